@@ -1,0 +1,13 @@
+//! Headroom's simulation engine.
+//!
+//! A pure Rust crate with no browser dependency: it builds and tests natively,
+//! and the web app calls it once per frame and reads plain data back.
+#![warn(missing_docs)]
+
+pub mod erlang;
+pub mod stages;
+pub mod stats;
+pub mod traffic;
+
+pub use stages::{StageId, STAGES};
+pub use traffic::TrafficProfile;

@@ -1,0 +1,9 @@
+//! Measuring a running simulation: latency histograms, sliding windows over
+//! simulated time and time-weighted averages, all in memory fixed at
+//! construction so the per-event path never allocates.
+
+mod histogram;
+mod window;
+
+pub use histogram::{LatencyHistogram, HIGHEST_TRACKABLE_S};
+pub use window::{RateWindow, TimeAverage, WindowedHistogram};

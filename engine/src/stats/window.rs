@@ -1,0 +1,534 @@
+//! Statistics over a sliding window of simulated time, in fixed memory.
+//!
+//! Both windows split their span into a ring of equal slots keyed by absolute
+//! slot number `floor(now / slot_width)`. The live window is the newest slot
+//! and the `slots - 1` before it, so it covers between `window - slot_width`
+//! and `window` seconds; finer slots make its edge sharper.
+
+use super::LatencyHistogram;
+
+/// The absolute slot number of time `now`; `as` saturates, and NaN maps to 0.
+fn slot_of(now: f64, slot_width: f64) -> i64 {
+    (now / slot_width).floor() as i64
+}
+
+/// Checks a window's shape; a bad shape is a programming error.
+fn slot_width(window_s: f64, slots: usize) -> f64 {
+    assert!(
+        window_s.is_finite() && window_s > 0.0,
+        "window must be a positive number of seconds, got {window_s}"
+    );
+    assert!(slots > 0, "a window needs at least one slot");
+    window_s / slots as f64
+}
+
+/// Latencies recorded over the last `window_s` seconds of simulated time.
+///
+/// Keeps one [`LatencyHistogram`] per slot plus their running total, so a
+/// quantile is a single scan of one histogram and expiring a slot is one
+/// subtraction.
+#[derive(Clone, Debug)]
+pub struct WindowedHistogram {
+    slot_width: f64,
+    ring: Box<[LatencyHistogram]>,
+    /// The sum of every slot in `ring`.
+    total: LatencyHistogram,
+    /// Absolute number of the newest slot; `None` before the first call.
+    current: Option<i64>,
+}
+
+impl WindowedHistogram {
+    /// A window of `window_s` seconds split into `slots` slots; all memory
+    /// is allocated here.
+    ///
+    /// # Panics
+    ///
+    /// If `window_s` is not positive and finite or `slots` is zero.
+    pub fn new(window_s: f64, slots: usize) -> Self {
+        let slot_width = slot_width(window_s, slots);
+        Self {
+            slot_width,
+            ring: vec![LatencyHistogram::new(); slots].into_boxed_slice(),
+            total: LatencyHistogram::new(),
+            current: None,
+        }
+    }
+
+    /// Records a latency of `seconds` observed at time `now`. A `now` older
+    /// than the newest slot counts in the newest slot.
+    pub fn record(&mut self, now: f64, seconds: f64) {
+        self.advance(now);
+        let slots = self.ring.len() as i64;
+        let current = *self.current.get_or_insert(0);
+        self.ring[current.rem_euclid(slots) as usize].record(seconds);
+        self.total.record(seconds);
+    }
+
+    /// Moves the window's end to `now`, dropping slots that fell out of it.
+    /// Time never moves backwards; a non-finite `now` is ignored.
+    pub fn advance(&mut self, now: f64) {
+        if !now.is_finite() {
+            return;
+        }
+        let target = slot_of(now, self.slot_width);
+        let Some(current) = self.current else {
+            self.current = Some(target);
+            return;
+        };
+        if target <= current {
+            return;
+        }
+        let slots = self.ring.len() as i64;
+        if target.saturating_sub(current) >= slots {
+            // Every slot expired: clearing beats subtracting one by one.
+            for slot in self.ring.iter_mut() {
+                slot.clear();
+            }
+            self.total.clear();
+        } else {
+            let mut expired_any = false;
+            for k in current + 1..=target {
+                let slot = &mut self.ring[k.rem_euclid(slots) as usize];
+                if slot.count() != 0 {
+                    self.total.subtract(slot);
+                    slot.clear();
+                    expired_any = true;
+                }
+            }
+            if expired_any {
+                self.resync_summary();
+            }
+        }
+        self.current = Some(target);
+    }
+
+    /// Recomputes the total's sum, minimum and maximum from the live slots:
+    /// exact where subtraction could only bound them, and it stops rounding
+    /// drift in the sum from building up over a long run.
+    fn resync_summary(&mut self) {
+        let mut sum = 0.0;
+        let mut min = f64::INFINITY;
+        let mut max = f64::NEG_INFINITY;
+        for slot in self.ring.iter() {
+            sum += slot.sum();
+            let (lo, hi) = slot.raw_min_max();
+            min = min.min(lo);
+            max = max.max(hi);
+        }
+        self.total.set_summary(sum, min, max);
+    }
+
+    /// The `q`-quantile of the latencies in the window (see
+    /// [`LatencyHistogram::quantile`]); 0 when empty.
+    pub fn quantile(&self, q: f64) -> f64 {
+        self.total.quantile(q)
+    }
+
+    /// How many latencies are in the window.
+    pub fn count(&self) -> u64 {
+        self.total.count()
+    }
+
+    /// The exact mean latency in the window; 0 when empty.
+    pub fn mean(&self) -> f64 {
+        self.total.mean()
+    }
+
+    /// Every latency in the window, as one histogram.
+    pub fn total(&self) -> &LatencyHistogram {
+        &self.total
+    }
+}
+
+/// The rate of events over the last `window_s` seconds of simulated time.
+#[derive(Clone, Debug)]
+pub struct RateWindow {
+    slot_width: f64,
+    ring: Box<[u64]>,
+    /// The sum of every slot in `ring`.
+    total: u64,
+    /// Absolute number of the newest slot; `None` before the first call.
+    current: Option<i64>,
+    /// The time of the first call, so early rates divide by the time
+    /// actually elapsed rather than by the whole window.
+    start: Option<f64>,
+}
+
+impl RateWindow {
+    /// A window of `window_s` seconds split into `slots` slots; all memory
+    /// is allocated here.
+    ///
+    /// # Panics
+    ///
+    /// If `window_s` is not positive and finite or `slots` is zero.
+    pub fn new(window_s: f64, slots: usize) -> Self {
+        let slot_width = slot_width(window_s, slots);
+        Self {
+            slot_width,
+            ring: vec![0; slots].into_boxed_slice(),
+            total: 0,
+            current: None,
+            start: None,
+        }
+    }
+
+    /// Counts `n` events at time `now`. A `now` older than the newest slot
+    /// counts in the newest slot.
+    pub fn record(&mut self, now: f64, n: u64) {
+        self.advance(now);
+        let slots = self.ring.len() as i64;
+        let current = *self.current.get_or_insert(0);
+        let slot = &mut self.ring[current.rem_euclid(slots) as usize];
+        *slot = slot.saturating_add(n);
+        self.total = self.total.saturating_add(n);
+    }
+
+    /// Moves the window's end to `now`, dropping slots that fell out of it.
+    /// The first call also marks the start of measurement. Time never moves
+    /// backwards; a non-finite `now` is ignored.
+    pub fn advance(&mut self, now: f64) {
+        if !now.is_finite() {
+            return;
+        }
+        self.start.get_or_insert(now);
+        let target = slot_of(now, self.slot_width);
+        let Some(current) = self.current else {
+            self.current = Some(target);
+            return;
+        };
+        if target <= current {
+            return;
+        }
+        let slots = self.ring.len() as i64;
+        if target.saturating_sub(current) >= slots {
+            self.ring.fill(0);
+            self.total = 0;
+        } else {
+            for k in current + 1..=target {
+                let slot = &mut self.ring[k.rem_euclid(slots) as usize];
+                self.total -= *slot;
+                *slot = 0;
+            }
+        }
+        self.current = Some(target);
+    }
+
+    /// Events per second in the window as seen at `now`, without moving it.
+    ///
+    /// Divides the events in the live slots by the span they cover: from the
+    /// later of the start of measurement and the oldest live slot's start, to
+    /// `now`. 0 when that span is empty or nothing was recorded.
+    pub fn rate(&self, now: f64) -> f64 {
+        let (Some(start), Some(current)) = (self.start, self.current) else {
+            return 0.0;
+        };
+        if !now.is_finite() {
+            return 0.0;
+        }
+        let slots = self.ring.len() as i64;
+        let end = slot_of(now, self.slot_width).max(current);
+        let oldest = end.saturating_sub(slots - 1);
+        // Slots older than `oldest` would expire if the window moved to `now`.
+        let events: u64 = (oldest.max(current.saturating_sub(slots - 1))..=current)
+            .map(|k| self.ring[k.rem_euclid(slots) as usize])
+            .sum();
+        let span = now - start.max(oldest as f64 * self.slot_width);
+        if events == 0 || span <= 0.0 {
+            0.0
+        } else {
+            events as f64 / span
+        }
+    }
+
+    /// Events in the window as of the last `record` or `advance`.
+    pub fn count_in_window(&self) -> u64 {
+        self.total
+    }
+}
+
+/// The time-weighted average of a piecewise-constant quantity, such as queue
+/// length or busy servers: the `L` of Little's law `L = λW` (Little, 1961).
+///
+/// Averaging starts at the first [`update`](Self::update) (or
+/// [`reset`](Self::reset)); before that the average is 0. Times that go
+/// backwards count as no time passing.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TimeAverage {
+    /// When averaging started; `None` before the first update.
+    start: Option<f64>,
+    /// When `value` last changed.
+    last: f64,
+    /// The value holding since `last`.
+    value: f64,
+    /// The integral of the value over [start, last].
+    integral: f64,
+}
+
+impl TimeAverage {
+    /// A time average with nothing recorded yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the quantity to `value` from time `now` on.
+    pub fn update(&mut self, now: f64, value: f64) {
+        if self.start.is_none() {
+            self.reset(now);
+        } else {
+            let now = self.clamp_time(now);
+            self.integral += self.value * (now - self.last);
+            self.last = now;
+        }
+        self.value = value;
+    }
+
+    /// The average of the quantity over [start, `now`]; the current value if
+    /// no time has passed, 0 before the first update.
+    pub fn average(&self, now: f64) -> f64 {
+        if self.start.is_none() {
+            return 0.0;
+        }
+        let start = self.start.unwrap_or(self.last);
+        let now = self.clamp_time(now);
+        let span = now - start;
+        if span <= 0.0 {
+            return self.value;
+        }
+        (self.integral + self.value * (now - self.last)) / span
+    }
+
+    /// Restarts averaging at `now`, keeping the current value.
+    pub fn reset(&mut self, now: f64) {
+        let now = if now.is_finite() { now } else { self.last };
+        self.start = Some(now);
+        self.last = now;
+        self.integral = 0.0;
+    }
+
+    /// The value holding now.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// No earlier than the last change, and finite.
+    fn clamp_time(&self, now: f64) -> f64 {
+        if now.is_finite() {
+            now.max(self.last)
+        } else {
+            self.last
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * b.abs().max(1e-12)
+    }
+
+    /// A regular stream, 64 events a second from t = 0 (a step that is
+    /// exact in binary, so events sit exactly on slot edges).
+    const STEP: f64 = 1.0 / 64.0;
+
+    #[test]
+    fn regular_stream_rate_is_its_frequency() {
+        let mut w = RateWindow::new(10.0, 10);
+        let mut i = 0u32;
+        while f64::from(i) * STEP <= 30.0 {
+            w.record(f64::from(i) * STEP, 1);
+            i += 1;
+        }
+        // Live slots are 21..=30, so the events in [21, 30]: 9 s plus one.
+        assert_eq!(w.count_in_window(), 9 * 64 + 1);
+        assert!(close(w.rate(30.0), 577.0 / 9.0, 1e-12));
+        // Mid-slot the span grows with now while the events stay put.
+        assert!(close(w.rate(30.5), 577.0 / 9.5, 1e-12));
+        assert!(close(w.rate(30.5), 64.0, 0.06));
+    }
+
+    #[test]
+    fn early_rate_divides_by_elapsed_time() {
+        let mut w = RateWindow::new(60.0, 60);
+        w.advance(0.0);
+        assert_eq!(w.rate(0.0), 0.0);
+        w.record(1.0, 50);
+        w.record(2.0, 50);
+        // 100 events in the 2.5 s since measurement began, not in 60 s.
+        assert!(close(w.rate(2.5), 40.0, 1e-12));
+    }
+
+    #[test]
+    fn events_expire_after_the_window() {
+        let mut w = RateWindow::new(10.0, 10);
+        for s in 0..=30 {
+            w.record(f64::from(s), 64);
+        }
+        // At t = 35.5 the live slots are 26..=35: events at 26..=30.
+        assert!(close(w.rate(35.5), 5.0 * 64.0 / 9.5, 1e-12));
+        w.advance(35.5);
+        assert_eq!(w.count_in_window(), 5 * 64);
+        // Reading ahead without advancing agrees with advancing.
+        assert_eq!(w.rate(40.0), 0.0);
+        assert!(close(w.rate(39.0), 64.0 / 9.0, 1e-12));
+        w.advance(41.0);
+        assert_eq!(w.count_in_window(), 0);
+        assert_eq!(w.rate(41.0), 0.0);
+    }
+
+    #[test]
+    fn big_jumps_clear_rates() {
+        let mut w = RateWindow::new(1.0, 4);
+        w.record(0.1, 10);
+        w.record(1e9, 3);
+        assert_eq!(w.count_in_window(), 3);
+        // Time going backwards neither panics nor resurrects old events.
+        w.record(5.0, 1);
+        assert_eq!(w.count_in_window(), 4);
+        assert!(w.rate(1e9 + 0.5).is_finite());
+        w.advance(f64::INFINITY);
+        w.advance(f64::NAN);
+        assert_eq!(w.count_in_window(), 4);
+    }
+
+    #[test]
+    fn histogram_window_expires_old_latencies() {
+        let mut w = WindowedHistogram::new(10.0, 10);
+        // Slow requests early, fast ones later.
+        for s in 0..10 {
+            w.record(f64::from(s) + 0.5, 1.0);
+        }
+        for s in 10..20 {
+            w.record(f64::from(s) + 0.5, 0.010);
+        }
+        // At t = 19.5 the live slots are 10..=19: only the fast ones.
+        assert_eq!(w.count(), 10);
+        assert_eq!(w.total().max(), 0.010);
+        assert_eq!(w.total().min(), 0.010);
+        assert!(close(w.mean(), 0.010, 1e-9));
+        assert_eq!(w.quantile(0.99), 0.010);
+        // Halfway through expiring the fast ones, a slow one arrives.
+        w.record(25.2, 2.0);
+        assert_eq!(w.count(), 5);
+        assert!(close(w.mean(), (4.0 * 0.010 + 2.0) / 5.0, 1e-9));
+        assert_eq!(w.quantile(1.0), 2.0);
+        // A middle rank is reported as its bucket's midpoint.
+        assert!(close(w.quantile(0.5), 0.010, 1.0 / 128.0));
+    }
+
+    #[test]
+    fn histogram_window_matches_a_fresh_histogram_of_live_values() {
+        let mut w = WindowedHistogram::new(2.0, 8);
+        let mut t = 0.0;
+        let mut last = t;
+        let mut x: u64 = 7;
+        let mut all = Vec::new();
+        while t < 50.0 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let latency = 0.001 + (x >> 40) as f64 / (1u64 << 24) as f64;
+            w.record(t, latency);
+            all.push((t, latency));
+            last = t;
+            t += 0.013;
+        }
+        // The live slots are the 8 slots of 0.25 s ending with the last one.
+        let oldest_slot = (last / 0.25).floor() - 7.0;
+        let mut fresh = LatencyHistogram::new();
+        for &(at, latency) in &all {
+            if (at / 0.25).floor() >= oldest_slot {
+                fresh.record(latency);
+            }
+        }
+        assert_eq!(w.count(), fresh.count());
+        assert!(close(w.mean(), fresh.mean(), 1e-9));
+        assert_eq!(w.total().min(), fresh.min());
+        assert_eq!(w.total().max(), fresh.max());
+        for q in [0.1, 0.5, 0.9, 0.99] {
+            assert_eq!(w.quantile(q), fresh.quantile(q));
+        }
+    }
+
+    #[test]
+    fn histogram_window_survives_big_jumps() {
+        let mut w = WindowedHistogram::new(1.0, 4);
+        w.record(0.0, 0.5);
+        w.advance(1e12);
+        assert_eq!(w.count(), 0);
+        assert_eq!(w.quantile(0.5), 0.0);
+        w.record(1e12, 0.25);
+        assert_eq!(w.count(), 1);
+        assert_eq!(w.quantile(0.5), 0.25);
+        w.record(f64::NAN, 0.25);
+        assert_eq!(w.count(), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "at least one slot")]
+    fn zero_slots_is_refused() {
+        RateWindow::new(1.0, 0);
+    }
+
+    #[test]
+    fn time_average_of_a_step_function_is_exact() {
+        let mut a = TimeAverage::new();
+        assert_eq!(a.average(5.0), 0.0);
+        a.update(0.0, 2.0);
+        assert_eq!(a.average(0.0), 2.0);
+        a.update(1.0, 5.0);
+        a.update(3.0, 0.0);
+        // 2 for 1 s, 5 for 2 s, 0 for 1 s: 12 over 4 s.
+        assert_eq!(a.average(4.0), 3.0);
+        // Querying does not change anything.
+        assert_eq!(a.average(4.0), 3.0);
+        assert_eq!(a.average(3.0), 4.0);
+        // Earlier times are clamped to the last change.
+        assert_eq!(a.average(2.0), 4.0);
+        assert_eq!(a.value(), 0.0);
+    }
+
+    #[test]
+    fn time_average_reset_keeps_the_current_value() {
+        let mut a = TimeAverage::new();
+        a.update(10.0, 4.0);
+        a.update(12.0, 1.0);
+        a.reset(20.0);
+        assert_eq!(a.average(20.0), 1.0);
+        a.update(22.0, 7.0);
+        // 1 for 2 s then 7 for 2 s.
+        assert_eq!(a.average(24.0), 4.0);
+        // Backwards or non-finite times act as the last change's time.
+        a.update(21.0, 3.0);
+        assert_eq!(a.average(24.0), (2.0 + 3.0 * 2.0) / 4.0);
+        a.update(f64::NAN, 5.0);
+        assert_eq!(a.average(26.0), (2.0 + 5.0 * 4.0) / 6.0);
+    }
+
+    #[test]
+    fn time_average_satisfies_littles_law() {
+        // One customer every 2 s, each staying 3 s: L = λW = 0.5 * 3 = 1.5.
+        let mut in_system = TimeAverage::new();
+        let mut events = Vec::new();
+        for i in 0..100 {
+            let arrive = 2.0 * f64::from(i);
+            events.push((arrive, 1.0));
+            events.push((arrive + 3.0, -1.0));
+        }
+        events.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut n = 0.0;
+        let mut measuring = false;
+        for (t, delta) in events.into_iter().take_while(|&(t, _)| t <= 190.0) {
+            // Measure whole periods, after the first customers came and went.
+            if !measuring && t >= 10.0 {
+                in_system.reset(10.0);
+                assert_eq!(in_system.average(10.0), 1.0);
+                measuring = true;
+            }
+            n += delta;
+            in_system.update(t, n);
+        }
+        assert!(close(in_system.average(190.0), 1.5, 1e-12));
+    }
+}

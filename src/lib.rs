@@ -1,0 +1,8 @@
+//! Headroom's web app: a Leptos client-side-rendered shell around the simulation engine.
+
+mod app;
+pub mod components;
+pub mod format;
+pub mod log_scale;
+
+pub use app::App;

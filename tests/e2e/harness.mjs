@@ -1,0 +1,68 @@
+// Shared set-up for the end-to-end tests: the release dist/ served under a sub-path,
+// Debian's Chromium driven by playwright-core, and a record of everything the page did wrong.
+import { chromium } from 'playwright-core';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { serveStatic } from './static-server.mjs';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = process.env.HEADROOM_DIST ?? join(ROOT, 'dist');
+export const SUB_PATH = '/course/headroom/';
+
+/** Starts the static server and the browser; call `stop()` when done. */
+export async function startHarness() {
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error(`no release build in ${DIST}: run scripts/build first`);
+  }
+  const server = await serveStatic(DIST, SUB_PATH);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return {
+    url: server.url,
+    browser,
+    async stop() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/**
+ * Opens a page that records console errors, uncaught exceptions, failed requests,
+ * HTTP errors and any request that leaves the page's own origin.
+ */
+export async function openPage(harness, query = '') {
+  const context = await harness.browser.newContext();
+  const page = await context.newPage();
+  const origin = new URL(harness.url).origin;
+  const problems = [];
+  const requests = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+  page.on('request', (req) => {
+    requests.push(req.url());
+    const url = new URL(req.url());
+    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.origin !== origin) {
+      problems.push(`request left the origin: ${req.url()}`);
+    }
+  });
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  await page.goto(harness.url + query);
+  return { page, context, problems, requests };
+}

@@ -1,0 +1,80 @@
+// End-to-end: the release build, served under a sub-path, in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, openPage, SUB_PATH } from './harness.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.stop();
+});
+
+test('loads under a sub-path with no console error, no failed request and nothing off-origin', async () => {
+  const { page, context, problems, requests } = await openPage(harness);
+  await page.getByRole('heading', { name: 'Headroom' }).waitFor();
+  await page.getByTestId('offered-load').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, []);
+  // The page really was served from the sub-path, wasm included.
+  assert.ok(requests.every((u) => new URL(u).pathname.startsWith(SUB_PATH)), requests.join('\n'));
+  assert.ok(requests.some((u) => u.endsWith('.wasm')), 'the wasm module was fetched');
+  await context.close();
+});
+
+test('lists the seven stages and selects each by click and by arrow key', async () => {
+  const { page, context, problems } = await openPage(harness);
+  const steps = page.getByTestId('stage-step');
+  await steps.first().waitFor();
+  assert.deepEqual(await steps.allInnerTexts().then((t) => t.map((s) => s.replace(/\s+/g, ' ').trim())), [
+    '1 1 VM',
+    '2 Split DB',
+    '3 Observe',
+    '4 Load Balance',
+    '5 Cache + CDN',
+    '6 Async',
+    '7 Replicas + Shard',
+  ]);
+  const current = () => page.locator('[data-testid="stage-step"][aria-current="step"]').innerText();
+  assert.match(await current(), /1 VM/);
+
+  for (let i = 6; i >= 0; i--) {
+    await steps.nth(i).click();
+    assert.equal(await steps.nth(i).getAttribute('aria-current'), 'step');
+    assert.equal(await page.locator('[aria-current="step"]').count(), 1);
+  }
+  await steps.nth(0).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.match(await current(), /Observe/);
+  await page.keyboard.press('End');
+  assert.match(await current(), /Replicas \+ Shard/);
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await current(), /Async/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('moving the users slider changes the offered load', async () => {
+  const { page, context, problems } = await openPage(harness);
+  const slider = page.getByLabel('Daily active users');
+  const load = page.getByTestId('offered-load');
+  await load.waitFor();
+  const before = Number((await load.innerText()).replace(/,/g, ''));
+  assert.equal(await page.getByTestId('users-value').innerText(), '1,000 users');
+
+  await slider.focus();
+  await page.keyboard.press('End');
+  assert.equal(await page.getByTestId('users-value').innerText(), '10,000,000 users');
+  assert.equal(await slider.getAttribute('aria-valuetext'), '10,000,000 users');
+  const atMax = Number((await load.innerText()).replace(/,/g, ''));
+  // Ten thousand times the users offer ten thousand times the load (to display rounding).
+  assert.ok(Math.abs(atMax / before - 10_000) / 10_000 < 0.01, `${before} -> ${atMax}`);
+
+  await page.keyboard.press('Home');
+  assert.equal(await page.getByTestId('users-value').innerText(), '10 users');
+  assert.ok(Number(await load.innerText()) < before);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

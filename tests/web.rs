@@ -1,0 +1,78 @@
+//! Component tests in a real browser (wasm-bindgen-test in headless Chromium).
+#![cfg(target_arch = "wasm32")]
+
+use headroom::App;
+use leptos::{prelude::*, task::tick, wasm_bindgen::JsCast};
+use wasm_bindgen_test::*;
+use web_sys::{Element, Event, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts the whole app into a fresh wrapper and returns the wrapper.
+fn mount_app() -> Element {
+    let document = document();
+    let wrapper = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&wrapper).unwrap();
+    let handle = leptos::mount::mount_to(wrapper.clone().unchecked_into(), App);
+    handle.forget();
+    wrapper
+}
+
+fn by_testid(root: &Element, id: &str) -> Element {
+    root.query_selector(&format!("[data-testid='{id}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element with data-testid {id}"))
+}
+
+fn text(root: &Element, id: &str) -> String {
+    by_testid(root, id).text_content().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn moving_the_users_slider_changes_the_offered_load() {
+    let root = mount_app();
+    let slider: HtmlInputElement = by_testid(&root, "users-slider").unchecked_into();
+    let load_before = text(&root, "offered-load");
+    assert_eq!(text(&root, "users-value"), "1,000 users");
+    // 1,000 users * 300 requests a day / 86,400 s * peak factor 3.
+    assert_eq!(load_before, "10.4");
+
+    slider.set_value("500"); // 10^(1 + 5) = 1,000,000 users
+    slider
+        .dispatch_event(&Event::new("input").unwrap())
+        .unwrap();
+    tick().await;
+
+    assert_eq!(text(&root, "users-value"), "1,000,000 users");
+    assert_eq!(
+        slider.get_attribute("aria-valuetext").as_deref(),
+        Some("1,000,000 users")
+    );
+    assert_eq!(text(&root, "offered-load"), "10,417");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_stepper_lists_seven_stages_and_switches_on_click_and_arrow_keys() {
+    let root = mount_app();
+    let steps = root
+        .query_selector_all("[data-testid='stage-step']")
+        .unwrap();
+    assert_eq!(steps.length(), 7);
+    let step = |i: u32| -> HtmlElement { steps.item(i).unwrap().unchecked_into() };
+    let current = |i: u32| step(i).get_attribute("aria-current").as_deref() == Some("step");
+    assert!(current(0));
+
+    step(3).click();
+    tick().await;
+    assert!(current(3) && !current(0));
+
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("ArrowRight");
+    init.set_bubbles(true);
+    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    step(3).dispatch_event(&key).unwrap();
+    tick().await;
+    assert!(current(4) && !current(3));
+    root.remove();
+}
