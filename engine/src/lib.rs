@@ -4,7 +4,17 @@
 //! and the web app calls it once per frame and reads plain data back.
 #![warn(missing_docs)]
 
+pub mod cli;
+pub mod core;
+pub mod cost;
 pub mod erlang;
+pub mod events;
+pub mod failure;
+pub mod mmc;
+pub mod resource;
+pub mod rng;
+pub mod scenario;
+pub mod sim;
 pub mod stages;
 pub mod stats;
 pub mod traffic;

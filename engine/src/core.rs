@@ -1,0 +1,1106 @@
+//! The engine's core: requests that walk a plan of steps through resources, in simulated time.
+//!
+//! A request's plan is fixed when it arrives (its route through the topology); the core
+//! interprets it step by step. Requests live in a slab whose slots are reused, queues and the
+//! event heap keep their storage, so the steady state allocates nothing per event.
+
+use std::collections::VecDeque;
+
+use crate::events::{EventKind, EventQueue};
+use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec, CAUSES};
+use crate::rng::SimRng;
+use crate::stats::{LatencyHistogram, RateWindow, WindowedHistogram};
+
+/// "No resource" / "no edge".
+pub const NONE: u16 = u16::MAX;
+/// The longest plan a request can have.
+pub const MAX_STEPS: usize = 36;
+/// The most resources a request can hold at once.
+const MAX_HELD: usize = 6;
+
+/// One step of a request's plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Step {
+    /// Crossing a network edge of the diagram, taking `secs`.
+    Travel {
+        /// Edge index in the topology.
+        edge: u16,
+        /// Time on the wire.
+        secs: f32,
+    },
+    /// Take a server of a resource and keep it until a matching `Release`.
+    Hold(u16),
+    /// Give back a held server.
+    Release(u16),
+    /// Take a server, work for an exponential time with this mean, give it back.
+    Serve {
+        /// Resource index.
+        res: u16,
+        /// Mean service time in seconds.
+        mean: f32,
+    },
+    /// Visit an infinite-server delay (a third-party call, an edge cache).
+    Visit(u16),
+    /// Something that happens at an instant.
+    Mark(Mark),
+}
+
+/// Instant effects of a plan step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// Read the request's key from a replica (index into the replica lag table): stale if
+    /// the key was written more recently than the replica's lag.
+    ReplicaRead(u16),
+    /// The request's key was written on the primary.
+    Write,
+    /// The first shard of a cross-shard transaction has committed.
+    FirstShardCommitted,
+    /// Both shards committed.
+    CrossShardCommitted,
+    /// Put a deferred job on the queue.
+    Enqueue,
+}
+
+/// Where a request is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    Ready,
+    Travelling,
+    Waiting(u16),
+    Serving(u16),
+    Visiting(u16),
+    BackingOff,
+}
+
+/// What kind of work a request is; set by the model.
+pub type Class = u8;
+
+/// Who a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A user waiting for a response: counted end to end.
+    User,
+    /// Deferred work on the queue: retried with backoff, dead-lettered at the end.
+    Job,
+    /// Background load (analytics, cron): counted per resource only.
+    Internal,
+}
+
+#[derive(Debug, Clone)]
+struct Request {
+    gen: u32,
+    live: bool,
+    class: Class,
+    phase: Phase,
+    pc: u8,
+    len: u8,
+    nheld: u8,
+    job: bool,
+    internal: bool,
+    first_committed: bool,
+    attempt: u8,
+    held: [u16; MAX_HELD],
+    held_since: [f64; MAX_HELD],
+    held_wait: [f64; MAX_HELD],
+    plan: [Step; MAX_STEPS],
+    born: f64,
+    deadline: f64,
+    at_since: f64,
+    edge: u16,
+    step_start: f64,
+    step_end: f64,
+    key: u32,
+}
+
+impl Request {
+    fn empty() -> Self {
+        Self {
+            gen: 0,
+            live: false,
+            class: 0,
+            phase: Phase::Ready,
+            pc: 0,
+            len: 0,
+            nheld: 0,
+            job: false,
+            internal: false,
+            first_committed: false,
+            attempt: 0,
+            held: [NONE; MAX_HELD],
+            held_since: [0.0; MAX_HELD],
+            held_wait: [0.0; MAX_HELD],
+            plan: [Step::Mark(Mark::Write); MAX_STEPS],
+            born: 0.0,
+            deadline: f64::INFINITY,
+            at_since: 0.0,
+            edge: NONE,
+            step_start: 0.0,
+            step_end: 0.0,
+            key: 0,
+        }
+    }
+}
+
+/// A plan under construction: a fixed-capacity list of steps.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    steps: [Step; MAX_STEPS],
+    len: u8,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Plan {
+    /// An empty plan.
+    pub fn new() -> Self {
+        Self {
+            steps: [Step::Mark(Mark::Write); MAX_STEPS],
+            len: 0,
+        }
+    }
+
+    /// Appends a step. Panics past [`MAX_STEPS`], which is a bug in a model.
+    pub fn push(&mut self, step: Step) -> &mut Self {
+        assert!(
+            (self.len as usize) < MAX_STEPS,
+            "plan longer than {MAX_STEPS} steps"
+        );
+        self.steps[self.len as usize] = step;
+        self.len += 1;
+        self
+    }
+
+    /// The steps so far.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps[..self.len as usize]
+    }
+}
+
+/// A machine: its memory and whether it is up.
+#[derive(Debug, Clone)]
+pub struct Host {
+    /// Name shown in the diagram.
+    pub name: String,
+    /// Physical memory, MB.
+    pub mem_capacity_mb: f64,
+    /// Memory taken whatever the load (OS, runtimes, buffers), MB.
+    pub mem_base_mb: f64,
+    /// Memory in use now, MB.
+    pub mem_used_mb: f64,
+    /// Highest memory use seen since the last reset, MB.
+    pub mem_peak_mb: f64,
+    /// Seconds a restart takes.
+    pub restart_s: f64,
+    /// Serving requests.
+    pub up: bool,
+    /// Killed for running out of memory, since the last reset.
+    pub oom_kills: u64,
+    /// Taken down for any reason (OOM, crash, deploy), since the last reset.
+    pub outages: u64,
+    /// Time down since the last reset, seconds.
+    pub down_s: f64,
+    down_since: f64,
+    /// Only an OOM kill that takes this host down counts it; hosts without memory limits
+    /// (a managed service) have `mem_capacity_mb = f64::INFINITY`.
+    pub oom_kill_enabled: bool,
+}
+
+impl Host {
+    /// A host with this memory; `base_mb` is always in use.
+    pub fn new(name: &str, capacity_mb: f64, base_mb: f64, restart_s: f64) -> Self {
+        Self {
+            name: name.to_owned(),
+            mem_capacity_mb: capacity_mb,
+            mem_base_mb: base_mb,
+            mem_used_mb: base_mb,
+            mem_peak_mb: base_mb,
+            restart_s,
+            up: true,
+            oom_kills: 0,
+            outages: 0,
+            down_s: 0.0,
+            down_since: 0.0,
+            oom_kill_enabled: capacity_mb.is_finite(),
+        }
+    }
+
+    /// Seconds down over `[since, now]`, including a current outage.
+    pub fn downtime(&self, now: f64) -> f64 {
+        self.down_s + if self.up { 0.0 } else { now - self.down_since }
+    }
+}
+
+/// End-to-end statistics of user requests.
+#[derive(Debug, Clone)]
+pub struct Totals {
+    /// Keep the live-window statistics (the UI needs them; a batch run can skip them).
+    pub live: bool,
+    /// Requests that arrived.
+    pub arrivals: u64,
+    /// Requests that got a good response.
+    pub completed: u64,
+    /// Requests that failed, by cause.
+    pub failed: [u64; CAUSES.len()],
+    /// Response time of every finished request (good or failed).
+    pub latency: LatencyHistogram,
+    /// The same over the live window.
+    pub latency_live: WindowedHistogram,
+    /// Good responses over the live window.
+    pub completed_live: RateWindow,
+    /// Failures over the live window.
+    pub failed_live: RateWindow,
+    /// Reads served by a replica.
+    pub replica_reads: u64,
+    /// Of those, reads that returned data older than the latest write.
+    pub stale_reads: u64,
+    /// Stale reads over the live window.
+    pub stale_live: RateWindow,
+    /// Replica reads over the live window.
+    pub replica_reads_live: RateWindow,
+    /// Cross-shard transactions that finished (committed on both shards or partially).
+    pub cross_shard: u64,
+    /// Cross-shard transactions that committed on one shard and failed on the other.
+    pub partial_commits: u64,
+    /// Partial commits over the live window.
+    pub partial_live: RateWindow,
+    /// Jobs put on the queue.
+    pub jobs_enqueued: u64,
+    /// Jobs done.
+    pub jobs_done: u64,
+    /// User requests in progress now.
+    pub user_present: u32,
+    /// ∫ user requests in progress dt, since the last reset (L in Little's law, end to end).
+    pub user_present_integral: f64,
+    /// When `user_present_integral` was last brought up to date.
+    pub user_present_at: f64,
+    /// Job attempts that failed and were retried after a backoff.
+    pub job_retries: u64,
+    /// Jobs given up on after their last attempt (dead letters).
+    pub dead_letters: u64,
+    /// Time from enqueue to done, for jobs.
+    pub job_latency: LatencyHistogram,
+}
+
+impl Totals {
+    fn new() -> Self {
+        let window = || RateWindow::new(crate::resource::LIVE_WINDOW_S, 10);
+        Self {
+            live: true,
+            arrivals: 0,
+            completed: 0,
+            failed: [0; CAUSES.len()],
+            latency: LatencyHistogram::new(),
+            latency_live: WindowedHistogram::new(crate::resource::LIVE_WINDOW_S, 5),
+            completed_live: window(),
+            failed_live: window(),
+            replica_reads: 0,
+            stale_reads: 0,
+            stale_live: window(),
+            replica_reads_live: window(),
+            cross_shard: 0,
+            partial_commits: 0,
+            partial_live: window(),
+            jobs_enqueued: 0,
+            user_present: 0,
+            user_present_integral: 0.0,
+            user_present_at: 0.0,
+            jobs_done: 0,
+            job_retries: 0,
+            dead_letters: 0,
+            job_latency: LatencyHistogram::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        let fresh = Self::new();
+        *self = Self {
+            latency_live: std::mem::replace(&mut self.latency_live, fresh.latency_live),
+            live: self.live,
+            user_present: self.user_present,
+            user_present_at: self.user_present_at,
+            completed_live: self.completed_live.clone(),
+            failed_live: self.failed_live.clone(),
+            stale_live: self.stale_live.clone(),
+            replica_reads_live: self.replica_reads_live.clone(),
+            partial_live: self.partial_live.clone(),
+            ..fresh
+        };
+    }
+
+    /// Requests that failed, all causes.
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+
+    fn user_count_changes(&mut self, now: f64, delta: i32) {
+        self.user_present_integral += f64::from(self.user_present) * (now - self.user_present_at);
+        self.user_present_at = now;
+        self.user_present = self.user_present.saturating_add_signed(delta);
+    }
+
+    /// The time-average number of user requests in progress since the last reset.
+    pub fn mean_user_present(&self, now: f64, since: f64) -> f64 {
+        let integral =
+            self.user_present_integral + f64::from(self.user_present) * (now - self.user_present_at);
+        if now > since {
+            integral / (now - since)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// How retries of deferred jobs work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts before a job is dead-lettered.
+    pub max_attempts: u8,
+    /// Wait before the first retry; doubles each time (exponential backoff).
+    pub backoff_s: f64,
+}
+
+/// Replication from a primary to one read replica: a single apply stream.
+///
+/// Each write adds `apply_s` of work to the replica's apply backlog, which drains in real
+/// time; the replica's lag is its network delay plus the backlog. Lag therefore grows with
+/// the write rate and explodes as writes approach the apply rate (a D/M/1-like queue).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplicaLag {
+    /// Lag with no backlog (network and commit delay), seconds.
+    pub base_s: f64,
+    /// Replay time per write, seconds.
+    pub apply_s: f64,
+    /// Extra lag injected by a fault, seconds.
+    pub extra_s: f64,
+    backlog_s: f64,
+    at: f64,
+}
+
+impl ReplicaLag {
+    /// A replica with this base lag and replay cost.
+    pub fn new(base_s: f64, apply_s: f64) -> Self {
+        Self {
+            base_s,
+            apply_s,
+            extra_s: 0.0,
+            backlog_s: 0.0,
+            at: 0.0,
+        }
+    }
+
+    fn drain(&mut self, now: f64) {
+        self.backlog_s = (self.backlog_s - (now - self.at)).max(0.0);
+        self.at = now;
+    }
+
+    /// The replica's lag at `now`, seconds.
+    pub fn lag(&mut self, now: f64) -> f64 {
+        self.drain(now);
+        self.base_s + self.backlog_s + self.extra_s
+    }
+
+    fn write(&mut self, now: f64) {
+        self.drain(now);
+        self.backlog_s += self.apply_s;
+    }
+}
+
+/// Size of the table of recent writes (key → time), for stale-read detection.
+const WRITE_TABLE: usize = 1 << 14;
+
+/// The core: resources, hosts, requests in flight, the event list and the one RNG.
+#[derive(Debug, Clone)]
+pub struct Core {
+    /// Simulated time, seconds.
+    pub now: f64,
+    /// The future event list.
+    pub events: EventQueue,
+    /// The one random number generator.
+    pub rng: SimRng,
+    /// Resources, indexed by their position.
+    pub resources: Vec<Resource>,
+    /// Machines.
+    pub hosts: Vec<Host>,
+    /// End-to-end statistics.
+    pub totals: Totals,
+    /// Read replicas' lag.
+    pub replicas: Vec<ReplicaLag>,
+    /// Retry policy for jobs.
+    pub retry: RetryPolicy,
+    /// Jobs enqueued by requests and not yet given to the model to plan.
+    pub jobs_to_spawn: u32,
+    /// Events handled.
+    pub events_handled: u64,
+    /// When statistics were last reset.
+    pub stats_since: f64,
+    requests: Vec<Request>,
+    free: Vec<u32>,
+    live: u32,
+    ready: VecDeque<(u32, u32)>,
+    writes: Box<[(u32, f64)]>,
+}
+
+impl Core {
+    /// An empty core seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            now: 0.0,
+            events: EventQueue::new(),
+            rng: SimRng::new(seed),
+            resources: Vec::new(),
+            hosts: Vec::new(),
+            totals: Totals::new(),
+            replicas: Vec::new(),
+            retry: RetryPolicy {
+                max_attempts: 5,
+                backoff_s: 1.0,
+            },
+            jobs_to_spawn: 0,
+            events_handled: 0,
+            stats_since: 0.0,
+            requests: Vec::new(),
+            free: Vec::new(),
+            live: 0,
+            ready: VecDeque::new(),
+            writes: vec![(0, f64::NEG_INFINITY); WRITE_TABLE].into_boxed_slice(),
+        }
+    }
+
+    /// Adds a host and returns its index.
+    pub fn add_host(&mut self, host: Host) -> u16 {
+        self.hosts.push(host);
+        (self.hosts.len() - 1) as u16
+    }
+
+    /// Turns the live-window statistics on or off for everything added so far and the totals.
+    pub fn set_live_stats(&mut self, on: bool) {
+        self.totals.live = on;
+        for r in &mut self.resources {
+            r.live = on;
+        }
+    }
+
+    /// Adds a resource and returns its index.
+    pub fn add_resource(&mut self, spec: ResourceSpec) -> u16 {
+        let mut r = Resource::new(spec);
+        r.live = self.totals.live;
+        self.resources.push(r);
+        (self.resources.len() - 1) as u16
+    }
+
+    /// Requests in flight (including jobs).
+    pub fn in_flight(&self) -> u32 {
+        self.live
+    }
+
+    /// Starts a request of `class` on `plan` now. `deadline_s` after now it times out. A user
+    /// request counts in the end-to-end totals; a job is deferred work that retries instead of
+    /// failing; internal work (analytics, cron) loads the system but counts only per resource.
+    pub fn start(&mut self, class: Class, key: u32, plan: &Plan, deadline_s: f64, origin: Origin) {
+        let job = origin == Origin::Job;
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.requests.push(Request::empty());
+                (self.requests.len() - 1) as u32
+            }
+        };
+        let now = self.now;
+        let r = &mut self.requests[slot as usize];
+        r.live = true;
+        r.class = class;
+        r.phase = Phase::Ready;
+        r.pc = 0;
+        r.len = plan.len;
+        r.nheld = 0;
+        r.job = job;
+        r.internal = origin == Origin::Internal;
+        r.first_committed = false;
+        r.attempt = 1;
+        r.plan[..plan.len as usize].copy_from_slice(plan.steps());
+        r.born = now;
+        r.deadline = now + deadline_s;
+        r.edge = NONE;
+        r.key = key;
+        self.live += 1;
+        match origin {
+            Origin::Job => self.totals.jobs_enqueued += 1,
+            Origin::User => {
+                self.totals.arrivals += 1;
+                self.totals.user_count_changes(now, 1);
+            }
+            Origin::Internal => {}
+        }
+        let gen = r.gen;
+        self.advance(slot, gen);
+        self.drain_ready();
+    }
+
+    /// Handles a `Resume` event.
+    pub fn resume(&mut self, slot: u32, gen: u32) {
+        let now = self.now;
+        let Some(r) = self.requests.get_mut(slot as usize) else {
+            return;
+        };
+        if !r.live || r.gen != gen {
+            return; // the request failed or finished since this was scheduled
+        }
+        match r.phase {
+            Phase::Travelling => {
+                r.edge = NONE;
+                r.pc += 1;
+                r.phase = Phase::Ready;
+            }
+            Phase::Serving(res) => {
+                let (since, start) = (r.at_since, r.step_start);
+                r.pc += 1;
+                r.phase = Phase::Ready;
+                self.free_server(res, now - since, now - start, true);
+            }
+            Phase::Visiting(res) => {
+                let since = r.at_since;
+                let late = now >= r.deadline;
+                let failed = !late && {
+                    let p = self.resources[res as usize].spec.error_prob;
+                    self.rng.chance(p)
+                };
+                let rs = &mut self.resources[res as usize];
+                rs.integrate(now);
+                rs.busy -= 1;
+                rs.depart(now, now - since, !(late || failed));
+                if !(late || failed) {
+                    rs.counts.service_sum += now - since;
+                    rs.counts.services += 1;
+                }
+                self.requests[slot as usize].phase = Phase::Ready;
+                if late {
+                    self.fail(slot, Cause::Timeout, res);
+                    self.drain_ready();
+                    return;
+                }
+                if failed {
+                    self.fail(slot, Cause::Upstream, res);
+                    self.drain_ready();
+                    return;
+                }
+                self.requests[slot as usize].pc += 1;
+            }
+            Phase::BackingOff => {
+                r.phase = Phase::Ready;
+            }
+            Phase::Ready | Phase::Waiting(_) => return,
+        }
+        self.advance(slot, gen);
+        self.drain_ready();
+    }
+
+    /// Runs the request's plan from its current step until it has to wait for time or a server.
+    fn advance(&mut self, slot: u32, gen: u32) {
+        loop {
+            let now = self.now;
+            let r = &mut self.requests[slot as usize];
+            if !r.live || r.gen != gen {
+                return;
+            }
+            if r.pc >= r.len {
+                self.finish(slot);
+                return;
+            }
+            let step = r.plan[r.pc as usize];
+            match step {
+                Step::Travel { edge, secs } => {
+                    r.phase = Phase::Travelling;
+                    r.edge = edge;
+                    r.step_start = now;
+                    r.step_end = now + f64::from(secs);
+                    self.events
+                        .schedule(r.step_end, EventKind::Resume { req: slot, gen });
+                    return;
+                }
+                Step::Mark(mark) => {
+                    r.pc += 1;
+                    self.mark(slot, mark);
+                }
+                Step::Release(res) => {
+                    r.pc += 1;
+                    let n = r.nheld as usize;
+                    let Some(i) = r.held[..n].iter().position(|&h| h == res) else {
+                        continue; // nothing held: a plan may release defensively
+                    };
+                    let (since, wait) = (r.held_since[i], r.held_wait[i]);
+                    r.held.copy_within(i + 1..n, i);
+                    r.held_since.copy_within(i + 1..n, i);
+                    r.held_wait.copy_within(i + 1..n, i);
+                    r.nheld -= 1;
+                    self.free_server(res, now - since, now - since - wait, true);
+                }
+                Step::Hold(res) | Step::Serve { res, .. } | Step::Visit(res) => {
+                    let host = self.resources[res as usize].spec.host;
+                    let rs = &mut self.resources[res as usize];
+                    rs.arrive(now);
+                    if !self.hosts[host as usize].up {
+                        rs.depart(now, 0.0, false);
+                        self.fail(slot, Cause::Down, res);
+                        return;
+                    }
+                    if rs.has_free_server() {
+                        self.grant(slot, gen, res, now, 0.0);
+                        let r = &self.requests[slot as usize];
+                        if !(r.live && r.gen == gen && r.phase == Phase::Ready) {
+                            return; // serving, visiting, or killed with its host
+                        }
+                    } else if rs.waiting >= rs.spec.queue_cap {
+                        rs.depart(now, 0.0, false);
+                        self.fail(slot, Cause::QueueFull, res);
+                        return;
+                    } else {
+                        rs.integrate(now);
+                        rs.waiting += 1;
+                        rs.queue.push_back((slot, gen, now));
+                        let timeout = rs.spec.wait_timeout;
+                        if timeout.is_finite() && !rs.expiry_pending {
+                            rs.expiry_pending = true;
+                            self.events.schedule(now + timeout, EventKind::Expire(res));
+                        }
+                        let r = &mut self.requests[slot as usize];
+                        r.phase = Phase::Waiting(res);
+                        r.at_since = now;
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gives the request a server of `res` for its current step (Hold, Serve or Visit), after
+    /// it waited `wait` seconds. A Hold moves on to the next step; Serve and Visit schedule
+    /// their end. Taking memory can OOM-kill the host, and the request with it.
+    fn grant(&mut self, slot: u32, gen: u32, res: u16, now: f64, wait: f64) {
+        let rs = &mut self.resources[res as usize];
+        rs.integrate(now);
+        rs.busy += 1;
+        let (host, mem, kind) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.kind);
+        let r = &mut self.requests[slot as usize];
+        let arrived = now - wait;
+        match r.plan[r.pc as usize] {
+            Step::Hold(_) => {
+                let n = r.nheld as usize;
+                assert!(n < MAX_HELD, "a plan holds more than {MAX_HELD} resources");
+                r.held[n] = res;
+                r.held_since[n] = arrived;
+                r.held_wait[n] = wait;
+                r.nheld += 1;
+                r.pc += 1;
+                r.phase = Phase::Ready;
+            }
+            Step::Serve { mean, .. } => {
+                r.phase = Phase::Serving(res);
+                r.at_since = arrived;
+                r.step_start = now;
+                let t = now + self.rng.exp(f64::from(mean));
+                self.events
+                    .schedule(t, EventKind::Resume { req: slot, gen });
+            }
+            Step::Visit(_) => {
+                r.phase = Phase::Visiting(res);
+                r.at_since = arrived;
+                r.step_start = now;
+                let d = match kind {
+                    Kind::Delay(Delay::Fixed(s)) => s,
+                    Kind::Delay(Delay::Exp(m)) => self.rng.exp(m),
+                    Kind::Delay(Delay::LogNormal(ln)) => ln.sample(&mut self.rng),
+                    Kind::Pool => 0.0,
+                };
+                // A call still running at the deadline is abandoned then.
+                let t = (now + d).min(r.deadline.max(now));
+                self.events
+                    .schedule(t, EventKind::Resume { req: slot, gen });
+            }
+            _ => unreachable!("grant on a step that takes no server"),
+        }
+        let counts = &mut self.resources[res as usize].counts;
+        counts.wait_sum += wait;
+        counts.waits += 1;
+        if mem > 0.0 {
+            let h = &mut self.hosts[host as usize];
+            h.mem_used_mb += mem;
+            h.mem_peak_mb = h.mem_peak_mb.max(h.mem_used_mb);
+            if h.oom_kill_enabled && h.up && h.mem_used_mb > h.mem_capacity_mb {
+                self.take_down(host, true);
+            }
+        }
+    }
+
+    /// Frees a server of `res` held or used for `sojourn` seconds (of which `service` working),
+    /// and hands it to the next valid waiter.
+    fn free_server(&mut self, res: u16, sojourn: f64, service: f64, ok: bool) {
+        let now = self.now;
+        let rs = &mut self.resources[res as usize];
+        rs.integrate(now);
+        rs.busy -= 1;
+        rs.depart(now, sojourn, ok);
+        if ok {
+            rs.counts.service_sum += service;
+            rs.counts.services += 1;
+        }
+        let (host, mem) = (rs.spec.host, rs.spec.mem_per_busy_mb);
+        if mem > 0.0 {
+            self.hosts[host as usize].mem_used_mb -= mem;
+        }
+        self.wake(res);
+    }
+
+    /// Gives free servers of `res` to waiters at the head of its queue.
+    fn wake(&mut self, res: u16) {
+        let now = self.now;
+        loop {
+            let rs = &mut self.resources[res as usize];
+            if rs.busy >= rs.spec.servers || rs.waiting == 0 {
+                return;
+            }
+            let Some((slot, gen, joined)) = rs.queue.pop_front() else {
+                return;
+            };
+            let r = &self.requests[slot as usize];
+            if !(r.live && r.gen == gen && r.phase == Phase::Waiting(res)) {
+                continue; // stale entry: that request left the queue already
+            }
+            let late = now > r.deadline;
+            rs.integrate(now);
+            rs.waiting -= 1;
+            if late {
+                rs.counts.wait_sum += now - joined;
+                rs.counts.waits += 1;
+                rs.depart(now, now - joined, false);
+                self.requests[slot as usize].phase = Phase::Ready;
+                self.fail(slot, Cause::Timeout, res);
+                continue;
+            }
+            self.grant(slot, gen, res, now, now - joined);
+            let r = &self.requests[slot as usize];
+            if r.live && r.gen == gen && r.phase == Phase::Ready {
+                self.ready.push_back((slot, gen));
+            }
+        }
+    }
+
+    /// Continues requests that got a server while another was being handled.
+    pub(crate) fn resume_ready(&mut self) {
+        self.drain_ready();
+    }
+
+    fn drain_ready(&mut self) {
+        while let Some((slot, gen)) = self.ready.pop_front() {
+            let r = &self.requests[slot as usize];
+            if r.live && r.gen == gen && r.phase == Phase::Ready {
+                self.advance(slot, gen);
+            }
+        }
+    }
+
+    fn mark(&mut self, slot: u32, mark: Mark) {
+        let now = self.now;
+        let key = self.requests[slot as usize].key;
+        let entry = &mut self.writes[key as usize % WRITE_TABLE];
+        match mark {
+            Mark::ReplicaRead(i) => {
+                let Some(replica) = self.replicas.get_mut(i as usize) else {
+                    return;
+                };
+                let lag = replica.lag(now);
+                let stale = entry.0 == key && now - entry.1 < lag;
+                let t = &mut self.totals;
+                t.replica_reads += 1;
+                t.replica_reads_live.record(now, 1);
+                if stale {
+                    t.stale_reads += 1;
+                    t.stale_live.record(now, 1);
+                }
+            }
+            Mark::Write => {
+                *entry = (key, now);
+                for replica in &mut self.replicas {
+                    replica.write(now);
+                }
+            }
+            Mark::FirstShardCommitted => self.requests[slot as usize].first_committed = true,
+            Mark::CrossShardCommitted => {
+                self.requests[slot as usize].first_committed = false;
+                self.totals.cross_shard += 1;
+            }
+            Mark::Enqueue => self.jobs_to_spawn += 1,
+        }
+    }
+
+    /// The request fails with `cause`, which started at resource `origin`. Everything it holds
+    /// is released; a job backs off and retries instead, until its attempts run out.
+    fn fail(&mut self, slot: u32, cause: Cause, origin: u16) {
+        let now = self.now;
+        self.resources[origin as usize].counts.errors[cause.index()] += 1;
+        let r = &mut self.requests[slot as usize];
+        let phase = std::mem::replace(&mut r.phase, Phase::Ready);
+        match phase {
+            Phase::Waiting(res) => {
+                let since = r.at_since;
+                let rs = &mut self.resources[res as usize];
+                rs.integrate(now);
+                rs.waiting -= 1;
+                rs.counts.wait_sum += now - since;
+                rs.counts.waits += 1;
+                rs.depart(now, now - since, false);
+            }
+            Phase::Serving(res) => {
+                let since = r.at_since;
+                self.free_server(res, now - since, 0.0, false);
+            }
+            Phase::Visiting(res) => {
+                let since = r.at_since;
+                let rs = &mut self.resources[res as usize];
+                rs.integrate(now);
+                rs.busy -= 1;
+                rs.depart(now, now - since, false);
+            }
+            Phase::Travelling => self.requests[slot as usize].edge = NONE,
+            Phase::Ready | Phase::BackingOff => {}
+        }
+        while self.requests[slot as usize].nheld > 0 {
+            let r = &mut self.requests[slot as usize];
+            r.nheld -= 1;
+            let i = r.nheld as usize;
+            let (res, since) = (r.held[i], r.held_since[i]);
+            self.free_server(res, now - since, 0.0, false);
+        }
+        let r = &mut self.requests[slot as usize];
+        if r.first_committed {
+            r.first_committed = false;
+            self.totals.cross_shard += 1;
+            self.totals.partial_commits += 1;
+            self.totals.partial_live.record(now, 1);
+        }
+        if r.job {
+            if r.attempt < self.retry.max_attempts {
+                // Exponential backoff: backoff, 2 × backoff, 4 × backoff, ...
+                let wait = self.retry.backoff_s * f64::from(1u32 << (r.attempt - 1).min(16));
+                r.attempt += 1;
+                r.pc = 0;
+                r.gen = r.gen.wrapping_add(1);
+                r.phase = Phase::BackingOff;
+                r.deadline = now + wait + (r.deadline - r.born);
+                r.born = now + wait;
+                let gen = r.gen;
+                self.totals.job_retries += 1;
+                self.events
+                    .schedule(now + wait, EventKind::Resume { req: slot, gen });
+                return;
+            }
+            self.totals.dead_letters += 1;
+        } else if !r.internal {
+            let t = &mut self.totals;
+            t.failed[cause.index()] += 1;
+            t.latency.record(now - r.born);
+            if t.live {
+                t.latency_live.record(now, now - r.born);
+                t.failed_live.record(now, 1);
+            }
+        }
+        self.release_slot(slot);
+    }
+
+    fn finish(&mut self, slot: u32) {
+        let now = self.now;
+        let r = &self.requests[slot as usize];
+        let t = &mut self.totals;
+        if r.job {
+            t.jobs_done += 1;
+            t.job_latency.record(now - r.born);
+        } else if !r.internal {
+            t.completed += 1;
+            t.latency.record(now - r.born);
+            if t.live {
+                t.latency_live.record(now, now - r.born);
+                t.completed_live.record(now, 1);
+            }
+        }
+        self.release_slot(slot);
+    }
+
+    fn release_slot(&mut self, slot: u32) {
+        let now = self.now;
+        let r = &mut self.requests[slot as usize];
+        if !r.job && !r.internal {
+            self.totals.user_count_changes(now, -1);
+        }
+        r.live = false;
+        r.gen = r.gen.wrapping_add(1);
+        r.phase = Phase::Ready;
+        r.edge = NONE;
+        self.free.push(slot);
+        self.live -= 1;
+    }
+
+    /// Handles an `Expire` event: waiters that have waited `wait_timeout` fail.
+    pub fn expire(&mut self, res: u16) {
+        let now = self.now;
+        self.resources[res as usize].expiry_pending = false;
+        loop {
+            let rs = &mut self.resources[res as usize];
+            let Some(&(slot, gen, joined)) = rs.queue.front() else {
+                return;
+            };
+            let r = &self.requests[slot as usize];
+            if !(r.live && r.gen == gen && r.phase == Phase::Waiting(res)) {
+                rs.queue.pop_front();
+                continue;
+            }
+            let due = joined + rs.spec.wait_timeout;
+            if due > now {
+                rs.expiry_pending = true;
+                self.events.schedule(due, EventKind::Expire(res));
+                return;
+            }
+            rs.queue.pop_front();
+            let cause = rs.spec.timeout_cause;
+            self.fail(slot, cause, res);
+            self.drain_ready();
+        }
+    }
+
+    /// Takes a host down (OOM kill, crash, deploy): every request there fails, and it comes
+    /// back after its restart time.
+    pub fn take_down(&mut self, host: u16, oom: bool) {
+        let now = self.now;
+        let h = &mut self.hosts[host as usize];
+        if !h.up {
+            return;
+        }
+        h.up = false;
+        h.outages += 1;
+        if oom {
+            h.oom_kills += 1;
+        }
+        h.down_since = now;
+        let restart = h.restart_s;
+        self.events.schedule(now + restart, EventKind::HostUp(host));
+        for slot in 0..self.requests.len() as u32 {
+            let r = &self.requests[slot as usize];
+            if !r.live {
+                continue;
+            }
+            let on_host = |res: u16| self.resources[res as usize].spec.host == host;
+            let here = match r.phase {
+                Phase::Waiting(res) | Phase::Serving(res) | Phase::Visiting(res)
+                    if on_host(res) =>
+                {
+                    Some(res)
+                }
+                _ => r.held[..r.nheld as usize]
+                    .iter()
+                    .copied()
+                    .find(|&h| on_host(h)),
+            };
+            if let Some(res) = here {
+                self.fail(slot, Cause::Down, res);
+            }
+        }
+        self.drain_ready();
+    }
+
+    /// Handles a `HostUp` event.
+    pub fn bring_up(&mut self, host: u16) {
+        let now = self.now;
+        let h = &mut self.hosts[host as usize];
+        if !h.up {
+            h.up = true;
+            h.down_s += now - h.down_since;
+        }
+    }
+
+    /// Forgets every statistic (end of warm-up); the system's state stays as it is.
+    pub fn reset_stats(&mut self) {
+        let now = self.now;
+        self.totals.user_count_changes(now, 0);
+        for r in &mut self.resources {
+            r.reset_stats(now);
+        }
+        for h in &mut self.hosts {
+            h.oom_kills = 0;
+            h.outages = 0;
+            h.down_s = 0.0;
+            if !h.up {
+                h.down_since = now;
+            }
+            h.mem_peak_mb = h.mem_used_mb;
+        }
+        self.totals.reset();
+        self.stats_since = now;
+        self.events_handled = 0;
+    }
+
+    /// Up to `max` requests on the wire: (edge, progress 0..1, class, is a job), spread evenly
+    /// over all of them.
+    pub fn travellers(&self, max: usize, out: &mut Vec<InFlight>) {
+        out.clear();
+        let total = self
+            .requests
+            .iter()
+            .filter(|r| r.live && r.phase == Phase::Travelling)
+            .count();
+        if total == 0 || max == 0 {
+            return;
+        }
+        let stride = total.div_ceil(max);
+        for (i, r) in self
+            .requests
+            .iter()
+            .filter(|r| r.live && r.phase == Phase::Travelling)
+            .enumerate()
+        {
+            if i % stride == 0 {
+                let span = (r.step_end - r.step_start).max(1e-12);
+                out.push(InFlight {
+                    edge: r.edge,
+                    progress: ((self.now - r.step_start) / span).clamp(0.0, 1.0) as f32,
+                    class: r.class,
+                    job: r.job,
+                });
+            }
+        }
+    }
+
+    /// Live user requests (not jobs or internal work).
+    pub fn live_user_requests(&self) -> u64 {
+        self.requests
+            .iter()
+            .filter(|r| r.live && !r.job && !r.internal)
+            .count() as u64
+    }
+
+    /// The age of the oldest entry waiting at `res`, seconds (0 when none).
+    pub fn oldest_wait(&self, res: u16) -> f64 {
+        let rs = &self.resources[res as usize];
+        rs.queue
+            .iter()
+            .find(|&&(slot, gen, _)| {
+                let r = &self.requests[slot as usize];
+                r.live && r.gen == gen && r.phase == Phase::Waiting(res)
+            })
+            .map_or(0.0, |&(_, _, joined)| self.now - joined)
+    }
+}
+
+/// A request on an edge of the diagram, for the animation.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct InFlight {
+    /// Edge index.
+    pub edge: u16,
+    /// How far along, 0 to 1.
+    pub progress: f32,
+    /// The request's class (set by the model).
+    pub class: Class,
+    /// A deferred job rather than a user request.
+    pub job: bool,
+}

@@ -1,0 +1,186 @@
+//! The simulation's one random number generator and the distributions it draws from.
+//!
+//! Every random choice in a run goes through one [`SimRng`], seeded once, so the same seed
+//! and inputs give the same numbers on every platform (PCG is portable: no OS entropy, no
+//! platform-dependent arithmetic).
+
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Exp1, StandardNormal, Zipf};
+use rand_pcg::Pcg64Mcg;
+
+/// The simulation's random number generator.
+#[derive(Debug, Clone)]
+pub struct SimRng(Pcg64Mcg);
+
+impl SimRng {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(Pcg64Mcg::seed_from_u64(seed))
+    }
+
+    /// A uniform number in [0, 1).
+    #[inline]
+    pub fn uniform(&mut self) -> f64 {
+        self.0.random::<f64>()
+    }
+
+    /// True with probability `p` (clamped to [0, 1]).
+    #[inline]
+    pub fn chance(&mut self, p: f64) -> bool {
+        p > 0.0 && (p >= 1.0 || self.uniform() < p)
+    }
+
+    /// An exponential draw with the given mean; zero for a mean that is not positive.
+    #[inline]
+    pub fn exp(&mut self, mean: f64) -> f64 {
+        if mean > 0.0 {
+            let e: f64 = Exp1.sample(&mut self.0);
+            e * mean
+        } else {
+            0.0
+        }
+    }
+
+    /// A standard normal draw.
+    #[inline]
+    pub fn normal(&mut self) -> f64 {
+        StandardNormal.sample(&mut self.0)
+    }
+
+    /// A uniform integer in `0..n` (`n` must be positive).
+    #[inline]
+    pub fn below(&mut self, n: u32) -> u32 {
+        self.0.random_range(0..n.max(1))
+    }
+
+    /// Draws from a Zipf distribution.
+    #[inline]
+    pub fn zipf(&mut self, z: &Zipf<f64>) -> u32 {
+        z.sample(&mut self.0) as u32
+    }
+}
+
+/// A log-normal latency described the way people quote latency: its median and its p95.
+///
+/// Heavy-tailed: a p95 many times the median gives a long tail, like a third-party API on a
+/// bad day. `ln X ~ N(ln median, sigma)` with `sigma = ln(p95 / median) / z_0.95`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogNormal {
+    mu: f64,
+    sigma: f64,
+}
+
+/// The 95th percentile of the standard normal distribution.
+const Z95: f64 = 1.644_853_626_951_472_2;
+
+impl LogNormal {
+    /// A log-normal with the given median and 95th percentile (seconds). A p95 below the
+    /// median is treated as equal to it (no spread).
+    pub fn from_median_p95(median: f64, p95: f64) -> Self {
+        let median = median.max(1e-9);
+        let sigma = ((p95.max(median)) / median).ln() / Z95;
+        Self {
+            mu: median.ln(),
+            sigma,
+        }
+    }
+
+    /// The distribution's mean, `exp(mu + sigma^2 / 2)`.
+    pub fn mean(&self) -> f64 {
+        (self.mu + self.sigma * self.sigma / 2.0).exp()
+    }
+
+    /// The distribution's median, `exp(mu)`.
+    pub fn median(&self) -> f64 {
+        self.mu.exp()
+    }
+
+    /// One draw.
+    #[inline]
+    pub fn sample(&self, rng: &mut SimRng) -> f64 {
+        (self.mu + self.sigma * rng.normal()).exp()
+    }
+}
+
+/// Key popularity: a Zipf law over `keys` keys, key 1 the hottest.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyPopularity {
+    zipf: Zipf<f64>,
+    keys: u32,
+}
+
+impl KeyPopularity {
+    /// `keys` keys (at least 1) with Zipf exponent `s` (0 gives uniform popularity).
+    pub fn new(keys: u32, s: f64) -> Self {
+        let keys = keys.max(1);
+        let zipf = Zipf::new(f64::from(keys), s.max(0.0)).expect("keys >= 1 and s >= 0");
+        Self { zipf, keys }
+    }
+
+    /// How many keys there are.
+    pub fn keys(&self) -> u32 {
+        self.keys
+    }
+
+    /// A key, from 1 (the hottest) to `keys`.
+    #[inline]
+    pub fn sample(&self, rng: &mut SimRng) -> u32 {
+        rng.zipf(&self.zipf).clamp(1, self.keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_numbers_other_seed_other_numbers() {
+        let draw = |seed| {
+            let mut r = SimRng::new(seed);
+            (0..8).map(|_| r.uniform()).collect::<Vec<_>>()
+        };
+        assert_eq!(draw(7), draw(7));
+        assert_ne!(draw(7), draw(8));
+    }
+
+    #[test]
+    fn exponential_has_its_mean() {
+        let mut r = SimRng::new(1);
+        let n = 200_000;
+        let mean = (0..n).map(|_| r.exp(0.25)).sum::<f64>() / n as f64;
+        assert!((mean - 0.25).abs() < 0.25 * 0.01, "mean {mean}");
+        assert_eq!(r.exp(0.0), 0.0);
+    }
+
+    #[test]
+    fn lognormal_has_its_median_and_p95() {
+        let d = LogNormal::from_median_p95(0.3, 8.0);
+        let mut r = SimRng::new(2);
+        let mut xs: Vec<f64> = (0..100_000).map(|_| d.sample(&mut r)).collect();
+        xs.sort_by(f64::total_cmp);
+        let median = xs[50_000];
+        let p95 = xs[95_000];
+        assert!((median / 0.3 - 1.0).abs() < 0.03, "median {median}");
+        assert!((p95 / 8.0 - 1.0).abs() < 0.06, "p95 {p95}");
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        assert!(
+            (mean / d.mean() - 1.0).abs() < 0.1,
+            "mean {mean} vs {}",
+            d.mean()
+        );
+    }
+
+    #[test]
+    fn zipf_makes_the_first_key_hottest() {
+        let pop = KeyPopularity::new(1_000, 1.0);
+        let mut r = SimRng::new(3);
+        let mut counts = vec![0u32; 1_001];
+        for _ in 0..100_000 {
+            counts[pop.sample(&mut r) as usize] += 1;
+        }
+        assert!(counts[1] > counts[2] && counts[2] > counts[10] && counts[10] > counts[500]);
+        // Key 1's share of a Zipf(1000, 1) is 1 / H(1000) ~= 13.4%.
+        let share = f64::from(counts[1]) / 100_000.0;
+        assert!((share - 0.1336).abs() < 0.01, "share {share}");
+    }
+}

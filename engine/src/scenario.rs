@@ -1,0 +1,535 @@
+//! Everything a run depends on, as one plain, serializable parameter set.
+//!
+//! [`Scenario::for_stage`] gives each stage's defaults; a scenario file (JSON) may override
+//! any subset of fields. Every assumption is a documented field here, so course authors can
+//! see and change it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::traffic::TrafficProfile;
+
+/// How the load balancer picks an app server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LbPolicy {
+    /// Take turns.
+    RoundRobin,
+    /// The server with the fewest requests in progress.
+    LeastConnections,
+}
+
+/// How the shard router maps a tenant to a shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShardStrategy {
+    /// A hash of the tenant id: spreads hot tenants.
+    Hash,
+    /// Contiguous ranges of tenant ids: the hottest (lowest) ids share a shard.
+    Range,
+    /// A lookup table that places tenants by weight; costs a lookup per request.
+    Directory,
+}
+
+/// An instance type from the price table.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    /// Virtual CPUs.
+    pub vcpus: u32,
+    /// Memory, MB.
+    pub memory_mb: f64,
+    /// Requests per second one such machine serves for a simple web app (sets app CPU cost).
+    pub app_rps: f64,
+}
+
+/// The parameters of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Which topology: 1 (one VM) to 7 (replicas and shards).
+    pub stage: u8,
+    /// Daily active users.
+    pub users: f64,
+    /// Requests per user per day.
+    pub requests_per_user_per_day: f64,
+    /// Peak hour over average hour.
+    pub peak_hour_factor: f64,
+    /// Share of requests for static files (JS, CSS, images).
+    pub static_share: f64,
+    /// Share of dynamic requests that write (the read/write ratio).
+    pub write_share: f64,
+    /// Share of dynamic requests that call a third-party API (payments, OAuth).
+    pub third_party_share: f64,
+    /// Share of dynamic requests that trigger deferrable work (email, PDF).
+    pub deferred_share: f64,
+    /// Database queries a dynamic request makes (session, user, the page's data).
+    pub queries_per_request: u32,
+    /// Distinct keys (rows) readers pick from.
+    pub keys: u32,
+    /// Zipf exponent of key popularity (0 = uniform; ~1 = a few very hot rows).
+    pub zipf_s: f64,
+    /// Seconds before a user request gives up (the load balancer's timeout): 504.
+    pub request_timeout_s: f64,
+
+    /// App servers behind the load balancer (1 without one).
+    pub app_servers: u32,
+    /// The app server's machine.
+    pub app_machine: Machine,
+    /// Worker threads per app server.
+    pub app_threads: u32,
+    /// Requests that may wait for a thread per app server before 503s.
+    pub app_queue: u32,
+    /// Memory per request in progress on an app server, MB.
+    pub app_mem_per_request_mb: f64,
+    /// CPU time to serve a static file from the web server, ms.
+    pub static_cpu_ms: f64,
+    /// Load-balancer policy.
+    pub lb_policy: LbPolicy,
+    /// Seconds between the load balancer's health checks.
+    pub health_check_s: f64,
+    /// Seconds an app server takes to restart or deploy.
+    pub app_restart_s: f64,
+
+    /// The database primary's machine.
+    pub db_machine: Machine,
+    /// The most connections the database accepts.
+    pub db_max_connections: u32,
+    /// Seconds a query waits for a connection before failing.
+    pub db_pool_timeout_s: f64,
+    /// Memory per open connection, MB (~10 MB for Postgres).
+    pub db_mem_per_connection_mb: f64,
+    /// CPU per indexed query, ms.
+    pub db_query_cpu_ms: f64,
+    /// Extra CPU per query per 1,000 users when the hot query lacks an index (a sequential
+    /// scan grows with the table), ms.
+    pub db_scan_cpu_ms_per_1k_users: f64,
+    /// The hot query has an index (found through observability).
+    pub db_indexed: bool,
+    /// Parallel I/O operations the disk sustains.
+    pub db_io_channels: u32,
+    /// Disk time per read that misses the buffer cache, ms.
+    pub db_read_io_ms: f64,
+    /// Share of reads that miss the buffer cache.
+    pub db_read_miss: f64,
+    /// Disk time per write (WAL flush), ms.
+    pub db_write_io_ms: f64,
+    /// Writes that may hold row locks at once before the rest wait.
+    pub db_lock_slots: u32,
+    /// Memory Postgres takes at rest (shared buffers), MB.
+    pub db_base_mem_mb: f64,
+    /// Seconds the database takes to restart.
+    pub db_restart_s: f64,
+
+    /// Memory the OS, web server, app runtime and cron take at rest, MB.
+    pub os_base_mem_mb: f64,
+    /// Seconds between cron runs of the nightly-style report over all data.
+    pub cron_interval_s: f64,
+    /// Memory the report query takes per 1,000 users (it hashes every user's rows), MB.
+    pub cron_mem_per_1k_users_mb: f64,
+    /// Disk time the report takes per 1,000 users, ms.
+    pub cron_io_ms_per_1k_users: f64,
+
+    /// Analytics queries (dashboards, BI exports, ad-hoc SQL) per second per 100,000 users.
+    pub analytics_per_s_per_100k_users: f64,
+    /// Disk time per analytics query, ms.
+    pub analytics_io_ms: f64,
+    /// CPU per analytics query, ms.
+    pub analytics_cpu_ms: f64,
+
+    /// Cache hit rate for reads (0 to 1); applies from stage 5.
+    pub cache_hit: f64,
+    /// Cache nodes.
+    pub cache_nodes: u32,
+    /// Time per cache operation, ms.
+    pub cache_op_ms: f64,
+    /// Share of static requests the CDN serves from the edge; applies from stage 5.
+    pub cdn_hit: f64,
+    /// Edge latency to users, ms.
+    pub cdn_edge_ms: f64,
+
+    /// Median third-party latency, ms.
+    pub third_party_median_ms: f64,
+    /// 95th percentile third-party latency, ms.
+    pub third_party_p95_ms: f64,
+    /// Share of third-party calls that fail.
+    pub third_party_error_rate: f64,
+
+    /// Queue workers (stage 6 on).
+    pub workers: u32,
+    /// Attempts before a job is dead-lettered.
+    pub job_max_attempts: u8,
+    /// First retry delay, doubling each time, seconds.
+    pub job_backoff_s: f64,
+    /// Seconds a job may take before its attempt counts as failed.
+    pub job_timeout_s: f64,
+
+    /// Read replicas (stage 7).
+    pub replicas: u32,
+    /// Replica lag with no backlog, ms.
+    pub replica_base_lag_ms: f64,
+    /// Replay time per write on a replica, ms.
+    pub replica_apply_ms: f64,
+    /// Shards (stage 7).
+    pub shards: u32,
+    /// How tenants map to shards.
+    pub shard_strategy: ShardStrategy,
+    /// Share of writes that touch two shards (a transfer between tenants).
+    pub cross_shard_share: f64,
+    /// Seconds the coordinator waits for the second shard's commit before giving up.
+    pub two_phase_timeout_s: f64,
+
+    /// Metrics, logs and traces are in place (stage 3 on).
+    pub observability: bool,
+}
+
+/// A t3.micro: 2 vCPU, 1 GB, about 200 req/s.
+pub const T3_MICRO: Machine = Machine {
+    vcpus: 2,
+    memory_mb: 1024.0,
+    app_rps: 200.0,
+};
+/// A t3.medium: 2 vCPU, 4 GB ("VM · ubuntu · 4gb"). Same burstable CPU as a t3.micro, so
+/// the same ~200 req/s; the extra memory buys room, not speed.
+pub const T3_MEDIUM: Machine = Machine {
+    vcpus: 2,
+    memory_mb: 4096.0,
+    app_rps: 200.0,
+};
+/// A t3.large: 2 vCPU, 8 GB, about 1,000 req/s.
+pub const T3_LARGE: Machine = Machine {
+    vcpus: 2,
+    memory_mb: 8192.0,
+    app_rps: 1000.0,
+};
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self::for_stage(1, 1_000.0)
+    }
+}
+
+impl Scenario {
+    /// Stage `stage`'s defaults (clamped to 1..=7) at `users` daily active users.
+    pub fn for_stage(stage: u8, users: f64) -> Self {
+        let stage = stage.clamp(1, 7);
+        let traffic = TrafficProfile::default();
+        let large_apps = stage >= 4;
+        Self {
+            stage,
+            users,
+            requests_per_user_per_day: traffic.requests_per_user_per_day,
+            peak_hour_factor: traffic.peak_hour_factor,
+            static_share: 0.55,
+            write_share: 0.10,
+            third_party_share: 0.05,
+            deferred_share: 0.03,
+            queries_per_request: 5,
+            keys: 1_000_000,
+            zipf_s: 0.8,
+            request_timeout_s: 10.0,
+            app_servers: match stage {
+                1..=3 => 1,
+                4 | 5 => 3,
+                6 => 6,
+                _ => 64,
+            },
+            app_machine: if large_apps { T3_LARGE } else { T3_MEDIUM },
+            app_threads: if large_apps { 64 } else { 32 },
+            app_queue: 256,
+            app_mem_per_request_mb: 20.0,
+            static_cpu_ms: 0.5,
+            lb_policy: LbPolicy::LeastConnections,
+            health_check_s: 10.0,
+            app_restart_s: 30.0,
+            db_machine: if stage == 1 { T3_MEDIUM } else { T3_LARGE },
+            db_max_connections: 100,
+            db_pool_timeout_s: 5.0,
+            db_mem_per_connection_mb: 10.0,
+            db_query_cpu_ms: 0.5,
+            db_scan_cpu_ms_per_1k_users: 100.0,
+            db_indexed: stage >= 3,
+            db_io_channels: 4,
+            db_read_io_ms: 5.0,
+            db_read_miss: 0.05,
+            db_write_io_ms: 2.0,
+            db_lock_slots: 16,
+            db_base_mem_mb: 1024.0,
+            db_restart_s: 60.0,
+            os_base_mem_mb: 800.0,
+            cron_interval_s: 60.0,
+            cron_mem_per_1k_users_mb: 2_500.0,
+            cron_io_ms_per_1k_users: 2_000.0,
+            analytics_per_s_per_100k_users: 0.2,
+            analytics_io_ms: 1_000.0,
+            analytics_cpu_ms: 200.0,
+            cache_hit: 0.9,
+            cache_nodes: if stage >= 7 { 4 } else { 1 },
+            cache_op_ms: 0.01,
+            cdn_hit: 0.95,
+            cdn_edge_ms: 20.0,
+            third_party_median_ms: 400.0,
+            third_party_p95_ms: 8_200.0,
+            third_party_error_rate: 0.01,
+            workers: match stage {
+                1..=5 => 0,
+                6 => 1_000,
+                _ => 8_000,
+            },
+            job_max_attempts: 5,
+            job_backoff_s: 1.0,
+            job_timeout_s: 30.0,
+            replicas: if stage >= 7 { 6 } else { 0 },
+            replica_base_lag_ms: 10.0,
+            replica_apply_ms: 0.02,
+            shards: if stage >= 7 { 4 } else { 1 },
+            shard_strategy: ShardStrategy::Hash,
+            cross_shard_share: 0.05,
+            two_phase_timeout_s: 1.0,
+            observability: stage >= 3,
+        }
+    }
+
+    /// A scenario from JSON: the stage's defaults (its `stage` field, else 1, else `stage`
+    /// given here) with the file's fields on top. Unknown fields are an error.
+    pub fn from_json(text: &str, stage: Option<u8>) -> Result<Self, String> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let serde_json::Value::Object(fields) = value else {
+            return Err("a scenario must be a JSON object".to_owned());
+        };
+        let stage = fields
+            .get("stage")
+            .and_then(serde_json::Value::as_u64)
+            .map(|s| s.clamp(1, 7) as u8)
+            .or(stage)
+            .unwrap_or(1);
+        let users = fields
+            .get("users")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(1_000.0);
+        let mut base =
+            serde_json::to_value(Self::for_stage(stage, users)).map_err(|e| e.to_string())?;
+        if let serde_json::Value::Object(b) = &mut base {
+            for (k, v) in fields {
+                b.insert(k, v);
+            }
+        }
+        serde_json::from_value(base).map_err(|e| e.to_string())
+    }
+
+    /// The offered load at the peak hour, requests per second.
+    pub fn peak_rps(&self) -> f64 {
+        TrafficProfile {
+            requests_per_user_per_day: self.requests_per_user_per_day,
+            peak_hour_factor: self.peak_hour_factor,
+        }
+        .peak_rps(self.users)
+    }
+
+    /// Checks every field against its allowed range; the error names the field and the range.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        use FieldError as E;
+        let frac = |name: &'static str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(E::new(name, "a number from 0 to 1", v))
+            }
+        };
+        let pos = |name: &'static str, v: f64, max: f64| {
+            if v.is_finite() && v >= 0.0 && v <= max {
+                Ok(())
+            } else {
+                Err(E::new(name, &format!("a number from 0 to {max}"), v))
+            }
+        };
+        let int = |name: &'static str, v: u32, min: u32, max: u32| {
+            if (min..=max).contains(&v) {
+                Ok(())
+            } else {
+                Err(E::new(
+                    name,
+                    &format!("an integer from {min} to {max}"),
+                    f64::from(v),
+                ))
+            }
+        };
+        int("stage", u32::from(self.stage), 1, 7)?;
+        pos("users", self.users, 1e8)?;
+        pos(
+            "requests_per_user_per_day",
+            self.requests_per_user_per_day,
+            1e5,
+        )?;
+        pos("peak_hour_factor", self.peak_hour_factor, 24.0)?;
+        frac("static_share", self.static_share)?;
+        frac("write_share", self.write_share)?;
+        frac("third_party_share", self.third_party_share)?;
+        frac("deferred_share", self.deferred_share)?;
+        if self.write_share + self.third_party_share + self.deferred_share > 1.0 {
+            return Err(E::new(
+                "write_share",
+                "at most 1 - third_party_share - deferred_share",
+                self.write_share,
+            ));
+        }
+        int("queries_per_request", self.queries_per_request, 0, 5)?;
+        int("keys", self.keys, 1, 100_000_000)?;
+        pos("zipf_s", self.zipf_s, 3.0)?;
+        pos("request_timeout_s", self.request_timeout_s, 600.0)?;
+        if self.request_timeout_s <= 0.0 {
+            return Err(E::new(
+                "request_timeout_s",
+                "a number above 0",
+                self.request_timeout_s,
+            ));
+        }
+        int("app_servers", self.app_servers, 1, 64)?;
+        int("app_machine.vcpus", self.app_machine.vcpus, 1, 512)?;
+        pos("app_machine.memory_mb", self.app_machine.memory_mb, 1e7)?;
+        pos("app_machine.app_rps", self.app_machine.app_rps, 1e6)?;
+        if self.app_machine.app_rps <= 0.0 {
+            return Err(E::new("app_machine.app_rps", "a number above 0", 0.0));
+        }
+        int("app_threads", self.app_threads, 1, 4096)?;
+        int("app_queue", self.app_queue, 0, 1_000_000)?;
+        pos("app_mem_per_request_mb", self.app_mem_per_request_mb, 1e5)?;
+        pos("static_cpu_ms", self.static_cpu_ms, 1e4)?;
+        pos("health_check_s", self.health_check_s, 3600.0)?;
+        pos("app_restart_s", self.app_restart_s, 3600.0)?;
+        int("db_machine.vcpus", self.db_machine.vcpus, 1, 512)?;
+        pos("db_machine.memory_mb", self.db_machine.memory_mb, 1e7)?;
+        int("db_max_connections", self.db_max_connections, 1, 100_000)?;
+        pos("db_pool_timeout_s", self.db_pool_timeout_s, 600.0)?;
+        pos(
+            "db_mem_per_connection_mb",
+            self.db_mem_per_connection_mb,
+            1e4,
+        )?;
+        pos("db_query_cpu_ms", self.db_query_cpu_ms, 1e5)?;
+        pos(
+            "db_scan_cpu_ms_per_1k_users",
+            self.db_scan_cpu_ms_per_1k_users,
+            1e5,
+        )?;
+        int("db_io_channels", self.db_io_channels, 1, 100_000)?;
+        pos("db_read_io_ms", self.db_read_io_ms, 1e5)?;
+        frac("db_read_miss", self.db_read_miss)?;
+        pos("db_write_io_ms", self.db_write_io_ms, 1e5)?;
+        int("db_lock_slots", self.db_lock_slots, 1, 100_000)?;
+        pos("db_base_mem_mb", self.db_base_mem_mb, 1e7)?;
+        pos("db_restart_s", self.db_restart_s, 3600.0)?;
+        pos("os_base_mem_mb", self.os_base_mem_mb, 1e7)?;
+        pos("cron_interval_s", self.cron_interval_s, 86_400.0)?;
+        if self.cron_interval_s < 1.0 {
+            return Err(E::new(
+                "cron_interval_s",
+                "a number from 1 to 86400",
+                self.cron_interval_s,
+            ));
+        }
+        pos(
+            "cron_mem_per_1k_users_mb",
+            self.cron_mem_per_1k_users_mb,
+            1e7,
+        )?;
+        pos("cron_io_ms_per_1k_users", self.cron_io_ms_per_1k_users, 1e7)?;
+        pos(
+            "analytics_per_s_per_100k_users",
+            self.analytics_per_s_per_100k_users,
+            1e4,
+        )?;
+        pos("analytics_io_ms", self.analytics_io_ms, 1e6)?;
+        pos("analytics_cpu_ms", self.analytics_cpu_ms, 1e6)?;
+        frac("cache_hit", self.cache_hit)?;
+        int("cache_nodes", self.cache_nodes, 1, 64)?;
+        pos("cache_op_ms", self.cache_op_ms, 1e4)?;
+        frac("cdn_hit", self.cdn_hit)?;
+        pos("cdn_edge_ms", self.cdn_edge_ms, 1e4)?;
+        pos("third_party_median_ms", self.third_party_median_ms, 1e6)?;
+        pos("third_party_p95_ms", self.third_party_p95_ms, 1e6)?;
+        frac("third_party_error_rate", self.third_party_error_rate)?;
+        int("workers", self.workers, 0, 10_000)?;
+        int("job_max_attempts", u32::from(self.job_max_attempts), 1, 20)?;
+        pos("job_backoff_s", self.job_backoff_s, 3600.0)?;
+        pos("job_timeout_s", self.job_timeout_s, 3600.0)?;
+        int("replicas", self.replicas, 0, 8)?;
+        pos("replica_base_lag_ms", self.replica_base_lag_ms, 1e6)?;
+        pos("replica_apply_ms", self.replica_apply_ms, 1e4)?;
+        int("shards", self.shards, 1, 16)?;
+        frac("cross_shard_share", self.cross_shard_share)?;
+        pos("two_phase_timeout_s", self.two_phase_timeout_s, 600.0)?;
+        Ok(())
+    }
+}
+
+/// A field outside its allowed range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    /// The field's name.
+    pub field: &'static str,
+    /// What is allowed, in words.
+    pub allowed: String,
+    /// What it was.
+    pub got: f64,
+}
+
+impl FieldError {
+    fn new(field: &'static str, allowed: &str, got: f64) -> Self {
+        Self {
+            field,
+            allowed: allowed.to_owned(),
+            got,
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} must be {} (got {})",
+            self.field, self.allowed, self.got
+        )
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stage_default_is_valid() {
+        for stage in 1..=7 {
+            Scenario::for_stage(stage, 1_000.0).validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn out_of_range_fields_are_named() {
+        let mut s = Scenario::for_stage(4, 100.0);
+        s.cache_hit = 1.5;
+        assert_eq!(s.validate().unwrap_err().field, "cache_hit");
+        let mut s = Scenario::for_stage(7, 100.0);
+        s.replicas = 9;
+        let e = s.validate().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "replicas must be an integer from 0 to 8 (got 9)"
+        );
+        let mut s = Scenario::for_stage(7, 100.0);
+        s.users = f64::NAN;
+        assert_eq!(s.validate().unwrap_err().field, "users");
+    }
+
+    #[test]
+    fn a_scenario_file_overrides_only_what_it_names() {
+        let s =
+            Scenario::from_json(r#"{"stage": 5, "users": 20000, "cache_hit": 0.5}"#, None).unwrap();
+        assert_eq!((s.stage, s.users, s.cache_hit), (5, 20_000.0, 0.5));
+        assert_eq!(s.app_servers, Scenario::for_stage(5, 1.0).app_servers);
+        let err = Scenario::from_json(r#"{"cache_hits": 0.5}"#, None).unwrap_err();
+        assert!(err.contains("cache_hits"), "{err}");
+        assert!(Scenario::from_json("[1, 2]", None).is_err());
+    }
+}

@@ -1,0 +1,1289 @@
+//! A stage's system as a running simulation: the topology built from a [`Scenario`], the
+//! routes requests take through it, background load, and reports of what was measured.
+
+use serde::Serialize;
+
+use crate::core::{Core, Host, InFlight, Mark, Origin, Plan, Step};
+use crate::erlang;
+use crate::events::EventKind;
+use crate::resource::{Cause, Delay, ResourceSpec, CAUSES};
+use crate::rng::{KeyPopularity, LogNormal};
+use crate::scenario::{LbPolicy, Scenario, ShardStrategy};
+
+/// Request classes, for the animation and the counts.
+pub mod class {
+    /// A static file.
+    pub const STATIC: u8 = 0;
+    /// A page that reads.
+    pub const READ: u8 = 1;
+    /// A request that writes.
+    pub const WRITE: u8 = 2;
+    /// A request that calls a third-party API (checkout).
+    pub const THIRD_PARTY: u8 = 3;
+    /// A request that triggers deferrable work (email, PDF).
+    pub const DEFERRED: u8 = 4;
+    /// A deferred job run by a worker.
+    pub const JOB: u8 = 5;
+    /// Dashboards, BI exports, ad-hoc SQL.
+    pub const ANALYTICS: u8 = 6;
+    /// The cron report.
+    pub const CRON: u8 = 7;
+}
+
+/// A node of the diagram.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeInfo {
+    /// Stable id, e.g. "app1".
+    pub id: String,
+    /// What the diagram calls it.
+    pub label: String,
+    /// The host it runs on.
+    pub host: String,
+}
+
+/// An edge of the diagram that requests travel along.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EdgeInfo {
+    /// From node id.
+    pub from: String,
+    /// To node id.
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct App {
+    host: u16,
+    threads: u16,
+    cpu: u16,
+    node: u16,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Db {
+    conns: u16,
+    cpu: u16,
+    io: u16,
+    locks: u16,
+    node: u16,
+}
+
+/// Index of a diagram node.
+type NodeId = u16;
+
+/// Network time inside a data centre, one way, seconds.
+const HOP_S: f32 = 0.000_25;
+/// Network time between a user and the origin, one way, seconds.
+const INTERNET_S: f32 = 0.040;
+/// Seconds between ticks (sampling, health checks).
+const TICK_S: f64 = 1.0;
+
+/// The running simulation of one scenario.
+#[derive(Debug, Clone)]
+pub struct Sim {
+    /// The engine core.
+    pub core: Core,
+    scenario: Scenario,
+    nodes: Vec<NodeInfo>,
+    edges: Vec<EdgeInfo>,
+    edge_index: Vec<(NodeId, NodeId)>,
+    users_node: NodeId,
+    lb: Option<(u16, NodeId)>,
+    cdn: Option<(u16, NodeId)>,
+    cache: Option<(u16, NodeId)>,
+    third_party: (u16, NodeId),
+    queue: Option<(u16, NodeId)>,
+    apps: Vec<App>,
+    primaries: Vec<Db>,
+    replicas: Vec<Db>,
+    cron: u16,
+    /// The load balancer's view of which app servers are healthy (updated by health checks).
+    lb_healthy: Vec<bool>,
+    lb_next: usize,
+    replica_next: usize,
+    keys: KeyPopularity,
+    /// Keys up to this one are in the cache when valid (the cache holds the hottest keys).
+    cached_keys: u32,
+    /// Cache entries invalidated by a write and not yet refilled.
+    invalid: Vec<u64>,
+    user_rate: f64,
+    analytics_rate: f64,
+    app_cpu_s: f64,
+    next_tick: f64,
+    next_cron: f64,
+}
+
+impl Sim {
+    /// Builds the scenario's topology; nothing has run yet. The scenario should be valid
+    /// ([`Scenario::validate`]); out-of-range values are clamped rather than trusted.
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        let sc = scenario.clone();
+        let mut core = Core::new(seed);
+        core.retry.max_attempts = sc.job_max_attempts.max(1);
+        core.retry.backoff_s = sc.job_backoff_s;
+        let mut sim = Self {
+            core,
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            edge_index: Vec::new(),
+            users_node: 0,
+            lb: None,
+            cdn: None,
+            cache: None,
+            third_party: (0, 0),
+            queue: None,
+            apps: Vec::new(),
+            primaries: Vec::new(),
+            replicas: Vec::new(),
+            cron: 0,
+            lb_healthy: Vec::new(),
+            lb_next: 0,
+            replica_next: 0,
+            keys: KeyPopularity::new(sc.keys.max(1), sc.zipf_s),
+            cached_keys: 0,
+            invalid: vec![0; (sc.keys.max(1) as usize).div_ceil(64) + 1],
+            user_rate: sc.peak_rps(),
+            analytics_rate: sc.analytics_per_s_per_100k_users * sc.users.max(0.0) / 100_000.0,
+            app_cpu_s: f64::from(sc.app_machine.vcpus) / sc.app_machine.app_rps.max(1e-9),
+            next_tick: TICK_S,
+            next_cron: sc.cron_interval_s.max(1.0) / 2.0,
+            scenario: sc,
+        };
+        sim.build();
+        sim.cached_keys = sim.hot_keys_for(sim.scenario.cache_hit);
+        if sim.user_rate > 0.0 {
+            let t = sim.core.rng.exp(1.0 / sim.user_rate);
+            sim.core.events.schedule(t, EventKind::Arrival(0));
+        }
+        if sim.analytics_rate > 0.0 {
+            let t = sim.core.rng.exp(1.0 / sim.analytics_rate);
+            sim.core.events.schedule(t, EventKind::Arrival(1));
+        }
+        sim.core.events.schedule(TICK_S, EventKind::Tick);
+        sim
+    }
+
+    /// The scenario this simulation runs.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The diagram's nodes.
+    pub fn nodes(&self) -> &[NodeInfo] {
+        &self.nodes
+    }
+
+    /// The diagram's edges (indexed by `InFlight::edge`).
+    pub fn edges(&self) -> &[EdgeInfo] {
+        &self.edges
+    }
+
+    fn node(&mut self, id: &str, label: &str, host: u16) -> NodeId {
+        let host = self
+            .core
+            .hosts
+            .get(host as usize)
+            .map_or("", |h| h.name.as_str())
+            .to_owned();
+        self.nodes.push(NodeInfo {
+            id: id.to_owned(),
+            label: label.to_owned(),
+            host,
+        });
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    fn edge(&mut self, from: NodeId, to: NodeId) -> u16 {
+        if let Some(i) = self.edge_index.iter().position(|&e| e == (from, to)) {
+            return i as u16;
+        }
+        self.edge_index.push((from, to));
+        self.edges.push(EdgeInfo {
+            from: self.nodes[from as usize].id.clone(),
+            to: self.nodes[to as usize].id.clone(),
+        });
+        (self.edges.len() - 1) as u16
+    }
+
+    /// The smallest K such that keys 1..=K carry `share` of reads (the cache holds them).
+    fn hot_keys_for(&mut self, share: f64) -> u32 {
+        if share <= 0.0 {
+            return 0;
+        }
+        if share >= 1.0 {
+            return self.keys.keys();
+        }
+        // Estimate the key popularity CDF from draws of the engine's own RNG stream copy,
+        // so it matches what the traffic will do; 20,000 draws place K within about 1%.
+        let mut rng = crate::rng::SimRng::new(0x5eed_cafe);
+        let mut draws: Vec<u32> = (0..20_000).map(|_| self.keys.sample(&mut rng)).collect();
+        draws.sort_unstable();
+        let i = ((draws.len() as f64 * share) as usize).min(draws.len() - 1);
+        draws[i]
+    }
+
+    fn build(&mut self) {
+        let sc = self.scenario.clone();
+        let stage = sc.stage;
+        let c = &mut self.core;
+        let users = c.add_host(Host::new("internet", f64::INFINITY, 0.0, 0.0));
+        self.users_node = self.node("users", "Users", users);
+
+        // The database primary (or primaries, when sharded), and the app tier.
+        let shared_vm = stage == 1;
+        let vm_mem = |m: &crate::scenario::Machine| m.memory_mb;
+        let app_count = if stage >= 4 { sc.app_servers.max(1) } else { 1 };
+        let db_host = if shared_vm {
+            let h = Host::new(
+                "vm",
+                vm_mem(&sc.app_machine),
+                sc.os_base_mem_mb + sc.db_base_mem_mb,
+                sc.db_restart_s,
+            );
+            self.core.add_host(h)
+        } else {
+            u16::MAX
+        };
+        for i in 0..app_count {
+            let name = if app_count == 1 {
+                "app".to_owned()
+            } else {
+                format!("app{}", i + 1)
+            };
+            let host = if shared_vm {
+                db_host
+            } else {
+                let h = Host::new(
+                    &format!("{name} host"),
+                    sc.app_machine.memory_mb,
+                    sc.os_base_mem_mb,
+                    sc.app_restart_s,
+                );
+                self.core.add_host(h)
+            };
+            let label = if shared_vm {
+                "Web + app".to_owned()
+            } else if app_count == 1 {
+                "App VM".to_owned()
+            } else {
+                format!("App {}", i + 1)
+            };
+            let node = self.node(&name, &label, host);
+            let threads = self.core.add_resource(
+                ResourceSpec::pool(
+                    &format!("{name}.threads"),
+                    &name,
+                    "threads",
+                    host,
+                    sc.app_threads,
+                )
+                .queue(sc.app_queue)
+                .timeout(sc.request_timeout_s, Cause::Timeout)
+                .memory(sc.app_mem_per_request_mb),
+            );
+            let cpu = if shared_vm && i > 0 {
+                self.apps[0].cpu
+            } else {
+                self.core.add_resource(ResourceSpec::pool(
+                    &format!("{}.cpu", if shared_vm { "vm" } else { &name }),
+                    &name,
+                    "cores",
+                    host,
+                    sc.app_machine.vcpus,
+                ))
+            };
+            self.apps.push(App {
+                host,
+                threads,
+                cpu,
+                node,
+            });
+        }
+        self.lb_healthy = vec![true; self.apps.len()];
+
+        let shards = if stage >= 7 { sc.shards.max(1) } else { 1 };
+        for s in 0..shards {
+            let name = if shards == 1 {
+                "db".to_owned()
+            } else {
+                format!("shard{}", s + 1)
+            };
+            let host = if shared_vm {
+                db_host
+            } else {
+                let h = Host::new(
+                    &format!("{name} host"),
+                    sc.db_machine.memory_mb,
+                    300.0 + sc.db_base_mem_mb,
+                    sc.db_restart_s,
+                );
+                self.core.add_host(h)
+            };
+            let label = if shards == 1 {
+                "Postgres".to_owned()
+            } else {
+                format!("Shard {}", s + 1)
+            };
+            let db = self.database(&name, &label, host, &sc, true);
+            self.primaries.push(db);
+        }
+        for r in 0..if stage >= 7 { sc.replicas } else { 0 } {
+            let name = format!("replica{}", r + 1);
+            let h = Host::new(
+                &format!("{name} host"),
+                sc.db_machine.memory_mb,
+                300.0 + sc.db_base_mem_mb,
+                sc.db_restart_s,
+            );
+            let host = self.core.add_host(h);
+            let db = self.database(
+                &name,
+                &format!("Replica {}", (b'A' + r as u8) as char),
+                host,
+                &sc,
+                false,
+            );
+            self.replicas.push(db);
+            self.core.replicas.push(crate::core::ReplicaLag::new(
+                sc.replica_base_lag_ms / 1e3,
+                sc.replica_apply_ms / 1e3,
+            ));
+        }
+
+        // The cron report runs against the (first) primary and takes memory on its host.
+        let cron_mem = if sc.db_indexed {
+            256.0
+        } else {
+            sc.cron_mem_per_1k_users_mb * sc.users.max(0.0) / 1_000.0
+        };
+        let db0_host = self.core.resources[self.primaries[0].conns as usize]
+            .spec
+            .host;
+        self.cron = self.core.add_resource(
+            ResourceSpec::pool("cron.report", "cron", "jobs", db0_host, 1).memory(cron_mem),
+        );
+        self.node("cron", "Cron + jobs", db0_host);
+
+        if stage >= 4 {
+            let lb_host = self
+                .core
+                .add_host(Host::new("load balancer", f64::INFINITY, 0.0, 0.0));
+            let node = self.node("lb", "Load balancer", lb_host);
+            let res = self.core.add_resource(ResourceSpec::delay(
+                "lb",
+                "lb",
+                "connections",
+                lb_host,
+                Delay::Fixed(0.000_2),
+            ));
+            self.lb = Some((res, node));
+        }
+        if stage >= 5 {
+            let cdn_host = self
+                .core
+                .add_host(Host::new("cdn", f64::INFINITY, 0.0, 0.0));
+            let node = self.node("cdn", "CDN edge", cdn_host);
+            let res = self.core.add_resource(ResourceSpec::delay(
+                "cdn",
+                "cdn",
+                "requests",
+                cdn_host,
+                Delay::Fixed(0.001),
+            ));
+            self.cdn = Some((res, node));
+            let cache_host = self
+                .core
+                .add_host(Host::new("cache", f64::INFINITY, 0.0, 0.0));
+            let node = self.node("cache", "Cache", cache_host);
+            let res = self.core.add_resource(ResourceSpec::pool(
+                "cache.ops",
+                "cache",
+                "threads",
+                cache_host,
+                sc.cache_nodes.max(1),
+            ));
+            self.cache = Some((res, node));
+        }
+        let tp_host = self
+            .core
+            .add_host(Host::new("third party", f64::INFINITY, 0.0, 0.0));
+        let node = self.node("api", "Third-party APIs", tp_host);
+        let latency =
+            LogNormal::from_median_p95(sc.third_party_median_ms / 1e3, sc.third_party_p95_ms / 1e3);
+        let res = self.core.add_resource(
+            ResourceSpec::delay(
+                "api.calls",
+                "api",
+                "calls",
+                tp_host,
+                Delay::LogNormal(latency),
+            )
+            .errors(sc.third_party_error_rate),
+        );
+        self.third_party = (res, node);
+        if stage >= 6 {
+            let q_host = self
+                .core
+                .add_host(Host::new("workers", f64::INFINITY, 0.0, 0.0));
+            let node = self.node("queue", "Queue + workers", q_host);
+            let res = self.core.add_resource(ResourceSpec::pool(
+                "queue.workers",
+                "queue",
+                "workers",
+                q_host,
+                sc.workers.max(1),
+            ));
+            self.queue = Some((res, node));
+        }
+    }
+
+    fn database(&mut self, name: &str, label: &str, host: u16, sc: &Scenario, primary: bool) -> Db {
+        let node = self.node(name, label, host);
+        let c = &mut self.core;
+        let conns = c.add_resource(
+            ResourceSpec::pool(
+                &format!("{name}.connections"),
+                name,
+                "connections",
+                host,
+                sc.db_max_connections,
+            )
+            .timeout(sc.db_pool_timeout_s, Cause::PoolTimeout)
+            .memory(sc.db_mem_per_connection_mb),
+        );
+        let cpu = c.add_resource(ResourceSpec::pool(
+            &format!("{name}.cpu"),
+            name,
+            "cores",
+            host,
+            sc.db_machine.vcpus,
+        ));
+        let io = c.add_resource(ResourceSpec::pool(
+            &format!("{name}.io"),
+            name,
+            "disk",
+            host,
+            sc.db_io_channels,
+        ));
+        let locks = if primary {
+            c.add_resource(ResourceSpec::pool(
+                &format!("{name}.locks"),
+                name,
+                "row locks",
+                host,
+                sc.db_lock_slots,
+            ))
+        } else {
+            conns
+        };
+        Db {
+            conns,
+            cpu,
+            io,
+            locks,
+            node,
+        }
+    }
+
+    /// Advances simulated time to `t` (seconds), handling every event up to it.
+    pub fn step_until(&mut self, t: f64) {
+        while let Some(next) = self.core.events.next_time() {
+            if next > t {
+                break;
+            }
+            let (now, kind) = self.core.events.pop().expect("peeked");
+            self.core.now = now;
+            self.core.events_handled += 1;
+            match kind {
+                EventKind::Arrival(0) => self.user_arrival(),
+                EventKind::Arrival(_) => self.analytics_arrival(),
+                EventKind::Resume { req, gen } => self.core.resume(req, gen),
+                EventKind::Expire(res) => self.core.expire(res),
+                EventKind::HostUp(host) => self.core.bring_up(host),
+                EventKind::Tick => self.tick(),
+                EventKind::Control(_) => {}
+            }
+            self.spawn_jobs();
+        }
+        if t > self.core.now {
+            self.core.now = t;
+        }
+    }
+
+    fn tick(&mut self) {
+        let now = self.core.now;
+        for r in &mut self.core.resources {
+            r.sample(now);
+        }
+        // Health checks: the load balancer learns which app servers answer.
+        if self.scenario.health_check_s > 0.0
+            && (now / self.scenario.health_check_s).fract() < TICK_S / self.scenario.health_check_s
+        {
+            for (i, app) in self.apps.iter().enumerate() {
+                self.lb_healthy[i] = self.core.hosts[app.host as usize].up;
+            }
+        }
+        if now >= self.next_cron {
+            self.next_cron += self.scenario.cron_interval_s.max(1.0);
+            self.start_cron();
+        }
+        self.next_tick = now + TICK_S;
+        self.core.events.schedule(self.next_tick, EventKind::Tick);
+    }
+
+    fn start_cron(&mut self) {
+        let sc = &self.scenario;
+        let db = self.primaries[0];
+        let io_s = if sc.db_indexed {
+            0.05
+        } else {
+            sc.cron_io_ms_per_1k_users * sc.users.max(0.0) / 1e6
+        };
+        let mut p = Plan::new();
+        p.push(Step::Hold(self.cron))
+            .push(Step::Hold(db.conns))
+            .push(Step::Serve {
+                res: db.io,
+                mean: io_s as f32,
+            })
+            .push(Step::Release(db.conns))
+            .push(Step::Release(self.cron));
+        self.core
+            .start(class::CRON, 0, &p, 3_600.0, Origin::Internal);
+    }
+
+    fn analytics_arrival(&mut self) {
+        let next = self.core.now + self.core.rng.exp(1.0 / self.analytics_rate);
+        self.core.events.schedule(next, EventKind::Arrival(1));
+        let sc = &self.scenario;
+        // Dashboards, BI and ad-hoc SQL go to a replica when there is one.
+        let db = if self.replicas.is_empty() {
+            self.primaries[self.core.rng.below(self.primaries.len() as u32) as usize]
+        } else {
+            self.replica_next = (self.replica_next + 1) % self.replicas.len();
+            self.replicas[self.replica_next]
+        };
+        let mut p = Plan::new();
+        p.push(Step::Hold(db.conns))
+            .push(Step::Serve {
+                res: db.cpu,
+                mean: (sc.analytics_cpu_ms / 1e3) as f32,
+            })
+            .push(Step::Serve {
+                res: db.io,
+                mean: (sc.analytics_io_ms / 1e3) as f32,
+            })
+            .push(Step::Release(db.conns));
+        self.core
+            .start(class::ANALYTICS, 0, &p, 600.0, Origin::Internal);
+    }
+
+    fn spawn_jobs(&mut self) {
+        while self.core.jobs_to_spawn > 0 {
+            self.core.jobs_to_spawn -= 1;
+            let Some((workers, qnode)) = self.queue else {
+                continue;
+            };
+            let (api, api_node) = self.third_party;
+            let mut p = Plan::new();
+            p.push(Step::Hold(workers));
+            let e = self.edge(qnode, api_node);
+            p.push(Step::Travel {
+                edge: e,
+                secs: HOP_S,
+            })
+            .push(Step::Visit(api))
+            .push(Step::Release(workers));
+            let timeout = self.scenario.job_timeout_s;
+            self.core.start(class::JOB, 0, &p, timeout, Origin::Job);
+        }
+    }
+
+    fn pick_app(&mut self) -> usize {
+        let n = self.apps.len();
+        if n == 1 {
+            return 0;
+        }
+        match self.scenario.lb_policy {
+            LbPolicy::RoundRobin => {
+                for _ in 0..n {
+                    self.lb_next = (self.lb_next + 1) % n;
+                    if self.lb_healthy[self.lb_next] {
+                        return self.lb_next;
+                    }
+                }
+                self.lb_next
+            }
+            LbPolicy::LeastConnections => {
+                let start = self.lb_next;
+                self.lb_next = (self.lb_next + 1) % n;
+                (0..n)
+                    .map(|k| (start + k) % n)
+                    .filter(|&i| self.lb_healthy[i])
+                    .min_by_key(|&i| self.core.resources[self.apps[i].threads as usize].present())
+                    .unwrap_or(start)
+            }
+        }
+    }
+
+    fn shard_of(&self, key: u32) -> usize {
+        let n = self.primaries.len() as u32;
+        if n <= 1 {
+            return 0;
+        }
+        let tenant = key;
+        let shard = match self.scenario.shard_strategy {
+            // Fibonacci hashing spreads neighbouring ids.
+            ShardStrategy::Hash => {
+                ((u64::from(tenant).wrapping_mul(0x9E37_79B9_7F4A_7C15)) >> 32) as u32 % n
+            }
+            ShardStrategy::Range => {
+                ((u64::from(tenant - 1) * u64::from(n)) / u64::from(self.keys.keys())) as u32
+            }
+            // The directory deals tenants out in popularity order, so hot ones are spread.
+            ShardStrategy::Directory => (tenant - 1) % n,
+        };
+        shard.min(n - 1) as usize
+    }
+
+    fn is_invalid(&self, key: u32) -> bool {
+        self.invalid[key as usize / 64] & (1 << (key % 64)) != 0
+    }
+
+    fn set_invalid(&mut self, key: u32, on: bool) {
+        let (w, b) = (key as usize / 64, key % 64);
+        if on {
+            self.invalid[w] |= 1 << b;
+        } else {
+            self.invalid[w] &= !(1 << b);
+        }
+    }
+
+    fn user_arrival(&mut self) {
+        let next = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
+        self.core.events.schedule(next, EventKind::Arrival(0));
+        let sc = self.scenario.clone();
+        let rng = &mut self.core.rng;
+        let u = rng.uniform();
+        let class = if u < sc.static_share {
+            class::STATIC
+        } else {
+            let d = rng.uniform();
+            if d < sc.write_share {
+                class::WRITE
+            } else if d < sc.write_share + sc.third_party_share {
+                class::THIRD_PARTY
+            } else if d < sc.write_share + sc.third_party_share + sc.deferred_share {
+                class::DEFERRED
+            } else {
+                class::READ
+            }
+        };
+        let key = self.keys.sample(&mut self.core.rng);
+        let mut p = Plan::new();
+        let users = self.users_node;
+
+        if class == class::STATIC {
+            if let Some((cdn, cdn_node)) = self.cdn {
+                let e = self.edge(users, cdn_node);
+                p.push(Step::Travel {
+                    edge: e,
+                    secs: (sc.cdn_edge_ms / 1e3) as f32,
+                })
+                .push(Step::Visit(cdn));
+                let hit = self.core.rng.chance(sc.cdn_hit);
+                if !hit {
+                    self.origin_static(&mut p, cdn_node);
+                }
+                let e = self.edge(cdn_node, users);
+                p.push(Step::Travel {
+                    edge: e,
+                    secs: (sc.cdn_edge_ms / 1e3) as f32,
+                });
+            } else {
+                self.origin_static(&mut p, users);
+                let entry = self.lb.map_or(self.apps[0].node, |(_, n)| n);
+                let e = self.edge(entry, users);
+                p.push(Step::Travel {
+                    edge: e,
+                    secs: INTERNET_S,
+                });
+            }
+            self.core
+                .start(class, key, &p, sc.request_timeout_s, Origin::User);
+            return;
+        }
+
+        let app = self.enter_app(&mut p);
+        let half_cpu = (self.app_cpu_s / 2.0) as f32;
+        p.push(Step::Hold(app.threads)).push(Step::Serve {
+            res: app.cpu,
+            mean: half_cpu,
+        });
+
+        // Reads: the page's queries, through the cache when there is one.
+        let queries = if class == class::WRITE {
+            1
+        } else {
+            sc.queries_per_request.max(1)
+        };
+        let mut misses = 0u32;
+        if let Some((cache, cache_node)) = self.cache {
+            for q in 0..queries {
+                let k = if q == 0 {
+                    key
+                } else {
+                    self.keys.sample(&mut self.core.rng)
+                };
+                let cached = k <= self.cached_keys && !self.is_invalid(k);
+                if !cached {
+                    misses += 1;
+                    self.set_invalid(k, false); // the miss refills the entry
+                }
+            }
+            let e = self.edge(app.node, cache_node);
+            p.push(Step::Travel {
+                edge: e,
+                secs: HOP_S,
+            })
+            .push(Step::Serve {
+                res: cache,
+                mean: (sc.cache_op_ms * f64::from(queries) / 1e3) as f32,
+            });
+        } else {
+            misses = queries;
+        }
+        if class != class::WRITE && misses > 0 {
+            self.read_path(&mut p, app, key, misses, &sc);
+        }
+        if class == class::WRITE {
+            self.write_path(&mut p, app, key, &sc);
+        }
+        let (api, api_node) = self.third_party;
+        if class == class::THIRD_PARTY || class == class::DEFERRED {
+            if let Some((_, qnode)) = self.queue {
+                let e = self.edge(app.node, qnode);
+                p.push(Step::Travel {
+                    edge: e,
+                    secs: HOP_S,
+                })
+                .push(Step::Mark(Mark::Enqueue));
+            } else {
+                let e = self.edge(app.node, api_node);
+                p.push(Step::Travel {
+                    edge: e,
+                    secs: HOP_S,
+                })
+                .push(Step::Visit(api));
+            }
+        }
+        p.push(Step::Serve {
+            res: app.cpu,
+            mean: half_cpu,
+        })
+        .push(Step::Release(app.threads));
+        let exit = self.lb.map_or(app.node, |(_, n)| n);
+        let e = self.edge(exit, users);
+        p.push(Step::Travel {
+            edge: e,
+            secs: INTERNET_S,
+        });
+        self.core
+            .start(class, key, &p, sc.request_timeout_s, Origin::User);
+    }
+
+    /// From `from` to an app server (through the load balancer when there is one).
+    fn enter_app(&mut self, p: &mut Plan) -> App {
+        let from = self.users_node;
+        let i = self.pick_app();
+        let app = self.apps[i];
+        if let Some((lb, lb_node)) = self.lb {
+            let e = self.edge(from, lb_node);
+            p.push(Step::Travel {
+                edge: e,
+                secs: INTERNET_S,
+            })
+            .push(Step::Visit(lb));
+            let e = self.edge(lb_node, app.node);
+            p.push(Step::Travel {
+                edge: e,
+                secs: HOP_S,
+            });
+        } else {
+            let e = self.edge(from, app.node);
+            p.push(Step::Travel {
+                edge: e,
+                secs: INTERNET_S,
+            });
+        }
+        app
+    }
+
+    fn origin_static(&mut self, p: &mut Plan, from: NodeId) {
+        let i = self.pick_app();
+        let app = self.apps[i];
+        if let Some((lb, lb_node)) = self.lb {
+            let e = self.edge(from, lb_node);
+            p.push(Step::Travel {
+                edge: e,
+                secs: INTERNET_S,
+            })
+            .push(Step::Visit(lb));
+            let e = self.edge(lb_node, app.node);
+            p.push(Step::Travel {
+                edge: e,
+                secs: HOP_S,
+            });
+        } else {
+            let e = self.edge(from, app.node);
+            p.push(Step::Travel {
+                edge: e,
+                secs: INTERNET_S,
+            });
+        }
+        p.push(Step::Serve {
+            res: app.cpu,
+            mean: (self.scenario.static_cpu_ms / 1e3) as f32,
+        });
+    }
+
+    fn read_path(&mut self, p: &mut Plan, app: App, key: u32, queries: u32, sc: &Scenario) {
+        let (db, replica) = if self.replicas.is_empty() {
+            (self.primaries[self.shard_of(key)], None)
+        } else {
+            self.replica_next = (self.replica_next + 1) % self.replicas.len();
+            (
+                self.replicas[self.replica_next],
+                Some(self.replica_next as u16),
+            )
+        };
+        let scan = if sc.db_indexed {
+            0.0
+        } else {
+            sc.db_scan_cpu_ms_per_1k_users * sc.users.max(0.0) / 1_000.0
+        };
+        let cpu_ms = sc.db_query_cpu_ms * f64::from(queries) + scan;
+        let e = self.edge(app.node, db.node);
+        p.push(Step::Travel {
+            edge: e,
+            secs: HOP_S,
+        })
+        .push(Step::Hold(db.conns))
+        .push(Step::Serve {
+            res: db.cpu,
+            mean: (cpu_ms / 1e3) as f32,
+        });
+        if self.core.rng.chance(sc.db_read_miss) {
+            p.push(Step::Serve {
+                res: db.io,
+                mean: (sc.db_read_io_ms / 1e3) as f32,
+            });
+        }
+        if let Some(r) = replica {
+            p.push(Step::Mark(Mark::ReplicaRead(r)));
+        }
+        p.push(Step::Release(db.conns));
+    }
+
+    fn write_path(&mut self, p: &mut Plan, app: App, key: u32, sc: &Scenario) {
+        let first = self.shard_of(key);
+        let cross = self.primaries.len() > 1 && self.core.rng.chance(sc.cross_shard_share);
+        self.set_invalid(key, true);
+        self.write_on(p, app, self.primaries[first], sc);
+        if cross {
+            let other = (first + 1 + self.core.rng.below(self.primaries.len() as u32 - 1) as usize)
+                % self.primaries.len();
+            p.push(Step::Mark(Mark::FirstShardCommitted));
+            self.write_on(p, app, self.primaries[other], sc);
+            p.push(Step::Mark(Mark::CrossShardCommitted));
+        }
+    }
+
+    fn write_on(&mut self, p: &mut Plan, app: App, db: Db, sc: &Scenario) {
+        let e = self.edge(app.node, db.node);
+        p.push(Step::Travel {
+            edge: e,
+            secs: HOP_S,
+        })
+        .push(Step::Hold(db.conns))
+        .push(Step::Hold(db.locks))
+        .push(Step::Serve {
+            res: db.cpu,
+            mean: (sc.db_query_cpu_ms / 1e3) as f32,
+        })
+        .push(Step::Serve {
+            res: db.io,
+            mean: (sc.db_write_io_ms / 1e3) as f32,
+        })
+        .push(Step::Mark(Mark::Write))
+        .push(Step::Release(db.locks))
+        .push(Step::Release(db.conns));
+    }
+
+    /// Takes an app server down for its restart time (a crash or a deploy).
+    pub fn take_down_app(&mut self, index: usize) {
+        if let Some(app) = self.apps.get(index) {
+            let host = app.host;
+            self.core.take_down(host, false);
+            self.core.drain_pending();
+        }
+    }
+
+    /// Up to `max` requests on the wire, for the animation.
+    pub fn in_flight(&self, max: usize, out: &mut Vec<InFlight>) {
+        self.core.travellers(max, out);
+    }
+
+    /// Everything measured since the statistics were last reset, with Erlang C beside it.
+    pub fn report(&mut self) -> Report {
+        let now = self.core.now;
+        let span = (now - self.core.stats_since).max(1e-9);
+        let nodes = (0..self.core.resources.len())
+            .map(|i| self.node_report(i, span))
+            .collect();
+        let t = &self.core.totals;
+        let finished = t.completed + t.failed_total();
+        let mut errors = serde_json::Map::new();
+        for c in CAUSES {
+            let n = t.failed[c.index()];
+            errors.insert(c.code().to_owned(), serde_json::json!(n));
+        }
+        let hosts = self
+            .core
+            .hosts
+            .iter()
+            .filter(|h| h.mem_capacity_mb.is_finite())
+            .map(|h| HostReport {
+                name: h.name.clone(),
+                up: h.up,
+                memory_used_mb: h.mem_used_mb,
+                memory_peak_mb: h.mem_peak_mb,
+                memory_capacity_mb: h.mem_capacity_mb,
+                oom_kills: h.oom_kills,
+                outages: h.outages,
+                down_s: h.downtime(now),
+            })
+            .collect();
+        let queue = self.queue.map(|(res, _)| QueueReport {
+            depth: self.core.resources[res as usize].waiting,
+            oldest_age_s: self.core.oldest_wait(res),
+            enqueued: t.jobs_enqueued,
+            done: t.jobs_done,
+            retries: t.job_retries,
+            dead_letters: t.dead_letters,
+        });
+        let replica_lag_ms = self
+            .core
+            .replicas
+            .iter_mut()
+            .map(|r| r.lag(now) * 1e3)
+            .collect();
+        let t = &self.core.totals;
+        Report {
+            stage: self.scenario.stage,
+            users: self.scenario.users,
+            offered_rps: self.user_rate,
+            simulated_s: span,
+            arrivals: t.arrivals,
+            completed: t.completed,
+            failed: t.failed_total(),
+            in_flight: self.core.live_user_requests(),
+            throughput_rps: t.completed as f64 / span,
+            p50_ms: t.latency.quantile(0.50) * 1e3,
+            p95_ms: t.latency.quantile(0.95) * 1e3,
+            p99_ms: t.latency.quantile(0.99) * 1e3,
+            mean_ms: t.latency.mean() * 1e3,
+            mean_in_flight: t.mean_user_present(now, self.core.stats_since),
+            error_rate: ratio(t.failed_total(), finished),
+            errors,
+            stale_read_rate: ratio(t.stale_reads, t.replica_reads),
+            stale_reads: t.stale_reads,
+            replica_reads: t.replica_reads,
+            replica_lag_ms,
+            cross_shard_transactions: t.cross_shard,
+            partial_commits: t.partial_commits,
+            queue,
+            hosts,
+            nodes,
+            events: self.core.events_handled,
+        }
+    }
+
+    fn node_report(&mut self, i: usize, span: f64) -> NodeReport {
+        let now = self.core.now;
+        let r = &mut self.core.resources[i];
+        r.integrate(now);
+        let c = r.counts;
+        let servers = if r.is_delay() { 0 } else { r.spec.servers };
+        let busy_avg = r.integrals.busy / span;
+        let lambda = c.arrivals as f64 / span;
+        let mean_service = if c.services > 0 {
+            c.service_sum / c.services as f64
+        } else {
+            0.0
+        };
+        let theory = if servers > 0 && mean_service > 0.0 {
+            let p = erlang::mmc(lambda, 1.0 / mean_service, servers);
+            Some(Theory {
+                utilization: p.utilization,
+                prob_wait: p.prob_wait,
+                mean_wait_ms: p.mean_wait_s.map(|w| w * 1e3),
+            })
+        } else {
+            None
+        };
+        let mut errors = serde_json::Map::new();
+        for cause in CAUSES {
+            let n = c.errors[cause.index()];
+            if n > 0 {
+                errors.insert(cause.code().to_owned(), serde_json::json!(n));
+            }
+        }
+        NodeReport {
+            id: r.spec.id.clone(),
+            node: r.spec.node.clone(),
+            role: r.spec.role,
+            arrivals_per_s: lambda,
+            completions_per_s: c.completed as f64 / span,
+            utilization: if servers > 0 {
+                (busy_avg / f64::from(servers)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
+            busy: r.busy,
+            servers,
+            queue_len: r.waiting,
+            mean_queue_len: r.integrals.queue / span,
+            mean_present: r.integrals.present / span,
+            arrivals: c.arrivals,
+            completed: c.completed,
+            failed: c.failed,
+            present: r.present(),
+            mean_wait_ms: if c.waits > 0 {
+                c.wait_sum / c.waits as f64 * 1e3
+            } else {
+                0.0
+            },
+            mean_ms: r.sojourn.mean() * 1e3,
+            p50_ms: r.sojourn.quantile(0.50) * 1e3,
+            p95_ms: r.sojourn.quantile(0.95) * 1e3,
+            p99_ms: r.sojourn.quantile(0.99) * 1e3,
+            errors,
+            theory,
+        }
+    }
+}
+
+impl Core {
+    /// Continues any requests left ready by an outside action (a fault).
+    pub fn drain_pending(&mut self) {
+        self.resume_ready();
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// What a run measured, since the statistics were last reset.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Stage number.
+    pub stage: u8,
+    /// Daily active users.
+    pub users: f64,
+    /// Offered load at the peak hour, requests per second.
+    pub offered_rps: f64,
+    /// Simulated seconds measured.
+    pub simulated_s: f64,
+    /// User requests that arrived.
+    pub arrivals: u64,
+    /// User requests answered well.
+    pub completed: u64,
+    /// User requests that failed.
+    pub failed: u64,
+    /// User requests still in progress.
+    pub in_flight: u64,
+    /// Good responses per second.
+    pub throughput_rps: f64,
+    /// Median response time (good and failed), ms.
+    pub p50_ms: f64,
+    /// 95th percentile response time, ms.
+    pub p95_ms: f64,
+    /// 99th percentile response time, ms.
+    pub p99_ms: f64,
+    /// Mean response time, ms.
+    pub mean_ms: f64,
+    /// Time-average user requests in progress (L in Little's law, end to end).
+    pub mean_in_flight: f64,
+    /// Failed / finished.
+    pub error_rate: f64,
+    /// Failed requests by cause.
+    pub errors: serde_json::Map<String, serde_json::Value>,
+    /// Stale reads / replica reads.
+    pub stale_read_rate: f64,
+    /// Reads from a replica that returned an older value than the latest write.
+    pub stale_reads: u64,
+    /// Reads served by replicas.
+    pub replica_reads: u64,
+    /// Each replica's lag at the end, ms.
+    pub replica_lag_ms: Vec<f64>,
+    /// Cross-shard transactions finished.
+    pub cross_shard_transactions: u64,
+    /// Of those, committed on one shard and failed on the other.
+    pub partial_commits: u64,
+    /// The job queue, when there is one.
+    pub queue: Option<QueueReport>,
+    /// Machines with a memory limit.
+    pub hosts: Vec<HostReport>,
+    /// Every resource.
+    pub nodes: Vec<NodeReport>,
+    /// Events handled.
+    pub events: u64,
+}
+
+/// A queue's state and counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueReport {
+    /// Jobs waiting for a worker.
+    pub depth: u32,
+    /// How long the oldest waiting job has waited, seconds.
+    pub oldest_age_s: f64,
+    /// Jobs enqueued.
+    pub enqueued: u64,
+    /// Jobs done.
+    pub done: u64,
+    /// Retries after a failed attempt.
+    pub retries: u64,
+    /// Jobs dead-lettered.
+    pub dead_letters: u64,
+}
+
+/// A machine's memory and outages.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostReport {
+    /// Its name.
+    pub name: String,
+    /// Up now.
+    pub up: bool,
+    /// Memory in use now, MB.
+    pub memory_used_mb: f64,
+    /// Highest memory use, MB.
+    pub memory_peak_mb: f64,
+    /// Memory it has, MB.
+    pub memory_capacity_mb: f64,
+    /// OOM kills.
+    pub oom_kills: u64,
+    /// Times it went down.
+    pub outages: u64,
+    /// Seconds down.
+    pub down_s: f64,
+}
+
+/// One resource's measurements beside Erlang C's prediction.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeReport {
+    /// Resource id.
+    pub id: String,
+    /// Diagram node.
+    pub node: String,
+    /// What its servers are.
+    pub role: &'static str,
+    /// Arrivals per second.
+    pub arrivals_per_s: f64,
+    /// Normal departures per second.
+    pub completions_per_s: f64,
+    /// Time-average busy servers / servers.
+    pub utilization: f64,
+    /// Busy servers now.
+    pub busy: u32,
+    /// Servers.
+    pub servers: u32,
+    /// Waiting now.
+    pub queue_len: u32,
+    /// Time-average queue length.
+    pub mean_queue_len: f64,
+    /// Time-average requests present (L in Little's law).
+    pub mean_present: f64,
+    /// Arrivals counted.
+    pub arrivals: u64,
+    /// Left normally.
+    pub completed: u64,
+    /// Left because they failed.
+    pub failed: u64,
+    /// Present now.
+    pub present: u32,
+    /// Mean wait in the queue, ms.
+    pub mean_wait_ms: f64,
+    /// Mean time here (W in Little's law), ms.
+    pub mean_ms: f64,
+    /// Median time here, ms.
+    pub p50_ms: f64,
+    /// 95th percentile time here, ms.
+    pub p95_ms: f64,
+    /// 99th percentile time here, ms.
+    pub p99_ms: f64,
+    /// Failures that started here, by cause.
+    pub errors: serde_json::Map<String, serde_json::Value>,
+    /// Erlang C from the measured arrival rate, mean service time and servers.
+    pub theory: Option<Theory>,
+}
+
+/// Erlang C's prediction for a resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct Theory {
+    /// Predicted utilization.
+    pub utilization: f64,
+    /// Probability of waiting.
+    pub prob_wait: f64,
+    /// Mean wait, ms (null when the load exceeds capacity).
+    pub mean_wait_ms: Option<f64>,
+}
+
+/// Simulated seconds run and discarded before measuring, so queues start near steady state.
+pub const WARMUP_S: f64 = 30.0;
+
+/// A whole stage run: what was measured, which failure that shows, and what it costs.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageRun {
+    /// The RNG seed.
+    pub seed: u64,
+    /// Simulated seconds measured (after the warm-up).
+    pub duration_s: f64,
+    /// Simulated seconds discarded first.
+    pub warmup_s: f64,
+    /// The failure code the measurements show, or null.
+    pub failure: Option<&'static str>,
+    /// Monthly cost of the simulated system, USD.
+    pub cost_monthly_usd: f64,
+    /// Cost per component and per unit of use.
+    pub cost: crate::cost::Cost,
+    /// Wall-clock seconds the run took (0 unless the caller measures it).
+    pub wall_s: f64,
+    /// The measurements.
+    #[serde(flatten)]
+    pub report: Report,
+}
+
+/// Runs `sc` with `seed`: a warm-up of [`WARMUP_S`], then `duration_s` measured.
+pub fn run_stage(sc: &Scenario, seed: u64, duration_s: f64) -> StageRun {
+    let mut sim = Sim::new(sc, seed);
+    sim.step_until(WARMUP_S);
+    sim.core.reset_stats();
+    sim.step_until(WARMUP_S + duration_s);
+    let report = sim.report();
+    let cost = crate::cost::monthly(sc);
+    StageRun {
+        seed,
+        duration_s,
+        warmup_s: WARMUP_S,
+        failure: crate::failure::detect(sc, &report),
+        cost_monthly_usd: cost.monthly_usd,
+        cost,
+        wall_s: 0.0,
+        report,
+    }
+}

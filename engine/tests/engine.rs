@@ -1,0 +1,94 @@
+//! The stage simulation against the laws any queueing system obeys, and its determinism.
+
+use headroom_engine::scenario::Scenario;
+use headroom_engine::sim::{run_stage, Sim};
+
+/// Little's law, L = λW, per resource and end to end, on a busy stage with every kind of
+/// resource (pools, delays, a queue, replicas, shards).
+#[test]
+fn littles_law_holds_per_node_and_end_to_end() {
+    // Long enough that requests straddling the start and end of the window (the only
+    // departure from L = λW on a sample path) are negligible, even for rare long analytics.
+    for (stage, users, seconds) in [(4, 60_000.0, 300.0), (7, 400_000.0, 1_200.0)] {
+        let mut sim = Sim::new(&Scenario::for_stage(stage, users), 11);
+        sim.step_until(30.0);
+        sim.core.reset_stats();
+        sim.step_until(30.0 + seconds);
+        let r = sim.report();
+        let lambda = r.arrivals as f64 / r.simulated_s;
+        let l = r.mean_in_flight;
+        let w = r.mean_ms / 1e3;
+        assert!((l - lambda * w).abs() / l < 0.02, "stage {stage}: L = {l}, λW = {}", lambda * w);
+        let mut checked = 0;
+        for n in &r.nodes {
+            if n.arrivals < 20_000 || n.mean_present < 0.05 {
+                continue;
+            }
+            let lw = n.arrivals_per_s * n.mean_ms / 1e3;
+            let err = (n.mean_present - lw).abs() / n.mean_present;
+            assert!(err < 0.02, "stage {stage} {}: L = {}, λW = {lw}", n.id, n.mean_present);
+            checked += 1;
+        }
+        assert!(checked >= 5, "stage {stage}: only {checked} nodes were busy enough to check");
+    }
+}
+
+/// Every request that arrived at a resource has left it (served or failed) or is still
+/// there, exactly; the same end to end. Includes OOM kills, timeouts and full queues.
+#[test]
+fn requests_are_conserved_exactly() {
+    for (stage, users) in [(1, 2_000.0), (2, 3_000.0), (3, 200_000.0), (5, 800_000.0), (7, 300_000.0)] {
+        let mut sim = Sim::new(&Scenario::for_stage(stage, users), 5);
+        sim.step_until(150.0);
+        let r = sim.report();
+        assert!(r.failed > 0 || stage == 7, "stage {stage} at {users} should be failing");
+        assert_eq!(r.arrivals, r.completed + r.failed + r.in_flight, "stage {stage} end to end");
+        for n in &r.nodes {
+            assert_eq!(
+                n.arrivals,
+                n.completed + n.failed + u64::from(n.present),
+                "stage {stage} node {}",
+                n.id
+            );
+        }
+    }
+}
+
+/// Erlang C beside the measurement: with the measured arrival rate and mean service time,
+/// the predicted utilization matches the measured one.
+#[test]
+fn erlang_prediction_matches_measured_utilization() {
+    let mut sim = Sim::new(&Scenario::for_stage(4, 100_000.0), 2);
+    sim.step_until(30.0);
+    sim.core.reset_stats();
+    sim.step_until(330.0);
+    let r = sim.report();
+    let cpu = r.nodes.iter().find(|n| n.id == "db.cpu").unwrap();
+    let theory = cpu.theory.as_ref().unwrap();
+    assert!(cpu.utilization > 0.3, "{}", cpu.utilization);
+    assert!((theory.utilization - cpu.utilization).abs() < 0.02 * cpu.utilization.max(0.1));
+    assert!(theory.mean_wait_ms.is_some());
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_numbers() {
+    let json = |seed| {
+        let mut run = run_stage(&Scenario::for_stage(7, 50_000.0), seed, 20.0);
+        run.wall_s = 0.0;
+        serde_json::to_string(&run).unwrap()
+    };
+    assert_eq!(json(9), json(9));
+    assert_ne!(json(9), json(10));
+}
+
+/// Memory stays bounded however long a run lasts: the request slab and the event list stop
+/// growing once the system is in steady state.
+#[test]
+fn long_runs_do_not_grow() {
+    let mut sim = Sim::new(&Scenario::for_stage(5, 100_000.0), 3);
+    sim.step_until(60.0);
+    let events_at_1min = sim.core.events.len();
+    sim.step_until(600.0);
+    let events_at_10min = sim.core.events.len();
+    assert!(events_at_10min < events_at_1min * 2 + 100, "{events_at_1min} -> {events_at_10min}");
+}
