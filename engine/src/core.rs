@@ -344,8 +344,8 @@ impl Totals {
 
     /// The time-average number of user requests in progress since the last reset.
     pub fn mean_user_present(&self, now: f64, since: f64) -> f64 {
-        let integral =
-            self.user_present_integral + f64::from(self.user_present) * (now - self.user_present_at);
+        let integral = self.user_present_integral
+            + f64::from(self.user_present) * (now - self.user_present_at);
         if now > since {
             integral / (now - since)
         } else {

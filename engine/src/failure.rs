@@ -22,7 +22,7 @@ pub const ERROR_BUDGET: f64 = 0.01;
 /// The stale-read rate above which replicas count as failing.
 pub const STALE_BUDGET: f64 = 0.005;
 
-fn mean_of<'a>(r: &'a Report, role_suffix: &str, node_prefix: &str) -> Option<(f64, f64, f64)> {
+fn mean_of(r: &Report, role_suffix: &str, node_prefix: &str) -> Option<(f64, f64, f64)> {
     let nodes: Vec<_> = r
         .nodes
         .iter()
@@ -76,7 +76,10 @@ pub fn detect(sc: &Scenario, r: &Report) -> Option<&'static str> {
     let parked = if r.queue.is_some() {
         0.0
     } else {
-        r.nodes.iter().find(|n| n.id == "api.calls").map_or(0.0, |n| n.mean_present)
+        r.nodes
+            .iter()
+            .find(|n| n.id == "api.calls")
+            .map_or(0.0, |n| n.mean_present)
     };
     if failing && threads > 0.95 {
         if parked > 0.5 * total_threads {

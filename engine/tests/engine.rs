@@ -18,7 +18,11 @@ fn littles_law_holds_per_node_and_end_to_end() {
         let lambda = r.arrivals as f64 / r.simulated_s;
         let l = r.mean_in_flight;
         let w = r.mean_ms / 1e3;
-        assert!((l - lambda * w).abs() / l < 0.02, "stage {stage}: L = {l}, λW = {}", lambda * w);
+        assert!(
+            (l - lambda * w).abs() / l < 0.02,
+            "stage {stage}: L = {l}, λW = {}",
+            lambda * w
+        );
         let mut checked = 0;
         for n in &r.nodes {
             if n.arrivals < 20_000 || n.mean_present < 0.05 {
@@ -26,10 +30,18 @@ fn littles_law_holds_per_node_and_end_to_end() {
             }
             let lw = n.arrivals_per_s * n.mean_ms / 1e3;
             let err = (n.mean_present - lw).abs() / n.mean_present;
-            assert!(err < 0.02, "stage {stage} {}: L = {}, λW = {lw}", n.id, n.mean_present);
+            assert!(
+                err < 0.02,
+                "stage {stage} {}: L = {}, λW = {lw}",
+                n.id,
+                n.mean_present
+            );
             checked += 1;
         }
-        assert!(checked >= 5, "stage {stage}: only {checked} nodes were busy enough to check");
+        assert!(
+            checked >= 5,
+            "stage {stage}: only {checked} nodes were busy enough to check"
+        );
     }
 }
 
@@ -37,12 +49,25 @@ fn littles_law_holds_per_node_and_end_to_end() {
 /// there, exactly; the same end to end. Includes OOM kills, timeouts and full queues.
 #[test]
 fn requests_are_conserved_exactly() {
-    for (stage, users) in [(1, 2_000.0), (2, 3_000.0), (3, 200_000.0), (5, 800_000.0), (7, 300_000.0)] {
+    for (stage, users) in [
+        (1, 2_000.0),
+        (2, 3_000.0),
+        (3, 200_000.0),
+        (5, 800_000.0),
+        (7, 300_000.0),
+    ] {
         let mut sim = Sim::new(&Scenario::for_stage(stage, users), 5);
         sim.step_until(150.0);
         let r = sim.report();
-        assert!(r.failed > 0 || stage == 7, "stage {stage} at {users} should be failing");
-        assert_eq!(r.arrivals, r.completed + r.failed + r.in_flight, "stage {stage} end to end");
+        assert!(
+            r.failed > 0 || stage == 7,
+            "stage {stage} at {users} should be failing"
+        );
+        assert_eq!(
+            r.arrivals,
+            r.completed + r.failed + r.in_flight,
+            "stage {stage} end to end"
+        );
         for n in &r.nodes {
             assert_eq!(
                 n.arrivals,
@@ -90,5 +115,8 @@ fn long_runs_do_not_grow() {
     let events_at_1min = sim.core.events.len();
     sim.step_until(600.0);
     let events_at_10min = sim.core.events.len();
-    assert!(events_at_10min < events_at_1min * 2 + 100, "{events_at_1min} -> {events_at_10min}");
+    assert!(
+        events_at_10min < events_at_1min * 2 + 100,
+        "{events_at_1min} -> {events_at_10min}"
+    );
 }
