@@ -363,52 +363,6 @@ pub struct RetryPolicy {
     pub backoff_s: f64,
 }
 
-/// Replication from a primary to one read replica: a single apply stream.
-///
-/// Each write adds `apply_s` of work to the replica's apply backlog, which drains in real
-/// time; the replica's lag is its network delay plus the backlog. Lag therefore grows with
-/// the write rate and explodes as writes approach the apply rate (a D/M/1-like queue).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReplicaLag {
-    /// Lag with no backlog (network and commit delay), seconds.
-    pub base_s: f64,
-    /// Replay time per write, seconds.
-    pub apply_s: f64,
-    /// Extra lag injected by a fault, seconds.
-    pub extra_s: f64,
-    backlog_s: f64,
-    at: f64,
-}
-
-impl ReplicaLag {
-    /// A replica with this base lag and replay cost.
-    pub fn new(base_s: f64, apply_s: f64) -> Self {
-        Self {
-            base_s,
-            apply_s,
-            extra_s: 0.0,
-            backlog_s: 0.0,
-            at: 0.0,
-        }
-    }
-
-    fn drain(&mut self, now: f64) {
-        self.backlog_s = (self.backlog_s - (now - self.at)).max(0.0);
-        self.at = now;
-    }
-
-    /// The replica's lag at `now`, seconds.
-    pub fn lag(&mut self, now: f64) -> f64 {
-        self.drain(now);
-        self.base_s + self.backlog_s + self.extra_s
-    }
-
-    fn write(&mut self, now: f64) {
-        self.drain(now);
-        self.backlog_s += self.apply_s;
-    }
-}
-
 /// Size of the table of recent writes (key → time), for stale-read detection.
 const WRITE_TABLE: usize = 1 << 14;
 
@@ -428,7 +382,7 @@ pub struct Core {
     /// End-to-end statistics.
     pub totals: Totals,
     /// Read replicas' lag.
-    pub replicas: Vec<ReplicaLag>,
+    pub replicas: Vec<crate::models::ReplicaLag>,
     /// Retry policy for jobs.
     pub retry: RetryPolicy,
     /// Jobs enqueued by requests and not yet given to the model to plan.
@@ -617,8 +571,11 @@ impl Core {
                     r.edge = edge;
                     r.step_start = now;
                     r.step_end = now + f64::from(secs);
-                    self.events
-                        .schedule(r.step_end, EventKind::Resume { req: slot, gen });
+                    self.events.schedule_after(
+                        now,
+                        f64::from(secs),
+                        EventKind::Resume { req: slot, gen },
+                    );
                     return;
                 }
                 Step::Mark(mark) => {
@@ -715,6 +672,17 @@ impl Core {
                     Kind::Delay(Delay::LogNormal(ln)) => ln.sample(&mut self.rng),
                     Kind::Pool => 0.0,
                 };
+                if d <= 0.0 {
+                    // An instant visit (a load balancer's routing): count it, schedule nothing.
+                    r.phase = Phase::Ready;
+                    r.pc += 1;
+                    let rs = &mut self.resources[res as usize];
+                    rs.busy -= 1;
+                    rs.depart(now, 0.0, true);
+                    rs.counts.services += 1;
+                    rs.counts.waits += 1;
+                    return;
+                }
                 // A call still running at the deadline is abandoned then.
                 let t = (now + d).min(r.deadline.max(now));
                 self.events
@@ -1103,4 +1071,163 @@ pub struct InFlight {
     pub class: Class,
     /// A deferred job rather than a user request.
     pub job: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resource::Delay;
+
+    /// A core with one host and one pool, and a helper to run it to a time.
+    fn pool(servers: u32, queue: u32, timeout: f64) -> (Core, u16) {
+        let mut c = Core::new(1);
+        let h = c.add_host(Host::new("box", f64::INFINITY, 0.0, 10.0));
+        let res = c.add_resource(
+            ResourceSpec::pool("p", "p", "threads", h, servers)
+                .queue(queue)
+                .timeout(timeout, Cause::Timeout),
+        );
+        (c, res)
+    }
+
+    fn run_until(c: &mut Core, t: f64) {
+        while let Some(next) = c.events.next_time() {
+            if next > t {
+                break;
+            }
+            let (now, kind) = c.events.pop().unwrap();
+            c.now = now;
+            match kind {
+                EventKind::Resume { req, gen } => c.resume(req, gen),
+                EventKind::Expire(r) => c.expire(r),
+                EventKind::HostUp(h) => c.bring_up(h),
+                _ => {}
+            }
+        }
+        c.now = t;
+    }
+
+    fn serve(res: u16, mean: f32) -> Plan {
+        let mut p = Plan::new();
+        p.push(Step::Serve { res, mean });
+        p
+    }
+
+    #[test]
+    fn a_full_queue_rejects_with_503() {
+        let (mut c, res) = pool(1, 2, f64::INFINITY);
+        for _ in 0..5 {
+            c.start(0, 0, &serve(res, 100.0), f64::INFINITY, Origin::User);
+        }
+        // One in service, two waiting, two turned away at once.
+        assert_eq!(c.totals.failed[Cause::QueueFull.index()], 2);
+        assert_eq!(Cause::QueueFull.status(), 503);
+        let r = &c.resources[res as usize];
+        assert_eq!((r.busy, r.waiting), (1, 2));
+        assert_eq!(r.counts.errors[Cause::QueueFull.index()], 2);
+    }
+
+    #[test]
+    fn waiting_past_the_timeout_gives_504_and_frees_the_place() {
+        let (mut c, res) = pool(1, 10, 2.0);
+        for _ in 0..3 {
+            c.start(0, 0, &serve(res, 1_000.0), f64::INFINITY, Origin::User);
+        }
+        run_until(&mut c, 1.9);
+        assert_eq!(c.totals.failed_total(), 0);
+        run_until(&mut c, 2.1);
+        assert_eq!(c.totals.failed[Cause::Timeout.index()], 2);
+        assert_eq!(Cause::Timeout.status(), 504);
+        assert_eq!(c.resources[res as usize].waiting, 0);
+        assert_eq!(c.in_flight(), 1);
+    }
+
+    #[test]
+    fn running_out_of_memory_kills_everything_on_the_host_until_it_restarts() {
+        let mut c = Core::new(1);
+        let vm = c.add_host(Host::new("vm", 1_000.0, 600.0, 30.0));
+        let app = c.add_resource(ResourceSpec::pool("app", "app", "threads", vm, 50).memory(100.0));
+        let db = c.add_resource(ResourceSpec::pool("db", "db", "connections", vm, 50));
+        let mut p = Plan::new();
+        p.push(Step::Hold(app))
+            .push(Step::Serve {
+                res: db,
+                mean: 10.0,
+            })
+            .push(Step::Release(app));
+        for _ in 0..4 {
+            c.start(0, 0, &p, f64::INFINITY, Origin::User); // 600 + 4 × 100 = 1,000 MB: fits
+        }
+        assert!(c.hosts[vm as usize].up);
+        c.start(0, 0, &p, f64::INFINITY, Origin::User); // 1,100 MB: OOM
+        let h = &c.hosts[vm as usize];
+        assert!(!h.up);
+        assert_eq!(h.oom_kills, 1);
+        assert_eq!(
+            c.totals.failed[Cause::Down.index()],
+            5,
+            "every request on the VM died"
+        );
+        assert_eq!(
+            c.hosts[vm as usize].mem_used_mb, 600.0,
+            "their memory was freed"
+        );
+        c.start(0, 0, &p, f64::INFINITY, Origin::User);
+        assert_eq!(
+            c.totals.failed[Cause::Down.index()],
+            6,
+            "arrivals fail while it restarts"
+        );
+        run_until(&mut c, 31.0);
+        assert!(c.hosts[vm as usize].up);
+        c.start(0, 0, &p, f64::INFINITY, Origin::User);
+        assert_eq!(c.in_flight(), 1);
+    }
+
+    #[test]
+    fn failing_jobs_retry_with_exponential_backoff_then_dead_letter() {
+        let mut c = Core::new(1);
+        c.retry = RetryPolicy {
+            max_attempts: 3,
+            backoff_s: 1.0,
+        };
+        let h = c.add_host(Host::new("api", f64::INFINITY, 0.0, 0.0));
+        let api = c.add_resource(
+            ResourceSpec::delay("api", "api", "calls", h, Delay::Fixed(0.5)).errors(1.0),
+        );
+        let mut p = Plan::new();
+        p.push(Step::Visit(api));
+        c.start(0, 0, &p, 60.0, Origin::Job);
+        // Attempt 1 fails at 0.5 s, waits 1 s; attempt 2 fails at 2.0 s, waits 2 s;
+        // attempt 3 fails at 4.5 s and is dead-lettered.
+        run_until(&mut c, 4.4);
+        assert_eq!((c.totals.job_retries, c.totals.dead_letters), (2, 0));
+        run_until(&mut c, 4.6);
+        assert_eq!((c.totals.job_retries, c.totals.dead_letters), (2, 1));
+        assert_eq!(
+            c.totals.failed_total(),
+            0,
+            "jobs are not user-facing failures"
+        );
+        assert_eq!(c.in_flight(), 0);
+    }
+
+    #[test]
+    fn a_call_past_the_deadline_is_abandoned_at_the_deadline() {
+        let mut c = Core::new(1);
+        let h = c.add_host(Host::new("api", f64::INFINITY, 0.0, 0.0));
+        let api = c.add_resource(ResourceSpec::delay(
+            "api",
+            "api",
+            "calls",
+            h,
+            Delay::Fixed(8.2),
+        ));
+        let mut p = Plan::new();
+        p.push(Step::Visit(api));
+        c.start(0, 0, &p, 5.0, Origin::User);
+        run_until(&mut c, 5.0);
+        assert_eq!(c.totals.failed[Cause::Timeout.index()], 1);
+        assert!((c.totals.latency.max() - 5.0).abs() < 0.05);
+    }
 }

@@ -3,9 +3,13 @@
 //! Equal times break ties by the order in which events were scheduled, so a run is the same
 //! every time. The heap's storage grows to the largest number of pending events and is then
 //! reused: no allocation per event in steady state.
+//!
+//! Events scheduled a fixed delay ahead (a network hop always takes the same time) arrive in
+//! time order by construction, so they wait in a FIFO "lane" per delay instead of the heap:
+//! O(1) instead of O(log n), and a smaller heap for the rest.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// What happens when an event fires. Small and `Copy`, so the heap holds it inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +65,7 @@ impl Ord for Entry {
 #[derive(Debug, Default, Clone)]
 pub struct EventQueue {
     heap: BinaryHeap<Entry>,
+    lanes: Vec<(f64, VecDeque<Entry>)>,
     seq: u64,
     scheduled: u64,
 }
@@ -83,26 +88,68 @@ impl EventQueue {
         });
     }
 
+    /// Adds a FIFO lane for events scheduled exactly `delay` seconds ahead.
+    pub fn add_lane(&mut self, delay: f64) {
+        if delay > 0.0 && !self.lanes.iter().any(|(d, _)| *d == delay) {
+            self.lanes.push((delay, VecDeque::new()));
+        }
+    }
+
+    /// Schedules `kind` at `now + delay`, in a lane when one has exactly that delay.
+    #[inline]
+    pub fn schedule_after(&mut self, now: f64, delay: f64, kind: EventKind) {
+        if let Some((_, lane)) = self.lanes.iter_mut().find(|(d, _)| *d == delay) {
+            self.seq += 1;
+            self.scheduled += 1;
+            lane.push_back(Entry {
+                t: now + delay,
+                seq: self.seq,
+                kind,
+            });
+        } else {
+            self.schedule(now + delay, kind);
+        }
+    }
+
+    /// Where the next event is: `None` for the heap, `Some(i)` for lane `i`.
+    #[inline]
+    fn next_source(&self) -> Option<(Option<usize>, Entry)> {
+        let mut best: Option<(Option<usize>, Entry)> = self.heap.peek().map(|e| (None, *e));
+        for (i, (_, lane)) in self.lanes.iter().enumerate() {
+            if let Some(e) = lane.front() {
+                // `Entry`'s order is reversed for the max-heap: greater means earlier.
+                if best.is_none_or(|(_, b)| *e > b) {
+                    best = Some((Some(i), *e));
+                }
+            }
+        }
+        best
+    }
+
     /// The time of the next event, if any.
     #[inline]
     pub fn next_time(&self) -> Option<f64> {
-        self.heap.peek().map(|e| e.t)
+        self.next_source().map(|(_, e)| e.t)
     }
 
     /// Removes and returns the next event.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, EventKind)> {
-        self.heap.pop().map(|e| (e.t, e.kind))
+        let e = match self.next_source()?.0 {
+            None => self.heap.pop()?,
+            Some(i) => self.lanes[i].1.pop_front()?,
+        };
+        Some((e.t, e.kind))
     }
 
     /// Events waiting to fire.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.lanes.iter().map(|(_, l)| l.len()).sum::<usize>()
     }
 
     /// True when no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
     /// Events scheduled since the queue was made.
@@ -136,5 +183,23 @@ mod tests {
         );
         assert!(q.is_empty());
         assert_eq!(q.scheduled(), 5);
+    }
+
+    #[test]
+    fn lanes_and_heap_merge_in_time_then_sequence_order() {
+        let mut q = EventQueue::new();
+        q.add_lane(0.5);
+        q.schedule_after(0.0, 0.5, EventKind::Arrival(1)); // t = 0.5, lane
+        q.schedule(0.5, EventKind::Arrival(2)); // t = 0.5, heap, scheduled later
+        q.schedule_after(0.2, 0.5, EventKind::Arrival(3)); // t = 0.7, lane
+        q.schedule_after(0.0, 0.3, EventKind::Arrival(4)); // t = 0.3, no lane: heap
+        q.schedule(0.6, EventKind::Arrival(5));
+        assert_eq!(q.len(), 5);
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, k)| k).collect();
+        assert_eq!(
+            order,
+            [4, 1, 2, 5, 3].map(EventKind::Arrival).to_vec(),
+            "time first, then the order of scheduling"
+        );
     }
 }

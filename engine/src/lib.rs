@@ -11,6 +11,7 @@ pub mod erlang;
 pub mod events;
 pub mod failure;
 pub mod mmc;
+pub mod models;
 pub mod resource;
 pub mod rng;
 pub mod scenario;

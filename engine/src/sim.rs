@@ -1,14 +1,18 @@
 //! A stage's system as a running simulation: the topology built from a [`Scenario`], the
 //! routes requests take through it, background load, and reports of what was measured.
 
+use std::rc::Rc;
+
 use serde::Serialize;
 
 use crate::core::{Core, Host, InFlight, Mark, Origin, Plan, Step};
 use crate::erlang;
 use crate::events::EventKind;
+use crate::models::request_mix::Kind;
+use crate::models::{HotKeyCache, LoadBalancer, RequestMix, ShardRouter};
 use crate::resource::{Cause, Delay, ResourceSpec, CAUSES};
 use crate::rng::{KeyPopularity, LogNormal};
-use crate::scenario::{LbPolicy, Scenario, ShardStrategy};
+use crate::scenario::Scenario;
 
 /// Request classes, for the animation and the counts.
 pub mod class {
@@ -82,10 +86,11 @@ const TICK_S: f64 = 1.0;
 pub struct Sim {
     /// The engine core.
     pub core: Core,
-    scenario: Scenario,
+    scenario: Rc<Scenario>,
     nodes: Vec<NodeInfo>,
     edges: Vec<EdgeInfo>,
-    edge_index: Vec<(NodeId, NodeId)>,
+    /// Edge id by `from * nodes + to` (`NONE` until the edge is first used).
+    edge_table: Vec<u16>,
     users_node: NodeId,
     lb: Option<(u16, NodeId)>,
     cdn: Option<(u16, NodeId)>,
@@ -96,15 +101,12 @@ pub struct Sim {
     primaries: Vec<Db>,
     replicas: Vec<Db>,
     cron: u16,
-    /// The load balancer's view of which app servers are healthy (updated by health checks).
-    lb_healthy: Vec<bool>,
-    lb_next: usize,
+    balancer: LoadBalancer,
+    router: ShardRouter,
+    mix: RequestMix,
     replica_next: usize,
     keys: KeyPopularity,
-    /// Keys up to this one are in the cache when valid (the cache holds the hottest keys).
-    cached_keys: u32,
-    /// Cache entries invalidated by a write and not yet refilled.
-    invalid: Vec<u64>,
+    cache_keys: HotKeyCache,
     user_rate: f64,
     analytics_rate: f64,
     app_cpu_s: f64,
@@ -124,7 +126,7 @@ impl Sim {
             core,
             nodes: Vec::new(),
             edges: Vec::new(),
-            edge_index: Vec::new(),
+            edge_table: Vec::new(),
             users_node: 0,
             lb: None,
             cdn: None,
@@ -135,21 +137,31 @@ impl Sim {
             primaries: Vec::new(),
             replicas: Vec::new(),
             cron: 0,
-            lb_healthy: Vec::new(),
-            lb_next: 0,
+            balancer: LoadBalancer::new(sc.lb_policy, 1),
+            router: ShardRouter::new(sc.shard_strategy, 1, sc.keys),
+            mix: RequestMix {
+                static_share: sc.static_share,
+                write_share: sc.write_share,
+                third_party_share: sc.third_party_share,
+                deferred_share: sc.deferred_share,
+            },
             replica_next: 0,
             keys: KeyPopularity::new(sc.keys.max(1), sc.zipf_s),
-            cached_keys: 0,
-            invalid: vec![0; (sc.keys.max(1) as usize).div_ceil(64) + 1],
+            cache_keys: HotKeyCache::new(sc.keys.max(1), 0),
             user_rate: sc.peak_rps(),
             analytics_rate: sc.analytics_per_s_per_100k_users * sc.users.max(0.0) / 100_000.0,
             app_cpu_s: f64::from(sc.app_machine.vcpus) / sc.app_machine.app_rps.max(1e-9),
             next_tick: TICK_S,
             next_cron: sc.cron_interval_s.max(1.0) / 2.0,
-            scenario: sc,
+            scenario: Rc::new(sc),
         };
         sim.build();
-        sim.cached_keys = sim.hot_keys_for(sim.scenario.cache_hit);
+        // Network hops take fixed times: their events go in FIFO lanes, not the heap.
+        for delay in [HOP_S, INTERNET_S, (sim.scenario.cdn_edge_ms / 1e3) as f32] {
+            sim.core.events.add_lane(f64::from(delay));
+        }
+        let hot = sim.hot_keys_for(sim.scenario.cache_hit);
+        sim.cache_keys = HotKeyCache::new(sim.scenario.keys.max(1), hot);
         if sim.user_rate > 0.0 {
             let t = sim.core.rng.exp(1.0 / sim.user_rate);
             sim.core.events.schedule(t, EventKind::Arrival(0));
@@ -193,15 +205,24 @@ impl Sim {
     }
 
     fn edge(&mut self, from: NodeId, to: NodeId) -> u16 {
-        if let Some(i) = self.edge_index.iter().position(|&e| e == (from, to)) {
-            return i as u16;
+        let n = self.nodes.len();
+        if self.edge_table.len() != n * n {
+            self.edge_table = vec![crate::core::NONE; n * n];
+            for (i, e) in self.edges.iter().enumerate() {
+                let f = self.nodes.iter().position(|x| x.id == e.from).unwrap_or(0);
+                let t = self.nodes.iter().position(|x| x.id == e.to).unwrap_or(0);
+                self.edge_table[f * n + t] = i as u16;
+            }
         }
-        self.edge_index.push((from, to));
-        self.edges.push(EdgeInfo {
-            from: self.nodes[from as usize].id.clone(),
-            to: self.nodes[to as usize].id.clone(),
-        });
-        (self.edges.len() - 1) as u16
+        let slot = &mut self.edge_table[from as usize * n + to as usize];
+        if *slot == crate::core::NONE {
+            *slot = self.edges.len() as u16;
+            self.edges.push(EdgeInfo {
+                from: self.nodes[from as usize].id.clone(),
+                to: self.nodes[to as usize].id.clone(),
+            });
+        }
+        *slot
     }
 
     /// The smallest K such that keys 1..=K carry `share` of reads (the cache holds them).
@@ -222,7 +243,7 @@ impl Sim {
     }
 
     fn build(&mut self) {
-        let sc = self.scenario.clone();
+        let sc = Rc::clone(&self.scenario);
         let stage = sc.stage;
         let c = &mut self.core;
         let users = c.add_host(Host::new("internet", f64::INFINITY, 0.0, 0.0));
@@ -298,9 +319,10 @@ impl Sim {
                 node,
             });
         }
-        self.lb_healthy = vec![true; self.apps.len()];
+        self.balancer = LoadBalancer::new(sc.lb_policy, self.apps.len());
 
         let shards = if stage >= 7 { sc.shards.max(1) } else { 1 };
+        self.router = ShardRouter::new(sc.shard_strategy, shards, sc.keys);
         for s in 0..shards {
             let name = if shards == 1 {
                 "db".to_owned()
@@ -343,7 +365,7 @@ impl Sim {
                 false,
             );
             self.replicas.push(db);
-            self.core.replicas.push(crate::core::ReplicaLag::new(
+            self.core.replicas.push(crate::models::ReplicaLag::new(
                 sc.replica_base_lag_ms / 1e3,
                 sc.replica_apply_ms / 1e3,
             ));
@@ -373,7 +395,7 @@ impl Sim {
                 "lb",
                 "connections",
                 lb_host,
-                Delay::Fixed(0.000_2),
+                Delay::Fixed(0.0),
             ));
             self.lb = Some((res, node));
         }
@@ -387,7 +409,7 @@ impl Sim {
                 "cdn",
                 "requests",
                 cdn_host,
-                Delay::Fixed(0.001),
+                Delay::Fixed(0.0),
             ));
             self.cdn = Some((res, node));
             let cache_host = self
@@ -519,7 +541,8 @@ impl Sim {
             && (now / self.scenario.health_check_s).fract() < TICK_S / self.scenario.health_check_s
         {
             for (i, app) in self.apps.iter().enumerate() {
-                self.lb_healthy[i] = self.core.hosts[app.host as usize].up;
+                self.balancer
+                    .set_healthy(i, self.core.hosts[app.host as usize].up);
             }
         }
         if now >= self.next_cron {
@@ -599,84 +622,26 @@ impl Sim {
     }
 
     fn pick_app(&mut self) -> usize {
-        let n = self.apps.len();
-        if n == 1 {
-            return 0;
-        }
-        match self.scenario.lb_policy {
-            LbPolicy::RoundRobin => {
-                for _ in 0..n {
-                    self.lb_next = (self.lb_next + 1) % n;
-                    if self.lb_healthy[self.lb_next] {
-                        return self.lb_next;
-                    }
-                }
-                self.lb_next
-            }
-            LbPolicy::LeastConnections => {
-                let start = self.lb_next;
-                self.lb_next = (self.lb_next + 1) % n;
-                (0..n)
-                    .map(|k| (start + k) % n)
-                    .filter(|&i| self.lb_healthy[i])
-                    .min_by_key(|&i| self.core.resources[self.apps[i].threads as usize].present())
-                    .unwrap_or(start)
-            }
-        }
-    }
-
-    fn shard_of(&self, key: u32) -> usize {
-        let n = self.primaries.len() as u32;
-        if n <= 1 {
-            return 0;
-        }
-        let tenant = key;
-        let shard = match self.scenario.shard_strategy {
-            // Fibonacci hashing spreads neighbouring ids.
-            ShardStrategy::Hash => {
-                ((u64::from(tenant).wrapping_mul(0x9E37_79B9_7F4A_7C15)) >> 32) as u32 % n
-            }
-            ShardStrategy::Range => {
-                ((u64::from(tenant - 1) * u64::from(n)) / u64::from(self.keys.keys())) as u32
-            }
-            // The directory deals tenants out in popularity order, so hot ones are spread.
-            ShardStrategy::Directory => (tenant - 1) % n,
-        };
-        shard.min(n - 1) as usize
-    }
-
-    fn is_invalid(&self, key: u32) -> bool {
-        self.invalid[key as usize / 64] & (1 << (key % 64)) != 0
-    }
-
-    fn set_invalid(&mut self, key: u32, on: bool) {
-        let (w, b) = (key as usize / 64, key % 64);
-        if on {
-            self.invalid[w] |= 1 << b;
-        } else {
-            self.invalid[w] &= !(1 << b);
-        }
+        let (apps, resources) = (&self.apps, &self.core.resources);
+        self.balancer
+            .pick(|i| resources[apps[i].threads as usize].present())
     }
 
     fn user_arrival(&mut self) {
         let next = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
         self.core.events.schedule(next, EventKind::Arrival(0));
-        let sc = self.scenario.clone();
-        let rng = &mut self.core.rng;
-        let u = rng.uniform();
-        let class = if u < sc.static_share {
-            class::STATIC
-        } else {
-            let d = rng.uniform();
-            if d < sc.write_share {
-                class::WRITE
-            } else if d < sc.write_share + sc.third_party_share {
-                class::THIRD_PARTY
-            } else if d < sc.write_share + sc.third_party_share + sc.deferred_share {
-                class::DEFERRED
-            } else {
-                class::READ
-            }
+        let sc = Rc::clone(&self.scenario);
+        self.plan_user_request(&sc);
+    }
+
+    fn plan_user_request(&mut self, sc: &Scenario) {
+        let (u, v) = (self.core.rng.uniform(), self.core.rng.uniform());
+        let class = match self.mix.pick(u, v) {
+            Kind::Static => class::STATIC,
+            Kind::Read => class::READ,
+            Kind::Write => class::WRITE,
+            Kind::ThirdParty => class::THIRD_PARTY,
+            Kind::Deferred => class::DEFERRED,
         };
         let key = self.keys.sample(&mut self.core.rng);
         let mut p = Plan::new();
@@ -734,10 +699,8 @@ impl Sim {
                 } else {
                     self.keys.sample(&mut self.core.rng)
                 };
-                let cached = k <= self.cached_keys && !self.is_invalid(k);
-                if !cached {
+                if !self.cache_keys.read(k) {
                     misses += 1;
-                    self.set_invalid(k, false); // the miss refills the entry
                 }
             }
             let e = self.edge(app.node, cache_node);
@@ -753,10 +716,10 @@ impl Sim {
             misses = queries;
         }
         if class != class::WRITE && misses > 0 {
-            self.read_path(&mut p, app, key, misses, &sc);
+            self.read_path(&mut p, app, key, misses, sc);
         }
         if class == class::WRITE {
-            self.write_path(&mut p, app, key, &sc);
+            self.write_path(&mut p, app, key, sc);
         }
         let (api, api_node) = self.third_party;
         if class == class::THIRD_PARTY || class == class::DEFERRED {
@@ -848,7 +811,7 @@ impl Sim {
 
     fn read_path(&mut self, p: &mut Plan, app: App, key: u32, queries: u32, sc: &Scenario) {
         let (db, replica) = if self.replicas.is_empty() {
-            (self.primaries[self.shard_of(key)], None)
+            (self.primaries[self.router.route(key)], None)
         } else {
             self.replica_next = (self.replica_next + 1) % self.replicas.len();
             (
@@ -885,9 +848,9 @@ impl Sim {
     }
 
     fn write_path(&mut self, p: &mut Plan, app: App, key: u32, sc: &Scenario) {
-        let first = self.shard_of(key);
+        let first = self.router.route(key);
         let cross = self.primaries.len() > 1 && self.core.rng.chance(sc.cross_shard_share);
-        self.set_invalid(key, true);
+        self.cache_keys.invalidate(key);
         self.write_on(p, app, self.primaries[first], sc);
         if cross {
             let other = (first + 1 + self.core.rng.below(self.primaries.len() as u32 - 1) as usize)

@@ -1,0 +1,87 @@
+//! A load balancer: picks an app server for each request among those its health checks
+//! believe are up.
+
+use crate::scenario::LbPolicy;
+
+/// The load balancer's state: its policy, its view of which servers are healthy, and its turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadBalancer {
+    policy: LbPolicy,
+    healthy: Vec<bool>,
+    next: usize,
+}
+
+impl LoadBalancer {
+    /// A balancer over `servers` servers, all believed healthy.
+    pub fn new(policy: LbPolicy, servers: usize) -> Self {
+        Self {
+            policy,
+            healthy: vec![true; servers.max(1)],
+            next: 0,
+        }
+    }
+
+    /// A health check's result: server `i` answers (or not). Until the next check the
+    /// balancer keeps sending to a server that died, which is why requests fail in between.
+    pub fn set_healthy(&mut self, i: usize, up: bool) {
+        if let Some(h) = self.healthy.get_mut(i) {
+            *h = up;
+        }
+    }
+
+    /// Whether the balancer believes server `i` is up.
+    pub fn is_healthy(&self, i: usize) -> bool {
+        self.healthy.get(i).copied().unwrap_or(false)
+    }
+
+    /// Picks a server. `in_progress(i)` is server `i`'s requests in progress, used by
+    /// least-connections. With no healthy server it still picks one (the request will fail).
+    pub fn pick(&mut self, in_progress: impl Fn(usize) -> u32) -> usize {
+        let n = self.healthy.len();
+        if n == 1 {
+            return 0;
+        }
+        let start = self.next;
+        self.next = (self.next + 1) % n;
+        let healthy = (0..n).map(|k| (start + k) % n).filter(|&i| self.healthy[i]);
+        match self.policy {
+            LbPolicy::RoundRobin => healthy.into_iter().next().unwrap_or(start),
+            // Ties go to the first in turn order, so equal servers still take turns.
+            LbPolicy::LeastConnections => healthy.min_by_key(|&i| in_progress(i)).unwrap_or(start),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_robin_takes_turns_and_skips_unhealthy_servers() {
+        let mut lb = LoadBalancer::new(LbPolicy::RoundRobin, 3);
+        let picks: Vec<_> = (0..6).map(|_| lb.pick(|_| 0)).collect();
+        assert_eq!(picks, [0, 1, 2, 0, 1, 2]);
+        lb.set_healthy(1, false);
+        let picks: Vec<_> = (0..4).map(|_| lb.pick(|_| 0)).collect();
+        assert!(!picks.contains(&1), "{picks:?}");
+    }
+
+    #[test]
+    fn least_connections_prefers_the_idlest_healthy_server() {
+        let mut lb = LoadBalancer::new(LbPolicy::LeastConnections, 3);
+        let load = [5, 1, 3];
+        assert_eq!(lb.pick(|i| load[i]), 1);
+        lb.set_healthy(1, false);
+        assert_eq!(lb.pick(|i| load[i]), 2);
+        assert!(!lb.is_healthy(1));
+        lb.set_healthy(1, true);
+        assert_eq!(lb.pick(|i| load[i]), 1);
+    }
+
+    #[test]
+    fn a_single_server_is_always_picked() {
+        let mut lb = LoadBalancer::new(LbPolicy::LeastConnections, 1);
+        lb.set_healthy(0, false);
+        assert_eq!(lb.pick(|_| 9), 0);
+    }
+}
