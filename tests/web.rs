@@ -76,3 +76,14 @@ async fn the_stepper_lists_seven_stages_and_switches_on_click_and_arrow_keys() {
     assert!(current(4) && !current(3));
     root.remove();
 }
+
+/// The engine in wasm32 produces exactly the bytes it produces natively: the fingerprint of
+/// the same reference run the engine's native test checks.
+#[wasm_bindgen_test]
+fn the_engine_gives_the_same_numbers_in_the_browser() {
+    use headroom_engine::scenario::Scenario;
+    use headroom_engine::sim::{fingerprint, run_stage};
+    let golden = include_str!("../engine/tests/golden-fingerprint.txt").trim();
+    let run = run_stage(&Scenario::for_stage(7, 30_000.0), 42, 10.0);
+    assert_eq!(format!("{:016x}", fingerprint(&run)), golden);
+}

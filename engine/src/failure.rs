@@ -49,9 +49,11 @@ pub fn detect(sc: &Scenario, r: &Report) -> Option<&'static str> {
         return Some("blind_slowdown");
     }
     for p in ["db", "shard"] {
+        // I/O-bound (disk busier than CPU) with writes queueing for their row locks.
         if let Some((io, _, _)) = mean_of(r, ".io", p) {
+            let cpu = mean_of(r, ".cpu", p).map_or(0.0, |c| c.0);
             let locks = mean_of(r, ".locks", p).map_or(0.0, |l| l.1);
-            if failing && io > 0.8 && locks > 1.0 {
+            if failing && io > 0.6 && io >= cpu && locks > 1.0 {
                 return Some("primary_saturated");
             }
         }

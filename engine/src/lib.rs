@@ -16,6 +16,7 @@ pub mod resource;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod snapshot;
 pub mod stages;
 pub mod stats;
 pub mod traffic;

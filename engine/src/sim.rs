@@ -1250,3 +1250,14 @@ pub fn run_stage(sc: &Scenario, seed: u64, duration_s: f64) -> StageRun {
         report,
     }
 }
+
+/// A 64-bit FNV-1a hash of a run's JSON (with `wall_s` zeroed): equal on every platform for
+/// the same scenario and seed, which the native and browser tests both check.
+pub fn fingerprint(run: &StageRun) -> u64 {
+    let mut run = run.clone();
+    run.wall_s = 0.0;
+    let json = serde_json::to_string(&run).unwrap_or_default();
+    json.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

@@ -120,3 +120,17 @@ fn long_runs_do_not_grow() {
         "{events_at_1min} -> {events_at_10min}"
     );
 }
+
+/// The fingerprint of a reference run, shared with the browser test (`tests/web.rs` at the
+/// root), so native and wasm32 must produce the same bytes.
+#[test]
+fn reference_run_has_the_recorded_fingerprint() {
+    let golden = include_str!("golden-fingerprint.txt").trim();
+    let sc = Scenario::for_stage(7, 30_000.0);
+    let print = headroom_engine::sim::fingerprint(&run_stage(&sc, 42, 10.0));
+    assert_eq!(
+        format!("{print:016x}"),
+        golden,
+        "update golden-fingerprint.txt if the model changed on purpose"
+    );
+}

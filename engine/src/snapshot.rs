@@ -1,0 +1,228 @@
+//! What the UI reads each frame: plain data about the last few simulated seconds.
+
+use serde::Serialize;
+
+use crate::core::InFlight;
+use crate::erlang;
+use crate::resource::CAUSES;
+use crate::sim::Sim;
+
+/// The system over the live window (the last [`crate::resource::LIVE_WINDOW_S`] simulated seconds).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// Simulated time, seconds.
+    pub time_s: f64,
+    /// Good responses per second.
+    pub throughput_rps: f64,
+    /// Failures per second.
+    pub failures_per_s: f64,
+    /// Failures / (good + failed) over the window.
+    pub error_rate: f64,
+    /// Failed user requests since the statistics were reset, by cause (in [`CAUSES`] order).
+    pub errors_by_cause: [u64; CAUSES.len()],
+    /// Response-time percentiles over the window, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Stale reads / replica reads over the window.
+    pub stale_read_rate: f64,
+    /// Partial cross-shard commits since the reset.
+    pub partial_commits: u64,
+    /// Each replica's lag now, ms.
+    pub replica_lag_ms: Vec<f64>,
+    /// Each resource.
+    pub nodes: Vec<NodeSnapshot>,
+    /// Machines: (name, memory used MB, capacity MB, up).
+    pub hosts: Vec<(String, f64, f64, bool)>,
+    /// A sample of requests on the wire, for the animation.
+    pub in_flight: Vec<InFlight>,
+}
+
+/// One resource over the live window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeSnapshot {
+    /// Resource id, e.g. "db.connections".
+    pub id: String,
+    /// Diagram node, e.g. "db".
+    pub node: String,
+    /// What its servers are.
+    pub role: &'static str,
+    /// Arrivals per second.
+    pub arrivals_per_s: f64,
+    /// Departures per second.
+    pub completions_per_s: f64,
+    /// Average busy servers / servers (0 for a delay).
+    pub utilization: f64,
+    /// Busy servers now (for a delay: requests inside).
+    pub busy: u32,
+    /// Servers (0 for a delay: unlimited).
+    pub servers: u32,
+    /// Waiting now.
+    pub queue_len: u32,
+    /// Time in the resource, ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Failures that started here since the reset, by cause.
+    pub errors_by_cause: [u64; CAUSES.len()],
+    /// Erlang C from the window's arrival rate and the mean service time.
+    pub theory_utilization: Option<f64>,
+    /// Erlang C's probability of waiting.
+    pub theory_prob_wait: Option<f64>,
+    /// Erlang C's mean wait, ms (None when over capacity).
+    pub theory_wait_ms: Option<f64>,
+    /// Measured mean wait since the reset, ms.
+    pub mean_wait_ms: f64,
+}
+
+impl Sim {
+    /// The live picture, with up to `max_in_flight` requests sampled for the animation.
+    pub fn snapshot(&mut self, max_in_flight: usize) -> Snapshot {
+        let now = self.core.now;
+        let mut nodes = Vec::with_capacity(self.core.resources.len());
+        for r in &mut self.core.resources {
+            r.sojourn_live.advance(now);
+            let (busy_avg, _, _) = r.live_averages(now);
+            let servers = if r.is_delay() { 0 } else { r.spec.servers };
+            let lambda = r.arrivals_live.rate(now);
+            let c = r.counts;
+            let mean_service = if c.services > 0 {
+                c.service_sum / c.services as f64
+            } else {
+                0.0
+            };
+            let theory = (servers > 0 && mean_service > 0.0)
+                .then(|| erlang::mmc(lambda, 1.0 / mean_service, servers));
+            nodes.push(NodeSnapshot {
+                id: r.spec.id.clone(),
+                node: r.spec.node.clone(),
+                role: r.spec.role,
+                arrivals_per_s: lambda,
+                completions_per_s: r.departures_live.rate(now),
+                utilization: if servers > 0 {
+                    (busy_avg / f64::from(servers)).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                },
+                busy: r.busy,
+                servers,
+                queue_len: r.waiting,
+                p50_ms: r.sojourn_live.quantile(0.5) * 1e3,
+                p95_ms: r.sojourn_live.quantile(0.95) * 1e3,
+                p99_ms: r.sojourn_live.quantile(0.99) * 1e3,
+                errors_by_cause: c.errors,
+                theory_utilization: theory.map(|t| t.utilization),
+                theory_prob_wait: theory.map(|t| t.prob_wait),
+                theory_wait_ms: theory.and_then(|t| t.mean_wait_s).map(|w| w * 1e3),
+                mean_wait_ms: if c.waits > 0 {
+                    c.wait_sum / c.waits as f64 * 1e3
+                } else {
+                    0.0
+                },
+            });
+        }
+        let t = &mut self.core.totals;
+        t.latency_live.advance(now);
+        let good = t.completed_live.rate(now);
+        let bad = t.failed_live.rate(now);
+        let replica_reads = t.replica_reads_live.rate(now);
+        let snapshot_totals = (
+            good,
+            bad,
+            if good + bad > 0.0 {
+                bad / (good + bad)
+            } else {
+                0.0
+            },
+            t.failed,
+            t.latency_live.quantile(0.5) * 1e3,
+            t.latency_live.quantile(0.95) * 1e3,
+            t.latency_live.quantile(0.99) * 1e3,
+            if replica_reads > 0.0 {
+                (t.stale_live.rate(now) / replica_reads).min(1.0)
+            } else {
+                0.0
+            },
+            t.partial_commits,
+        );
+        let replica_lag_ms = self
+            .core
+            .replicas
+            .iter_mut()
+            .map(|r| r.lag(now) * 1e3)
+            .collect();
+        let hosts = self
+            .core
+            .hosts
+            .iter()
+            .filter(|h| h.mem_capacity_mb.is_finite())
+            .map(|h| (h.name.clone(), h.mem_used_mb, h.mem_capacity_mb, h.up))
+            .collect();
+        let mut in_flight = Vec::with_capacity(max_in_flight);
+        self.in_flight(max_in_flight, &mut in_flight);
+        let (
+            throughput_rps,
+            failures_per_s,
+            error_rate,
+            errors_by_cause,
+            p50_ms,
+            p95_ms,
+            p99_ms,
+            stale_read_rate,
+            partial_commits,
+        ) = snapshot_totals;
+        Snapshot {
+            time_s: now,
+            throughput_rps,
+            failures_per_s,
+            error_rate,
+            errors_by_cause,
+            p50_ms,
+            p95_ms,
+            p99_ms,
+            stale_read_rate,
+            partial_commits,
+            replica_lag_ms,
+            nodes,
+            hosts,
+            in_flight,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::Scenario;
+    use crate::sim::Sim;
+
+    #[test]
+    fn the_snapshot_follows_the_live_load() {
+        let mut sim = Sim::new(&Scenario::for_stage(4, 50_000.0), 1);
+        sim.step_until(20.0);
+        let s = sim.snapshot(100);
+        let offered = Scenario::for_stage(4, 50_000.0).peak_rps();
+        assert!(
+            (s.throughput_rps / offered - 1.0).abs() < 0.05,
+            "{} vs {offered}",
+            s.throughput_rps
+        );
+        assert!(s.p50_ms <= s.p95_ms && s.p95_ms <= s.p99_ms);
+        assert!(!s.in_flight.is_empty() && s.in_flight.len() <= 100);
+        assert!(s
+            .in_flight
+            .iter()
+            .all(|f| (f.edge as usize) < sim.edges().len()));
+        let db = s.nodes.iter().find(|n| n.id == "db.cpu").unwrap();
+        assert!(db.utilization > 0.05 && db.theory_utilization.is_some());
+        // Ten times the users: the database works harder within one live window.
+        let mut busy = Sim::new(&Scenario::for_stage(4, 150_000.0), 1);
+        busy.step_until(20.0);
+        let b = busy.snapshot(100);
+        let db_busy = b.nodes.iter().find(|n| n.id == "db.cpu").unwrap();
+        assert!(db_busy.utilization > 2.0 * db.utilization);
+    }
+}
