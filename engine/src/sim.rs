@@ -43,6 +43,10 @@ pub struct NodeInfo {
     pub label: String,
     /// The host it runs on.
     pub host: String,
+    /// Horizontal position in the diagram, 0 (users) to 1.
+    pub x: f32,
+    /// Vertical position in the diagram, 0 (top) to 1.
+    pub y: f32,
 }
 
 /// An edge of the diagram that requests travel along.
@@ -71,6 +75,29 @@ struct Db {
     node: u16,
 }
 
+/// Something going wrong on purpose, to see what the system does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fault {
+    /// App server `i` crashes and restarts.
+    CrashApp(usize),
+    /// Every app server restarts in turn, each after the previous one is back.
+    RollingDeploy,
+    /// The third-party API's latency becomes this.
+    SlowThirdParty {
+        /// Median, ms.
+        median_ms: f64,
+        /// 95th percentile, ms.
+        p95_ms: f64,
+    },
+    /// User traffic becomes `k` times the offered load (1 = back to normal).
+    TrafficMultiplier(f64),
+    /// Every replica falls this much further behind (0 = back to normal).
+    ReplicaLag {
+        /// Extra lag, ms.
+        extra_ms: f64,
+    },
+}
+
 /// Index of a diagram node.
 type NodeId = u16;
 
@@ -78,6 +105,8 @@ type NodeId = u16;
 const HOP_S: f32 = 0.000_25;
 /// Network time between a user and the origin, one way, seconds.
 const INTERNET_S: f32 = 0.040;
+/// Seconds a rolling deploy lets an app server finish its requests before restarting it.
+pub const DRAIN_S: f64 = 15.0;
 /// Seconds between ticks (sampling, health checks).
 const TICK_S: f64 = 1.0;
 
@@ -108,6 +137,7 @@ pub struct Sim {
     keys: KeyPopularity,
     cache_keys: HotKeyCache,
     user_rate: f64,
+    arrivals_scheduled: bool,
     analytics_rate: f64,
     app_cpu_s: f64,
     next_tick: f64,
@@ -149,6 +179,7 @@ impl Sim {
             keys: KeyPopularity::new(sc.keys.max(1), sc.zipf_s),
             cache_keys: HotKeyCache::new(sc.keys.max(1), 0),
             user_rate: sc.peak_rps(),
+            arrivals_scheduled: false,
             analytics_rate: sc.analytics_per_s_per_100k_users * sc.users.max(0.0) / 100_000.0,
             app_cpu_s: f64::from(sc.app_machine.vcpus) / sc.app_machine.app_rps.max(1e-9),
             next_tick: TICK_S,
@@ -156,6 +187,7 @@ impl Sim {
             scenario: Rc::new(sc),
         };
         sim.build();
+        sim.layout();
         // Network hops take fixed times: their events go in FIFO lanes, not the heap.
         for delay in [HOP_S, INTERNET_S, (sim.scenario.cdn_edge_ms / 1e3) as f32] {
             sim.core.events.add_lane(f64::from(delay));
@@ -163,6 +195,7 @@ impl Sim {
         let hot = sim.hot_keys_for(sim.scenario.cache_hit);
         sim.cache_keys = HotKeyCache::new(sim.scenario.keys.max(1), hot);
         if sim.user_rate > 0.0 {
+            sim.arrivals_scheduled = true;
             let t = sim.core.rng.exp(1.0 / sim.user_rate);
             sim.core.events.schedule(t, EventKind::Arrival(0));
         }
@@ -200,6 +233,8 @@ impl Sim {
             id: id.to_owned(),
             label: label.to_owned(),
             host,
+            x: 0.0,
+            y: 0.0,
         });
         (self.nodes.len() - 1) as NodeId
     }
@@ -458,6 +493,40 @@ impl Sim {
         }
     }
 
+    /// Places the nodes in columns, left to right as a request travels: users; CDN and load
+    /// balancer; app servers; cache, queue and third-party APIs; primaries and cron; replicas.
+    fn layout(&mut self) {
+        let column = |id: &str| -> usize {
+            match id {
+                "users" => 0,
+                "cdn" | "lb" => 1,
+                "cache" | "queue" | "api" => 3,
+                "db" | "cron" => 4,
+                _ if id.starts_with("app") => 2,
+                _ if id.starts_with("shard") => 4,
+                _ if id.starts_with("replica") => 5,
+                _ => 3,
+            }
+        };
+        let columns = self
+            .nodes
+            .iter()
+            .map(|n| column(&n.id))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        for c in 0..=columns {
+            let members: Vec<usize> = (0..self.nodes.len())
+                .filter(|&i| column(&self.nodes[i].id) == c)
+                .collect();
+            let k = members.len();
+            for (j, &i) in members.iter().enumerate() {
+                self.nodes[i].x = c as f32 / columns as f32;
+                self.nodes[i].y = (j as f32 + 0.5) / k as f32;
+            }
+        }
+    }
+
     fn database(&mut self, name: &str, label: &str, host: u16, sc: &Scenario, primary: bool) -> Db {
         let node = self.node(name, label, host);
         let c = &mut self.core;
@@ -522,7 +591,7 @@ impl Sim {
                 EventKind::Expire(res) => self.core.expire(res),
                 EventKind::HostUp(host) => self.core.bring_up(host),
                 EventKind::Tick => self.tick(),
-                EventKind::Control(_) => {}
+                EventKind::Control(app) => self.deploy_step(usize::from(app)),
             }
             self.spawn_jobs();
         }
@@ -628,6 +697,10 @@ impl Sim {
     }
 
     fn user_arrival(&mut self) {
+        if self.user_rate <= 0.0 {
+            self.arrivals_scheduled = false;
+            return;
+        }
         let next = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
         self.core.events.schedule(next, EventKind::Arrival(0));
         let sc = Rc::clone(&self.scenario);
@@ -882,12 +955,67 @@ impl Sim {
         .push(Step::Release(db.conns));
     }
 
-    /// Takes an app server down for its restart time (a crash or a deploy).
-    pub fn take_down_app(&mut self, index: usize) {
-        if let Some(app) = self.apps.get(index) {
-            let host = app.host;
-            self.core.take_down(host, false);
-            self.core.drain_pending();
+    /// Injects a fault now. See [`Fault`].
+    pub fn inject(&mut self, fault: Fault) {
+        match fault {
+            Fault::CrashApp(i) => {
+                if let Some(app) = self.apps.get(i) {
+                    self.core.take_down(app.host, false);
+                    self.core.drain_pending();
+                }
+            }
+            Fault::RollingDeploy => self.deploy_step(0),
+            Fault::SlowThirdParty { median_ms, p95_ms } => {
+                let ln = LogNormal::from_median_p95(median_ms / 1e3, p95_ms / 1e3);
+                let res = &mut self.core.resources[self.third_party.0 as usize];
+                res.spec.kind = crate::resource::Kind::Delay(Delay::LogNormal(ln));
+            }
+            Fault::TrafficMultiplier(k) => {
+                self.user_rate = self.scenario.peak_rps() * k.max(0.0);
+                if self.user_rate > 0.0 && !self.arrivals_scheduled {
+                    self.arrivals_scheduled = true;
+                    let t = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
+                    self.core.events.schedule(t, EventKind::Arrival(0));
+                }
+            }
+            Fault::ReplicaLag { extra_ms } => {
+                for r in &mut self.core.replicas {
+                    r.extra_s = extra_ms.max(0.0) / 1e3;
+                }
+            }
+        }
+    }
+
+    /// One step of a rolling deploy. The balancer stops sending new requests to app server `i`
+    /// (draining), [`DRAIN_S`] later it restarts, and once it is back and has passed a health
+    /// check the next one goes. With one app server there is nowhere else to send requests:
+    /// the deploy is an outage.
+    fn deploy_step(&mut self, code: usize) {
+        let (i, restart_now) = (code & 0x7fff, code & 0x8000 != 0);
+        if !restart_now {
+            // The previous instance is back and healthy: it takes requests again.
+            for j in 0..i.min(self.apps.len()) {
+                self.balancer.set_draining(j, false);
+            }
+        }
+        let Some(app) = self.apps.get(i).copied() else {
+            return;
+        };
+        if self.apps.len() > 1 && !restart_now {
+            self.balancer.set_draining(i, true);
+            self.core.events.schedule(
+                self.core.now + DRAIN_S,
+                EventKind::Control((i | 0x8000) as u16),
+            );
+            return;
+        }
+        self.core.take_down(app.host, false);
+        self.core.drain_pending();
+        let back = self.core.now + self.scenario.app_restart_s + self.scenario.health_check_s;
+        if self.apps.len() > 1 {
+            self.core
+                .events
+                .schedule(back, EventKind::Control((i + 1) as u16));
         }
     }
 
@@ -1260,4 +1388,106 @@ pub fn fingerprint(run: &StageRun) -> u64 {
     json.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors_in(sim: &mut Sim, from: f64, to: f64) -> u64 {
+        sim.step_until(from);
+        sim.core.reset_stats();
+        sim.step_until(to);
+        sim.report().failed
+    }
+
+    #[test]
+    fn a_deploy_on_one_box_is_an_outage_and_a_rolling_deploy_behind_a_balancer_is_not() {
+        let mut one = Sim::new(&Scenario::for_stage(3, 5_000.0), 1);
+        one.step_until(20.0);
+        one.inject(Fault::RollingDeploy);
+        let down = errors_in(&mut one, 20.0, 40.0);
+        assert!(down > 100, "{down} errors during a single-box deploy");
+
+        let mut lb = Sim::new(&Scenario::for_stage(4, 5_000.0), 1);
+        lb.step_until(20.0);
+        lb.inject(Fault::RollingDeploy);
+        let r = {
+            lb.step_until(20.0);
+            lb.core.reset_stats();
+            lb.step_until(200.0);
+            lb.report()
+        };
+        let deploy_errors = r.errors["down"].as_u64().unwrap();
+        // Each instance is drained before it restarts: nothing is lost but the odd request
+        // still running past the drain (a slow third-party call).
+        assert!(
+            (r.failed as f64) < 0.01 * r.arrivals as f64,
+            "{} of {}",
+            r.failed,
+            r.arrivals
+        );
+        assert!(
+            deploy_errors < 20,
+            "{deploy_errors} requests hit a restarting instance"
+        );
+        // A crash is not drained: the balancer keeps sending until a health check notices.
+        let mut crash = Sim::new(&Scenario::for_stage(4, 5_000.0), 1);
+        crash.step_until(20.0);
+        crash.inject(Fault::CrashApp(1));
+        let lost = errors_in(&mut crash, 20.0, 40.0);
+        assert!(lost > 20, "{lost}");
+    }
+
+    #[test]
+    fn every_node_has_a_place_in_the_diagram_and_requests_flow_left_to_right_first() {
+        for stage in 1..=7 {
+            let sim = Sim::new(&Scenario::for_stage(stage, 1_000.0), 1);
+            let nodes = sim.nodes();
+            for n in nodes {
+                assert!(
+                    (0.0..=1.0).contains(&n.x) && (0.0..=1.0).contains(&n.y),
+                    "{n:?}"
+                );
+            }
+            let users = nodes.iter().find(|n| n.id == "users").unwrap();
+            assert_eq!(users.x, 0.0);
+            for (i, a) in nodes.iter().enumerate() {
+                for b in &nodes[i + 1..] {
+                    assert!(
+                        (a.x, a.y) != (b.x, b.y),
+                        "stage {stage}: {} and {} overlap",
+                        a.id,
+                        b.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn faults_change_what_is_measured() {
+        let base = |f: Option<Fault>| {
+            let mut sim = Sim::new(&Scenario::for_stage(7, 100_000.0), 4);
+            sim.step_until(10.0);
+            if let Some(f) = f {
+                sim.inject(f);
+            }
+            sim.core.reset_stats();
+            sim.step_until(60.0);
+            sim.report()
+        };
+        let normal = base(None);
+        let spike = base(Some(Fault::TrafficMultiplier(10.0)));
+        assert!(spike.arrivals > 8 * normal.arrivals);
+        let lag = base(Some(Fault::ReplicaLag { extra_ms: 500.0 }));
+        assert!(lag.stale_read_rate > 5.0 * normal.stale_read_rate.max(1e-4));
+        let mut five = Sim::new(&Scenario::for_stage(5, 200_000.0), 4);
+        five.inject(Fault::SlowThirdParty {
+            median_ms: 3_000.0,
+            p95_ms: 20_000.0,
+        });
+        five.step_until(60.0);
+        assert!(five.report().errors["timeout"].as_u64().unwrap() > 0);
+    }
 }

@@ -8,6 +8,7 @@ use crate::scenario::LbPolicy;
 pub struct LoadBalancer {
     policy: LbPolicy,
     healthy: Vec<bool>,
+    draining: Vec<bool>,
     next: usize,
 }
 
@@ -17,6 +18,7 @@ impl LoadBalancer {
         Self {
             policy,
             healthy: vec![true; servers.max(1)],
+            draining: vec![false; servers.max(1)],
             next: 0,
         }
     }
@@ -26,6 +28,14 @@ impl LoadBalancer {
     pub fn set_healthy(&mut self, i: usize, up: bool) {
         if let Some(h) = self.healthy.get_mut(i) {
             *h = up;
+        }
+    }
+
+    /// Stops (or resumes) sending new requests to server `i`, whatever the health checks say:
+    /// how a deploy takes an instance out of rotation before restarting it.
+    pub fn set_draining(&mut self, i: usize, draining: bool) {
+        if let Some(d) = self.draining.get_mut(i) {
+            *d = draining;
         }
     }
 
@@ -43,7 +53,9 @@ impl LoadBalancer {
         }
         let start = self.next;
         self.next = (self.next + 1) % n;
-        let healthy = (0..n).map(|k| (start + k) % n).filter(|&i| self.healthy[i]);
+        let healthy = (0..n)
+            .map(|k| (start + k) % n)
+            .filter(|&i| self.healthy[i] && !self.draining[i]);
         match self.policy {
             LbPolicy::RoundRobin => healthy.into_iter().next().unwrap_or(start),
             // Ties go to the first in turn order, so equal servers still take turns.
@@ -76,6 +88,16 @@ mod tests {
         assert!(!lb.is_healthy(1));
         lb.set_healthy(1, true);
         assert_eq!(lb.pick(|i| load[i]), 1);
+    }
+
+    #[test]
+    fn a_draining_server_gets_no_new_requests_even_when_healthy() {
+        let mut lb = LoadBalancer::new(LbPolicy::RoundRobin, 2);
+        lb.set_draining(0, true);
+        lb.set_healthy(0, true);
+        assert!((0..4).all(|_| lb.pick(|_| 0) == 1));
+        lb.set_draining(0, false);
+        assert!((0..4).any(|_| lb.pick(|_| 0) == 0));
     }
 
     #[test]
