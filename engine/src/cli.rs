@@ -91,6 +91,8 @@ pub struct StageArgs {
     pub seed: u64,
     /// `--scenario`: a scenario file (JSON), stored as given; not read here.
     pub scenario: Option<PathBuf>,
+    /// `--instance`: the app machine's name in the instance table.
+    pub instance: Option<String>,
 }
 
 impl Default for StageArgs {
@@ -106,6 +108,7 @@ impl Default for StageArgs {
             duration_s: 300.0,
             seed: 1,
             scenario: None,
+            instance: None,
         }
     }
 }
@@ -264,6 +267,12 @@ const STAGE_FLAGS: &[Flag] = &[
             max: u64::MAX,
         },
         "the RNG seed (default 1)",
+    ),
+    flag(
+        "--instance",
+        "NAME",
+        Kind::Path,
+        "the app machine (the one VM on stage 1): t3.micro, t3.medium, t3.large, c5.4xlarge or c5.24xlarge",
     ),
     flag("--scenario", "FILE.json", Kind::Path, "a scenario file"),
 ];
@@ -477,6 +486,15 @@ fn parse_stage(args: &[String]) -> Result<StageArgs, CliError> {
         duration_s: g.num("--duration")?.unwrap_or(defaults.duration_s),
         seed: g.int("--seed")?.unwrap_or(defaults.seed),
         scenario,
+        instance: match g.get("--instance")? {
+            (_, Some(name)) if crate::scenario::machine(name).is_some() => Some(name.to_owned()),
+            (_, Some(name)) => {
+                return Err(CliError::new(format!(
+                    "--instance must be one of t3.micro, t3.medium, t3.large, c5.4xlarge, c5.24xlarge (got {name:?})"
+                )))
+            }
+            (_, None) => None,
+        },
     })
 }
 
@@ -583,6 +601,9 @@ pub fn run_stage(args: &StageArgs) -> Result<String, CliError> {
     }
     if let Some(w) = args.workers {
         sc.workers = w;
+    }
+    if let Some(m) = args.instance.as_deref().and_then(crate::scenario::machine) {
+        sc.app_machine = m;
     }
     sc.validate()
         .map_err(|e| CliError::new(format!("scenario: {e}")))?;
@@ -791,7 +812,7 @@ mod tests {
         fails(
             &["stage", "--servers", "3"],
             "unknown flag \"--servers\" for stage (expected one of --stage, --users, \
-             --cache-hit, --replicas, --shards, --app-servers, --workers, --duration, --seed, \
+             --cache-hit, --replicas, --shards, --app-servers, --workers, --duration, --seed, --instance, \
              --scenario)",
         );
     }
@@ -957,6 +978,7 @@ mod tests {
                 duration_s: 86_400.0,
                 seed: 42,
                 scenario: Some(PathBuf::from("black-friday.json")),
+                instance: None,
             })
         );
         let lows = [
@@ -1024,6 +1046,18 @@ mod tests {
         assert_eq!(
             run_stage(&StageArgs::default()).unwrap_err().exit_code(),
             EXIT_USAGE
+        );
+    }
+
+    #[test]
+    fn instance_names_come_from_the_table() {
+        match parse(&["stage", "--instance", "c5.24xlarge"]).unwrap() {
+            Command::Stage(a) => assert_eq!(a.instance.as_deref(), Some("c5.24xlarge")),
+            other => panic!("{other:?}"),
+        }
+        fails(
+            &["stage", "--instance", "m5.huge"],
+            "--instance must be one of t3.micro, t3.medium, t3.large, c5.4xlarge, c5.24xlarge (got \"m5.huge\")",
         );
     }
 

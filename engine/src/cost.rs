@@ -1,7 +1,8 @@
 //! What the simulated system costs per month, from a price table that is data.
 //!
 //! Prices are on-demand list prices as quoted in the course's source texts (2025); the ones
-//! the texts do not give are marked as assumptions.
+//! the texts do not give are marked as assumptions. Machines are priced in
+//! [`crate::scenario::MACHINES`].
 
 use serde::Serialize;
 
@@ -20,26 +21,9 @@ pub struct Price {
     pub source: &'static str,
 }
 
-/// The price table.
-pub const PRICES: [Price; 9] = [
-    Price {
-        item: "t3.micro",
-        usd: 8.50,
-        unit: "instance",
-        source: "seed 004: 2 vCPU, 1 GB, ~200 req/s",
-    },
-    Price {
-        item: "t3.medium",
-        usd: 30.37,
-        unit: "instance",
-        source: "assumption: AWS on-demand list price",
-    },
-    Price {
-        item: "t3.large",
-        usd: 61.0,
-        unit: "instance",
-        source: "seed 004: 2 vCPU, 8 GB, ~1,000 req/s",
-    },
+/// The price table for everything but machines (whose prices are in
+/// [`crate::scenario::MACHINES`]).
+pub const PRICES: [Price; 6] = [
     Price {
         item: "load balancer",
         usd: 22.0,
@@ -103,22 +87,12 @@ pub struct Cost {
     pub per_1k_users_usd: f64,
 }
 
-fn machine_price(vcpus: u32, memory_mb: f64) -> f64 {
-    match (vcpus, memory_mb as u32) {
-        (2, 0..=1024) => price("t3.micro"),
-        (2, 1025..=4096) => price("t3.medium"),
-        (2, _) => price("t3.large"),
-        // Larger machines: priced by t3.large units of vCPU.
-        (v, _) => price("t3.large") * f64::from(v) / 2.0,
-    }
-}
-
 /// The monthly cost of running `sc`'s system for its users, all month long.
 pub fn monthly(sc: &Scenario) -> Cost {
     let mut lines: Vec<(String, f64)> = Vec::new();
     let stage = sc.stage;
-    let app = machine_price(sc.app_machine.vcpus, sc.app_machine.memory_mb);
-    let db = machine_price(sc.db_machine.vcpus, sc.db_machine.memory_mb);
+    let app = sc.app_machine.usd_month;
+    let db = sc.db_machine.usd_month;
     let apps = if stage >= 4 { sc.app_servers.max(1) } else { 1 };
     if stage == 1 {
         lines.push(("vm".into(), app));
@@ -184,6 +158,19 @@ mod tests {
         let c = monthly(&Scenario::for_stage(1, 100.0));
         assert_eq!(c.components.len(), 1);
         assert!((c.monthly_usd - 30.37).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_bigger_box_costs_more_per_request_it_can_serve() {
+        use crate::scenario::MACHINES;
+        let per_rps: Vec<f64> = MACHINES[2..]
+            .iter()
+            .map(|(_, m)| m.usd_month / m.app_rps)
+            .collect();
+        assert!(per_rps.windows(2).all(|w| w[1] > w[0]), "{per_rps:?}");
+        let mut sc = Scenario::for_stage(1, 100.0);
+        sc.app_machine = crate::scenario::machine("c5.24xlarge").unwrap();
+        assert!((monthly(&sc).monthly_usd - 2_940.0).abs() < 1e-9);
     }
 
     #[test]

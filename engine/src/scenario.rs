@@ -39,6 +39,8 @@ pub struct Machine {
     pub memory_mb: f64,
     /// Requests per second one such machine serves for a simple web app (sets app CPU cost).
     pub app_rps: f64,
+    /// On-demand price, USD per month.
+    pub usd_month: f64,
 }
 
 /// The parameters of one run.
@@ -72,7 +74,7 @@ pub struct Scenario {
 
     /// App servers behind the load balancer (1 without one).
     pub app_servers: u32,
-    /// The app server's machine.
+    /// The app server's machine (on stage 1, the one VM; bigger is vertical scaling).
     pub app_machine: Machine,
     /// Worker threads per app server.
     pub app_threads: u32,
@@ -181,11 +183,12 @@ pub struct Scenario {
     pub observability: bool,
 }
 
-/// A t3.micro: 2 vCPU, 1 GB, about 200 req/s.
+/// A t3.micro: 2 vCPU, 1 GB, about 200 req/s, $8.50 a month.
 pub const T3_MICRO: Machine = Machine {
     vcpus: 2,
     memory_mb: 1024.0,
     app_rps: 200.0,
+    usd_month: 8.50,
 };
 /// A t3.medium: 2 vCPU, 4 GB ("VM · ubuntu · 4gb"). Same burstable CPU as a t3.micro, so
 /// the same ~200 req/s; the extra memory buys room, not speed.
@@ -193,13 +196,44 @@ pub const T3_MEDIUM: Machine = Machine {
     vcpus: 2,
     memory_mb: 4096.0,
     app_rps: 200.0,
+    usd_month: 30.37,
 };
-/// A t3.large: 2 vCPU, 8 GB, about 1,000 req/s.
+/// A t3.large: 2 vCPU, 8 GB, about 1,000 req/s, $61 a month.
 pub const T3_LARGE: Machine = Machine {
     vcpus: 2,
     memory_mb: 8192.0,
     app_rps: 1000.0,
+    usd_month: 61.0,
 };
+/// A c5.4xlarge: 16 vCPU, 32 GB.
+pub const C5_4XLARGE: Machine = Machine {
+    vcpus: 16,
+    memory_mb: 32_768.0,
+    app_rps: 5_000.0,
+    usd_month: 496.0,
+};
+/// A c5.24xlarge: 96 vCPU, 192 GB, about 20,000 req/s, $2,940 a month.
+pub const C5_24XLARGE: Machine = Machine {
+    vcpus: 96,
+    memory_mb: 196_608.0,
+    app_rps: 20_000.0,
+    usd_month: 2_940.0,
+};
+
+/// Instance types by name, smallest first: the ladder of vertical scaling. Each step up
+/// buys less throughput per dollar (t3.large: ~16 req/s per $; c5.24xlarge: ~7).
+pub const MACHINES: [(&str, Machine); 5] = [
+    ("t3.micro", T3_MICRO),
+    ("t3.medium", T3_MEDIUM),
+    ("t3.large", T3_LARGE),
+    ("c5.4xlarge", C5_4XLARGE),
+    ("c5.24xlarge", C5_24XLARGE),
+];
+
+/// The instance type called `name`, if the table has it.
+pub fn machine(name: &str) -> Option<Machine> {
+    MACHINES.iter().find(|(n, _)| *n == name).map(|&(_, m)| m)
+}
 
 impl Default for Scenario {
     fn default() -> Self {

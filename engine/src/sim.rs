@@ -380,7 +380,9 @@ impl Sim {
             } else {
                 format!("Shard {}", s + 1)
             };
-            let db = self.database(&name, &label, host, &sc, true);
+            // On one VM the database shares the VM's cores with the web server and the app.
+            let shared_cpu = shared_vm.then(|| self.apps[0].cpu);
+            let db = self.database(&name, &label, host, &sc, true, shared_cpu);
             self.primaries.push(db);
         }
         for r in 0..if stage >= 7 { sc.replicas } else { 0 } {
@@ -398,6 +400,7 @@ impl Sim {
                 host,
                 &sc,
                 false,
+                None,
             );
             self.replicas.push(db);
             self.core.replicas.push(crate::models::ReplicaLag::new(
@@ -527,7 +530,16 @@ impl Sim {
         }
     }
 
-    fn database(&mut self, name: &str, label: &str, host: u16, sc: &Scenario, primary: bool) -> Db {
+    /// A database's resources on `host`; `shared_cpu` makes it use cores it shares (one VM).
+    fn database(
+        &mut self,
+        name: &str,
+        label: &str,
+        host: u16,
+        sc: &Scenario,
+        primary: bool,
+        shared_cpu: Option<u16>,
+    ) -> Db {
         let node = self.node(name, label, host);
         let c = &mut self.core;
         let conns = c.add_resource(
@@ -541,13 +553,16 @@ impl Sim {
             .timeout(sc.db_pool_timeout_s, Cause::PoolTimeout)
             .memory(sc.db_mem_per_connection_mb),
         );
-        let cpu = c.add_resource(ResourceSpec::pool(
-            &format!("{name}.cpu"),
-            name,
-            "cores",
-            host,
-            sc.db_machine.vcpus,
-        ));
+        let cpu = match shared_cpu {
+            Some(cpu) => cpu,
+            None => c.add_resource(ResourceSpec::pool(
+                &format!("{name}.cpu"),
+                name,
+                "cores",
+                host,
+                sc.db_machine.vcpus,
+            )),
+        };
         let io = c.add_resource(ResourceSpec::pool(
             &format!("{name}.io"),
             name,
