@@ -65,6 +65,8 @@ pub enum Command {
     Mmc(MmcParams),
     /// Run the staged simulation.
     Stage(StageArgs),
+    /// Print the full parameter set a `stage` run would use.
+    Defaults(StageArgs),
 }
 
 /// The validated flags of the `stage` subcommand. A flag not given is `None` (the stage
@@ -284,7 +286,9 @@ pub fn usage() -> String {
          Usage:\n  \
          headroom-sim mmc --lambda L --mu M --servers C --customers N --seed S [--warmup W]\n  \
          headroom-sim stage [--stage K] [--users U] [--cache-hit H] [--replicas R] [--shards S]\n    \
-         [--app-servers A] [--workers W] [--duration SECONDS] [--seed S] [--scenario FILE.json]\n  \
+         [--app-servers A] [--workers W] [--duration SECONDS] [--seed S] [--instance NAME]\n    \
+         [--scenario FILE.json]\n  \
+         headroom-sim defaults [the stage flags]: print every parameter a stage run would use\n  \
          headroom-sim --help\n\n\
          mmc: an M/M/c queue beside Erlang C's prediction; prints the report as one JSON object.\n\
          lambda may exceed servers x mu: the queue then grows without bound, and memory with it.\n",
@@ -526,6 +530,7 @@ pub fn parse<S: AsRef<OsStr>>(args: &[S]) -> Result<Command, CliError> {
         "help" => Ok(Command::Help),
         "mmc" => parse_mmc(rest).map(Command::Mmc),
         "stage" => parse_stage(rest).map(Command::Stage),
+        "defaults" => parse_stage(rest).map(Command::Defaults),
         other => Err(CliError::new(format!(
             "unknown subcommand {other:?}: expected mmc or stage (try --help)"
         ))),
@@ -547,9 +552,24 @@ pub fn run_mmc(params: MmcParams) -> Result<String, CliError> {
 // ---------------------------------------------------------------------------------------
 
 /// Runs the staged simulation for `args` and returns what to print: one JSON object.
-///
-/// The scenario is the stage's defaults, then the scenario file's fields, then the flags.
 pub fn run_stage(args: &StageArgs) -> Result<String, CliError> {
+    let sc = build_scenario(args)?;
+    let start = Instant::now();
+    let mut run = headroom_run_stage(&sc, args.seed, args.duration_s);
+    run.wall_s = start.elapsed().as_secs_f64();
+    serde_json::to_string(&run)
+        .map_err(|e| CliError::new(format!("cannot write the report as JSON: {e}")))
+}
+
+/// The full parameter set `args` describe, as pretty JSON: every assumption, with its value.
+pub fn show_defaults(args: &StageArgs) -> Result<String, CliError> {
+    let sc = build_scenario(args)?;
+    serde_json::to_string_pretty(&sc)
+        .map_err(|e| CliError::new(format!("cannot write the scenario as JSON: {e}")))
+}
+
+/// The scenario: the stage's defaults, then the scenario file's fields, then the flags.
+fn build_scenario(args: &StageArgs) -> Result<Scenario, CliError> {
     let mut sc = match &args.scenario {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -607,11 +627,7 @@ pub fn run_stage(args: &StageArgs) -> Result<String, CliError> {
     }
     sc.validate()
         .map_err(|e| CliError::new(format!("scenario: {e}")))?;
-    let start = Instant::now();
-    let mut run = headroom_run_stage(&sc, args.seed, args.duration_s);
-    run.wall_s = start.elapsed().as_secs_f64();
-    serde_json::to_string(&run)
-        .map_err(|e| CliError::new(format!("cannot write the report as JSON: {e}")))
+    Ok(sc)
 }
 
 /// Runs a parsed command and returns what to print on stdout.
@@ -620,6 +636,7 @@ pub fn execute(cmd: Command) -> Result<String, CliError> {
         Command::Help => Ok(usage()),
         Command::Mmc(params) => run_mmc(params),
         Command::Stage(args) => run_stage(&args),
+        Command::Defaults(args) => show_defaults(&args),
     }
 }
 
@@ -1047,6 +1064,20 @@ mod tests {
             run_stage(&StageArgs::default()).unwrap_err().exit_code(),
             EXIT_USAGE
         );
+    }
+
+    #[test]
+    fn defaults_prints_every_parameter() {
+        let args = StageArgs {
+            stage: Some(4),
+            users: Some(5_000),
+            ..StageArgs::default()
+        };
+        let v: serde_json::Value = serde_json::from_str(&show_defaults(&args).unwrap()).unwrap();
+        assert_eq!(v["stage"], 4);
+        assert_eq!(v["app_servers"], 3);
+        assert_eq!(v["db_max_connections"], 100);
+        assert!(v.as_object().unwrap().len() > 50);
     }
 
     #[test]

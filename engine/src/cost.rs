@@ -23,7 +23,13 @@ pub struct Price {
 
 /// The price table for everything but machines (whose prices are in
 /// [`crate::scenario::MACHINES`]).
-pub const PRICES: [Price; 6] = [
+pub const PRICES: [Price; 7] = [
+    Price {
+        item: "origin transfer out",
+        usd: 0.09,
+        unit: "GB",
+        source: "assumption: AWS data transfer out, first tier",
+    },
     Price {
         item: "load balancer",
         usd: 22.0,
@@ -109,13 +115,20 @@ pub fn monthly(sc: &Scenario) -> Cost {
     }
     let avg_rps = sc.peak_rps() / sc.peak_hour_factor.max(1.0);
     let requests_month = avg_rps * 3_600.0 * HOURS_PER_MONTH;
+    // Static files leave through the CDN when there is one (its misses come from the origin),
+    // otherwise straight from the origin, whose transfer costs a little more.
+    let static_gb = requests_month * sc.static_share * STATIC_KB / 1e6;
+    let from_origin = if stage >= 5 { 1.0 - sc.cdn_hit } else { 1.0 };
+    lines.push((
+        "data transfer".into(),
+        static_gb * from_origin * price("origin transfer out"),
+    ));
     if stage >= 5 {
         lines.push((
             "cache".into(),
             price("cache node") * f64::from(sc.cache_nodes.max(1)),
         ));
-        let gb = requests_month * sc.static_share * STATIC_KB / 1e6;
-        lines.push(("cdn".into(), gb * price("CDN transfer")));
+        lines.push(("cdn".into(), static_gb * sc.cdn_hit * price("CDN transfer")));
     }
     if stage >= 6 {
         let jobs =
@@ -127,7 +140,7 @@ pub fn monthly(sc: &Scenario) -> Cost {
     if sc.observability {
         let hosts = lines
             .iter()
-            .filter(|(n, _)| n != "cdn" && n != "queue")
+            .filter(|(n, _)| !["cdn", "queue", "data transfer"].contains(&n.as_str()))
             .count() as f64
             + f64::from(apps.saturating_sub(1));
         lines.push(("observability".into(), hosts * price("observability")));
@@ -154,10 +167,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_vm_costs_one_machine() {
+    fn one_vm_costs_one_machine_and_its_traffic() {
         let c = monthly(&Scenario::for_stage(1, 100.0));
-        assert_eq!(c.components.len(), 1);
-        assert!((c.monthly_usd - 30.37).abs() < 1e-9);
+        assert_eq!(c.components.len(), 2);
+        let transfer = c.components[1].1;
+        // 100 users × 300 requests × 55% static × 60 KB, a month of average days, at $0.09/GB.
+        let expected = 100.0 * 300.0 / 86_400.0 * 3_600.0 * 730.0 * 0.55 * 60.0 / 1e6 * 0.09;
+        assert!(
+            (transfer - expected).abs() < 1e-9,
+            "{transfer} vs {expected}"
+        );
+        assert!((c.monthly_usd - 30.37 - expected).abs() < 1e-9);
     }
 
     #[test]
@@ -170,7 +190,8 @@ mod tests {
         assert!(per_rps.windows(2).all(|w| w[1] > w[0]), "{per_rps:?}");
         let mut sc = Scenario::for_stage(1, 100.0);
         sc.app_machine = crate::scenario::machine("c5.24xlarge").unwrap();
-        assert!((monthly(&sc).monthly_usd - 2_940.0).abs() < 1e-9);
+        let c = monthly(&sc);
+        assert_eq!(c.components[0], ("vm".to_owned(), 2_940.0));
     }
 
     #[test]

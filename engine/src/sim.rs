@@ -188,6 +188,7 @@ impl Sim {
         };
         sim.build();
         sim.layout();
+        sim.declare_edges();
         // Network hops take fixed times: their events go in FIFO lanes, not the heap.
         for delay in [HOP_S, INTERNET_S, (sim.scenario.cdn_edge_ms / 1e3) as f32] {
             sim.core.events.add_lane(f64::from(delay));
@@ -493,6 +494,60 @@ impl Sim {
                 sc.workers.max(1),
             ));
             self.queue = Some((res, node));
+        }
+    }
+
+    /// Creates every edge a request can take, in a stable order, so the diagram knows them all
+    /// before the first request travels.
+    fn declare_edges(&mut self) {
+        let users = self.users_node;
+        let apps: Vec<NodeId> = self.apps.iter().map(|a| a.node).collect();
+        let dbs: Vec<NodeId> = self
+            .primaries
+            .iter()
+            .chain(&self.replicas)
+            .map(|d| d.node)
+            .collect();
+        if let Some((_, cdn)) = self.cdn {
+            self.edge(users, cdn);
+            self.edge(cdn, users);
+        }
+        let entry = match (self.lb, self.cdn) {
+            (Some((_, lb)), cdn) => {
+                self.edge(users, lb);
+                self.edge(lb, users);
+                if let Some((_, cdn)) = cdn {
+                    self.edge(cdn, lb);
+                }
+                for &a in &apps {
+                    self.edge(lb, a);
+                }
+                None
+            }
+            (None, _) => Some(()),
+        };
+        for &a in &apps {
+            if entry.is_some() {
+                self.edge(users, a);
+                self.edge(a, users);
+            }
+            for &d in &dbs {
+                self.edge(a, d);
+            }
+            if let Some((_, cache)) = self.cache {
+                self.edge(a, cache);
+            }
+            match self.queue {
+                Some((_, q)) => {
+                    self.edge(a, q);
+                }
+                None => {
+                    self.edge(a, self.third_party.1);
+                }
+            }
+        }
+        if let Some((_, q)) = self.queue {
+            self.edge(q, self.third_party.1);
         }
     }
 
@@ -1477,6 +1532,21 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_edge_a_request_takes_is_declared_up_front() {
+        for stage in 1..=7 {
+            let mut sim = Sim::new(&Scenario::for_stage(stage, 50_000.0), 1);
+            let declared = sim.edges().len();
+            sim.step_until(30.0);
+            assert_eq!(
+                sim.edges().len(),
+                declared,
+                "stage {stage}: {:?}",
+                &sim.edges()[declared..]
+            );
         }
     }
 
