@@ -87,3 +87,44 @@ fn the_engine_gives_the_same_numbers_in_the_browser() {
     let run = run_stage(&Scenario::for_stage(7, 30_000.0), 42, 10.0);
     assert_eq!(format!("{:016x}", fingerprint(&run)), golden);
 }
+
+#[wasm_bindgen_test]
+async fn the_story_and_the_cost_follow_the_stage_and_the_users() {
+    let root = mount_app();
+    let title = || {
+        root.query_selector("#stage-title")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    assert_eq!(title(), "Stage 1: Everything on one machine");
+    let one_vm = text(&root, "cost-total");
+
+    let steps = root
+        .query_selector_all("[data-testid='stage-step']")
+        .unwrap();
+    let step5: HtmlElement = steps.item(4).unwrap().unchecked_into();
+    step5.click();
+    tick().await;
+    assert!(title().starts_with("Stage 5: "), "{}", title());
+    let five = text(&root, "cost-total");
+    assert_ne!(
+        five, one_vm,
+        "a cache, a CDN and three app servers cost more than one VM"
+    );
+
+    let slider: HtmlInputElement = by_testid(&root, "users-slider").unchecked_into();
+    slider.set_value("500");
+    slider
+        .dispatch_event(&Event::new("input").unwrap())
+        .unwrap();
+    tick().await;
+    assert_ne!(text(&root, "cost-total"), five, "traffic costs money");
+
+    let next: HtmlElement = by_testid(&root, "next-step").unchecked_into();
+    next.click();
+    tick().await;
+    assert!(title().starts_with("Stage 6: "), "{}", title());
+    root.remove();
+}

@@ -81,7 +81,7 @@ const STATIC_KB: f64 = 60.0;
 const HOURS_PER_MONTH: f64 = 730.0;
 
 /// A month's cost, total and per component.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cost {
     /// Total, USD per month.
     pub monthly_usd: f64,

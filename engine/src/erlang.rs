@@ -155,7 +155,7 @@ pub fn wait_quantile(pred: &MmcPrediction, q: f64) -> Option<f64> {
         return None;
     }
     let rate = c / wait;
-    finite((c / tail).ln() / rate)
+    finite(libm::log(c / tail) / rate)
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The simulation's one random number generator and the distributions it draws from.
 //!
 //! Every random choice in a run goes through one [`SimRng`], seeded once, so the same seed
-//! and inputs give the same numbers on every platform (PCG is portable: no OS entropy, no
-//! platform-dependent arithmetic).
+//! and inputs give the same numbers on every platform: PCG is portable, and every exp and ln
+//! goes through the pure-Rust `libm`, never the platform's maths library.
 
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp1, StandardNormal, Zipf};
@@ -78,27 +78,27 @@ impl LogNormal {
     /// median is treated as equal to it (no spread).
     pub fn from_median_p95(median: f64, p95: f64) -> Self {
         let median = median.max(1e-9);
-        let sigma = ((p95.max(median)) / median).ln() / Z95;
+        let sigma = libm::log(p95.max(median) / median) / Z95;
         Self {
-            mu: median.ln(),
+            mu: libm::log(median),
             sigma,
         }
     }
 
     /// The distribution's mean, `exp(mu + sigma^2 / 2)`.
     pub fn mean(&self) -> f64 {
-        (self.mu + self.sigma * self.sigma / 2.0).exp()
+        libm::exp(self.mu + self.sigma * self.sigma / 2.0)
     }
 
     /// The distribution's median, `exp(mu)`.
     pub fn median(&self) -> f64 {
-        self.mu.exp()
+        libm::exp(self.mu)
     }
 
     /// One draw.
     #[inline]
     pub fn sample(&self, rng: &mut SimRng) -> f64 {
-        (self.mu + self.sigma * rng.normal()).exp()
+        libm::exp(self.mu + self.sigma * rng.normal())
     }
 }
 

@@ -76,8 +76,8 @@ pub struct Scenario {
     pub app_servers: u32,
     /// The app server's machine (on stage 1, the one VM; bigger is vertical scaling).
     pub app_machine: Machine,
-    /// Worker threads per app server.
-    pub app_threads: u32,
+    /// Worker threads per vCPU of an app server (a bigger machine runs more of them).
+    pub app_threads_per_vcpu: u32,
     /// Requests that may wait for a thread per app server before 503s.
     pub app_queue: u32,
     /// Memory per request in progress on an app server, MB.
@@ -267,7 +267,7 @@ impl Scenario {
                 _ => 64,
             },
             app_machine: if large_apps { T3_LARGE } else { T3_MEDIUM },
-            app_threads: if large_apps { 64 } else { 32 },
+            app_threads_per_vcpu: if large_apps { 32 } else { 16 },
             app_queue: 256,
             app_mem_per_request_mb: 20.0,
             static_cpu_ms: 0.5,
@@ -423,7 +423,7 @@ impl Scenario {
         if self.app_machine.app_rps <= 0.0 {
             return Err(E::new("app_machine.app_rps", "a number above 0", 0.0));
         }
-        int("app_threads", self.app_threads, 1, 4096)?;
+        int("app_threads_per_vcpu", self.app_threads_per_vcpu, 1, 1024)?;
         int("app_queue", self.app_queue, 0, 1_000_000)?;
         pos("app_mem_per_request_mb", self.app_mem_per_request_mb, 1e5)?;
         pos("static_cpu_ms", self.static_cpu_ms, 1e4)?;

@@ -331,7 +331,7 @@ impl Sim {
                     &name,
                     "threads",
                     host,
-                    sc.app_threads,
+                    sc.app_threads_per_vcpu * sc.app_machine.vcpus,
                 )
                 .queue(sc.app_queue)
                 .timeout(sc.request_timeout_s, Cause::Timeout)

@@ -1,11 +1,15 @@
 //! The app's components, one per file.
 
+mod cost_breakdown;
 mod header;
 mod offered_load;
 mod stage_stepper;
+mod stage_story;
 mod users_slider;
 
+pub use cost_breakdown::CostBreakdown;
 pub use header::Header;
 pub use offered_load::OfferedLoad;
 pub use stage_stepper::StageStepper;
+pub use stage_story::StageStory;
 pub use users_slider::UsersSlider;

@@ -78,3 +78,25 @@ test('moving the users slider changes the offered load', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('each stage tells its story and its cost follows the users', async () => {
+  const { page, context, problems } = await openPage(harness);
+  const steps = page.getByTestId('stage-step');
+  const total = page.getByTestId('cost-total');
+  await total.waitFor();
+  const titles = new Set();
+  for (let i = 0; i < 7; i++) {
+    await steps.nth(i).click();
+    const title = await page.locator('#stage-title').innerText();
+    assert.match(title, new RegExp(`^Stage ${i + 1}: `));
+    titles.add(title);
+    assert.ok((await page.getByTestId('stage-failure').innerText()).length > 80);
+  }
+  assert.equal(titles.size, 7);
+  const before = await total.innerText();
+  await page.getByLabel('Daily active users').focus();
+  await page.keyboard.press('End');
+  assert.notEqual(await total.innerText(), before);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
