@@ -1,5 +1,6 @@
 //! Headroom's web app: a Leptos client-side-rendered shell around the simulation engine.
 
+mod animation;
 mod app;
 pub mod components;
 pub mod format;

@@ -8,14 +8,46 @@ use web_sys::{Element, Event, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts the whole app into a fresh wrapper and returns the wrapper.
-fn mount_app() -> Element {
+/// The app mounted into a fresh wrapper; dropping it unmounts the app (stopping its
+/// animation loop) and removes the wrapper.
+struct Mounted {
+    root: Element,
+    _handle: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+}
+
+impl std::ops::Deref for Mounted {
+    type Target = Element;
+    fn deref(&self) -> &Element {
+        &self.root
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+fn mount_app() -> Mounted {
     let document = document();
-    let wrapper = document.create_element("section").unwrap();
-    document.body().unwrap().append_child(&wrapper).unwrap();
-    let handle = leptos::mount::mount_to(wrapper.clone().unchecked_into(), App);
-    handle.forget();
-    wrapper
+    let root = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), || App().into_any());
+    Mounted {
+        root,
+        _handle: handle,
+    }
+}
+
+/// Lets the browser run for `ms` milliseconds (animation frames included).
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 fn by_testid(root: &Element, id: &str) -> Element {
@@ -49,7 +81,6 @@ async fn moving_the_users_slider_changes_the_offered_load() {
         Some("1,000,000 users")
     );
     assert_eq!(text(&root, "offered-load"), "10,417");
-    root.remove();
 }
 
 #[wasm_bindgen_test]
@@ -74,7 +105,6 @@ async fn the_stepper_lists_seven_stages_and_switches_on_click_and_arrow_keys() {
     step(3).dispatch_event(&key).unwrap();
     tick().await;
     assert!(current(4) && !current(3));
-    root.remove();
 }
 
 /// The engine in wasm32 produces exactly the bytes it produces natively: the fingerprint of
@@ -126,5 +156,40 @@ async fn the_story_and_the_cost_follow_the_stage_and_the_users() {
     next.click();
     tick().await;
     assert!(title().starts_with("Stage 6: "), "{}", title());
-    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_diagram_shows_the_running_system_and_turns_red_when_it_saturates() {
+    let root = mount_app();
+    let diagram = by_testid(&root, "diagram");
+    let nodes = diagram.query_selector_all("g.node").unwrap();
+    assert!(
+        nodes.length() >= 4,
+        "users, web + app, database, third party, cron"
+    );
+
+    let slider: HtmlInputElement = by_testid(&root, "users-slider").unchecked_into();
+    slider.set_value("450"); // about 320,000 users on one VM: far past its CPU
+    slider
+        .dispatch_event(&Event::new("input").unwrap())
+        .unwrap();
+    sleep(2_500).await;
+
+    let dots = diagram.query_selector_all("circle.dot").unwrap().length();
+    assert!(dots > 10, "requests on the wire: {dots}");
+    let app = diagram
+        .query_selector("g.node[data-node='app']")
+        .unwrap()
+        .unwrap();
+    assert!(
+        app.class_list().contains("hot"),
+        "the app tier is saturated"
+    );
+    let state = app
+        .query_selector(".node-state")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(state.starts_with("CPU 100% · queue "), "{state}");
 }

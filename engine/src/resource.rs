@@ -330,14 +330,14 @@ impl Resource {
         self.samples_taken = (self.samples_taken + 1).min(SAMPLES);
     }
 
-    /// Time averages of (busy servers, queue length, requests present) over the live window.
-    pub fn live_averages(&mut self, now: f64) -> (f64, f64, f64) {
+    /// Time averages of (busy servers, queue length, requests present) over the last
+    /// `seconds` (at most the live window; whole ticks, at least one).
+    pub fn live_averages(&mut self, now: f64, seconds: f64) -> (f64, f64, f64) {
         self.integrate(now);
-        let oldest = if self.samples_taken < SAMPLES {
-            0
-        } else {
-            self.sample_next
-        };
+        let back = (seconds.ceil().max(1.0) as usize)
+            .min(self.samples_taken)
+            .min(SAMPLES);
+        let oldest = (self.sample_next + SAMPLES - back.max(1)) % SAMPLES;
         let (t0, i0) = self.samples[oldest];
         let dt = now - t0;
         if self.samples_taken == 0 || dt <= 0.0 {

@@ -137,8 +137,11 @@ pub struct Sim {
     keys: KeyPopularity,
     cache_keys: HotKeyCache,
     user_rate: f64,
+    /// The offered load before any traffic fault.
+    base_rate: f64,
     arrivals_scheduled: bool,
     analytics_rate: f64,
+    analytics_scheduled: bool,
     app_cpu_s: f64,
     next_tick: f64,
     next_cron: f64,
@@ -179,7 +182,9 @@ impl Sim {
             keys: KeyPopularity::new(sc.keys.max(1), sc.zipf_s),
             cache_keys: HotKeyCache::new(sc.keys.max(1), 0),
             user_rate: sc.peak_rps(),
+            base_rate: sc.peak_rps(),
             arrivals_scheduled: false,
+            analytics_scheduled: false,
             analytics_rate: sc.analytics_per_s_per_100k_users * sc.users.max(0.0) / 100_000.0,
             app_cpu_s: f64::from(sc.app_machine.vcpus) / sc.app_machine.app_rps.max(1e-9),
             next_tick: TICK_S,
@@ -201,6 +206,7 @@ impl Sim {
             sim.core.events.schedule(t, EventKind::Arrival(0));
         }
         if sim.analytics_rate > 0.0 {
+            sim.analytics_scheduled = true;
             let t = sim.core.rng.exp(1.0 / sim.analytics_rate);
             sim.core.events.schedule(t, EventKind::Arrival(1));
         }
@@ -411,11 +417,7 @@ impl Sim {
         }
 
         // The cron report runs against the (first) primary and takes memory on its host.
-        let cron_mem = if sc.db_indexed {
-            256.0
-        } else {
-            sc.cron_mem_per_1k_users_mb * sc.users.max(0.0) / 1_000.0
-        };
+        let cron_mem = cron_memory_mb(&sc);
         let db0_host = self.core.resources[self.primaries[0].conns as usize]
             .spec
             .host;
@@ -693,6 +695,12 @@ impl Sim {
     }
 
     fn start_cron(&mut self) {
+        // The report hashes every user's rows: its memory follows the users (set while idle,
+        // so what a run takes is what it gives back).
+        let cron = &mut self.core.resources[self.cron as usize];
+        if cron.busy == 0 {
+            cron.spec.mem_per_busy_mb = cron_memory_mb(&self.scenario);
+        }
         let sc = &self.scenario;
         let db = self.primaries[0];
         let io_s = if sc.db_indexed {
@@ -714,6 +722,10 @@ impl Sim {
     }
 
     fn analytics_arrival(&mut self) {
+        if self.analytics_rate <= 0.0 {
+            self.analytics_scheduled = false;
+            return;
+        }
         let next = self.core.now + self.core.rng.exp(1.0 / self.analytics_rate);
         self.core.events.schedule(next, EventKind::Arrival(1));
         let sc = &self.scenario;
@@ -1025,6 +1037,42 @@ impl Sim {
         .push(Step::Release(db.conns));
     }
 
+    /// Changes the number of users without restarting the system: the arrival rates, the data
+    /// the unindexed queries scan and the cron report's memory follow at once (the report's
+    /// memory from its next run).
+    pub fn set_users(&mut self, users: f64) {
+        let users = if users.is_finite() {
+            users.max(0.0)
+        } else {
+            0.0
+        };
+        let sc = Rc::make_mut(&mut self.scenario);
+        sc.users = users;
+        self.analytics_rate = sc.analytics_per_s_per_100k_users * users / 100_000.0;
+        let multiplier = if self.base_rate > 0.0 {
+            self.user_rate / self.base_rate
+        } else {
+            1.0
+        };
+        self.base_rate = sc.peak_rps();
+        let rate = self.base_rate * multiplier;
+        self.set_user_rate(rate);
+        if self.analytics_rate > 0.0 && !self.analytics_scheduled {
+            self.analytics_scheduled = true;
+            let t = self.core.now + self.core.rng.exp(1.0 / self.analytics_rate);
+            self.core.events.schedule(t, EventKind::Arrival(1));
+        }
+    }
+
+    fn set_user_rate(&mut self, rate: f64) {
+        self.user_rate = rate.max(0.0);
+        if self.user_rate > 0.0 && !self.arrivals_scheduled {
+            self.arrivals_scheduled = true;
+            let t = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
+            self.core.events.schedule(t, EventKind::Arrival(0));
+        }
+    }
+
     /// Injects a fault now. See [`Fault`].
     pub fn inject(&mut self, fault: Fault) {
         match fault {
@@ -1040,14 +1088,7 @@ impl Sim {
                 let res = &mut self.core.resources[self.third_party.0 as usize];
                 res.spec.kind = crate::resource::Kind::Delay(Delay::LogNormal(ln));
             }
-            Fault::TrafficMultiplier(k) => {
-                self.user_rate = self.scenario.peak_rps() * k.max(0.0);
-                if self.user_rate > 0.0 && !self.arrivals_scheduled {
-                    self.arrivals_scheduled = true;
-                    let t = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
-                    self.core.events.schedule(t, EventKind::Arrival(0));
-                }
-            }
+            Fault::TrafficMultiplier(k) => self.set_user_rate(self.base_rate * k.max(0.0)),
             Fault::ReplicaLag { extra_ms } => {
                 for r in &mut self.core.replicas {
                     r.extra_s = extra_ms.max(0.0) / 1e3;
@@ -1238,6 +1279,16 @@ impl Core {
     /// Continues any requests left ready by an outside action (a fault).
     pub fn drain_pending(&mut self) {
         self.resume_ready();
+    }
+}
+
+/// Memory the cron report takes while it runs, MB: it hashes every user's rows, unless an
+/// index lets it stream them.
+fn cron_memory_mb(sc: &Scenario) -> f64 {
+    if sc.db_indexed {
+        256.0
+    } else {
+        sc.cron_mem_per_1k_users_mb * sc.users.max(0.0) / 1_000.0
     }
 }
 
@@ -1548,6 +1599,26 @@ mod tests {
                 &sim.edges()[declared..]
             );
         }
+    }
+
+    #[test]
+    fn changing_the_users_changes_the_load_without_a_restart() {
+        let mut sim = Sim::new(&Scenario::for_stage(4, 10_000.0), 2);
+        sim.step_until(20.0);
+        sim.set_users(100_000.0);
+        sim.core.reset_stats();
+        sim.step_until(40.0);
+        let r = sim.report();
+        let expected = Scenario::for_stage(4, 100_000.0).peak_rps();
+        assert!((r.arrivals as f64 / 20.0 / expected - 1.0).abs() < 0.05);
+        sim.set_users(0.0);
+        sim.step_until(41.0);
+        sim.core.reset_stats();
+        sim.step_until(60.0);
+        assert_eq!(sim.report().arrivals, 0);
+        sim.set_users(1_000.0);
+        sim.step_until(90.0);
+        assert!(sim.report().arrivals > 0, "arrivals start again");
     }
 
     #[test]

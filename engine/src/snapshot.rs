@@ -7,6 +7,9 @@ use crate::erlang;
 use crate::resource::CAUSES;
 use crate::sim::Sim;
 
+/// Seconds the live utilization averages over.
+pub const UTILIZATION_S: f64 = 2.0;
+
 /// The system over the live window (the last [`crate::resource::LIVE_WINDOW_S`] simulated seconds).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Snapshot {
@@ -86,7 +89,8 @@ impl Sim {
         let mut nodes = Vec::with_capacity(self.core.resources.len());
         for r in &mut self.core.resources {
             r.sojourn_live.advance(now);
-            let (busy_avg, _, _) = r.live_averages(now);
+            // Utilization over the last two seconds: steady, and quick to follow a slider.
+            let (busy_avg, _, _) = r.live_averages(now, UTILIZATION_S);
             let servers = if r.is_delay() { 0 } else { r.spec.servers };
             let lambda = r.arrivals_live.rate(now);
             let c = r.counts;

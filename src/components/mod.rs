@@ -5,6 +5,7 @@ mod header;
 mod offered_load;
 mod stage_stepper;
 mod stage_story;
+mod traffic_diagram;
 mod users_slider;
 
 pub use cost_breakdown::CostBreakdown;
@@ -12,4 +13,5 @@ pub use header::Header;
 pub use offered_load::OfferedLoad;
 pub use stage_stepper::StageStepper;
 pub use stage_story::StageStory;
+pub use traffic_diagram::{DiagramLayout, TrafficDiagram};
 pub use users_slider::UsersSlider;

@@ -100,3 +100,21 @@ test('each stage tells its story and its cost follows the users', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the diagram runs the engine: healthy at the default load, red when the load is too much', async () => {
+  const { page, context, problems } = await openPage(harness);
+  const diagram = page.getByTestId('diagram');
+  await diagram.waitFor();
+  await page.waitForTimeout(1500);
+  assert.ok((await diagram.locator('g.node').count()) >= 4);
+  assert.equal(await diagram.locator('g.node.hot').count(), 0, 'one VM copes with 1,000 users');
+  assert.match(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), /CPU \d+%/);
+
+  await page.getByLabel('Daily active users').fill('450'); // ~320,000 users
+  await page.waitForTimeout(2500);
+  assert.ok((await diagram.locator('circle.dot').count()) > 10, 'requests are on the wire');
+  await diagram.locator('g.node.hot[data-node="app"]').waitFor({ state: 'attached', timeout: 5000 });
+  assert.match(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), /^CPU 100% · queue \d+/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
