@@ -6,9 +6,9 @@ use leptos::prelude::*;
 
 use crate::animation::use_animation_frame;
 use crate::components::{
-    CostBreakdown, DiagramLayout, Header, OfferedLoad, StageStepper, StageStory, TrafficDiagram,
-    UsersSlider,
+    CostBreakdown, Header, OfferedLoad, StageStepper, StageStory, TrafficDiagram, UsersSlider,
 };
+use crate::diagram_layout::DiagramLayout;
 
 /// The simulation's seed.
 const SEED: u64 = 1;
@@ -16,10 +16,7 @@ const SEED: u64 = 1;
 const MAX_DOTS: usize = 80;
 
 fn layout_of(sim: &Sim) -> DiagramLayout {
-    DiagramLayout {
-        nodes: sim.nodes().to_vec(),
-        edges: sim.edges().to_vec(),
-    }
+    DiagramLayout::new(sim.nodes(), sim.edges())
 }
 
 /// Users the app opens with.

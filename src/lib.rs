@@ -3,6 +3,7 @@
 mod animation;
 mod app;
 pub mod components;
+pub mod diagram_layout;
 pub mod format;
 pub mod log_scale;
 

@@ -13,5 +13,5 @@ pub use header::Header;
 pub use offered_load::OfferedLoad;
 pub use stage_stepper::StageStepper;
 pub use stage_story::StageStory;
-pub use traffic_diagram::{DiagramLayout, TrafficDiagram};
+pub use traffic_diagram::TrafficDiagram;
 pub use users_slider::UsersSlider;

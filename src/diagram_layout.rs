@@ -1,0 +1,207 @@
+//! The diagram's topology, from the engine's nodes and edges: many app servers are drawn as one
+//! pool so the picture stays readable, and every engine edge maps to a drawn edge.
+
+use headroom_engine::sim::{EdgeInfo, NodeInfo};
+use headroom_engine::snapshot::Snapshot;
+
+/// More app servers than this are drawn as one pool.
+pub const MAX_DRAWN_APPS: usize = 4;
+
+/// A drawn node: one engine node, or several (an app pool).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiagramNode {
+    /// Id for tests and styling: the engine node's id, or "apps" for a pool.
+    pub id: String,
+    /// What it is called.
+    pub label: String,
+    /// The engine nodes it stands for.
+    pub members: Vec<String>,
+    /// The hosts they run on.
+    pub hosts: Vec<String>,
+    /// Position, 0 to 1.
+    pub x: f32,
+    /// Position, 0 to 1.
+    pub y: f32,
+}
+
+/// What the diagram draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DiagramLayout {
+    /// Drawn nodes.
+    pub nodes: Vec<DiagramNode>,
+    /// Drawn edges, as (from, to) indices into `nodes`.
+    pub edges: Vec<(usize, usize)>,
+    /// For each engine edge, the drawn edge it travels along.
+    pub edge_of: Vec<usize>,
+}
+
+fn is_app(id: &str) -> bool {
+    id.starts_with("app")
+}
+
+impl DiagramLayout {
+    /// The layout of an engine topology.
+    pub fn new(nodes: &[NodeInfo], edges: &[EdgeInfo]) -> Self {
+        let apps = nodes.iter().filter(|n| is_app(&n.id)).count();
+        let pool = apps > MAX_DRAWN_APPS;
+        let mut drawn: Vec<DiagramNode> = Vec::new();
+        let mut index_of = std::collections::HashMap::new();
+        for n in nodes {
+            let key = if pool && is_app(&n.id) {
+                "apps".to_owned()
+            } else {
+                n.id.clone()
+            };
+            let i = *index_of.entry(key.clone()).or_insert_with(|| {
+                drawn.push(DiagramNode {
+                    label: if key == "apps" {
+                        format!("App pool ×{apps}")
+                    } else {
+                        n.label.clone()
+                    },
+                    id: key,
+                    members: Vec::new(),
+                    hosts: Vec::new(),
+                    x: n.x,
+                    y: if pool && is_app(&n.id) { 0.5 } else { n.y },
+                });
+                drawn.len() - 1
+            });
+            drawn[i].members.push(n.id.clone());
+            drawn[i].hosts.push(n.host.clone());
+        }
+        let mut drawn_edges: Vec<(usize, usize)> = Vec::new();
+        let edge_of = edges
+            .iter()
+            .map(|e| {
+                let key = |id: &str| {
+                    if pool && is_app(id) {
+                        "apps".to_owned()
+                    } else {
+                        id.to_owned()
+                    }
+                };
+                let pair = (index_of[&key(&e.from)], index_of[&key(&e.to)]);
+                drawn_edges
+                    .iter()
+                    .position(|&d| d == pair)
+                    .unwrap_or_else(|| {
+                        drawn_edges.push(pair);
+                        drawn_edges.len() - 1
+                    })
+            })
+            .collect();
+        Self {
+            nodes: drawn,
+            edges: drawn_edges,
+            edge_of,
+        }
+    }
+}
+
+/// A one-line state for a drawn node from its busiest kind of resource, summed over its
+/// members: "threads 12/64 · queue 3", "CPU 85%", "conns 100/100".
+pub fn state_line(node: &DiagramNode, snapshot: &Snapshot) -> String {
+    let mut roles: Vec<(&str, u32, u32, f64, u32)> = Vec::new(); // role, busy, servers, busy-avg, queue
+    for r in snapshot
+        .nodes
+        .iter()
+        .filter(|r| node.members.contains(&r.node))
+    {
+        let busy_avg = r.utilization * f64::from(r.servers);
+        match roles.iter_mut().find(|x| x.0 == r.role) {
+            Some(x) => {
+                x.1 += r.busy;
+                x.2 += r.servers;
+                x.3 += busy_avg;
+                x.4 += r.queue_len;
+            }
+            None => roles.push((r.role, r.busy, r.servers, busy_avg, r.queue_len)),
+        }
+    }
+    let util = |x: &(&str, u32, u32, f64, u32)| if x.2 > 0 { x.3 / f64::from(x.2) } else { 0.0 };
+    // The busiest role in whole percent; on a tie the CPU, the most familiar gauge.
+    let Some(main) = roles
+        .iter()
+        .max_by_key(|x| ((util(x) * 100.0).round() as u32, x.0 == "cores"))
+    else {
+        return String::new();
+    };
+    let queued: u32 = roles.iter().map(|x| x.4).sum();
+    let load = match (main.0, main.2) {
+        (_, 0) => format!("{} in flight", main.1),
+        ("cores", _) => format!("CPU {:.0}%", util(main) * 100.0),
+        ("disk", _) => format!("disk {:.0}%", util(main) * 100.0),
+        ("connections", _) => format!("conns {}/{}", main.1, main.2),
+        (role, _) => format!("{role} {}/{}", main.1, main.2),
+    };
+    if queued > 0 {
+        format!("{load} · queue {queued}")
+    } else {
+        load
+    }
+}
+
+/// Whether a drawn node is in trouble now: a host of it is down, or a resource of it is at
+/// least 95% busy with requests waiting.
+pub fn is_hot(node: &DiagramNode, snapshot: &Snapshot) -> bool {
+    snapshot
+        .hosts
+        .iter()
+        .any(|(h, _, _, up)| !up && node.hosts.contains(h))
+        || snapshot.nodes.iter().any(|r| {
+            node.members.contains(&r.node)
+                && r.servers > 0
+                && r.utilization > 0.95
+                && r.queue_len > 0
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use headroom_engine::scenario::Scenario;
+    use headroom_engine::sim::Sim;
+
+    fn layout(stage: u8) -> (Sim, DiagramLayout) {
+        let sim = Sim::new(&Scenario::for_stage(stage, 1_000.0), 1);
+        let l = DiagramLayout::new(sim.nodes(), sim.edges());
+        (sim, l)
+    }
+
+    #[test]
+    fn a_few_app_servers_are_drawn_one_by_one() {
+        let (sim, l) = layout(4);
+        assert_eq!(l.nodes.len(), sim.nodes().len());
+        assert!(l.nodes.iter().any(|n| n.id == "app3"));
+    }
+
+    #[test]
+    fn many_app_servers_become_one_pool_and_every_edge_still_maps() {
+        let (sim, l) = layout(7);
+        let pool = l.nodes.iter().find(|n| n.id == "apps").unwrap();
+        assert_eq!(pool.label, "App pool ×64");
+        assert_eq!(pool.members.len(), 64);
+        assert!(!l.nodes.iter().any(|n| n.id == "app1"));
+        assert_eq!(l.edge_of.len(), sim.edges().len());
+        assert!(l.edge_of.iter().all(|&e| e < l.edges.len()));
+        assert!(l.edges.len() < 20, "{} drawn edges", l.edges.len());
+    }
+
+    #[test]
+    fn the_state_line_sums_the_pool_and_names_the_busiest_resource() {
+        let (mut sim, l) = layout(7);
+        sim.set_users(3_000_000.0);
+        sim.step_until(5.0);
+        let s = sim.snapshot(10);
+        let pool = l.nodes.iter().find(|n| n.id == "apps").unwrap();
+        let line = state_line(pool, &s);
+        assert!(
+            line.starts_with("threads ") || line.starts_with("CPU "),
+            "{line}"
+        );
+        assert!(line.contains("/4096") || line.starts_with("CPU "), "{line}");
+        let db = l.nodes.iter().find(|n| n.id == "shard1").unwrap();
+        assert!(!state_line(db, &s).is_empty());
+    }
+}
