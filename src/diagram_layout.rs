@@ -33,6 +33,8 @@ pub struct DiagramLayout {
     pub edges: Vec<(usize, usize)>,
     /// For each engine edge, the drawn edge it travels along.
     pub edge_of: Vec<usize>,
+    /// Metrics are collected (stage 3 on); before that, node states read [`UNKNOWN`].
+    pub observed: bool,
 }
 
 fn is_app(id: &str) -> bool {
@@ -40,8 +42,8 @@ fn is_app(id: &str) -> bool {
 }
 
 impl DiagramLayout {
-    /// The layout of an engine topology.
-    pub fn new(nodes: &[NodeInfo], edges: &[EdgeInfo]) -> Self {
+    /// The layout of an engine topology; `observed` says whether metrics are collected.
+    pub fn new(nodes: &[NodeInfo], edges: &[EdgeInfo], observed: bool) -> Self {
         let apps = nodes.iter().filter(|n| is_app(&n.id)).count();
         let pool = apps > MAX_DRAWN_APPS;
         let mut drawn: Vec<DiagramNode> = Vec::new();
@@ -95,9 +97,23 @@ impl DiagramLayout {
             nodes: drawn,
             edges: drawn_edges,
             edge_of,
+            observed,
         }
     }
 }
+
+/// Which gauge to show when two are equally busy: the database's connections ("conns
+/// 100/100"), then cores ("CPU 100%"), then anything else.
+fn tie_rank(role: &str) -> u8 {
+    match role {
+        "connections" => 2,
+        "cores" => 1,
+        _ => 0,
+    }
+}
+
+/// What a node's state reads before observability: nobody can see inside the machines.
+pub const UNKNOWN: &str = "???";
 
 /// A one-line state for a drawn node from its busiest kind of resource, summed over its
 /// members: "threads 12/64 · queue 3", "CPU 85%", "conns 100/100".
@@ -123,7 +139,7 @@ pub fn state_line(node: &DiagramNode, snapshot: &Snapshot) -> String {
     // The busiest role in whole percent; on a tie the CPU, the most familiar gauge.
     let Some(main) = roles
         .iter()
-        .max_by_key(|x| ((util(x) * 100.0).round() as u32, x.0 == "cores"))
+        .max_by_key(|x| ((util(x) * 100.0).round() as u32, tie_rank(x.0)))
     else {
         return String::new();
     };
@@ -165,8 +181,20 @@ mod tests {
 
     fn layout(stage: u8) -> (Sim, DiagramLayout) {
         let sim = Sim::new(&Scenario::for_stage(stage, 1_000.0), 1);
-        let l = DiagramLayout::new(sim.nodes(), sim.edges());
+        let l = DiagramLayout::new(sim.nodes(), sim.edges(), sim.scenario().observability);
         (sim, l)
+    }
+
+    #[test]
+    fn only_stages_with_observability_are_observed() {
+        let observed: Vec<bool> = (1..=7).map(|stage| layout(stage).1.observed).collect();
+        assert_eq!(observed, [false, false, true, true, true, true, true]);
+    }
+
+    #[test]
+    fn on_a_tie_the_database_shows_its_connections_and_the_app_its_cpu() {
+        assert!(tie_rank("connections") > tie_rank("cores"));
+        assert!(tie_rank("cores") > tie_rank("threads"));
     }
 
     #[test]

@@ -167,29 +167,49 @@ async fn the_diagram_shows_the_running_system_and_turns_red_when_it_saturates() 
         nodes.length() >= 4,
         "users, web + app, database, third party, cron"
     );
+    let app = || {
+        by_testid(&root, "diagram")
+            .query_selector("g.node[data-node='app']")
+            .unwrap()
+            .unwrap()
+    };
+    let state = || {
+        app()
+            .query_selector(".node-state")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
 
+    // One VM has no metrics yet: the state of each part is unknown.
+    sleep(300).await;
+    assert_eq!(state(), "???");
+
+    // Stage 3 has metrics; 320,000 users are far past one app box's CPU.
+    let steps = root
+        .query_selector_all("[data-testid='stage-step']")
+        .unwrap();
+    steps
+        .item(2)
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
     let slider: HtmlInputElement = by_testid(&root, "users-slider").unchecked_into();
-    slider.set_value("450"); // about 320,000 users on one VM: far past its CPU
+    slider.set_value("450");
     slider
         .dispatch_event(&Event::new("input").unwrap())
         .unwrap();
     sleep(2_500).await;
 
-    let dots = diagram.query_selector_all("circle.dot").unwrap().length();
-    assert!(dots > 10, "requests on the wire: {dots}");
-    let app = diagram
-        .query_selector("g.node[data-node='app']")
+    let dots = by_testid(&root, "diagram")
+        .query_selector_all("circle.dot")
         .unwrap()
-        .unwrap();
+        .length();
+    assert!(dots > 10, "requests on the wire: {dots}");
     assert!(
-        app.class_list().contains("hot"),
+        app().class_list().contains("hot"),
         "the app tier is saturated"
     );
-    let state = app
-        .query_selector(".node-state")
-        .unwrap()
-        .unwrap()
-        .text_content()
-        .unwrap();
-    assert!(state.starts_with("CPU 100% · queue "), "{state}");
+    assert!(state().starts_with("CPU 100% · queue "), "{}", state());
 }

@@ -1,7 +1,7 @@
 use headroom_engine::snapshot::Snapshot;
 use leptos::prelude::*;
 
-use crate::diagram_layout::{is_hot, state_line, DiagramLayout, DiagramNode};
+use crate::diagram_layout::{is_hot, state_line, DiagramLayout, DiagramNode, UNKNOWN};
 
 /// The diagram's drawing area, in SVG units.
 const WIDTH: f64 = 1000.0;
@@ -43,12 +43,16 @@ pub fn TrafficDiagram(
                 let (cx, cy) = place(&n);
                 let id = n.id.clone();
                 let label = n.label.clone();
+                let observed = l.observed;
                 let node = std::sync::Arc::new(n);
                 let state = {
                     let node = std::sync::Arc::clone(&node);
                     move || {
-                        snapshot
-                            .with(|s| s.as_ref().map(|s| state_line(&node, s)).unwrap_or_default())
+                        snapshot.with(|s| match s {
+                            Some(_) if !observed => UNKNOWN.to_owned(),
+                            Some(s) => state_line(&node, s),
+                            None => String::new(),
+                        })
                     }
                 };
                 let hot = move || snapshot.with(|s| s.as_ref().is_some_and(|s| is_hot(&node, s)));

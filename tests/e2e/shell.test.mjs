@@ -108,8 +108,11 @@ test('the diagram runs the engine: healthy at the default load, red when the loa
   await page.waitForTimeout(1500);
   assert.ok((await diagram.locator('g.node').count()) >= 4);
   assert.equal(await diagram.locator('g.node.hot').count(), 0, 'one VM copes with 1,000 users');
-  assert.match(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), /CPU \d+%/);
+  assert.equal(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), '???', 'no metrics before stage 3');
 
+  await page.getByTestId('stage-step').nth(2).click();
+  await page.waitForTimeout(500);
+  assert.match(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), /CPU \d+%/);
   await page.getByLabel('Daily active users').fill('450'); // ~320,000 users
   await page.waitForTimeout(2500);
   assert.ok((await diagram.locator('circle.dot').count()) > 10, 'requests are on the wire');
