@@ -756,12 +756,9 @@ impl Core {
         }
     }
 
-    /// Continues requests that got a server while another was being handled.
-    pub(crate) fn resume_ready(&mut self) {
-        self.drain_ready();
-    }
-
-    fn drain_ready(&mut self) {
+    /// Continues requests that got a server while another was being handled (or while an
+    /// outside action, such as a fault, freed servers).
+    pub(crate) fn drain_ready(&mut self) {
         while let Some((slot, gen)) = self.ready.pop_front() {
             let r = &self.requests[slot as usize];
             if r.live && r.gen == gen && r.phase == Phase::Ready {

@@ -833,7 +833,7 @@ impl Sim {
             return;
         }
 
-        let app = self.enter_app(&mut p);
+        let app = self.enter_app(&mut p, users);
         let half_cpu = (self.app_cpu_s / 2.0) as f32;
         p.push(Step::Hold(app.threads)).push(Step::Serve {
             res: app.cpu,
@@ -909,9 +909,8 @@ impl Sim {
             .start(class, key, &p, sc.request_timeout_s, Origin::User);
     }
 
-    /// From `from` to an app server (through the load balancer when there is one).
-    fn enter_app(&mut self, p: &mut Plan) -> App {
-        let from = self.users_node;
+    /// From `from` to an app server, through the load balancer when there is one.
+    fn enter_app(&mut self, p: &mut Plan, from: NodeId) -> App {
         let i = self.pick_app();
         let app = self.apps[i];
         if let Some((lb, lb_node)) = self.lb {
@@ -936,28 +935,9 @@ impl Sim {
         app
     }
 
+    /// A static file served by an app server's web server, reached from `from`.
     fn origin_static(&mut self, p: &mut Plan, from: NodeId) {
-        let i = self.pick_app();
-        let app = self.apps[i];
-        if let Some((lb, lb_node)) = self.lb {
-            let e = self.edge(from, lb_node);
-            p.push(Step::Travel {
-                edge: e,
-                secs: INTERNET_S,
-            })
-            .push(Step::Visit(lb));
-            let e = self.edge(lb_node, app.node);
-            p.push(Step::Travel {
-                edge: e,
-                secs: HOP_S,
-            });
-        } else {
-            let e = self.edge(from, app.node);
-            p.push(Step::Travel {
-                edge: e,
-                secs: INTERNET_S,
-            });
-        }
+        let app = self.enter_app(p, from);
         p.push(Step::Serve {
             res: app.cpu,
             mean: (self.scenario.static_cpu_ms / 1e3) as f32,
@@ -1079,7 +1059,7 @@ impl Sim {
             Fault::CrashApp(i) => {
                 if let Some(app) = self.apps.get(i) {
                     self.core.take_down(app.host, false);
-                    self.core.drain_pending();
+                    self.core.drain_ready();
                 }
             }
             Fault::RollingDeploy => self.deploy_step(0),
@@ -1121,7 +1101,7 @@ impl Sim {
             return;
         }
         self.core.take_down(app.host, false);
-        self.core.drain_pending();
+        self.core.drain_ready();
         let back = self.core.now + self.scenario.app_restart_s + self.scenario.health_check_s;
         if self.apps.len() > 1 {
             self.core
@@ -1272,13 +1252,6 @@ impl Sim {
             errors,
             theory,
         }
-    }
-}
-
-impl Core {
-    /// Continues any requests left ready by an outside action (a fault).
-    pub fn drain_pending(&mut self) {
-        self.resume_ready();
     }
 }
 

@@ -131,28 +131,25 @@ impl Sim {
         }
         let t = &mut self.core.totals;
         t.latency_live.advance(now);
-        let good = t.completed_live.rate(now);
-        let bad = t.failed_live.rate(now);
+        let throughput_rps = t.completed_live.rate(now);
+        let failures_per_s = t.failed_live.rate(now);
+        let finished = throughput_rps + failures_per_s;
+        let error_rate = if finished > 0.0 {
+            failures_per_s / finished
+        } else {
+            0.0
+        };
+        let errors_by_cause = t.failed;
+        let p50_ms = t.latency_live.quantile(0.5) * 1e3;
+        let p95_ms = t.latency_live.quantile(0.95) * 1e3;
+        let p99_ms = t.latency_live.quantile(0.99) * 1e3;
         let replica_reads = t.replica_reads_live.rate(now);
-        let snapshot_totals = (
-            good,
-            bad,
-            if good + bad > 0.0 {
-                bad / (good + bad)
-            } else {
-                0.0
-            },
-            t.failed,
-            t.latency_live.quantile(0.5) * 1e3,
-            t.latency_live.quantile(0.95) * 1e3,
-            t.latency_live.quantile(0.99) * 1e3,
-            if replica_reads > 0.0 {
-                (t.stale_live.rate(now) / replica_reads).min(1.0)
-            } else {
-                0.0
-            },
-            t.partial_commits,
-        );
+        let stale_read_rate = if replica_reads > 0.0 {
+            (t.stale_live.rate(now) / replica_reads).min(1.0)
+        } else {
+            0.0
+        };
+        let partial_commits = t.partial_commits;
         let replica_lag_ms = self
             .core
             .replicas
@@ -168,17 +165,6 @@ impl Sim {
             .collect();
         let mut in_flight = Vec::with_capacity(max_in_flight);
         self.in_flight(max_in_flight, &mut in_flight);
-        let (
-            throughput_rps,
-            failures_per_s,
-            error_rate,
-            errors_by_cause,
-            p50_ms,
-            p95_ms,
-            p99_ms,
-            stale_read_rate,
-            partial_commits,
-        ) = snapshot_totals;
         Snapshot {
             time_s: now,
             throughput_rps,
