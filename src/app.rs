@@ -1,12 +1,13 @@
 use headroom_engine::scenario::Scenario;
-use headroom_engine::sim::Sim;
+use headroom_engine::sim::{Fault, Sim};
 use headroom_engine::snapshot::Snapshot;
 use headroom_engine::StageId;
 use leptos::prelude::*;
 
 use crate::animation::use_animation_frame;
 use crate::components::{
-    CostBreakdown, Header, OfferedLoad, StageStepper, StageStory, TrafficDiagram, UsersSlider,
+    CostBreakdown, DeployButton, Header, OfferedLoad, StageStepper, StageStory, TrafficDiagram,
+    UsersSlider,
 };
 use crate::diagram_layout::DiagramLayout;
 
@@ -68,6 +69,9 @@ pub fn App() -> impl IntoView {
                 <OfferedLoad users=users/>
             </section>
             <TrafficDiagram layout=layout.into() snapshot=snapshot.into()/>
+            <DeployButton on_deploy=Callback::new(move |()| {
+                sim.update_value(|s| s.inject(Fault::RollingDeploy))
+            })/>
             <div class="columns">
                 <StageStory stage=stage/>
                 <CostBreakdown stage=stage users=users/>

@@ -213,3 +213,31 @@ async fn the_diagram_shows_the_running_system_and_turns_red_when_it_saturates() 
     );
     assert!(state().starts_with("CPU 100% · queue "), "{}", state());
 }
+
+#[wasm_bindgen_test]
+async fn a_deploy_on_a_single_app_box_takes_the_site_down() {
+    let root = mount_app();
+    let steps = root
+        .query_selector_all("[data-testid='stage-step']")
+        .unwrap();
+    steps
+        .item(2)
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    sleep(300).await;
+    let app_is_red = || {
+        by_testid(&root, "diagram")
+            .query_selector("g.node[data-node='app']")
+            .unwrap()
+            .unwrap()
+            .class_list()
+            .contains("hot")
+    };
+    assert!(!app_is_red(), "1,000 users are no trouble for stage 3");
+    by_testid(&root, "deploy")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    sleep(300).await;
+    assert!(app_is_red(), "the only app server is restarting");
+}

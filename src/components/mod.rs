@@ -1,6 +1,7 @@
 //! The app's components, one per file.
 
 mod cost_breakdown;
+mod deploy_button;
 mod header;
 mod offered_load;
 mod stage_stepper;
@@ -9,6 +10,7 @@ mod traffic_diagram;
 mod users_slider;
 
 pub use cost_breakdown::CostBreakdown;
+pub use deploy_button::DeployButton;
 pub use header::Header;
 pub use offered_load::OfferedLoad;
 pub use stage_stepper::StageStepper;

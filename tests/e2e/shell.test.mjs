@@ -121,3 +121,15 @@ test('the diagram runs the engine: healthy at the default load, red when the loa
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a deploy on stage 3 takes the only app server down', async () => {
+  const { page, context, problems } = await openPage(harness);
+  await page.getByTestId('stage-step').nth(2).click();
+  const app = page.getByTestId('diagram').locator('g.node[data-node="app"]');
+  await page.waitForTimeout(500);
+  assert.doesNotMatch((await app.getAttribute('class')) ?? '', /hot/);
+  await page.getByRole('button', { name: 'Deploy a new version' }).click();
+  await page.getByTestId('diagram').locator('g.node.hot[data-node="app"]').waitFor({ state: 'attached', timeout: 3000 });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
