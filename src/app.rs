@@ -17,7 +17,12 @@ const SEED: u64 = 1;
 const MAX_DOTS: usize = 80;
 
 fn layout_of(sim: &Sim) -> DiagramLayout {
-    DiagramLayout::new(sim.nodes(), sim.edges(), sim.scenario().observability)
+    DiagramLayout::new(
+        sim.nodes(),
+        sim.edges(),
+        sim.resource_nodes(),
+        sim.scenario().observability,
+    )
 }
 
 /// Users the app opens with.

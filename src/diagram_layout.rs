@@ -18,6 +18,8 @@ pub struct DiagramNode {
     pub members: Vec<String>,
     /// The hosts they run on.
     pub hosts: Vec<String>,
+    /// Its resources: indices into the snapshot's nodes, found once rather than every frame.
+    pub resources: Vec<usize>,
     /// Position, 0 to 1.
     pub x: f32,
     /// Position, 0 to 1.
@@ -42,8 +44,14 @@ fn is_app(id: &str) -> bool {
 }
 
 impl DiagramLayout {
-    /// The layout of an engine topology; `observed` says whether metrics are collected.
-    pub fn new(nodes: &[NodeInfo], edges: &[EdgeInfo], observed: bool) -> Self {
+    /// The layout of an engine topology. `resource_nodes` names, for each resource in snapshot
+    /// order, its engine node; `observed` says whether metrics are collected.
+    pub fn new<'a>(
+        nodes: &[NodeInfo],
+        edges: &[EdgeInfo],
+        resource_nodes: impl IntoIterator<Item = &'a str>,
+        observed: bool,
+    ) -> Self {
         let apps = nodes.iter().filter(|n| is_app(&n.id)).count();
         let pool = apps > MAX_DRAWN_APPS;
         let mut drawn: Vec<DiagramNode> = Vec::new();
@@ -64,6 +72,7 @@ impl DiagramLayout {
                     id: key,
                     members: Vec::new(),
                     hosts: Vec::new(),
+                    resources: Vec::new(),
                     x: n.x,
                     y: if pool && is_app(&n.id) { 0.5 } else { n.y },
                 });
@@ -71,6 +80,14 @@ impl DiagramLayout {
             });
             drawn[i].members.push(n.id.clone());
             drawn[i].hosts.push(n.host.clone());
+        }
+        for (r, node) in resource_nodes.into_iter().enumerate() {
+            if let Some(d) = drawn
+                .iter_mut()
+                .find(|d| d.members.iter().any(|m| m == node))
+            {
+                d.resources.push(r);
+            }
         }
         let mut drawn_edges: Vec<(usize, usize)> = Vec::new();
         let edge_of = edges
@@ -119,11 +136,7 @@ pub const UNKNOWN: &str = "???";
 /// members: "threads 12/64 · queue 3", "CPU 85%", "conns 100/100".
 pub fn state_line(node: &DiagramNode, snapshot: &Snapshot) -> String {
     let mut roles: Vec<(&str, u32, u32, f64, u32)> = Vec::new(); // role, busy, servers, busy-avg, queue
-    for r in snapshot
-        .nodes
-        .iter()
-        .filter(|r| node.members.contains(&r.node))
-    {
+    for r in node.resources.iter().filter_map(|&i| snapshot.nodes.get(i)) {
         let busy_avg = r.utilization * f64::from(r.servers);
         match roles.iter_mut().find(|x| x.0 == r.role) {
             Some(x) => {
@@ -165,12 +178,11 @@ pub fn is_hot(node: &DiagramNode, snapshot: &Snapshot) -> bool {
         .hosts
         .iter()
         .any(|(h, _, _, up)| !up && node.hosts.contains(h))
-        || snapshot.nodes.iter().any(|r| {
-            node.members.contains(&r.node)
-                && r.servers > 0
-                && r.utilization > 0.95
-                && r.queue_len > 0
-        })
+        || node
+            .resources
+            .iter()
+            .filter_map(|&i| snapshot.nodes.get(i))
+            .any(|r| r.servers > 0 && r.utilization > 0.95 && r.queue_len > 0)
 }
 
 #[cfg(test)]
@@ -181,7 +193,12 @@ mod tests {
 
     fn layout(stage: u8) -> (Sim, DiagramLayout) {
         let sim = Sim::new(&Scenario::for_stage(stage, 1_000.0), 1);
-        let l = DiagramLayout::new(sim.nodes(), sim.edges(), sim.scenario().observability);
+        let l = DiagramLayout::new(
+            sim.nodes(),
+            sim.edges(),
+            sim.resource_nodes(),
+            sim.scenario().observability,
+        );
         (sim, l)
     }
 
@@ -210,6 +227,17 @@ mod tests {
         let pool = l.nodes.iter().find(|n| n.id == "apps").unwrap();
         assert_eq!(pool.label, "App pool ×64");
         assert_eq!(pool.members.len(), 64);
+        assert_eq!(
+            pool.resources.len(),
+            128,
+            "each app server's threads and cores"
+        );
+        let total: usize = l.nodes.iter().map(|n| n.resources.len()).sum();
+        assert_eq!(
+            total,
+            sim.resource_nodes().count(),
+            "every resource is drawn once"
+        );
         assert!(!l.nodes.iter().any(|n| n.id == "app1"));
         assert_eq!(l.edge_of.len(), sim.edges().len());
         assert!(l.edge_of.iter().all(|&e| e < l.edges.len()));

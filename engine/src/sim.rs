@@ -224,6 +224,12 @@ impl Sim {
         &self.nodes
     }
 
+    /// For each resource, in the order of [`crate::snapshot::Snapshot::nodes`], the diagram
+    /// node it belongs to.
+    pub fn resource_nodes(&self) -> impl Iterator<Item = &str> {
+        self.core.resources.iter().map(|r| r.spec.node.as_str())
+    }
+
     /// The diagram's edges (indexed by `InFlight::edge`).
     pub fn edges(&self) -> &[EdgeInfo] {
         &self.edges

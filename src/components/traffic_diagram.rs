@@ -72,9 +72,9 @@ pub fn TrafficDiagram(
             })
             .collect_view()
     };
+    // Every frame: borrow the layout rather than clone it.
     let dots = move || {
-        let l = layout.get();
-        snapshot.with(|s| {
+        layout.with(|l| snapshot.with(|s| {
             s.as_ref()
                 .map(|s| {
                     s.in_flight
@@ -91,7 +91,7 @@ pub fn TrafficDiagram(
                         .collect_view()
                 })
                 .unwrap_or_default()
-        })
+        }))
     };
 
     view! {
