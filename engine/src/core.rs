@@ -201,6 +201,8 @@ pub struct Host {
     pub oom_kills: u64,
     /// Taken down for any reason (OOM, crash, deploy), since the last reset.
     pub outages: u64,
+    /// When it was last killed for running out of memory, seconds (-inf: never).
+    pub last_oom_s: f64,
     /// Time down since the last reset, seconds.
     pub down_s: f64,
     down_since: f64,
@@ -222,6 +224,7 @@ impl Host {
             up: true,
             oom_kills: 0,
             outages: 0,
+            last_oom_s: f64::NEG_INFINITY,
             down_s: 0.0,
             down_since: 0.0,
             oom_kill_enabled: capacity_mb.is_finite(),
@@ -396,7 +399,12 @@ pub struct Core {
     live: u32,
     ready: VecDeque<(u32, u32)>,
     writes: Box<[(u32, f64)]>,
+    recent_failures: [(f64, u16); RECENT_FAILURES],
+    recent_next: usize,
 }
+
+/// How many of the latest user-request failures [`Core::recent_failures`] remembers.
+pub const RECENT_FAILURES: usize = 32;
 
 impl Core {
     /// An empty core seeded with `seed`.
@@ -421,7 +429,21 @@ impl Core {
             live: 0,
             ready: VecDeque::new(),
             writes: vec![(0, f64::NEG_INFINITY); WRITE_TABLE].into_boxed_slice(),
+            recent_failures: [(f64::NEG_INFINITY, 0); RECENT_FAILURES],
+            recent_next: 0,
         }
+    }
+
+    /// The latest user-request failures (up to [`RECENT_FAILURES`]) no older than `seconds`,
+    /// as (resource where it failed, age in seconds), for the animation.
+    pub fn recent_failures(&self, seconds: f64, out: &mut Vec<(u16, f32)>) {
+        out.clear();
+        out.extend(
+            self.recent_failures
+                .iter()
+                .filter(|(t, _)| self.now - t <= seconds)
+                .map(|&(t, res)| (res, (self.now - t) as f32)),
+        );
     }
 
     /// Adds a host and returns its index.
@@ -864,6 +886,8 @@ impl Core {
             }
             self.totals.dead_letters += 1;
         } else if !r.internal {
+            self.recent_failures[self.recent_next] = (now, origin);
+            self.recent_next = (self.recent_next + 1) % RECENT_FAILURES;
             let t = &mut self.totals;
             t.failed[cause.index()] += 1;
             t.latency.record(now - r.born);
@@ -946,6 +970,7 @@ impl Core {
         h.outages += 1;
         if oom {
             h.oom_kills += 1;
+            h.last_oom_s = now;
         }
         h.down_since = now;
         let restart = h.restart_s;

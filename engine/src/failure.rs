@@ -1,7 +1,11 @@
-//! Which failure a run is in, read from its measured metrics (never from its inputs).
+//! Which failure a system is in, read from its measured metrics (never from its inputs).
+//!
+//! The same rules read a whole run ([`detect`], from a [`Report`]) and the live window the UI
+//! shows ([`detect_live`], from a [`Snapshot`]): both are turned into [`Measured`] first.
 
 use crate::scenario::Scenario;
 use crate::sim::Report;
+use crate::snapshot::Snapshot;
 
 /// Stable failure codes, in the order they are checked.
 pub const CODES: [&str; 8] = [
@@ -22,8 +26,94 @@ pub const ERROR_BUDGET: f64 = 0.01;
 /// The stale-read rate above which replicas count as failing.
 pub const STALE_BUDGET: f64 = 0.005;
 
-fn mean_of(r: &Report, role_suffix: &str, node_prefix: &str) -> Option<(f64, f64, f64)> {
-    let nodes: Vec<_> = r
+/// One resource as the rules see it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasuredNode<'a> {
+    /// Resource id, e.g. "db.connections".
+    pub id: &'a str,
+    /// Diagram node, e.g. "db".
+    pub node: &'a str,
+    /// Average busy servers / servers.
+    pub utilization: f64,
+    /// Average requests waiting.
+    pub mean_queue_len: f64,
+    /// Average requests present (waiting or served).
+    pub mean_present: f64,
+    /// Servers (0 for a delay).
+    pub servers: u32,
+}
+
+/// What the failure rules read, over a whole run or over the live window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured<'a> {
+    /// Failed / finished user requests.
+    pub error_rate: f64,
+    /// 95th percentile response time, ms.
+    pub p95_ms: f64,
+    /// A machine was killed for running out of memory.
+    pub oom: bool,
+    /// Stale reads / replica reads.
+    pub stale_read_rate: f64,
+    /// Cross-shard transactions left half committed.
+    pub partial_commits: u64,
+    /// Slow work goes through a queue (jobs do not hold app threads).
+    pub has_queue: bool,
+    /// Every resource.
+    pub nodes: Vec<MeasuredNode<'a>>,
+}
+
+impl<'a> From<&'a Report> for Measured<'a> {
+    fn from(r: &'a Report) -> Self {
+        Self {
+            error_rate: r.error_rate,
+            p95_ms: r.p95_ms,
+            oom: r.hosts.iter().any(|h| h.oom_kills > 0),
+            stale_read_rate: r.stale_read_rate,
+            partial_commits: r.partial_commits,
+            has_queue: r.queue.is_some(),
+            nodes: r
+                .nodes
+                .iter()
+                .map(|n| MeasuredNode {
+                    id: &n.id,
+                    node: &n.node,
+                    utilization: n.utilization,
+                    mean_queue_len: n.mean_queue_len,
+                    mean_present: n.mean_present,
+                    servers: n.servers,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a Snapshot> for Measured<'a> {
+    fn from(s: &'a Snapshot) -> Self {
+        Self {
+            error_rate: s.error_rate,
+            p95_ms: s.p95_ms,
+            oom: s.recent_oom,
+            stale_read_rate: s.stale_read_rate,
+            partial_commits: s.recent_partial_commits,
+            has_queue: s.has_queue,
+            nodes: s
+                .nodes
+                .iter()
+                .map(|n| MeasuredNode {
+                    id: &n.id,
+                    node: &n.node,
+                    utilization: n.utilization,
+                    mean_queue_len: n.mean_queue_len,
+                    mean_present: n.mean_present,
+                    servers: n.servers,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn mean_of(m: &Measured, role_suffix: &str, node_prefix: &str) -> Option<(f64, f64, f64)> {
+    let nodes: Vec<_> = m
         .nodes
         .iter()
         .filter(|n| n.id.ends_with(role_suffix) && n.node.starts_with(node_prefix))
@@ -39,10 +129,20 @@ fn mean_of(r: &Report, role_suffix: &str, node_prefix: &str) -> Option<(f64, f64
     ))
 }
 
-/// The first failure whose rule holds for the measured `report`, if any.
-pub fn detect(sc: &Scenario, r: &Report) -> Option<&'static str> {
+/// The first failure whose rule holds for a whole run's `report`, if any.
+pub fn detect(sc: &Scenario, report: &Report) -> Option<&'static str> {
+    rules(sc, &Measured::from(report))
+}
+
+/// The first failure whose rule holds over the live window of `snapshot`, if any.
+pub fn detect_live(sc: &Scenario, snapshot: &Snapshot) -> Option<&'static str> {
+    rules(sc, &Measured::from(snapshot))
+}
+
+/// The rules, in the order of [`CODES`].
+pub fn rules(sc: &Scenario, r: &Measured) -> Option<&'static str> {
     let failing = r.error_rate > ERROR_BUDGET || r.p95_ms > P95_TARGET_MS;
-    if r.hosts.iter().any(|h| h.oom_kills > 0) {
+    if r.oom {
         return Some("oom_cascade");
     }
     if !sc.observability && r.p95_ms > P95_TARGET_MS {
@@ -75,7 +175,7 @@ pub fn detect(sc: &Scenario, r: &Report) -> Option<&'static str> {
         .map(|n| f64::from(n.servers))
         .sum();
     // Threads parked inside a third-party call (jobs on a queue do not hold app threads).
-    let parked = if r.queue.is_some() {
+    let parked = if r.has_queue {
         0.0
     } else {
         r.nodes

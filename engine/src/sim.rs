@@ -1050,6 +1050,48 @@ impl Sim {
         }
     }
 
+    /// Changes the cache's hit rate for reads (0 to 1) without restarting: the hottest keys
+    /// that make up that share of reads are the ones the cache keeps. No effect without a cache.
+    pub fn set_cache_hit(&mut self, hit: f64) {
+        let hit = if hit.is_finite() {
+            hit.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Rc::make_mut(&mut self.scenario).cache_hit = hit;
+        let hot = self.hot_keys_for(hit);
+        self.cache_keys = HotKeyCache::new(self.scenario.keys.max(1), hot);
+    }
+
+    /// Changes the share of dynamic requests that write (0 to 1) without restarting.
+    pub fn set_write_share(&mut self, share: f64) {
+        let share = if share.is_finite() {
+            share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Rc::make_mut(&mut self.scenario).write_share = share;
+        self.mix.write_share = share;
+    }
+
+    /// Changes the third-party API's median latency without restarting; its 95th percentile
+    /// keeps the scenario's ratio to the median (a long tail stays a long tail).
+    pub fn set_third_party_median(&mut self, median_ms: f64) {
+        let median_ms = if median_ms.is_finite() {
+            median_ms.max(1.0)
+        } else {
+            1.0
+        };
+        let sc = Rc::make_mut(&mut self.scenario);
+        let ratio = (sc.third_party_p95_ms / sc.third_party_median_ms.max(1e-9)).max(1.0);
+        sc.third_party_median_ms = median_ms;
+        sc.third_party_p95_ms = median_ms * ratio;
+        self.inject(Fault::SlowThirdParty {
+            median_ms,
+            p95_ms: median_ms * ratio,
+        });
+    }
+
     fn set_user_rate(&mut self, rate: f64) {
         self.user_rate = rate.max(0.0);
         if self.user_rate > 0.0 && !self.arrivals_scheduled {
@@ -1114,6 +1156,11 @@ impl Sim {
                 .events
                 .schedule(back, EventKind::Control((i + 1) as u16));
         }
+    }
+
+    /// Slow work goes through a queue and workers.
+    pub fn has_queue(&self) -> bool {
+        self.queue.is_some()
     }
 
     /// Up to `max` requests on the wire, for the animation.

@@ -9,6 +9,8 @@ use crate::sim::Sim;
 
 /// Seconds the live utilization averages over.
 pub const UTILIZATION_S: f64 = 2.0;
+/// Seconds a failed request stays marked in the animation.
+pub const FAILURE_MARK_S: f64 = 1.0;
 
 /// The system over the live window (the last [`crate::resource::LIVE_WINDOW_S`] simulated seconds).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,6 +35,15 @@ pub struct Snapshot {
     pub stale_read_rate: f64,
     /// Partial cross-shard commits since the reset.
     pub partial_commits: u64,
+    /// Partial cross-shard commits over the live window.
+    pub recent_partial_commits: u64,
+    /// A machine was killed for running out of memory within the live window.
+    pub recent_oom: bool,
+    /// Slow work goes through a queue.
+    pub has_queue: bool,
+    /// User requests that failed in the last [`FAILURE_MARK_S`]: (index into `nodes` of the
+    /// resource where each failed, age in seconds), for the animation.
+    pub failures: Vec<(u16, f32)>,
     /// Each replica's lag now, ms.
     pub replica_lag_ms: Vec<f64>,
     /// Each resource.
@@ -60,6 +71,10 @@ pub struct NodeSnapshot {
     pub utilization: f64,
     /// Busy servers now (for a delay: requests inside).
     pub busy: u32,
+    /// Average requests waiting over the last [`UTILIZATION_S`].
+    pub mean_queue_len: f64,
+    /// Average requests present (waiting or served) over the last [`UTILIZATION_S`].
+    pub mean_present: f64,
     /// Servers (0 for a delay: unlimited).
     pub servers: u32,
     /// Waiting now.
@@ -90,7 +105,7 @@ impl Sim {
         for r in &mut self.core.resources {
             r.sojourn_live.advance(now);
             // Utilization over the last two seconds: steady, and quick to follow a slider.
-            let (busy_avg, _, _) = r.live_averages(now, UTILIZATION_S);
+            let (busy_avg, queue_avg, present_avg) = r.live_averages(now, UTILIZATION_S);
             let servers = if r.is_delay() { 0 } else { r.spec.servers };
             let lambda = r.arrivals_live.rate(now);
             let c = r.counts;
@@ -113,6 +128,8 @@ impl Sim {
                     0.0
                 },
                 busy: r.busy,
+                mean_queue_len: queue_avg,
+                mean_present: present_avg,
                 servers,
                 queue_len: r.waiting,
                 p50_ms: r.sojourn_live.quantile(0.5) * 1e3,
@@ -150,6 +167,8 @@ impl Sim {
             0.0
         };
         let partial_commits = t.partial_commits;
+        t.partial_live.advance(now);
+        let recent_partial_commits = t.partial_live.count_in_window();
         let replica_lag_ms = self
             .core
             .replicas
@@ -163,6 +182,13 @@ impl Sim {
             .filter(|h| h.mem_capacity_mb.is_finite())
             .map(|h| (h.name.clone(), h.mem_used_mb, h.mem_capacity_mb, h.up))
             .collect();
+        let recent_oom = self
+            .core
+            .hosts
+            .iter()
+            .any(|h| now - h.last_oom_s <= crate::resource::LIVE_WINDOW_S);
+        let mut failures = Vec::new();
+        self.core.recent_failures(FAILURE_MARK_S, &mut failures);
         let mut in_flight = Vec::with_capacity(max_in_flight);
         self.in_flight(max_in_flight, &mut in_flight);
         Snapshot {
@@ -176,6 +202,10 @@ impl Sim {
             p99_ms,
             stale_read_rate,
             partial_commits,
+            recent_partial_commits,
+            recent_oom,
+            has_queue: self.has_queue(),
+            failures,
             replica_lag_ms,
             nodes,
             hosts,

@@ -353,6 +353,12 @@ pub const STAGES: [Stage; 7] = [
     },
 ];
 
+/// The stage that runs into failure `code` (as [`crate::failure::CODES`] names it), whose
+/// text explains it and whose next stage fixes it.
+pub fn stage_of_failure(code: &str) -> Option<&'static Stage> {
+    STAGES.iter().find(|s| s.failure_codes.contains(&code))
+}
+
 impl StageId {
     /// The stage's position, 1 to 7.
     pub fn number(self) -> u8 {
@@ -393,6 +399,19 @@ mod tests {
         }
         assert_eq!(StageId::from_number(0), None);
         assert_eq!(StageId::from_number(8), None);
+    }
+
+    #[test]
+    fn every_failure_code_has_a_stage_that_explains_it() {
+        for code in crate::failure::CODES {
+            let stage = stage_of_failure(code).unwrap_or_else(|| panic!("{code}"));
+            assert!(stage.failure_codes.contains(&code));
+        }
+        assert_eq!(
+            stage_of_failure("app_saturated").map(|s| s.id),
+            Some(StageId::Observe)
+        );
+        assert!(stage_of_failure("no_such_failure").is_none());
     }
 
     #[test]
