@@ -256,6 +256,8 @@ pub struct Totals {
     pub completed_live: RateWindow,
     /// Failures over the live window.
     pub failed_live: RateWindow,
+    /// Failures over the live window, by cause (in [`CAUSES`] order).
+    pub failed_cause_live: [RateWindow; CAUSES.len()],
     /// Reads served by a replica.
     pub replica_reads: u64,
     /// Of those, reads that returned data older than the latest write.
@@ -300,6 +302,7 @@ impl Totals {
             latency_live: WindowedHistogram::new(crate::resource::LIVE_WINDOW_S, 5),
             completed_live: window(),
             failed_live: window(),
+            failed_cause_live: std::array::from_fn(|_| window()),
             replica_reads: 0,
             stale_reads: 0,
             stale_live: window(),
@@ -327,6 +330,7 @@ impl Totals {
             user_present_at: self.user_present_at,
             completed_live: self.completed_live.clone(),
             failed_live: self.failed_live.clone(),
+            failed_cause_live: self.failed_cause_live.clone(),
             stale_live: self.stale_live.clone(),
             replica_reads_live: self.replica_reads_live.clone(),
             partial_live: self.partial_live.clone(),
@@ -894,6 +898,7 @@ impl Core {
             if t.live {
                 t.latency_live.record(now, now - r.born);
                 t.failed_live.record(now, 1);
+                t.failed_cause_live[cause.index()].record(now, 1);
             }
         }
         self.release_slot(slot);

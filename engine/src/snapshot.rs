@@ -25,6 +25,8 @@ pub struct Snapshot {
     pub error_rate: f64,
     /// Failed user requests since the statistics were reset, by cause (in [`CAUSES`] order).
     pub errors_by_cause: [u64; CAUSES.len()],
+    /// Failures / (good + failed) over the window, by cause (in [`CAUSES`] order).
+    pub error_rate_by_cause: [f64; CAUSES.len()],
     /// Response-time percentiles over the window, ms.
     pub p50_ms: f64,
     /// 95th percentile, ms.
@@ -157,6 +159,13 @@ impl Sim {
             0.0
         };
         let errors_by_cause = t.failed;
+        let error_rate_by_cause = std::array::from_fn(|i| {
+            if finished > 0.0 {
+                t.failed_cause_live[i].rate(now) / finished
+            } else {
+                0.0
+            }
+        });
         let p50_ms = t.latency_live.quantile(0.5) * 1e3;
         let p95_ms = t.latency_live.quantile(0.95) * 1e3;
         let p99_ms = t.latency_live.quantile(0.99) * 1e3;
@@ -197,6 +206,7 @@ impl Sim {
             failures_per_s,
             error_rate,
             errors_by_cause,
+            error_rate_by_cause,
             p50_ms,
             p95_ms,
             p99_ms,
