@@ -26,6 +26,41 @@ pub struct DiagramNode {
     pub y: f32,
 }
 
+/// The diagram's drawing area, in SVG units.
+pub const WIDTH: f64 = 1000.0;
+/// The diagram's drawing area, in SVG units.
+pub const HEIGHT: f64 = 560.0;
+/// A node's box, in SVG units.
+pub const NODE_W: f64 = 132.0;
+/// A node's box, in SVG units.
+pub const NODE_H: f64 = 46.0;
+
+/// What a request on an engine edge is heading to, for the dots' shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The CDN edge or the cache: served without the app or the database when it hits.
+    Cached,
+    /// A database: the primary, a replica or a shard.
+    Data,
+    /// Anything else.
+    Other,
+}
+
+impl Target {
+    fn of(node_id: &str) -> Self {
+        if node_id == "cdn" || node_id == "cache" {
+            Self::Cached
+        } else if ["db", "replica", "shard"]
+            .iter()
+            .any(|p| node_id.starts_with(p))
+        {
+            Self::Data
+        } else {
+            Self::Other
+        }
+    }
+}
+
 /// What the diagram draws.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiagramLayout {
@@ -35,6 +70,10 @@ pub struct DiagramLayout {
     pub edges: Vec<(usize, usize)>,
     /// For each engine edge, the drawn edge it travels along.
     pub edge_of: Vec<usize>,
+    /// For each engine edge, what it leads to.
+    pub edge_target: Vec<Target>,
+    /// For each resource (in snapshot order), the drawn node it belongs to.
+    pub node_of_resource: Vec<usize>,
     /// Metrics are collected (stage 3 on); before that, node states read [`UNKNOWN`].
     pub observed: bool,
 }
@@ -81,13 +120,14 @@ impl DiagramLayout {
             drawn[i].members.push(n.id.clone());
             drawn[i].hosts.push(n.host.clone());
         }
+        let mut node_of_resource = Vec::new();
         for (r, node) in resource_nodes.into_iter().enumerate() {
-            if let Some(d) = drawn
-                .iter_mut()
-                .find(|d| d.members.iter().any(|m| m == node))
-            {
-                d.resources.push(r);
-            }
+            let d = drawn
+                .iter()
+                .position(|d| d.members.iter().any(|m| m == node))
+                .unwrap_or(0);
+            drawn[d].resources.push(r);
+            node_of_resource.push(d);
         }
         let mut drawn_edges: Vec<(usize, usize)> = Vec::new();
         let edge_of = edges
@@ -114,8 +154,26 @@ impl DiagramLayout {
             nodes: drawn,
             edges: drawn_edges,
             edge_of,
+            edge_target: edges.iter().map(|e| Target::of(&e.to)).collect(),
+            node_of_resource,
             observed,
         }
+    }
+
+    /// The centre of drawn node `i`, in SVG units.
+    pub fn position(&self, i: usize) -> (f64, f64) {
+        let n = &self.nodes[i];
+        (
+            40.0 + NODE_W / 2.0 + f64::from(n.x) * (WIDTH - 80.0 - NODE_W),
+            20.0 + NODE_H / 2.0 + f64::from(n.y) * (HEIGHT - 40.0 - NODE_H),
+        )
+    }
+
+    /// The drawn node standing for engine node `id` (a member of it), if any.
+    pub fn node_for(&self, id: &str) -> Option<usize> {
+        self.nodes
+            .iter()
+            .position(|n| n.members.iter().any(|m| m == id))
     }
 }
 

@@ -78,8 +78,8 @@ impl Knob {
         let r = |min, max, step| Range { min, max, step };
         match self {
             Self::CacheHit => r(0.0, 99.0, 1.0),
-            Self::AppServers => r(1.0, 128.0, 1.0),
-            Self::Workers => r(100.0, 16_000.0, 100.0),
+            Self::AppServers => r(1.0, 64.0, 1.0),
+            Self::Workers => r(100.0, 10_000.0, 100.0),
             Self::Replicas => r(0.0, 8.0, 1.0),
             Self::Shards => r(1.0, 16.0, 1.0),
             Self::Writes => r(0.0, 50.0, 1.0),
@@ -331,7 +331,11 @@ mod tests {
         for knob in KNOBS {
             let mut wanted = base.clone();
             let r = knob.range();
-            let other = if knob.value(&base) == r.max { r.min } else { r.max };
+            let other = if knob.value(&base) == r.max {
+                r.min
+            } else {
+                r.max
+            };
             knob.apply(&mut wanted, other);
             assert_ne!(wanted, base, "{knob:?}");
             assert_eq!(needs_rebuild(&base, &wanted), !knob.live(), "{knob:?}");

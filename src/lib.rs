@@ -4,7 +4,10 @@ mod animation;
 mod app;
 pub mod components;
 pub mod diagram_layout;
+pub mod dots;
+pub mod failure_watch;
 pub mod format;
+pub mod knobs;
 pub mod log_scale;
 
 pub use app::App;

@@ -405,7 +405,12 @@ pub struct Core {
     writes: Box<[(u32, f64)]>,
     recent_failures: [(f64, u16); RECENT_FAILURES],
     recent_next: usize,
+    /// The latest hops, thinned, for the animation.
+    pub trail: crate::trail::Trail,
 }
+
+/// Simulated seconds of hops the animation's trail keeps, unless the app sets another window.
+pub const TRAIL_WINDOW_S: f64 = 0.6;
 
 /// How many of the latest user-request failures [`Core::recent_failures`] remembers.
 pub const RECENT_FAILURES: usize = 32;
@@ -435,6 +440,7 @@ impl Core {
             writes: vec![(0, f64::NEG_INFINITY); WRITE_TABLE].into_boxed_slice(),
             recent_failures: [(f64::NEG_INFINITY, 0); RECENT_FAILURES],
             recent_next: 0,
+            trail: crate::trail::Trail::new(TRAIL_WINDOW_S),
         }
     }
 
@@ -597,6 +603,8 @@ impl Core {
                     r.edge = edge;
                     r.step_start = now;
                     r.step_end = now + f64::from(secs);
+                    let (class, job) = (r.class, r.job);
+                    self.trail.record(now, edge, class, job);
                     self.events.schedule_after(
                         now,
                         f64::from(secs),

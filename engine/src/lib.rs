@@ -20,6 +20,7 @@ pub mod snapshot;
 pub mod stages;
 pub mod stats;
 pub mod traffic;
+pub mod trail;
 
 pub use stages::{StageId, STAGES};
 pub use traffic::TrafficProfile;

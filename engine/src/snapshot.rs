@@ -9,8 +9,6 @@ use crate::sim::Sim;
 
 /// Seconds the live utilization averages over.
 pub const UTILIZATION_S: f64 = 2.0;
-/// Seconds a failed request stays marked in the animation.
-pub const FAILURE_MARK_S: f64 = 1.0;
 
 /// The system over the live window (the last [`crate::resource::LIVE_WINDOW_S`] simulated seconds).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,7 +41,7 @@ pub struct Snapshot {
     pub recent_oom: bool,
     /// Slow work goes through a queue.
     pub has_queue: bool,
-    /// User requests that failed in the last [`FAILURE_MARK_S`]: (index into `nodes` of the
+    /// User requests that failed within the trail's window: (index into `nodes` of the
     /// resource where each failed, age in seconds), for the animation.
     pub failures: Vec<(u16, f32)>,
     /// Each replica's lag now, ms.
@@ -54,6 +52,10 @@ pub struct Snapshot {
     pub hosts: Vec<(String, f64, f64, bool)>,
     /// A sample of requests on the wire, for the animation.
     pub in_flight: Vec<InFlight>,
+    /// Hops requests took within the trail's window, thinned, for the animation.
+    pub trail: Vec<crate::trail::Trace>,
+    /// The trail's window, simulated seconds: a hop's dot crosses its edge in this time.
+    pub trail_window_s: f64,
 }
 
 /// One resource over the live window.
@@ -197,7 +199,10 @@ impl Sim {
             .iter()
             .any(|h| now - h.last_oom_s <= crate::resource::LIVE_WINDOW_S);
         let mut failures = Vec::new();
-        self.core.recent_failures(FAILURE_MARK_S, &mut failures);
+        let trail_window_s = self.core.trail.window_s();
+        self.core.recent_failures(trail_window_s, &mut failures);
+        let mut trail = Vec::new();
+        self.core.trail.traces(now, &mut trail);
         let mut in_flight = Vec::with_capacity(max_in_flight);
         self.in_flight(max_in_flight, &mut in_flight);
         Snapshot {
@@ -220,6 +225,8 @@ impl Sim {
             nodes,
             hosts,
             in_flight,
+            trail,
+            trail_window_s,
         }
     }
 }

@@ -1,0 +1,218 @@
+//! The requests drawn on the diagram: each sampled request on the wire becomes a small shape
+//! whose colour *and* form say what it is, and each recent failure a cross where it failed.
+//! All shapes of one kind go into one SVG path, so a frame updates a handful of attributes
+//! however many requests are drawn.
+
+use std::fmt::Write;
+
+use headroom_engine::sim::class;
+use headroom_engine::snapshot::Snapshot;
+
+use crate::diagram_layout::{DiagramLayout, Target, NODE_H, NODE_W};
+
+/// What a drawn request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DotKind {
+    /// A page or a static file on its way through the app tier.
+    Page,
+    /// Heading to the CDN or the cache.
+    Cached,
+    /// Heading to a database.
+    Database,
+    /// A request that writes.
+    Write,
+    /// A deferred job on its way to or from a worker.
+    Job,
+    /// A request that just failed, marked where it failed.
+    Error,
+}
+
+/// Every kind, in the legend's order.
+pub const DOT_KINDS: [DotKind; 6] = [
+    DotKind::Page,
+    DotKind::Cached,
+    DotKind::Database,
+    DotKind::Write,
+    DotKind::Job,
+    DotKind::Error,
+];
+
+impl DotKind {
+    /// The kind of a request of `class` (a job or not) travelling towards `target`.
+    pub fn of(class: u8, job: bool, target: Target) -> Self {
+        if job || class == class::JOB {
+            Self::Job
+        } else if class == class::WRITE {
+            Self::Write
+        } else {
+            match target {
+                Target::Cached => Self::Cached,
+                Target::Data => Self::Database,
+                Target::Other => Self::Page,
+            }
+        }
+    }
+
+    /// CSS class suffix and test id.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Page => "page",
+            Self::Cached => "cached",
+            Self::Database => "database",
+            Self::Write => "write",
+            Self::Job => "job",
+            Self::Error => "error",
+        }
+    }
+
+    /// What the legend calls it.
+    pub fn legend(self) -> &'static str {
+        match self {
+            Self::Page => "Page or file (circle)",
+            Self::Cached => "To the CDN or cache (square)",
+            Self::Database => "To a database (diamond)",
+            Self::Write => "A write (triangle)",
+            Self::Job => "Async job (hollow, dashed)",
+            Self::Error => "Failed request (cross)",
+        }
+    }
+
+    /// Appends this kind's shape centred on (x, y) to an SVG path.
+    pub fn shape(self, d: &mut String, x: f64, y: f64) {
+        let _ = match self {
+            // A circle as two arcs.
+            Self::Page | Self::Job => {
+                write!(d, "M{:.1} {y:.1}a5 5 0 1 0 10 0a5 5 0 1 0 -10 0z", x - 5.0)
+            }
+            Self::Cached => write!(d, "M{:.1} {:.1}h9v9h-9z", x - 4.5, y - 4.5),
+            Self::Database => write!(d, "M{x:.1} {:.1}l6 6l-6 6l-6 -6z", y - 6.0),
+            Self::Write => write!(d, "M{x:.1} {:.1}l6 10h-12z", y - 6.0),
+            Self::Error => write!(d, "M{:.1} {:.1}l10 10m0 -10l-10 10", x - 5.0, y - 5.0),
+        };
+    }
+}
+
+/// One SVG path per kind (in [`DOT_KINDS`] order): a dot for each hop in the snapshot's trail,
+/// as far along its edge as the hop's age is through the trail's window, and a cross for each
+/// recent failure, below the node where it happened, spread out so several stay visible.
+pub fn dot_paths(layout: &DiagramLayout, snapshot: &Snapshot) -> [String; DOT_KINDS.len()] {
+    let mut paths: [String; DOT_KINDS.len()] = Default::default();
+    let index = |k: DotKind| DOT_KINDS.iter().position(|&x| x == k).unwrap_or(0);
+    let window = snapshot.trail_window_s.max(1e-9);
+    for f in &snapshot.trail {
+        let Some(&drawn) = layout.edge_of.get(usize::from(f.edge)) else {
+            continue;
+        };
+        let Some(&(a, b)) = layout.edges.get(drawn) else {
+            continue;
+        };
+        let target = layout
+            .edge_target
+            .get(usize::from(f.edge))
+            .copied()
+            .unwrap_or(Target::Other);
+        let ((x1, y1), (x2, y2)) = (layout.position(a), layout.position(b));
+        let p = (f64::from(f.age) / window).clamp(0.0, 1.0);
+        let kind = DotKind::of(f.class, f.job, target);
+        kind.shape(
+            &mut paths[index(kind)],
+            x1 + (x2 - x1) * p,
+            y1 + (y2 - y1) * p,
+        );
+    }
+    let errors = &mut paths[index(DotKind::Error)];
+    for (i, &(res, age)) in snapshot.failures.iter().enumerate() {
+        let Some(&node) = layout.node_of_resource.get(usize::from(res)) else {
+            continue;
+        };
+        if f64::from(age) > window {
+            continue;
+        }
+        let (cx, cy) = layout.position(node);
+        // Around the box's lower edge, one slot per failure.
+        let slot = (i % 8) as f64;
+        DotKind::Error.shape(
+            errors,
+            cx - NODE_W / 2.0 + 8.0 + slot * (NODE_W - 16.0) / 7.0,
+            cy + NODE_H / 2.0 + 9.0,
+        );
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use headroom_engine::scenario::Scenario;
+    use headroom_engine::sim::Sim;
+
+    fn layout_of(sim: &Sim) -> DiagramLayout {
+        DiagramLayout::new(sim.nodes(), sim.edges(), sim.resource_nodes(), true)
+    }
+
+    #[test]
+    fn kinds_follow_the_request_and_where_it_goes() {
+        assert_eq!(
+            DotKind::of(class::READ, false, Target::Cached),
+            DotKind::Cached
+        );
+        assert_eq!(
+            DotKind::of(class::READ, false, Target::Data),
+            DotKind::Database
+        );
+        assert_eq!(
+            DotKind::of(class::WRITE, false, Target::Data),
+            DotKind::Write
+        );
+        assert_eq!(
+            DotKind::of(class::DEFERRED, true, Target::Other),
+            DotKind::Job
+        );
+        assert_eq!(
+            DotKind::of(class::STATIC, false, Target::Other),
+            DotKind::Page
+        );
+    }
+
+    #[test]
+    fn every_kind_has_its_own_shape_and_legend() {
+        let mut shapes = Vec::new();
+        for k in DOT_KINDS {
+            let mut d = String::new();
+            k.shape(&mut d, 0.0, 0.0);
+            assert!(d.starts_with('M'), "{d}");
+            shapes.push(d);
+            assert!(k.legend().contains('('), "the legend names the shape");
+        }
+        // A job is a circle drawn hollow and dashed by CSS; the others differ in form.
+        shapes.sort();
+        shapes.dedup();
+        assert_eq!(shapes.len(), DOT_KINDS.len() - 1);
+    }
+
+    #[test]
+    fn a_busy_stage_draws_requests_of_several_kinds_and_its_failures() {
+        let mut sim = Sim::new(&Scenario::for_stage(6, 400_000.0), 1);
+        sim.step_until(20.0);
+        let s = sim.snapshot(0);
+        let l = layout_of(&sim);
+        let paths = dot_paths(&l, &s);
+        let drawn: usize = paths[..DOT_KINDS.len() - 1]
+            .iter()
+            .map(|p| p.matches('M').count())
+            .sum();
+        assert!(drawn > 20 && drawn == s.trail.len(), "{drawn}");
+        for k in [DotKind::Page, DotKind::Cached, DotKind::Database] {
+            let i = DOT_KINDS.iter().position(|&x| x == k).unwrap();
+            assert!(!paths[i].is_empty(), "{k:?}");
+        }
+
+        let mut failing = Sim::new(&Scenario::for_stage(3, 400_000.0), 1);
+        failing.step_until(30.0);
+        let s = failing.snapshot(10);
+        let crosses = dot_paths(&layout_of(&failing), &s)[DOT_KINDS.len() - 1]
+            .matches('M')
+            .count();
+        assert!(crosses > 0 && crosses == s.failures.len());
+    }
+}
