@@ -1,20 +1,35 @@
-use headroom_engine::scenario::Scenario;
-use headroom_engine::sim::{Fault, Sim};
+use headroom_engine::cost::{self, Cost};
+use headroom_engine::failure::detect_live;
+use headroom_engine::sim::Sim;
 use headroom_engine::snapshot::Snapshot;
 use headroom_engine::StageId;
+use leptos::html::Figure;
 use leptos::prelude::*;
 
 use crate::animation::use_animation_frame;
 use crate::components::{
-    CostBreakdown, DeployButton, Header, OfferedLoad, StageStepper, StageStory, TrafficDiagram,
-    UsersSlider,
+    CostBreakdown, DesignControls, DotLegend, FaultButtons, Header, LiveMetrics, NodeDetails,
+    OfferedLoad, PlaybackControls, StageStepper, StageStory, TrafficDiagram, UsersSlider,
+    WhatBreaks,
 };
 use crate::diagram_layout::DiagramLayout;
+use crate::failure_watch::FailureWatch;
+use crate::faults::{FaultKind, Switches};
+use crate::knobs::{needs_rebuild, Knob, KnobValues, Settings, INITIAL_SEED, INITIAL_USERS};
+use crate::visibility::use_in_view;
 
-/// The simulation's seed.
-const SEED: u64 = 1;
-/// Requests on the wire drawn at most.
-const MAX_DOTS: usize = 80;
+/// Requests on the wire sampled per frame (the diagram draws the trail of hops instead; the
+/// snapshot's sample stays small).
+const MAX_IN_FLIGHT: usize = 0;
+/// Wall-clock seconds a dot takes to cross its edge, whatever the speed.
+const DOT_CROSSING_S: f64 = 0.6;
+/// Simulated seconds one press of "Step" advances.
+const STEP_S: f64 = 0.1;
+/// Simulated seconds the engine advances between checks of the frame budget.
+const SLICE_S: f64 = 1.0 / 60.0;
+/// Milliseconds of engine work allowed per frame: past it the simulation runs slower than
+/// asked (and says so) rather than dropping frames.
+const FRAME_BUDGET_MS: f64 = 8.0;
 
 fn layout_of(sim: &Sim) -> DiagramLayout {
     DiagramLayout::new(
@@ -25,61 +40,214 @@ fn layout_of(sim: &Sim) -> DiagramLayout {
     )
 }
 
-/// Users the app opens with.
-const INITIAL_USERS: f64 = 1_000.0;
+fn now_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
 
-/// The whole app: a header, the stage stepper, the users slider with the load it offers, the
-/// running system as a diagram, the current stage's story and what it costs.
+/// A new simulation of `settings`, its trail set for `speed`.
+fn new_sim(settings: &Settings, speed: u32) -> Sim {
+    let mut sim = Sim::new(&settings.scenario(), settings.seed);
+    sim.core.trail.set_window(DOT_CROSSING_S * f64::from(speed));
+    sim
+}
+
+/// Changes the running `sim` to `settings` in place where it can (users and the live knobs).
+fn apply_live(sim: &mut Sim, settings: &Settings) {
+    let wanted = settings.scenario();
+    let current = sim.scenario();
+    let (users, hit, writes, api) = (
+        current.users != wanted.users,
+        current.cache_hit != wanted.cache_hit,
+        current.write_share != wanted.write_share,
+        current.third_party_median_ms != wanted.third_party_median_ms,
+    );
+    if users {
+        sim.set_users(wanted.users);
+    }
+    if hit {
+        sim.set_cache_hit(wanted.cache_hit);
+    }
+    if writes {
+        sim.set_write_share(wanted.write_share);
+    }
+    if api {
+        sim.set_third_party_median(wanted.third_party_median_ms);
+    }
+}
+
+/// The whole app: the stage stepper, the load and design controls, the running system as a
+/// diagram with its live numbers, what breaks, and what it costs.
 #[component]
 pub fn App() -> impl IntoView {
     let stage = RwSignal::new(StageId::OneVm);
     let users = RwSignal::new(INITIAL_USERS);
-    let first = Sim::new(&Scenario::for_stage(1, INITIAL_USERS), SEED);
+    let knobs = RwSignal::new(KnobValues::default());
+    let seed = RwSignal::new(INITIAL_SEED);
+    let playing = RwSignal::new(true);
+    let speed = RwSignal::new(1_u32);
+    // Bumped by "Reset all": a new system even when every setting is already the default.
+    let generation = RwSignal::new(0_u32);
+    let settings = Memo::new(move |_| Settings {
+        stage: stage.get(),
+        users: users.get(),
+        knobs: knobs.with(|k| k.at(stage.get())),
+        seed: seed.get(),
+    });
+
+    let first = new_sim(&settings.get_untracked(), 1);
     let layout = RwSignal::new(layout_of(&first));
+    let scenario = RwSignal::new(first.scenario().clone());
     let sim = StoredValue::new_local(first);
     let snapshot = RwSignal::new(None::<Snapshot>);
+    let failure = RwSignal::new(None::<&'static str>);
+    let watch = StoredValue::new(FailureWatch::default());
+    let switches = RwSignal::new(Switches::default());
+    let selected = RwSignal::new(None::<usize>);
+    let sim_time = RwSignal::new(0.0);
+    let pace = RwSignal::new(1.0);
+    let step_requested = StoredValue::new(false);
+    let cost = Memo::new(move |_| cost::monthly(&scenario.get()));
 
-    // A new stage is a new system; more or fewer users change the running one.
-    Effect::new(move |previous: Option<StageId>| {
-        let current = stage.get();
-        if previous.is_some_and(|p| p != current) {
-            let fresh = Sim::new(
-                &Scenario::for_stage(current.number(), users.get_untracked()),
-                SEED,
-            );
-            layout.set(layout_of(&fresh));
-            sim.set_value(fresh);
-            snapshot.set(None);
-        }
-        current
+    // Settings change the running system in place when they can, or start a new one.
+    Effect::new(move |previous: Option<(u64, u32)>| {
+        let s = settings.get();
+        let key = (s.seed, generation.get());
+        sim.update_value(|running| {
+            let fresh = previous.is_some_and(|p| p != key)
+                || needs_rebuild(running.scenario(), &s.scenario());
+            if fresh {
+                *running = new_sim(&s, speed.get_untracked());
+                layout.set(layout_of(running));
+                snapshot.set(None);
+                switches.set(Switches::default());
+                selected.set(None);
+            } else {
+                apply_live(running, &s);
+            }
+            scenario.set(running.scenario().clone());
+        });
+        key
     });
+    // A new speed stretches the dots' trail so they cross an edge in the same wall time.
     Effect::new(move |_| {
-        let u = users.get();
-        sim.update_value(|s| s.set_users(u));
+        let window = DOT_CROSSING_S * f64::from(speed.get());
+        sim.update_value(|s| s.core.trail.set_window(window));
     });
+
+    let diagram_box = NodeRef::<Figure>::new();
+    let in_view = use_in_view(diagram_box);
     use_animation_frame(move |dt| {
+        let step = step_requested.get_value();
+        let running = playing.get_untracked() && in_view.get_untracked();
+        if !running && !step {
+            return;
+        }
+        step_requested.set_value(false);
+        let asked = if running {
+            dt * f64::from(speed.get_untracked())
+        } else {
+            STEP_S
+        };
+        let start = now_ms();
         sim.update_value(|s| {
-            let until = s.core.now + dt;
-            s.step_until(until);
-            snapshot.set(Some(s.snapshot(MAX_DOTS)));
+            let (from, target) = (s.core.now, s.core.now + asked);
+            while s.core.now < target {
+                s.step_until((s.core.now + SLICE_S).min(target));
+                if now_ms() - start > FRAME_BUDGET_MS {
+                    break;
+                }
+            }
+            if running && dt > 0.0 {
+                // Smoothed simulated seconds per wall second.
+                let got = (s.core.now - from) / dt;
+                pace.update(|p| *p = 0.9 * *p + 0.1 * got);
+            }
+            let snap = s.snapshot(MAX_IN_FLIGHT);
+            let detected = detect_live(s.scenario(), &snap);
+            let shown = watch
+                .try_update_value(|w| w.observe(snap.time_s, detected))
+                .flatten();
+            if failure.get_untracked() != shown {
+                failure.set(shown);
+            }
+            sim_time.set(snap.time_s);
+            snapshot.set(Some(snap));
         });
     });
+
+    let on_fault = Callback::new(move |kind: FaultKind| {
+        let before = switches.get_untracked();
+        sim.update_value(|s| {
+            let fault = kind.fault(before, s.scenario());
+            s.inject(fault);
+        });
+        switches.update(|sw| sw.toggle(kind));
+    });
+    let on_reset = Callback::new(move |()| {
+        stage.set(StageId::OneVm);
+        users.set(INITIAL_USERS);
+        knobs.set(KnobValues::default());
+        seed.set(INITIAL_SEED);
+        speed.set(1);
+        playing.set(true);
+        generation.update(|g| *g += 1);
+    });
+    let stage_signal: Signal<StageId> = stage.into();
+    let cost_signal: Signal<Cost> = cost.into();
 
     view! {
         <Header/>
         <main class="layout">
             <StageStepper stage=stage/>
-            <section class="controls" aria-label="Load">
-                <UsersSlider users=users/>
-                <OfferedLoad users=users/>
-            </section>
-            <TrafficDiagram layout=layout.into() snapshot=snapshot.into()/>
-            <DeployButton on_deploy=Callback::new(move |()| {
-                sim.update_value(|s| s.inject(Fault::RollingDeploy))
-            })/>
+            <div class="workbench">
+                <div class="stage-view">
+                    <figure class="panel diagram" node_ref=diagram_box>
+                        <TrafficDiagram
+                            layout=layout.into()
+                            snapshot=snapshot.into()
+                            failure=failure.into()
+                            selected=selected
+                        />
+                        <figcaption>
+                            <DotLegend/>
+                        </figcaption>
+                    </figure>
+                    <PlaybackControls
+                        playing=playing
+                        speed=speed
+                        on_step=Callback::new(move |()| step_requested.set_value(true))
+                        on_reset=on_reset
+                        seed=seed.into()
+                        on_seed=Callback::new(move |s: u64| seed.set(s))
+                        sim_time=sim_time.into()
+                        pace=pace.into()
+                    />
+                    <WhatBreaks failure=failure.into() stage=stage/>
+                    <FaultButtons stage=stage_signal switches=switches.into() on_press=on_fault/>
+                </div>
+                <div class="sidebar">
+                    <section class="controls" aria-label="Load and design">
+                        <UsersSlider users=users/>
+                        <OfferedLoad users=users/>
+                        <DesignControls
+                            stage=stage_signal
+                            scenario=scenario.into()
+                            on_change=Callback::new(move |(knob, v): (Knob, f64)| {
+                                knobs.update(|k| k.set(stage.get_untracked(), knob, v))
+                            })
+                        />
+                    </section>
+                    <LiveMetrics
+                        snapshot=snapshot.into()
+                        cost=cost_signal
+                        observed=Signal::derive(move || layout.with(|l| l.observed))
+                    />
+                </div>
+            </div>
+            <NodeDetails layout=layout.into() snapshot=snapshot.into() selected=selected.into()/>
             <div class="columns">
                 <StageStory stage=stage/>
-                <CostBreakdown stage=stage users=users/>
+                <CostBreakdown cost=cost_signal/>
             </div>
         </main>
     }

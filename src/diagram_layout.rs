@@ -31,9 +31,9 @@ pub const WIDTH: f64 = 1000.0;
 /// The diagram's drawing area, in SVG units.
 pub const HEIGHT: f64 = 560.0;
 /// A node's box, in SVG units.
-pub const NODE_W: f64 = 132.0;
+pub const NODE_W: f64 = 150.0;
 /// A node's box, in SVG units.
-pub const NODE_H: f64 = 46.0;
+pub const NODE_H: f64 = 52.0;
 
 /// What a request on an engine edge is heading to, for the dots' shapes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

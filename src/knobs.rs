@@ -113,6 +113,12 @@ impl Knob {
         })
     }
 
+    /// Whether the knob describes the world the system lives in (its traffic, a vendor's
+    /// speed) rather than the system's design; such knobs keep their value across stages.
+    pub fn describes_the_world(self) -> bool {
+        self.first_stage() == 1
+    }
+
     /// Whether the running simulation takes a new value as it runs; otherwise the system is
     /// rebuilt with it (more machines is a new system).
     pub fn live(self) -> bool {
@@ -198,7 +204,7 @@ pub struct Settings {
 }
 
 /// The users the app opens with.
-pub const INITIAL_USERS: f64 = 1_000.0;
+pub const INITIAL_USERS: f64 = 300.0;
 /// The seed the app opens with.
 pub const INITIAL_SEED: u64 = 1;
 
@@ -225,11 +231,7 @@ impl Settings {
 
     /// Sets a knob (clamped to its range).
     pub fn set(&mut self, knob: Knob, value: f64) {
-        let value = knob.clamp(value);
-        match self.knobs.iter_mut().find(|(k, _)| *k == knob) {
-            Some(entry) => entry.1 = value,
-            None => self.knobs.push((knob, value)),
-        }
+        set_knob(&mut self.knobs, knob, value);
     }
 
     /// Moves to `stage`. Knobs that size the system (servers, workers, replicas, shards, the
@@ -237,7 +239,43 @@ impl Settings {
     /// own; the users, the writes and the API's latency describe the world and stay.
     pub fn set_stage(&mut self, stage: StageId) {
         self.stage = stage;
-        self.knobs.retain(|(k, _)| k.first_stage() == 1);
+        self.knobs.retain(|(k, _)| k.describes_the_world());
+    }
+}
+
+fn set_knob(knobs: &mut Vec<(Knob, f64)>, knob: Knob, value: f64) {
+    let value = knob.clamp(value);
+    match knobs.iter_mut().find(|(k, _)| *k == knob) {
+        Some(entry) => entry.1 = value,
+        None => knobs.push((knob, value)),
+    }
+}
+
+/// The knob values a learner set, and the stage the design knobs were set at: on another
+/// stage only the knobs that describe the world apply (see [`Settings::set_stage`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KnobValues {
+    stage: Option<StageId>,
+    values: Vec<(Knob, f64)>,
+}
+
+impl KnobValues {
+    /// Sets `knob` while `stage` is shown.
+    pub fn set(&mut self, stage: StageId, knob: Knob, value: f64) {
+        if self.stage != Some(stage) {
+            self.values.retain(|(k, _)| k.describes_the_world());
+            self.stage = Some(stage);
+        }
+        set_knob(&mut self.values, knob, value);
+    }
+
+    /// The values that apply at `stage`.
+    pub fn at(&self, stage: StageId) -> Vec<(Knob, f64)> {
+        self.values
+            .iter()
+            .copied()
+            .filter(|(k, _)| k.describes_the_world() || self.stage == Some(stage))
+            .collect()
     }
 }
 
@@ -323,6 +361,19 @@ mod tests {
         assert_eq!(sc.write_share, 0.3);
         assert_eq!(sc.app_servers, Scenario::for_stage(5, 0.0).app_servers);
         assert_eq!(sc.users, 50_000.0);
+    }
+
+    #[test]
+    fn design_knobs_apply_only_at_the_stage_they_were_set_at() {
+        let mut k = KnobValues::default();
+        k.set(StageId::ReplicasShards, Knob::Replicas, 2.0);
+        k.set(StageId::ReplicasShards, Knob::Writes, 20.0);
+        assert_eq!(k.at(StageId::ReplicasShards).len(), 2);
+        assert_eq!(k.at(StageId::Async), vec![(Knob::Writes, 20.0)]);
+        // Setting a knob at another stage forgets the old stage's design.
+        k.set(StageId::Async, Knob::Workers, 500.0);
+        assert_eq!(k.at(StageId::ReplicasShards), vec![(Knob::Writes, 20.0)]);
+        assert_eq!(k.at(StageId::Async).len(), 2);
     }
 
     #[test]

@@ -6,8 +6,10 @@ pub mod components;
 pub mod diagram_layout;
 pub mod dots;
 pub mod failure_watch;
+pub mod faults;
 pub mod format;
 pub mod knobs;
 pub mod log_scale;
+mod visibility;
 
 pub use app::App;

@@ -2,10 +2,11 @@
 //!
 //! Position 0 is 10 users and every `STEPS_PER_DECADE` positions multiply the count by ten,
 //! up to 10,000,000 at `MAX_POSITION`. Counts are rounded to two significant digits so the
-//! slider lands on numbers a person would say.
+//! slider lands on numbers a person would say; a step multiplies by 10^(1/20) ≈ 1.12, more
+//! than that rounding, so every step (an arrow key) lands on a new count.
 
 /// Slider positions per factor of ten.
-pub const STEPS_PER_DECADE: u32 = 100;
+pub const STEPS_PER_DECADE: u32 = 20;
 /// The last position: 10,000,000 users.
 pub const MAX_POSITION: u32 = 6 * STEPS_PER_DECADE;
 /// The fewest users the slider offers.
@@ -59,11 +60,11 @@ mod tests {
     }
 
     #[test]
-    fn users_rise_with_position_and_keep_two_significant_digits() {
+    fn users_rise_with_every_step_and_keep_two_significant_digits() {
         let mut last = 0.0;
         for p in 0..=MAX_POSITION {
             let u = users_at(p);
-            assert!(u >= last, "position {p}: {u} < {last}");
+            assert!(u > last, "position {p}: {u} <= {last}");
             let digits = u / 10f64.powf(u.log10().floor() - 1.0);
             assert!(
                 (digits - digits.round()).abs() < 1e-6,
@@ -74,10 +75,9 @@ mod tests {
     }
 
     #[test]
-    fn position_and_users_round_trip() {
+    fn position_and_users_round_trip_exactly_so_arrow_keys_never_stick() {
         for p in 0..=MAX_POSITION {
-            let back = position_of(users_at(p));
-            assert!(back.abs_diff(p) <= 2, "position {p} came back as {back}");
+            assert_eq!(position_of(users_at(p)), p, "{}", users_at(p));
         }
     }
 

@@ -69,7 +69,7 @@ async fn moving_the_users_slider_changes_the_offered_load() {
     // 1,000 users * 300 requests a day / 86,400 s * peak factor 3.
     assert_eq!(load_before, "10.4");
 
-    slider.set_value("500"); // 10^(1 + 5) = 1,000,000 users
+    slider.set_value("100"); // 10^(1 + 100/20) = 1,000,000 users
     slider
         .dispatch_event(&Event::new("input").unwrap())
         .unwrap();
@@ -145,7 +145,7 @@ async fn the_story_and_the_cost_follow_the_stage_and_the_users() {
     );
 
     let slider: HtmlInputElement = by_testid(&root, "users-slider").unchecked_into();
-    slider.set_value("500");
+    slider.set_value("100");
     slider
         .dispatch_event(&Event::new("input").unwrap())
         .unwrap();
@@ -196,7 +196,7 @@ async fn the_diagram_shows_the_running_system_and_turns_red_when_it_saturates() 
         .unchecked_into::<HtmlElement>()
         .click();
     let slider: HtmlInputElement = by_testid(&root, "users-slider").unchecked_into();
-    slider.set_value("450");
+    slider.set_value("90");
     slider
         .dispatch_event(&Event::new("input").unwrap())
         .unwrap();

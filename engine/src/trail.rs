@@ -93,7 +93,7 @@ impl Trail {
             self.buckets[i] = Bucket { slot, ..EMPTY };
         }
         let b = &mut self.buckets[i];
-        if b.seen % self.stride == 0 && usize::from(b.len) < PER_BUCKET {
+        if b.seen.is_multiple_of(self.stride) && usize::from(b.len) < PER_BUCKET {
             b.hops[usize::from(b.len)] = (edge, class, job, now);
             b.len += 1;
         }

@@ -1,19 +1,15 @@
-use headroom_engine::{cost, scenario::Scenario, StageId};
+use headroom_engine::cost::Cost;
 use leptos::prelude::*;
 
 use crate::format;
 
-/// What the current stage costs a month at the current number of users, per component and
+/// What the running system costs a month at the current number of users, per component and
 /// per unit of use, from the engine's cost model and price table.
 #[component]
 pub fn CostBreakdown(
-    /// The stage being shown.
-    stage: RwSignal<StageId>,
-    /// Daily active users.
-    users: RwSignal<f64>,
+    /// What the running system costs, from the engine's cost model.
+    cost: Signal<Cost>,
 ) -> impl IntoView {
-    let cost =
-        Memo::new(move |_| cost::monthly(&Scenario::for_stage(stage.get().number(), users.get())));
     let dollars = |x: f64| {
         if x < 100.0 {
             format!("${x:.2}")

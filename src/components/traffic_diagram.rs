@@ -1,50 +1,67 @@
 use headroom_engine::snapshot::Snapshot;
+use headroom_engine::stages::stage_of_failure;
 use leptos::prelude::*;
 
-use crate::diagram_layout::{is_hot, state_line, DiagramLayout, DiagramNode, UNKNOWN};
+use crate::diagram_layout::{
+    is_hot, state_line, DiagramLayout, HEIGHT, NODE_H, NODE_W, UNKNOWN, WIDTH,
+};
+use crate::dots::{dot_paths, DOT_KINDS};
 
-/// The diagram's drawing area, in SVG units.
-const WIDTH: f64 = 1000.0;
-const HEIGHT: f64 = 560.0;
-const NODE_W: f64 = 132.0;
-const NODE_H: f64 = 46.0;
-
-fn place(n: &DiagramNode) -> (f64, f64) {
-    (
-        40.0 + NODE_W / 2.0 + f64::from(n.x) * (WIDTH - 80.0 - NODE_W),
-        20.0 + NODE_H / 2.0 + f64::from(n.y) * (HEIGHT - 40.0 - NODE_H),
-    )
+/// The drawn nodes a failure's scene labels, with their labels: the scene of the stage that
+/// runs into `code`, placed on the nodes of this layout that stand for its parts.
+fn scene_labels(layout: &DiagramLayout, code: &str) -> Vec<(usize, &'static str)> {
+    let mut out: Vec<(usize, &'static str)> = Vec::new();
+    for label in stage_of_failure(code).map_or(&[][..], |s| s.failure_scene) {
+        if let Some(i) = layout.node_for(label.node) {
+            if !out.iter().any(|&(j, _)| j == i) {
+                out.push((i, label.label));
+            }
+        }
+    }
+    out
 }
 
-/// The stage's system as an SVG diagram: nodes with their live state, edges, and requests
-/// moving along the edges, all from the engine's snapshot.
+/// The stage's system as an SVG diagram: nodes with their live state, edges, requests moving
+/// along the edges and failures marked where they happen, all from the engine's snapshot.
+/// When a failure fires, its scene labels the parts involved. Pointing at a node, or focusing
+/// it with the keyboard, selects it for the details panel.
 #[component]
 pub fn TrafficDiagram(
     /// The topology.
     layout: Signal<DiagramLayout>,
     /// The latest snapshot, once the simulation has run a frame.
     snapshot: Signal<Option<Snapshot>>,
+    /// The failure the live rules show, if any.
+    failure: Signal<Option<&'static str>>,
+    /// The node selected for details.
+    selected: RwSignal<Option<usize>>,
 ) -> impl IntoView {
+    let scene = Memo::new(move |_| {
+        failure
+            .get()
+            .map(|code| layout.with(|l| scene_labels(l, code)))
+            .unwrap_or_default()
+    });
     let edges = move || {
-        let l = layout.get();
-        l.edges
-            .iter()
-            .map(|&(a, b)| {
-                let ((x1, y1), (x2, y2)) = (place(&l.nodes[a]), place(&l.nodes[b]));
-                view! { <line class="edge" x1=x1 y1=y1 x2=x2 y2=y2/> }
-            })
-            .collect_view()
+        layout.with(|l| {
+            l.edges
+                .iter()
+                .map(|&(a, b)| {
+                    let ((x1, y1), (x2, y2)) = (l.position(a), l.position(b));
+                    view! { <line class="edge" x1=x1 y1=y1 x2=x2 y2=y2/> }
+                })
+                .collect_view()
+        })
     };
     let nodes = move || {
         let l = layout.get();
-        l.nodes
-            .into_iter()
-            .map(|n| {
-                let (cx, cy) = place(&n);
-                let id = n.id.clone();
-                let label = n.label.clone();
-                let observed = l.observed;
-                let node = std::sync::Arc::new(n);
+        let observed = l.observed;
+        (0..l.nodes.len())
+            .map(|i| {
+                let (cx, cy) = l.position(i);
+                let node = std::sync::Arc::new(l.nodes[i].clone());
+                let label = node.label.clone();
+                let id = node.id.clone();
                 let state = {
                     let node = std::sync::Arc::clone(&node);
                     move || {
@@ -55,9 +72,25 @@ pub fn TrafficDiagram(
                         })
                     }
                 };
-                let hot = move || snapshot.with(|s| s.as_ref().is_some_and(|s| is_hot(&node, s)));
+                let scene_label =
+                    move || scene.with(|sc| sc.iter().find(|&&(j, _)| j == i).map(|&(_, t)| t));
+                let hot = move || {
+                    scene_label().is_some_and(|t| !t.starts_with("healthy"))
+                        || snapshot.with(|s| s.as_ref().is_some_and(|s| is_hot(&node, s)))
+                };
                 view! {
-                    <g class="node" class:hot=hot data-node=id.clone()>
+                    <g
+                        class="node"
+                        class:hot=hot
+                        class:selected=move || selected.get() == Some(i)
+                        data-node=id
+                        tabindex="0"
+                        role="button"
+                        aria-label=format!("{label}: show what is inside")
+                        on:mouseenter=move |_| selected.set(Some(i))
+                        on:focus=move |_| selected.set(Some(i))
+                        on:click=move |_| selected.set(Some(i))
+                    >
                         <rect
                             x=cx - NODE_W / 2.0
                             y=cy - NODE_H / 2.0
@@ -65,48 +98,59 @@ pub fn TrafficDiagram(
                             height=NODE_H
                             rx=6
                         />
-                        <text x=cx y=cy - 6.0 class="node-label">{label}</text>
-                        <text x=cx y=cy + 13.0 class="node-state">{state}</text>
+                        <text x=cx y=cy - 5.0 class="node-label">{label.clone()}</text>
+                        <text x=cx y=cy + 16.0 class="node-state">{state}</text>
+                        {move || {
+                            scene_label()
+                                .map(|t| {
+                                    view! {
+                                        <text
+                                            x=cx
+                                            y=cy - NODE_H / 2.0 - 8.0
+                                            class="scene-label"
+                                            data-testid="scene-label"
+                                        >
+                                            {t}
+                                        </text>
+                                    }
+                                })
+                        }}
                     </g>
                 }
             })
             .collect_view()
     };
-    // Every frame: borrow the layout rather than clone it.
-    let dots = move || {
-        layout.with(|l| snapshot.with(|s| {
-            s.as_ref()
-                .map(|s| {
-                    s.in_flight
-                        .iter()
-                        .filter_map(|f| {
-                            let &(a, b) = l.edges.get(*l.edge_of.get(usize::from(f.edge))?)?;
-                            let ((x1, y1), (x2, y2)) = (place(&l.nodes[a]), place(&l.nodes[b]));
-                            let p = f64::from(f.progress);
-                            let class = format!("dot class-{}{}", f.class, if f.job { " job" } else { "" });
-                            Some(view! {
-                                <circle class=class cx=x1 + (x2 - x1) * p cy=y1 + (y2 - y1) * p r=5/>
-                            })
-                        })
-                        .collect_view()
-                })
-                .unwrap_or_default()
-        }))
-    };
+    // One path per kind of dot, rebuilt once per frame.
+    let paths = Memo::new(move |_| {
+        layout.with(|l| snapshot.with(|s| s.as_ref().map(|s| dot_paths(l, s)).unwrap_or_default()))
+    });
 
     view! {
-        <figure class="panel diagram">
-            <svg
-                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-                role="img"
-                aria-labelledby="diagram-title"
-                data-testid="diagram"
-            >
-                <title id="diagram-title">"The system and the requests moving through it"</title>
-                <g class="edges">{edges}</g>
-                <g class="nodes">{nodes}</g>
-                <g class="dots" aria-hidden="true">{dots}</g>
-            </svg>
-        </figure>
+        <svg
+            class="diagram-svg"
+            viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+            role="group"
+            aria-labelledby="diagram-title"
+            data-testid="diagram"
+        >
+            <title id="diagram-title">"The system and the requests moving through it"</title>
+            <g class="edges">{edges}</g>
+            <g class="dots" aria-hidden="true">
+                {DOT_KINDS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| {
+                        view! {
+                            <path
+                                class=format!("dots-{}", k.key())
+                                data-testid=format!("dots-{}", k.key())
+                                d=move || paths.with(|p| p[i].clone())
+                            />
+                        }
+                    })
+                    .collect_view()}
+            </g>
+            <g class="nodes">{nodes}</g>
+        </svg>
     }
 }

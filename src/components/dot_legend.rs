@@ -1,0 +1,33 @@
+use leptos::prelude::*;
+
+use crate::dots::DOT_KINDS;
+
+/// What the diagram's moving shapes mean: each kind has its own colour and its own form.
+#[component]
+pub fn DotLegend() -> impl IntoView {
+    view! {
+        <ul class="dot-legend" aria-label="Legend">
+            {DOT_KINDS
+                .iter()
+                .map(|&k| {
+                    let mut d = String::new();
+                    k.shape(&mut d, 8.0, 8.0);
+                    view! {
+                        <li>
+                            <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                                <path class=format!("dots-{}", k.key()) d=d/>
+                            </svg>
+                            {k.legend()}
+                        </li>
+                    }
+                })
+                .collect_view()}
+            <li>
+                <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                    <rect class="legend-hot" x="1" y="3" width="14" height="10" rx="2"/>
+                </svg>
+                "A part in trouble (red, dashed outline)"
+            </li>
+        </ul>
+    }
+}
