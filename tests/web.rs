@@ -65,9 +65,9 @@ async fn moving_the_users_slider_changes_the_offered_load() {
     let root = mount_app();
     let slider: HtmlInputElement = by_testid(&root, "users-slider").unchecked_into();
     let load_before = text(&root, "offered-load");
-    assert_eq!(text(&root, "users-value"), "1,000 users");
-    // 1,000 users * 300 requests a day / 86,400 s * peak factor 3.
-    assert_eq!(load_before, "10.4");
+    assert_eq!(text(&root, "users-value"), "300 users");
+    // 300 users * 300 requests a day / 86,400 s * peak factor 3.
+    assert_eq!(load_before, "3.12");
 
     slider.set_value("100"); // 10^(1 + 100/20) = 1,000,000 users
     slider
@@ -202,16 +202,80 @@ async fn the_diagram_shows_the_running_system_and_turns_red_when_it_saturates() 
         .unwrap();
     sleep(2_500).await;
 
-    let dots = by_testid(&root, "diagram")
-        .query_selector_all("circle.dot")
-        .unwrap()
-        .length();
-    assert!(dots > 10, "requests on the wire: {dots}");
+    let dots = by_testid(&root, "dots-page")
+        .get_attribute("d")
+        .unwrap_or_default()
+        .matches('M')
+        .count();
+    assert!(dots > 10, "requests drawn: {dots}");
     assert!(
         app().class_list().contains("hot"),
         "the app tier is saturated"
     );
     assert!(state().starts_with("CPU 100% · queue "), "{}", state());
+    // The live rules name the failure: its scene labels the app server, and the panel
+    // explains it and points to the stage that fixes it.
+    let scene = app()
+        .query_selector("[data-testid='scene-label']")
+        .unwrap()
+        .map(|e| e.text_content().unwrap_or_default());
+    assert_eq!(scene.as_deref(), Some("CPU 100% · queue full"));
+    assert_eq!(
+        by_testid(&root, "what-breaks-title").get_attribute("data-code").as_deref(),
+        Some("app_saturated")
+    );
+    assert!(text(&root, "what-breaks-next").contains("stage 4"));
+    let crosses = by_testid(&root, "dots-error")
+        .get_attribute("d")
+        .unwrap_or_default()
+        .matches('M')
+        .count();
+    assert!(crosses > 0, "failed requests are marked");
+}
+
+#[wasm_bindgen_test]
+async fn a_knob_slider_changes_the_running_engine() {
+    let root = mount_app();
+    let steps = root
+        .query_selector_all("[data-testid='stage-step']")
+        .unwrap();
+    steps
+        .item(6)
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    tick().await;
+    let replicas = || {
+        by_testid(&root, "diagram")
+            .query_selector_all("g.node[data-node^='replica']")
+            .unwrap()
+            .length()
+    };
+    assert_eq!(replicas(), 6, "stage 7's default replicas");
+    let slider: HtmlInputElement = by_testid(&root, "knob-replicas").unchecked_into();
+    slider.set_value("2");
+    slider
+        .dispatch_event(&Event::new("input").unwrap())
+        .unwrap();
+    tick().await;
+    assert_eq!(replicas(), 2, "the engine rebuilt the system with two replicas");
+    assert_eq!(text(&root, "knob-replicas-value"), "2 replicas");
+    assert_eq!(
+        slider.get_attribute("aria-valuetext").as_deref(),
+        Some("2 replicas")
+    );
+    // A knob with nothing to change at a stage is not offered there.
+    steps
+        .item(1)
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    tick().await;
+    assert!(root
+        .query_selector("[data-testid='knob-replicas']")
+        .unwrap()
+        .is_none());
+    assert!(text(&root, "later-knobs").contains("read replicas (stage 7)"));
 }
 
 #[wasm_bindgen_test]
@@ -234,8 +298,8 @@ async fn a_deploy_on_a_single_app_box_takes_the_site_down() {
             .class_list()
             .contains("hot")
     };
-    assert!(!app_is_red(), "1,000 users are no trouble for stage 3");
-    by_testid(&root, "deploy")
+    assert!(!app_is_red(), "300 users are no trouble for stage 3");
+    by_testid(&root, "fault-deploy")
         .unchecked_into::<HtmlElement>()
         .click();
     sleep(300).await;
