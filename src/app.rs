@@ -1,5 +1,5 @@
 use headroom_engine::cost::{self, Cost};
-use headroom_engine::failure::detect_live;
+use headroom_engine::failure::{detect_live, over_budget, Measured};
 use headroom_engine::sim::Sim;
 use headroom_engine::snapshot::Snapshot;
 use headroom_engine::StageId;
@@ -13,7 +13,7 @@ use crate::components::{
     WhatBreaks,
 };
 use crate::diagram_layout::DiagramLayout;
-use crate::failure_watch::FailureWatch;
+use crate::failure_watch::{FailureWatch, UNEXPLAINED};
 use crate::faults::{FaultKind, Switches};
 use crate::knobs::{needs_rebuild, Knob, KnobValues, Settings, INITIAL_SEED, INITIAL_USERS};
 use crate::visibility::use_in_view;
@@ -163,7 +163,8 @@ pub fn App() -> impl IntoView {
                 pace.update(|p| *p = 0.9 * *p + 0.1 * got);
             }
             let snap = s.snapshot(MAX_IN_FLIGHT);
-            let detected = detect_live(s.scenario(), &snap);
+            let detected = detect_live(s.scenario(), &snap)
+                .or_else(|| over_budget(&Measured::from(&snap)).then_some(UNEXPLAINED));
             let shown = watch
                 .try_update_value(|w| w.observe(snap.time_s, detected))
                 .flatten();
@@ -223,7 +224,6 @@ pub fn App() -> impl IntoView {
                         pace=pace.into()
                     />
                     <WhatBreaks failure=failure.into() stage=stage/>
-                    <FaultButtons stage=stage_signal switches=switches.into() on_press=on_fault/>
                 </div>
                 <div class="sidebar">
                     <section class="controls" aria-label="Load and design">
@@ -237,6 +237,7 @@ pub fn App() -> impl IntoView {
                             })
                         />
                     </section>
+                    <FaultButtons stage=stage_signal switches=switches.into() on_press=on_fault/>
                     <LiveMetrics
                         snapshot=snapshot.into()
                         cost=cost_signal

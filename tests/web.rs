@@ -221,7 +221,9 @@ async fn the_diagram_shows_the_running_system_and_turns_red_when_it_saturates() 
         .map(|e| e.text_content().unwrap_or_default());
     assert_eq!(scene.as_deref(), Some("CPU 100% · queue full"));
     assert_eq!(
-        by_testid(&root, "what-breaks-title").get_attribute("data-code").as_deref(),
+        by_testid(&root, "what-breaks-title")
+            .get_attribute("data-code")
+            .as_deref(),
         Some("app_saturated")
     );
     assert!(text(&root, "what-breaks-next").contains("stage 4"));
@@ -258,7 +260,11 @@ async fn a_knob_slider_changes_the_running_engine() {
         .dispatch_event(&Event::new("input").unwrap())
         .unwrap();
     tick().await;
-    assert_eq!(replicas(), 2, "the engine rebuilt the system with two replicas");
+    assert_eq!(
+        replicas(),
+        2,
+        "the engine rebuilt the system with two replicas"
+    );
     assert_eq!(text(&root, "knob-replicas-value"), "2 replicas");
     assert_eq!(
         slider.get_attribute("aria-valuetext").as_deref(),

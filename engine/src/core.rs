@@ -231,6 +231,12 @@ impl Host {
         }
     }
 
+    /// Whether an OOM kill hit this host within the last `window` seconds, or it is still
+    /// down from one.
+    pub fn oom_recent(&self, now: f64, window: f64) -> bool {
+        now - self.last_oom_s <= window || (!self.up && self.last_oom_s >= self.down_since)
+    }
+
     /// Seconds down over `[since, now]`, including a current outage.
     pub fn downtime(&self, now: f64) -> f64 {
         self.down_s + if self.up { 0.0 } else { now - self.down_since }
@@ -292,7 +298,7 @@ pub struct Totals {
 
 impl Totals {
     fn new() -> Self {
-        let window = || RateWindow::new(crate::resource::LIVE_WINDOW_S, 10);
+        let window = || RateWindow::new(crate::resource::LIVE_WINDOW_S, 10).started_at(0.0);
         Self {
             live: true,
             arrivals: 0,

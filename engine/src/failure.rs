@@ -25,6 +25,12 @@ pub const P95_TARGET_MS: f64 = 500.0;
 pub const ERROR_BUDGET: f64 = 0.01;
 /// The stale-read rate above which replicas count as failing.
 pub const STALE_BUDGET: f64 = 0.005;
+/// Finished requests a p95 needs before it counts: with fewer, one slow call is the 95th
+/// percentile, which says nothing about the system.
+pub const MIN_SAMPLES: u64 = 100;
+/// Failed requests an error rate needs before it counts: two unlucky calls out of 150 are
+/// over 1% but are not a failing site.
+pub const MIN_ERRORS: f64 = 10.0;
 
 /// One resource as the rules see it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,6 +52,8 @@ pub struct MeasuredNode<'a> {
 /// What the failure rules read, over a whole run or over the live window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measured<'a> {
+    /// User requests finished, well or not: what the rates and percentiles rest on.
+    pub samples: u64,
     /// Failed / finished user requests.
     pub error_rate: f64,
     /// 95th percentile response time, ms.
@@ -65,6 +73,7 @@ pub struct Measured<'a> {
 impl<'a> From<&'a Report> for Measured<'a> {
     fn from(r: &'a Report) -> Self {
         Self {
+            samples: r.completed + r.failed,
             error_rate: r.error_rate,
             p95_ms: r.p95_ms,
             oom: r.hosts.iter().any(|h| h.oom_kills > 0),
@@ -90,6 +99,7 @@ impl<'a> From<&'a Report> for Measured<'a> {
 impl<'a> From<&'a Snapshot> for Measured<'a> {
     fn from(s: &'a Snapshot) -> Self {
         Self {
+            samples: s.samples,
             error_rate: s.error_rate,
             p95_ms: s.p95_ms,
             oom: s.recent_oom,
@@ -139,13 +149,30 @@ pub fn detect_live(sc: &Scenario, snapshot: &Snapshot) -> Option<&'static str> {
     rules(sc, &Measured::from(snapshot))
 }
 
+/// Whether p95 latency is over its target, on enough requests to say so.
+pub fn too_slow(r: &Measured) -> bool {
+    r.samples >= MIN_SAMPLES && r.p95_ms > P95_TARGET_MS
+}
+
+/// Whether more requests fail than the error budget allows, on enough failures to say so.
+pub fn too_many_errors(r: &Measured) -> bool {
+    r.error_rate > ERROR_BUDGET && r.error_rate * r.samples as f64 >= MIN_ERRORS
+}
+
+/// Whether the site misses its targets (p95 latency or errors), on enough requests to say so,
+/// whether or not a rule explains why.
+pub fn over_budget(r: &Measured) -> bool {
+    too_slow(r) || too_many_errors(r)
+}
+
 /// The rules, in the order of [`CODES`].
 pub fn rules(sc: &Scenario, r: &Measured) -> Option<&'static str> {
-    let failing = r.error_rate > ERROR_BUDGET || r.p95_ms > P95_TARGET_MS;
+    let slow = too_slow(r);
+    let failing = over_budget(r);
     if r.oom {
         return Some("oom_cascade");
     }
-    if !sc.observability && r.p95_ms > P95_TARGET_MS {
+    if !sc.observability && slow {
         return Some("blind_slowdown");
     }
     for p in ["db", "shard"] {

@@ -25,6 +25,8 @@ pub struct Snapshot {
     pub errors_by_cause: [u64; CAUSES.len()],
     /// Failures / (good + failed) over the window, by cause (in [`CAUSES`] order).
     pub error_rate_by_cause: [f64; CAUSES.len()],
+    /// User requests finished (well or not) in the window: what the percentiles rest on.
+    pub samples: u64,
     /// Response-time percentiles over the window, ms.
     pub p50_ms: f64,
     /// 95th percentile, ms.
@@ -37,7 +39,8 @@ pub struct Snapshot {
     pub partial_commits: u64,
     /// Partial cross-shard commits over the live window.
     pub recent_partial_commits: u64,
-    /// A machine was killed for running out of memory within the live window.
+    /// A machine was killed for running out of memory within the live window, or is still
+    /// down from it.
     pub recent_oom: bool,
     /// Slow work goes through a queue.
     pub has_queue: bool,
@@ -168,6 +171,7 @@ impl Sim {
                 0.0
             }
         });
+        let samples = t.latency_live.count();
         let p50_ms = t.latency_live.quantile(0.5) * 1e3;
         let p95_ms = t.latency_live.quantile(0.95) * 1e3;
         let p99_ms = t.latency_live.quantile(0.99) * 1e3;
@@ -197,7 +201,7 @@ impl Sim {
             .core
             .hosts
             .iter()
-            .any(|h| now - h.last_oom_s <= crate::resource::LIVE_WINDOW_S);
+            .any(|h| h.oom_recent(now, crate::resource::LIVE_WINDOW_S));
         let mut failures = Vec::new();
         let trail_window_s = self.core.trail.window_s();
         self.core.recent_failures(trail_window_s, &mut failures);
@@ -212,6 +216,7 @@ impl Sim {
             error_rate,
             errors_by_cause,
             error_rate_by_cause,
+            samples,
             p50_ms,
             p95_ms,
             p99_ms,

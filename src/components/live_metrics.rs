@@ -1,5 +1,7 @@
 use headroom_engine::cost::Cost;
-use headroom_engine::failure::{ERROR_BUDGET, P95_TARGET_MS, STALE_BUDGET};
+use headroom_engine::failure::{
+    ERROR_BUDGET, MIN_ERRORS, MIN_SAMPLES, P95_TARGET_MS, STALE_BUDGET,
+};
 use headroom_engine::resource::CAUSES;
 use headroom_engine::snapshot::Snapshot;
 use leptos::prelude::*;
@@ -94,7 +96,15 @@ pub fn LiveMetrics(
                     "p95 latency",
                     "metric-p95",
                     Box::new(move || ms(get(|s| s.p95_ms))),
-                    Box::new(move || get(|s| s.p95_ms) > P95_TARGET_MS),
+                    Box::new(move || {
+                        snapshot
+                            .with(|s| {
+                                s.as_ref()
+                                    .is_some_and(|s| {
+                                        s.samples >= MIN_SAMPLES && s.p95_ms > P95_TARGET_MS
+                                    })
+                            })
+                    }),
                 )}
                 {metric(
                     "p99 latency",
@@ -106,7 +116,16 @@ pub fn LiveMetrics(
                     "Errors",
                     "metric-errors",
                     Box::new(move || percent(get(|s| s.error_rate))),
-                    Box::new(move || get(|s| s.error_rate) > ERROR_BUDGET),
+                    Box::new(move || {
+                        snapshot
+                            .with(|s| {
+                                s.as_ref()
+                                    .is_some_and(|s| {
+                                        s.error_rate > ERROR_BUDGET
+                                            && s.error_rate * s.samples as f64 >= MIN_ERRORS
+                                    })
+                            })
+                    }),
                 )}
                 {metric(
                     "Stale reads",

@@ -12,10 +12,20 @@ pub fn WhatBreaks(
     /// The stage being shown.
     stage: RwSignal<StageId>,
 ) -> impl IntoView {
-    let content = move || match failure
-        .get()
-        .and_then(|code| Some((code, stage_of_failure(code)?)))
-    {
+    let content = move || match failure.get().map(|code| (code, stage_of_failure(code))) {
+        Some((code, None)) => view! {
+            <p class="failure-title" data-testid="what-breaks-title" data-code=code>
+                <span class="badge bad" aria-hidden="true">"✗"</span>
+                " Failing: "
+                <strong>"missing its targets"</strong>
+            </p>
+            <p data-testid="what-breaks-explanation">
+                "More than 1% of requests fail, or the slowest 5% take over half a second, but no "
+                "single part explains it yet: the system is near its limit, or recovering from a "
+                "fault. Watch which parts turn red."
+            </p>
+        }
+        .into_any(),
         None => view! {
             <p data-testid="what-breaks-healthy">
                 <span class="badge ok" aria-hidden="true">"✓"</span>
@@ -24,7 +34,7 @@ pub fn WhatBreaks(
             </p>
         }
         .into_any(),
-        Some((code, source)) => {
+        Some((code, Some(source))) => {
             let fix = source.id.next();
             view! {
                 <p class="failure-title" data-testid="what-breaks-title" data-code=code>

@@ -62,7 +62,7 @@ test('moving the users slider changes the offered load', async () => {
   const load = page.getByTestId('offered-load');
   await load.waitFor();
   const before = Number((await load.innerText()).replace(/,/g, ''));
-  assert.equal(await page.getByTestId('users-value').innerText(), '1,000 users');
+  assert.equal(await page.getByTestId('users-value').innerText(), '300 users');
 
   await slider.focus();
   await page.keyboard.press('End');
@@ -107,15 +107,16 @@ test('the diagram runs the engine: healthy at the default load, red when the loa
   await diagram.waitFor();
   await page.waitForTimeout(1500);
   assert.ok((await diagram.locator('g.node').count()) >= 4);
-  assert.equal(await diagram.locator('g.node.hot').count(), 0, 'one VM copes with 1,000 users');
+  assert.equal(await diagram.locator('g.node.hot').count(), 0, 'one VM copes with 300 users');
   assert.equal(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), '???', 'no metrics before stage 3');
 
   await page.getByTestId('stage-step').nth(2).click();
   await page.waitForTimeout(500);
   assert.match(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), /CPU \d+%/);
-  await page.getByLabel('Daily active users').fill('450'); // ~320,000 users
+  await page.getByLabel('Daily active users').fill('90'); // 10^(1 + 90/20) ≈ 320,000 users
   await page.waitForTimeout(2500);
-  assert.ok((await diagram.locator('circle.dot').count()) > 10, 'requests are on the wire');
+  const dots = ((await page.getByTestId('dots-page').getAttribute('d')) ?? '').split('M').length - 1;
+  assert.ok(dots > 10, `requests are drawn: ${dots}`);
   await diagram.locator('g.node.hot[data-node="app"]').waitFor({ state: 'attached', timeout: 5000 });
   assert.match(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), /^CPU 100% · queue \d+/);
   assert.deepEqual(problems, []);

@@ -172,6 +172,13 @@ impl RateWindow {
         }
     }
 
+    /// This window with measurement starting at `t0` rather than at its first event, so a
+    /// stream whose first event comes late is not read as a burst.
+    pub fn started_at(mut self, t0: f64) -> Self {
+        self.advance(t0);
+        self
+    }
+
     /// Counts `n` events at time `now`. A `now` older than the newest slot
     /// counts in the newest slot.
     pub fn record(&mut self, now: f64, n: u64) {
@@ -317,6 +324,25 @@ impl TimeAverage {
         } else {
             self.last
         }
+    }
+}
+
+#[cfg(test)]
+mod started_tests {
+    use super::RateWindow;
+
+    #[test]
+    fn a_late_first_event_is_not_a_burst_when_measurement_started_earlier() {
+        let mut late = RateWindow::new(10.0, 10).started_at(0.0);
+        late.record(9.9, 1);
+        // One event over the window's span (the slots still in it): about 0.1 per second.
+        assert!(late.rate(10.0) < 0.12, "{}", late.rate(10.0));
+        let mut unstarted = RateWindow::new(10.0, 10);
+        unstarted.record(9.9, 1);
+        assert!(
+            unstarted.rate(10.0) > 5.0,
+            "without a start the span is 0.1 s"
+        );
     }
 }
 
