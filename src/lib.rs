@@ -2,9 +2,11 @@
 
 mod animation;
 mod app;
+pub mod charts;
 pub mod components;
 pub mod diagram_layout;
 pub mod format;
 pub mod log_scale;
+pub mod timeline;
 
 pub use app::App;
