@@ -2,6 +2,7 @@
 
 mod animation;
 mod app;
+mod chart_width;
 pub mod charts;
 pub mod components;
 pub mod diagram_layout;
