@@ -8,9 +8,9 @@ use leptos::prelude::*;
 
 use crate::animation::use_animation_frame;
 use crate::components::{
-    CostBreakdown, DesignControls, DotLegend, FaultButtons, Header, LiveMetrics, NodeDetails,
-    OfferedLoad, PlaybackControls, StageStepper, StageStory, TrafficDiagram, UsersSlider,
-    WhatBreaks,
+    CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, LatencyChart,
+    LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, StageStepper, StageStory,
+    TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::failure_watch::{FailureWatch, UNEXPLAINED};
@@ -246,6 +246,11 @@ pub fn App() -> impl IntoView {
                 </div>
             </div>
             <NodeDetails layout=layout.into() snapshot=snapshot.into() selected=selected.into()/>
+            <TimelineChart snapshot=snapshot/>
+            <div class="columns">
+                <LatencyChart scenario=scenario/>
+                <CostChart stage=stage users=users/>
+            </div>
             <div class="columns">
                 <StageStory stage=stage/>
                 <CostBreakdown cost=cost_signal/>

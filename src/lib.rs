@@ -2,6 +2,8 @@
 
 mod animation;
 mod app;
+mod chart_width;
+pub mod charts;
 pub mod components;
 pub mod diagram_layout;
 pub mod dots;
@@ -10,6 +12,7 @@ pub mod faults;
 pub mod format;
 pub mod knobs;
 pub mod log_scale;
+pub mod timeline;
 mod visibility;
 
 pub use app::App;

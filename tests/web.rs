@@ -311,3 +311,127 @@ async fn a_deploy_on_a_single_app_box_takes_the_site_down() {
     sleep(300).await;
     assert!(app_is_red(), "the only app server is restarting");
 }
+
+/// A component mounted on its own into a fresh wrapper.
+fn mount_view<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> Mounted {
+    let document = document();
+    let root = document.create_element("section").unwrap();
+    root.set_attribute("style", "width: 600px").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), move || f().into_any());
+    Mounted {
+        root,
+        _handle: handle,
+    }
+}
+
+/// The texts of a chart's SVG, each with its rendered width in pixels.
+fn chart_texts(root: &Element, testid: &str) -> Vec<(String, f64)> {
+    let chart = by_testid(root, testid);
+    assert!(
+        chart.query_selector("svg").unwrap().is_some(),
+        "{testid} drew no svg"
+    );
+    let texts = chart.query_selector_all("svg text").unwrap();
+    (0..texts.length())
+        .map(|i| {
+            let t: Element = texts.item(i).unwrap().unchecked_into();
+            let text = t.text_content().unwrap_or_default().trim().to_owned();
+            (text, t.get_bounding_client_rect().width())
+        })
+        .collect()
+}
+
+fn drawn(texts: &[(String, f64)], label: &str) -> bool {
+    texts.iter().any(|(t, w)| t == label && *w > 0.0)
+}
+
+#[wasm_bindgen_test]
+async fn the_latency_chart_draws_labelled_axes_and_follows_the_users() {
+    use headroom::components::LatencyChart;
+    use headroom_engine::scenario::Scenario;
+    let scenario = RwSignal::new(Scenario::for_stage(3, 1_000.0));
+    let root = mount_view(move || view! { <LatencyChart scenario=scenario/> });
+    tick().await;
+    let texts = chart_texts(&root, "latency-chart");
+    for label in [
+        "Daily active users (log scale)",
+        "p95 latency (log scale)",
+        "1K",
+        "10M",
+        "100 ms",
+        "Stage 3 (this stage)",
+        "Stage 4 (next stage)",
+        "1K users",
+    ] {
+        assert!(drawn(&texts, label), "{label:?} not drawn: {texts:?}");
+    }
+    assert!(texts.iter().any(|(t, _)| t.starts_with("stage 3 fails ≈ ")));
+    let figure = by_testid(&root, "latency-chart");
+    let canvas = figure.query_selector("[role='img']").unwrap().unwrap();
+    let label = canvas.get_attribute("aria-label").unwrap();
+    assert!(
+        label.contains("Stage 3 is predicted to fail at about"),
+        "{label}"
+    );
+
+    scenario.update(|s| s.users = 100_000.0);
+    tick().await;
+    let texts = chart_texts(&root, "latency-chart");
+    assert!(drawn(&texts, "100K users"), "{texts:?}");
+}
+
+#[wasm_bindgen_test]
+async fn the_cost_chart_draws_every_stage_and_the_current_cost() {
+    use headroom::components::CostChart;
+    use headroom_engine::StageId;
+    let stage = RwSignal::new(StageId::OneVm);
+    let users = RwSignal::new(1_000.0);
+    let root = mount_view(move || view! { <CostChart stage=stage users=users/> });
+    tick().await;
+    let texts = chart_texts(&root, "cost-chart");
+    for label in ["USD a month (log scale)", "Stage 1 (this stage)", "7"] {
+        assert!(drawn(&texts, label), "{label:?} not drawn: {texts:?}");
+    }
+    assert!(texts.iter().any(|(t, _)| t.ends_with("/month")));
+}
+
+#[wasm_bindgen_test]
+async fn the_timeline_keeps_a_point_a_simulated_second() {
+    use headroom::components::TimelineChart;
+    use headroom_engine::scenario::Scenario;
+    use headroom_engine::sim::Sim;
+    let snapshot = RwSignal::new(None);
+    let root = mount_view(move || view! { <TimelineChart snapshot=snapshot/> });
+    let mut sim = Sim::new(&Scenario::for_stage(3, 10_000.0), 1);
+    // Eight frames a simulated second from 0.125 s to 5 s: six seconds, six points a panel.
+    for i in 1..=40 {
+        sim.step_until(f64::from(i) * 0.125);
+        snapshot.set(Some(sim.snapshot(0)));
+        tick().await;
+    }
+    let texts = chart_texts(&root, "timeline-chart");
+    for label in [
+        "Throughput (req/s)",
+        "p95 latency",
+        "Errors (% of requests)",
+        "Simulated time (s)",
+    ] {
+        assert!(drawn(&texts, label), "{label:?} not drawn: {texts:?}");
+    }
+    let dots = by_testid(&root, "timeline-chart")
+        .query_selector_all("svg circle")
+        .unwrap()
+        .length();
+    assert_eq!(dots, 3 * 6);
+    // A new simulation starts the timeline over.
+    let mut fresh = Sim::new(&Scenario::for_stage(4, 10_000.0), 1);
+    fresh.step_until(0.5);
+    snapshot.set(Some(fresh.snapshot(0)));
+    tick().await;
+    let dots = by_testid(&root, "timeline-chart")
+        .query_selector_all("svg circle")
+        .unwrap()
+        .length();
+    assert_eq!(dots, 3);
+}

@@ -4,6 +4,7 @@
 //! and the web app calls it once per frame and reads plain data back.
 #![warn(missing_docs)]
 
+pub mod analytic;
 pub mod cli;
 pub mod core;
 pub mod cost;

@@ -1,0 +1,302 @@
+//! Monthly cost against users for all seven stages, from the engine's cost model.
+
+use headroom_engine::cost;
+use headroom_engine::scenario::Scenario;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::{
+    anchored, bold_font, decades, font, font_px, height_for, render, stage_colour, usd_label,
+    user_grid, user_ticks, users_label, GRID, INK, MUTED, PAPER,
+};
+use crate::format;
+
+/// Points per curve.
+const POINTS: usize = 31;
+
+/// Each stage's (users, USD a month) over the users axis, at its defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostCurves {
+    /// Seven curves, stage 1 first.
+    pub stages: Vec<Vec<(f64, f64)>>,
+}
+
+impl CostCurves {
+    /// Every stage's monthly cost at its defaults, 10 to 10 million users.
+    pub fn new() -> Self {
+        let users = user_grid(POINTS);
+        let stages = (1..=7u8)
+            .map(|s| {
+                users
+                    .iter()
+                    .map(|&u| (u, cost::monthly(&Scenario::for_stage(s, u)).monthly_usd))
+                    .collect()
+            })
+            .collect();
+        Self { stages }
+    }
+
+    /// The y axis: whole decades around every cost.
+    fn range(&self) -> (f64, f64) {
+        let all = self.stages.iter().flatten().map(|p| p.1);
+        let lo = all.clone().fold(f64::INFINITY, f64::min).max(1.0);
+        let hi = all.fold(0.0, f64::max).max(lo * 10.0);
+        (
+            10f64.powf(lo.log10().floor()),
+            10f64.powf(hi.log10().ceil()),
+        )
+    }
+}
+
+impl Default for CostCurves {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The current stage's cost at `users`, USD a month.
+pub fn cost_now(stage: u8, users: f64) -> f64 {
+    cost::monthly(&Scenario::for_stage(stage, users)).monthly_usd
+}
+
+/// For screen readers: what the current stage costs now and what the others would.
+pub fn summary(stage: u8, users: f64) -> String {
+    let others: Vec<String> = (1..=7u8)
+        .filter(|&s| s != stage)
+        .map(|s| format!("stage {s} ${}", format::grouped(cost_now(s, users))))
+        .collect();
+    format!(
+        "Monthly cost against daily active users for the seven stages. At {} users stage {stage} costs ${} a month; {}.",
+        format::grouped(users),
+        format::grouped(cost_now(stage, users)),
+        others.join(", ")
+    )
+}
+
+/// The chart as SVG, `width` pixels wide: every stage, `stage` highlighted, a marker at
+/// `users`.
+pub fn svg(curves: &CostCurves, stage: u8, users: f64, width: u32) -> String {
+    let height = height_for(width, 0.6, 300);
+    render(width, height, |root| {
+        draw(root, curves, stage, users, width)
+    })
+}
+
+fn draw(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    curves: &CostCurves,
+    stage: u8,
+    users: f64,
+    width: u32,
+) -> super::DrawResult {
+    let px = font_px(width);
+    let text = font(px, &INK);
+    let bold = bold_font(px, &INK);
+    let small = font(px - 1.0, &MUTED);
+    let (x_lo, x_hi) = (super::USER_TICKS[0], super::USER_TICKS[6]);
+    let (y_lo, y_hi) = curves.range();
+    let narrow = width < 480;
+    let y_ticks: Vec<f64> = decades(y_lo, y_hi)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !narrow || i % 2 == 0)
+        .map(|(_, y)| y)
+        .collect();
+    let mut chart = ChartBuilder::on(root)
+        .margin_top((px * 3.2) as u32)
+        .margin_right((px * 2.2) as u32)
+        .x_label_area_size((px * 3.2) as u32)
+        .y_label_area_size((px * 4.8) as u32)
+        .build_cartesian_2d(
+            (x_lo..x_hi).log_scale().with_key_points(user_ticks(width)),
+            (y_lo..y_hi).log_scale().with_key_points(y_ticks),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("Daily active users (log scale)")
+        .y_desc("USD a month (log scale)")
+        .x_label_formatter(&|x| users_label(*x))
+        .y_label_formatter(&|y| usd_label(*y))
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK.stroke_width(1))
+        .draw()?;
+
+    // Current users.
+    let u = users.clamp(x_lo, x_hi);
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(u, y_lo), (u, y_hi)],
+        INK.stroke_width(1),
+    )))?;
+
+    // The other stages thin and dashed, the current one thick and solid on top. Each line
+    // carries its stage number at its right end, so colour is never the only cue.
+    let order = (1..=7u8)
+        .filter(|&s| s != stage)
+        .chain(std::iter::once(stage));
+    for s in order {
+        let points = &curves.stages[usize::from(s - 1)];
+        let colour = stage_colour(s);
+        if s == stage {
+            chart.draw_series(LineSeries::new(
+                points.iter().copied(),
+                colour.stroke_width(4),
+            ))?;
+        } else {
+            chart.draw_series(DashedLineSeries::new(
+                points.iter().copied(),
+                6,
+                4,
+                colour.stroke_width(2),
+            ))?;
+        }
+        // Its number in a disc on the line, each stage at its own place along the axis
+        // (where the lines are still apart).
+        let x = 10f64.powf(1.35 + 0.45 * f64::from(s - 1));
+        let at = points.iter().find(|p| p.0 >= x).or(points.last()).copied();
+        if let Some((x, y)) = at {
+            chart.draw_series(std::iter::once(Circle::new((x, y), 9, PAPER.filled())))?;
+            chart.draw_series(std::iter::once(Circle::new(
+                (x, y),
+                9,
+                colour.stroke_width(if s == stage { 3 } else { 2 }),
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                s.to_string(),
+                (x, y),
+                anchored(
+                    if s == stage { &bold } else { &text },
+                    HPos::Center,
+                    VPos::Center,
+                ),
+            )))?;
+        }
+    }
+
+    // This stage's cost now: a dot and the amount.
+    let now = cost_now(stage, users);
+    chart.draw_series(std::iter::once(Circle::new(
+        (u, now),
+        6,
+        stage_colour(stage).filled(),
+    )))?;
+    chart.draw_series(std::iter::once(Circle::new(
+        (u, now),
+        6,
+        INK.stroke_width(2),
+    )))?;
+    let right_half = u > 1e4;
+    chart.draw_series(std::iter::once(Text::new(
+        format!("${}/month", format::grouped(now)),
+        (u * if right_half { 0.8 } else { 1.25 }, now * 1.6),
+        anchored(
+            &bold,
+            if right_half { HPos::Right } else { HPos::Left },
+            VPos::Bottom,
+        ),
+    )))?;
+
+    // The legend, above the plot.
+    let y = (px * 1.2) as i32;
+    let mut x = (px * 4.8) as i32;
+    let sample = |x: i32, dashed: bool, colour: RGBColor| -> super::DrawResult {
+        if dashed {
+            root.draw(&PathElement::new(
+                vec![(x, y), (x + 8, y)],
+                colour.stroke_width(2),
+            ))?;
+            root.draw(&PathElement::new(
+                vec![(x + 13, y), (x + 21, y)],
+                colour.stroke_width(2),
+            ))?;
+        } else {
+            root.draw(&PathElement::new(
+                vec![(x, y), (x + 21, y)],
+                colour.stroke_width(4),
+            ))?;
+        }
+        Ok(())
+    };
+    sample(x, false, stage_colour(stage))?;
+    let label = format!("Stage {stage} (this stage)");
+    root.draw(&Text::new(
+        label.clone(),
+        (x + 27, y),
+        anchored(&text, HPos::Left, VPos::Center),
+    ))?;
+    x += 27 + (label.len() as f64 * px * 0.58) as i32 + (px * 1.5) as i32;
+    sample(x, true, MUTED)?;
+    root.draw(&Text::new(
+        "other stages (numbered)",
+        (x + 27, y),
+        anchored(&small, HPos::Left, VPos::Center),
+    ))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seven_curves_that_cost_more_with_more_users() {
+        let c = CostCurves::new();
+        assert_eq!(c.stages.len(), 7);
+        for (i, s) in c.stages.iter().enumerate() {
+            assert_eq!(s.len(), POINTS);
+            assert!(
+                s.windows(2).all(|w| w[1].1 >= w[0].1),
+                "stage {} gets cheaper with users",
+                i + 1
+            );
+        }
+        // One small VM is the cheapest start, replicas and shards the dearest.
+        assert!(c.stages[0][0].1 < c.stages[6][0].1);
+        let (lo, hi) = c.range();
+        assert!(lo <= c.stages[0][0].1 && hi >= c.stages[6][POINTS - 1].1);
+    }
+
+    #[test]
+    fn the_svg_has_axes_units_a_legend_and_every_stage() {
+        let c = CostCurves::new();
+        let s = svg(&c, 4, 50_000.0, 640);
+        let texts = crate::charts::texts(&s);
+        for label in [
+            "Daily active users (log scale)",
+            "USD a month (log scale)",
+            "1K",
+            "10M",
+            "Stage 4 (this stage)",
+            "other stages (numbered)",
+        ] {
+            assert!(
+                texts.iter().any(|t| t == label),
+                "no {label:?} in {texts:?}"
+            );
+        }
+        for stage in 1..=7u8 {
+            assert!(
+                texts.contains(&stage.to_string()),
+                "no label for stage {stage}"
+            );
+            let colour = stage_colour(stage);
+            let hex = format!("#{:02X}{:02X}{:02X}", colour.0, colour.1, colour.2);
+            assert!(s.contains(&hex), "no {hex} for stage {stage}");
+        }
+        let now = format::grouped(cost_now(4, 50_000.0));
+        assert!(
+            texts.contains(&format!("${now}/month")),
+            "no ${now} in {texts:?}"
+        );
+    }
+
+    #[test]
+    fn the_summary_gives_this_stage_and_the_others() {
+        let s = summary(2, 1_000.0);
+        assert!(s.contains("At 1,000 users stage 2 costs $"), "{s}");
+        assert!(s.contains("stage 1 $") && s.contains("stage 7 $"), "{s}");
+        assert!(!s.contains("stage 2 $"), "{s}");
+    }
+}

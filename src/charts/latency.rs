@@ -1,0 +1,430 @@
+//! p95 latency against users for a stage and the next, from the engine's analytic companion,
+//! with where each is predicted to fail.
+
+use headroom_engine::analytic;
+use headroom_engine::failure::P95_TARGET_MS;
+use headroom_engine::scenario::Scenario;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::{
+    anchored, approx_users, font, font_px, height_for, ms_label, render, stage_colour, user_grid,
+    user_ticks, users_label, GRID, INK, MUTED,
+};
+use crate::format;
+
+/// Points per curve: one every tenth of a decade.
+const POINTS: usize = 61;
+/// The latency axis, ms.
+const Y_MIN_MS: f64 = 30.0;
+const Y_MAX_MS: f64 = 20_000.0;
+
+/// Where a stage is predicted to fail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// Daily active users.
+    pub users: f64,
+    /// p95 just before, ms (where the marker goes; the target when none is predicted).
+    pub p95_ms: f64,
+    /// The resource that gives out (the companion's bottleneck id, e.g. "db.cpu").
+    pub bottleneck: &'static str,
+}
+
+/// One stage's curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    /// Stage number.
+    pub stage: u8,
+    /// (users, p95 ms) while the stage has a p95 (below capacity).
+    pub points: Vec<(f64, f64)>,
+    /// Its predicted failure, if it fails by 10 million users.
+    pub failure: Option<Failure>,
+}
+
+/// The curves the chart draws: the current stage and the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyCurves {
+    /// The stage shown.
+    pub current: Curve,
+    /// The next stage (none after stage 7).
+    pub next: Option<Curve>,
+}
+
+/// The next stage's scenario at the same users: its own topology and defaults, with the
+/// workload copied from `sc` (traffic per user, the request mix, the data, the third party),
+/// since those describe the users rather than the system.
+pub fn next_stage(sc: &Scenario) -> Option<Scenario> {
+    (sc.stage < 7).then(|| Scenario {
+        users: sc.users,
+        requests_per_user_per_day: sc.requests_per_user_per_day,
+        peak_hour_factor: sc.peak_hour_factor,
+        static_share: sc.static_share,
+        write_share: sc.write_share,
+        third_party_share: sc.third_party_share,
+        deferred_share: sc.deferred_share,
+        queries_per_request: sc.queries_per_request,
+        keys: sc.keys,
+        zipf_s: sc.zipf_s,
+        third_party_median_ms: sc.third_party_median_ms,
+        third_party_p95_ms: sc.third_party_p95_ms,
+        third_party_error_rate: sc.third_party_error_rate,
+        ..Scenario::for_stage(sc.stage + 1, sc.users)
+    })
+}
+
+/// The curve of `sc`'s stage over the users axis.
+pub fn curve(sc: &Scenario) -> Curve {
+    let users = user_grid(POINTS);
+    let failure = analytic::failure_users_of(sc, users[0], users[POINTS - 1]).map(|f| {
+        let [before, at] = analytic::curve(sc, &[f / 1.002, f])
+            .try_into()
+            .expect("two points");
+        Failure {
+            users: f,
+            p95_ms: before.p95_ms.unwrap_or(P95_TARGET_MS),
+            bottleneck: at.bottleneck,
+        }
+    });
+    // Near the failure the curve turns up fast: more points there, so it reaches the marker.
+    let mut grid = users;
+    if let Some(f) = &failure {
+        grid.retain(|&u| u < f.users / 1.002);
+        grid.extend([0.9, 0.95, 0.98, 0.99, 0.995].map(|k| f.users * k));
+        grid.push(f.users / 1.002);
+        grid.sort_by(f64::total_cmp);
+    }
+    let points = grid
+        .iter()
+        .zip(analytic::curve(sc, &grid))
+        .map_while(|(&u, p)| p.p95_ms.map(|ms| (u, ms)))
+        .collect();
+    Curve {
+        stage: sc.stage,
+        points,
+        failure,
+    }
+}
+
+/// The curves for `sc`'s stage and the next.
+pub fn curves(sc: &Scenario) -> LatencyCurves {
+    LatencyCurves {
+        current: curve(sc),
+        next: next_stage(sc).map(|n| curve(&n)),
+    }
+}
+
+/// What a resource id means to a reader.
+pub fn resource_name(id: &str) -> &'static str {
+    match id {
+        "vm.memory" | "app.memory" => "memory",
+        "db.memory" | "shard.memory" => "database memory",
+        "vm.cpu" => "the VM's CPU",
+        "app.cpu" => "app CPU",
+        "app.threads" => "app threads",
+        "db.cpu" | "shard.cpu" => "database CPU",
+        "db.io" | "shard.io" => "database disk",
+        "db.locks" | "shard.locks" => "row locks",
+        "db.connections" | "shard.connections" => "database connections",
+        "replica.cpu" => "replica CPU",
+        "replica.io" => "replica disk",
+        "replica.connections" => "replica connections",
+        "cache.ops" => "the cache",
+        _ => "latency",
+    }
+}
+
+/// One sentence per stage for screen readers: where it fails and why, and `sc`'s p95 at its
+/// users.
+pub fn summary(sc: &Scenario, c: &LatencyCurves) -> String {
+    let users = sc.users;
+    let one = |curve: &Curve| match &curve.failure {
+        Some(f) => format!(
+            "Stage {} is predicted to fail at about {} users ({}).",
+            curve.stage,
+            format::grouped(f.users),
+            resource_name(f.bottleneck)
+        ),
+        None => format!("Stage {} holds up to 10 million users.", curve.stage),
+    };
+    let now = match analytic::predict(sc).p95_ms {
+        Some(ms) => format!(
+            " At {} users its p95 is about {}.",
+            format::grouped(users),
+            ms_label(ms)
+        ),
+        None => format!(" At {} users it is over capacity.", format::grouped(users)),
+    };
+    let mut s = format!(
+        "p95 latency against daily active users, from the analytic model. {}{now}",
+        one(&c.current)
+    );
+    if let Some(n) = &c.next {
+        s.push(' ');
+        s.push_str(&one(n));
+    }
+    s
+}
+
+/// The chart as SVG, `width` pixels wide, with a marker at `users`.
+pub fn svg(c: &LatencyCurves, users: f64, width: u32) -> String {
+    let height = height_for(width, 0.6, 300);
+    render(width, height, |root| draw(root, c, users, width))
+}
+
+fn draw(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    c: &LatencyCurves,
+    users: f64,
+    width: u32,
+) -> super::DrawResult {
+    let px = font_px(width);
+    let text = font(px, &INK);
+    let small = font(px - 1.0, &MUTED);
+    let (x_lo, x_hi) = (super::USER_TICKS[0], super::USER_TICKS[6]);
+    let mut chart = ChartBuilder::on(root)
+        .margin_top((px * 3.2) as u32)
+        .margin_right((px * 1.5) as u32)
+        .x_label_area_size((px * 3.2) as u32)
+        .y_label_area_size((px * 4.8) as u32)
+        .build_cartesian_2d(
+            (x_lo..x_hi).log_scale().with_key_points(user_ticks(width)),
+            (Y_MIN_MS..Y_MAX_MS)
+                .log_scale()
+                .with_key_points(vec![100.0, 1_000.0, 10_000.0]),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("Daily active users (log scale)")
+        .y_desc("p95 latency (log scale)")
+        .x_label_formatter(&|x| users_label(*x))
+        .y_label_formatter(&|y| ms_label(*y))
+        .label_style(text.clone())
+        .axis_desc_style(text.clone())
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK.stroke_width(1))
+        .draw()?;
+
+    // The target everything is measured against.
+    chart.draw_series(DashedLineSeries::new(
+        [(x_lo, P95_TARGET_MS), (x_hi, P95_TARGET_MS)],
+        6,
+        4,
+        MUTED.stroke_width(1),
+    ))?;
+    chart.draw_series(std::iter::once(Text::new(
+        format!("target {}", ms_label(P95_TARGET_MS)),
+        (x_lo * 1.3, P95_TARGET_MS * 1.08),
+        anchored(&small, HPos::Left, VPos::Bottom),
+    )))?;
+
+    // Current users.
+    let u = users.clamp(x_lo, x_hi);
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(u, Y_MIN_MS), (u, Y_MAX_MS)],
+        INK.stroke_width(1),
+    )))?;
+    let right_half = u > 10f64.powf(4.0);
+    chart.draw_series(std::iter::once(Text::new(
+        format!("{} users", users_label(users)),
+        (u * if right_half { 0.9 } else { 1.1 }, Y_MAX_MS * 0.8),
+        anchored(
+            &text,
+            if right_half { HPos::Right } else { HPos::Left },
+            VPos::Top,
+        ),
+    )))?;
+
+    // The next stage first, so the current one is drawn on top.
+    let mut legend = vec![(c.current.stage, "this stage", false)];
+    if let Some(n) = &c.next {
+        legend.push((n.stage, "next stage", true));
+        let colour = stage_colour(n.stage);
+        chart.draw_series(DashedLineSeries::new(
+            n.points.iter().copied(),
+            10,
+            5,
+            colour.stroke_width(3),
+        ))?;
+        failure_marker(&mut chart, n, &small, width, false)?;
+    }
+    let colour = stage_colour(c.current.stage);
+    chart.draw_series(LineSeries::new(
+        c.current.points.iter().copied(),
+        colour.stroke_width(4),
+    ))?;
+    failure_marker(&mut chart, &c.current, &small, width, true)?;
+
+    // The legend, above the plot: a line sample and its name.
+    let mut x = (px * 4.8) as i32;
+    let y = (px * 1.2) as i32;
+    for (stage, what, dashed) in legend {
+        let colour = stage_colour(stage);
+        let sample = if dashed {
+            vec![(x, y), (x + 10, y), (x + 16, y), (x + 26, y)]
+        } else {
+            vec![(x, y), (x + 26, y)]
+        };
+        if dashed {
+            root.draw(&PathElement::new(
+                sample[..2].to_vec(),
+                colour.stroke_width(3),
+            ))?;
+            root.draw(&PathElement::new(
+                sample[2..].to_vec(),
+                colour.stroke_width(3),
+            ))?;
+        } else {
+            root.draw(&PathElement::new(sample, colour.stroke_width(4)))?;
+        }
+        let label = format!("Stage {stage} ({what})");
+        root.draw(&Text::new(
+            label.clone(),
+            (x + 32, y),
+            anchored(&text, HPos::Left, VPos::Center),
+        ))?;
+        x += 32 + (label.len() as f64 * px * 0.58) as i32 + (px * 1.5) as i32;
+    }
+    Ok(())
+}
+
+type LogChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<
+        plotters::coord::combinators::WithKeyPoints<plotters::coord::combinators::LogCoord<f64>>,
+        plotters::coord::combinators::WithKeyPoints<plotters::coord::combinators::LogCoord<f64>>,
+    >,
+>;
+
+/// A ring at the failure point with "stage 3 fails ≈ 35K" above it (below it for the next
+/// stage, so two close failures do not print over each other).
+fn failure_marker(
+    chart: &mut LogChart<'_, '_>,
+    curve: &Curve,
+    style: &TextStyle<'static>,
+    width: u32,
+    above: bool,
+) -> super::DrawResult {
+    let Some(f) = &curve.failure else {
+        return Ok(());
+    };
+    let colour = stage_colour(curve.stage);
+    let y = f.p95_ms.clamp(Y_MIN_MS, Y_MAX_MS);
+    chart.draw_series(std::iter::once(Circle::new(
+        (f.users, y),
+        7,
+        INK.stroke_width(2),
+    )))?;
+    chart.draw_series(std::iter::once(Circle::new(
+        (f.users, y),
+        4,
+        colour.filled(),
+    )))?;
+    let label = if width < 480 {
+        format!("{} fails", approx_users(f.users))
+    } else {
+        format!("stage {} fails ≈ {}", curve.stage, approx_users(f.users))
+    };
+    // Keep the label inside the plot at either end of the axis.
+    let h = match f.users {
+        u if u < 300.0 => HPos::Left,
+        u if u > 1e6 => HPos::Right,
+        _ => HPos::Center,
+    };
+    let (ly, v) = if above {
+        (y * 1.45, VPos::Bottom)
+    } else {
+        (y / 1.45, VPos::Top)
+    };
+    chart.draw_series(std::iter::once(Text::new(
+        label,
+        (f.users, ly),
+        anchored(style, h, v),
+    )))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_stage_keeps_the_workload_and_takes_its_own_system() {
+        let mut sc = Scenario::for_stage(3, 20_000.0);
+        sc.write_share = 0.2;
+        sc.app_servers = 2;
+        let next = next_stage(&sc).unwrap();
+        assert_eq!(
+            (next.stage, next.users, next.write_share),
+            (4, 20_000.0, 0.2)
+        );
+        assert_eq!(next.app_servers, Scenario::for_stage(4, 1.0).app_servers);
+        assert!(next_stage(&Scenario::for_stage(7, 1.0)).is_none());
+    }
+
+    #[test]
+    fn curves_end_at_capacity_and_mark_where_they_fail() {
+        let c = curves(&Scenario::for_stage(3, 1_000.0));
+        let f = c.current.failure.as_ref().unwrap();
+        assert!((20_000.0..60_000.0).contains(&f.users), "{f:?}");
+        assert_eq!(f.bottleneck, "app.cpu");
+        assert!(c.current.points.last().unwrap().0 < 60_000.0);
+        let next = c.next.as_ref().unwrap();
+        assert_eq!(next.stage, 4);
+        assert!(next.failure.as_ref().unwrap().users > f.users * 2.0);
+    }
+
+    #[test]
+    fn the_svg_has_axes_units_a_legend_and_the_failure_marker() {
+        let c = curves(&Scenario::for_stage(3, 1_000.0));
+        let s = svg(&c, 1_000.0, 640);
+        let texts = crate::charts::texts(&s);
+        assert!(s.starts_with("<svg"), "{}", &s[..80.min(s.len())]);
+        for label in [
+            "Daily active users (log scale)",
+            "p95 latency (log scale)",
+            "10",
+            "1K",
+            "10M",
+            "100 ms",
+            "1 s",
+            "target 500 ms",
+            "Stage 3 (this stage)",
+            "Stage 4 (next stage)",
+            "1K users",
+        ] {
+            assert!(
+                texts.iter().any(|t| t == label),
+                "no {label:?} in {texts:?}"
+            );
+        }
+        let f = approx_users(c.current.failure.as_ref().unwrap().users);
+        let label = format!("stage 3 fails ≈ {f}");
+        assert!(texts.contains(&label), "no {label:?} in {texts:?}");
+        // Both curves are drawn in their stage colours.
+        assert!(s.contains("#009E73") && s.contains("#0072B2"));
+    }
+
+    #[test]
+    fn narrow_charts_thin_their_ticks_and_stay_readable() {
+        let c = curves(&Scenario::for_stage(5, 1_000.0));
+        let texts = crate::charts::texts(&svg(&c, 1_000.0, 300));
+        let has = |x: &str| texts.iter().any(|t| t == x);
+        assert!(has("1K") && has("100K") && !has("100"), "{texts:?}");
+        assert!(texts.iter().any(|t| t.ends_with(" fails")), "{texts:?}");
+    }
+
+    #[test]
+    fn the_summary_names_the_failure_points() {
+        let c = curves(&Scenario::for_stage(1, 100.0));
+        let s = summary(&Scenario::for_stage(1, 100.0), &c);
+        assert!(s.contains("Stage 1 is predicted to fail at about"), "{s}");
+        assert!(s.contains("(memory)"), "{s}");
+        assert!(s.contains("Stage 2 is predicted to fail"), "{s}");
+        assert!(s.contains("At 100 users its p95 is about"), "{s}");
+        let last = curves(&Scenario::for_stage(7, 100.0));
+        let s = summary(&Scenario::for_stage(7, 100.0), &last);
+        assert_eq!(s.matches("Stage").count(), 1, "{s}");
+    }
+}

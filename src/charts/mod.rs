@@ -1,0 +1,202 @@
+//! The charts as plain functions that return SVG text, drawn with plotters' SVG backend.
+//!
+//! Components put the text into the page; tests read it natively. Nothing here measures
+//! text: labels sit on the left and bottom axes, titles and legends are drawn at fixed places
+//! (plotters would otherwise measure each label through the DOM in the browser), so the same
+//! inputs give the same SVG natively and in wasm.
+//!
+//! Colours are the Okabe–Ito palette, safe for colour-blind readers, and never the only cue:
+//! lines also differ in width, dashes, markers or direct labels. Text, axes and grid use
+//! sentinel colours that the stylesheet maps to the page's colours (light or dark).
+
+pub mod cost;
+pub mod latency;
+pub mod timeline;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::format;
+
+/// Okabe–Ito, one colour a stage: orange, sky blue, bluish green, blue, vermillion, reddish
+/// purple, black (the palette's yellow is too faint on white for a line). The stylesheet maps
+/// black to the page's text colour, so stage 7 stays visible in a dark theme.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x00, 0x00, 0x00),
+];
+
+/// Text and axes; the stylesheet maps it to the page's text colour (`fill="#1D2125"`).
+pub const INK: RGBColor = RGBColor(0x1D, 0x21, 0x25);
+/// Grid lines and reference lines; the stylesheet maps it to the page's border colour.
+pub const GRID: RGBColor = RGBColor(0xC9, 0xCE, 0xD4);
+/// Backgrounds of labels drawn over lines; mapped to the page's panel colour.
+pub const PAPER: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
+/// Secondary text (notes, the target line's label); mapped to the page's muted colour.
+pub const MUTED: RGBColor = RGBColor(0x56, 0x60, 0x6B);
+
+/// The colour of stage `stage` (1 to 7) in every chart.
+pub fn stage_colour(stage: u8) -> RGBColor {
+    PALETTE[usize::from(stage.clamp(1, 7) - 1)]
+}
+
+/// The height of a chart `width` pixels wide: wide charts are flatter, narrow ones taller.
+pub fn height_for(width: u32, aspect: f64, min: u32) -> u32 {
+    ((f64::from(width) * aspect) as u32).max(min)
+}
+
+/// The width charts are drawn at before the page has been measured.
+pub const DEFAULT_WIDTH: u32 = 640;
+/// The narrowest chart drawn: a 320-pixel phone less the page's padding.
+pub const MIN_WIDTH: u32 = 280;
+
+/// The chart font at `px` CSS pixels (plotters writes sizes divided by 1.24).
+pub fn font(px: f64, colour: &'static RGBColor) -> TextStyle<'static> {
+    TextStyle::from(("sans-serif", px * 1.24).into_font()).color(colour)
+}
+
+/// [`font`] in bold.
+pub fn bold_font(px: f64, colour: &'static RGBColor) -> TextStyle<'static> {
+    TextStyle::from(("sans-serif", px * 1.24).into_font().style(FontStyle::Bold)).color(colour)
+}
+
+/// Font size for a chart `width` pixels wide.
+pub fn font_px(width: u32) -> f64 {
+    if width < 480 {
+        12.0
+    } else {
+        14.0
+    }
+}
+
+/// `style` anchored at `h` and `v`.
+pub fn anchored(style: &TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
+    style.pos(Pos::new(h, v))
+}
+
+/// Renders into an SVG string `width` × `height`; an error gives an empty string (the
+/// component then shows only its text alternative).
+pub fn render(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> DrawResult,
+) -> String {
+    let mut svg = String::new();
+    let ok = {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        draw(&root).is_ok() && root.present().is_ok()
+    };
+    if ok {
+        svg
+    } else {
+        String::new()
+    }
+}
+
+/// What drawing returns.
+pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Decades from 10 to 10 million: the users axis' ticks.
+pub const USER_TICKS: [f64; 7] = crate::log_scale::TICKS;
+
+/// The users axis' ticks for a chart `width` wide: every decade, or every other one when
+/// narrow.
+pub fn user_ticks(width: u32) -> Vec<f64> {
+    if width < 480 {
+        USER_TICKS.iter().copied().step_by(2).collect()
+    } else {
+        USER_TICKS.to_vec()
+    }
+}
+
+/// `n` user counts spread evenly on a log scale over the users axis, 10 to 10 million.
+pub fn user_grid(n: usize) -> Vec<f64> {
+    let (lo, hi) = (USER_TICKS[0].log10(), USER_TICKS[6].log10());
+    (0..n)
+        .map(|i| 10f64.powf(lo + (hi - lo) * i as f64 / (n.max(2) - 1) as f64))
+        .collect()
+}
+
+/// A user count rounded to two significant digits for a label: 35,410 → "35K".
+pub fn approx_users(x: f64) -> String {
+    if !(x.is_finite() && x > 0.0) {
+        return format::compact(x);
+    }
+    let magnitude = 10f64.powf(x.log10().floor() - 1.0);
+    format::compact((x / magnitude).round() * magnitude)
+}
+
+/// A users tick label: "10", "1K", "10M".
+pub fn users_label(x: f64) -> String {
+    format::compact(x)
+}
+
+/// A duration for a label: "80 ms", "1.2 s".
+pub fn ms_label(ms: f64) -> String {
+    if ms >= 1_000.0 {
+        let s = format!("{:.1}", ms / 1e3);
+        format!("{} s", s.strip_suffix(".0").unwrap_or(&s))
+    } else {
+        format!("{} ms", ms.round())
+    }
+}
+
+/// Dollars for a label: "$30", "$1.2K".
+pub fn usd_label(usd: f64) -> String {
+    if usd < 1_000.0 {
+        format!("${}", usd.round())
+    } else {
+        format!("${}", format::compact(usd))
+    }
+}
+
+/// Powers of ten from `lo` to `hi` inclusive (both powers of ten).
+pub fn decades(lo: f64, hi: f64) -> Vec<f64> {
+    let (a, b) = (lo.log10().round() as i32, hi.log10().round() as i32);
+    (a..=b).map(|e| 10f64.powi(e)).collect()
+}
+
+/// The text of every `<text>` element in `svg`, in order (for tests).
+#[cfg(test)]
+pub(crate) fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_owned())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_like_a_person_wrote_them() {
+        assert_eq!(ms_label(86.4), "86 ms");
+        assert_eq!(ms_label(1_000.0), "1 s");
+        assert_eq!(ms_label(12_340.0), "12.3 s");
+        assert_eq!(usd_label(30.37), "$30");
+        assert_eq!(usd_label(12_500.0), "$12.5K");
+        assert_eq!(users_label(1e6), "1M");
+        assert_eq!(approx_users(35_410.6), "35K");
+        assert_eq!(approx_users(5_175_940.0), "5.2M");
+        assert_eq!(approx_users(871.2), "870");
+    }
+
+    #[test]
+    fn the_user_grid_spans_the_axis_evenly_in_log() {
+        let g = user_grid(61);
+        assert_eq!(g.len(), 61);
+        assert!((g[0] - 10.0).abs() < 1e-9 && (g[60] - 1e7).abs() < 1e-3);
+        assert!((g[10] - 100.0).abs() < 1e-9);
+        assert_eq!(decades(10.0, 1e4), vec![10.0, 100.0, 1_000.0, 10_000.0]);
+        assert_eq!(user_ticks(320).len(), 4);
+    }
+}

@@ -1,0 +1,54 @@
+use headroom_engine::snapshot::Snapshot;
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use crate::chart_width::use_chart_width;
+use crate::charts::timeline;
+use crate::timeline::Timeline;
+
+/// The last 60 simulated seconds of the running system: throughput (req/s), p95 latency and
+/// errors (%), in three panels sharing the time axis. It keeps one sample per simulated second
+/// from the snapshots it is given, starts over when simulated time goes back (a new
+/// simulation), and redraws only when a sample is added: once a simulated second, however
+/// often snapshots arrive. Screen readers get the newest second's numbers.
+#[component]
+pub fn TimelineChart(
+    /// The latest snapshot, once the simulation has run a frame.
+    #[prop(into)]
+    snapshot: Signal<Option<Snapshot>>,
+) -> impl IntoView {
+    let container = NodeRef::<Div>::new();
+    let width = use_chart_width(container);
+    let buffer = StoredValue::new(Timeline::new());
+    let version = RwSignal::new(0u64);
+    Effect::new(move |_| {
+        snapshot.with(|s| {
+            let changed = s
+                .as_ref()
+                .and_then(|s| buffer.try_update_value(|t| t.push_snapshot(s)))
+                .unwrap_or(false);
+            if changed {
+                version.update(|v| *v += 1);
+            }
+        });
+    });
+    let svg = move || {
+        version.track();
+        let w = width.get();
+        buffer.with_value(|t| timeline::svg(t, w))
+    };
+    let label = move || {
+        version.track();
+        buffer.with_value(timeline::summary)
+    };
+
+    view! {
+        <figure class="panel chart" data-testid="timeline-chart">
+            <div class="chart-canvas" node_ref=container role="img" aria-label=label inner_html=svg></div>
+            <figcaption>
+                "The last minute of simulated time, one point a second: requests answered, how "
+                "slow the slowest 5% were, and the share that failed."
+            </figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,164 @@
+//! The live timeline's memory: one sample per simulated second of throughput, p95 and
+//! errors, the last minute kept.
+
+use std::collections::VecDeque;
+
+use headroom_engine::snapshot::Snapshot;
+
+/// Simulated seconds the timeline shows.
+pub const WINDOW_S: f64 = 60.0;
+
+/// What the system did at one simulated second (over the engine's live window).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Simulated time, seconds.
+    pub time_s: f64,
+    /// Good responses per second.
+    pub throughput_rps: f64,
+    /// 95th percentile response time, ms.
+    pub p95_ms: f64,
+    /// Failed requests, percent of those finished.
+    pub error_pct: f64,
+}
+
+/// A ring buffer of [`Sample`]s, one per simulated second, covering the last [`WINDOW_S`]
+/// seconds. Simulated time going backwards means a new simulation: the buffer starts over.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    samples: VecDeque<Sample>,
+    last_time_s: Option<f64>,
+}
+
+impl Timeline {
+    /// An empty timeline.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the snapshot's numbers as a sample if it is the first of a new simulated second.
+    /// Returns whether the timeline changed (a sample added, or a reset).
+    pub fn push_snapshot(&mut self, s: &Snapshot) -> bool {
+        self.push(Sample {
+            time_s: s.time_s,
+            throughput_rps: s.throughput_rps,
+            p95_ms: s.p95_ms,
+            error_pct: s.error_rate * 100.0,
+        })
+    }
+
+    /// Adds `sample` if it falls in a later simulated second than the last one kept; starts
+    /// over if time went backwards. Returns whether the timeline changed.
+    pub fn push(&mut self, sample: Sample) -> bool {
+        let t = sample.time_s;
+        if !t.is_finite() {
+            return false;
+        }
+        let mut changed = false;
+        if self.last_time_s.is_some_and(|last| t < last) {
+            self.samples.clear();
+            changed = true;
+        }
+        self.last_time_s = Some(t);
+        let second = t.floor();
+        if self
+            .samples
+            .back()
+            .is_some_and(|s| s.time_s.floor() >= second)
+        {
+            return changed;
+        }
+        let clean = |x: f64| if x.is_finite() { x.max(0.0) } else { 0.0 };
+        self.samples.push_back(Sample {
+            time_s: t,
+            throughput_rps: clean(sample.throughput_rps),
+            p95_ms: clean(sample.p95_ms),
+            error_pct: clean(sample.error_pct).min(100.0),
+        });
+        while self
+            .samples
+            .front()
+            .is_some_and(|s| s.time_s < t - WINDOW_S)
+        {
+            self.samples.pop_front();
+        }
+        true
+    }
+
+    /// The samples, oldest first.
+    pub fn samples(&self) -> impl ExactSizeIterator<Item = &Sample> + Clone {
+        self.samples.iter()
+    }
+
+    /// The newest sample.
+    pub fn latest(&self) -> Option<&Sample> {
+        self.samples.back()
+    }
+
+    /// No samples yet.
+    pub fn is_empty(&self) -> bool {
+        self.samples.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(t: f64) -> Sample {
+        Sample {
+            time_s: t,
+            throughput_rps: t * 10.0,
+            p95_ms: 100.0,
+            error_pct: 0.5,
+        }
+    }
+
+    #[test]
+    fn keeps_one_sample_per_simulated_second() {
+        let mut tl = Timeline::new();
+        assert!(tl.push(at(0.2)));
+        assert!(!tl.push(at(0.5)), "same second");
+        assert!(!tl.push(at(0.99)));
+        assert!(tl.push(at(1.01)));
+        assert!(tl.push(at(3.4)), "a skipped second is just missing");
+        let times: Vec<f64> = tl.samples().map(|s| s.time_s).collect();
+        assert_eq!(times, vec![0.2, 1.01, 3.4]);
+    }
+
+    #[test]
+    fn keeps_only_the_last_minute() {
+        let mut tl = Timeline::new();
+        for i in 0..200 {
+            tl.push(at(f64::from(i) + 0.5));
+        }
+        assert_eq!(tl.samples().len(), 61);
+        assert_eq!(tl.samples().next().unwrap().time_s, 139.5);
+        assert_eq!(tl.latest().unwrap().time_s, 199.5);
+    }
+
+    #[test]
+    fn time_going_backwards_starts_over() {
+        let mut tl = Timeline::new();
+        for i in 0..30 {
+            tl.push(at(f64::from(i)));
+        }
+        assert!(tl.push(at(0.1)), "a new simulation");
+        assert_eq!(tl.samples().len(), 1);
+        assert_eq!(tl.latest().unwrap().time_s, 0.1);
+    }
+
+    #[test]
+    fn nonsense_is_cleaned() {
+        let mut tl = Timeline::new();
+        assert!(!tl.push(at(f64::NAN)));
+        assert!(tl.is_empty());
+        tl.push(Sample {
+            time_s: 1.0,
+            throughput_rps: f64::NAN,
+            p95_ms: f64::INFINITY,
+            error_pct: 250.0,
+        });
+        let s = tl.latest().unwrap();
+        assert_eq!((s.throughput_rps, s.p95_ms, s.error_pct), (0.0, 0.0, 100.0));
+    }
+}
