@@ -203,12 +203,16 @@ pub fn App() -> impl IntoView {
             <div class="workbench">
                 <div class="stage-view">
                     <figure class="panel diagram" node_ref=diagram_box>
-                        <TrafficDiagram
-                            layout=layout.into()
-                            snapshot=snapshot.into()
-                            failure=failure.into()
-                            selected=selected
-                        />
+                        // On a narrow screen the diagram keeps a readable size and scrolls
+                        // sideways.
+                        <div class="diagram-scroll">
+                            <TrafficDiagram
+                                layout=layout.into()
+                                snapshot=snapshot.into()
+                                failure=failure.into()
+                                selected=selected
+                            />
+                        </div>
                         <figcaption>
                             <DotLegend/>
                         </figcaption>

@@ -229,6 +229,36 @@ pub fn state_line(node: &DiagramNode, snapshot: &Snapshot) -> String {
     }
 }
 
+/// A drawn node's gauges: how busy its busiest kind of servers is (0 to 1, averaged over its
+/// members), and how full its machines' memory is (0 to 1) when they have a limit.
+pub fn gauges(node: &DiagramNode, snapshot: &Snapshot) -> (f64, Option<f64>) {
+    let mut roles: Vec<(&str, f64, u32)> = Vec::new(); // role, busy-avg, servers
+    for r in node.resources.iter().filter_map(|&i| snapshot.nodes.get(i)) {
+        if r.servers == 0 {
+            continue;
+        }
+        let busy = r.utilization * f64::from(r.servers);
+        match roles.iter_mut().find(|x| x.0 == r.role) {
+            Some(x) => {
+                x.1 += busy;
+                x.2 += r.servers;
+            }
+            None => roles.push((r.role, busy, r.servers)),
+        }
+    }
+    let busiest = roles
+        .iter()
+        .map(|&(_, busy, servers)| busy / f64::from(servers))
+        .fold(0.0, f64::max);
+    let (used, capacity) = snapshot
+        .hosts
+        .iter()
+        .filter(|(h, _, _, _)| node.hosts.contains(h))
+        .fold((0.0, 0.0), |(u, c), (_, used, cap, _)| (u + used, c + cap));
+    let memory = (capacity > 0.0).then(|| (used / capacity).clamp(0.0, 1.0));
+    (busiest.clamp(0.0, 1.0), memory)
+}
+
 /// Whether a drawn node is in trouble now: a host of it is down, or a resource of it is at
 /// least 95% busy with requests waiting.
 pub fn is_hot(node: &DiagramNode, snapshot: &Snapshot) -> bool {
@@ -300,6 +330,21 @@ mod tests {
         assert_eq!(l.edge_of.len(), sim.edges().len());
         assert!(l.edge_of.iter().all(|&e| e < l.edges.len()));
         assert!(l.edges.len() < 20, "{} drawn edges", l.edges.len());
+    }
+
+    #[test]
+    fn gauges_read_the_busiest_servers_and_the_machine_memory() {
+        let (mut sim, l) = layout(1);
+        sim.set_users(300.0);
+        sim.step_until(5.0);
+        let s = sim.snapshot(0);
+        let vm = l.nodes.iter().find(|n| n.id == "app").unwrap();
+        let (busy, memory) = gauges(vm, &s);
+        assert!((0.0..=1.0).contains(&busy));
+        let memory = memory.expect("the one VM has a memory limit");
+        assert!(memory > 0.3 && memory < 0.9, "{memory}");
+        let users = l.nodes.iter().find(|n| n.id == "users").unwrap();
+        assert_eq!(gauges(users, &s), (0.0, None));
     }
 
     #[test]

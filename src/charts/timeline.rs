@@ -16,6 +16,8 @@ struct Panel {
     label: fn(f64) -> String,
     /// The smallest top of the y axis, so a quiet system is not drawn as a storm.
     floor: f64,
+    /// The largest top of the y axis (100 for a percentage).
+    ceiling: f64,
 }
 
 const PANELS: [Panel; 3] = [
@@ -25,6 +27,7 @@ const PANELS: [Panel; 3] = [
         value: |s| s.throughput_rps,
         label: tick,
         floor: 1.0,
+        ceiling: f64::INFINITY,
     },
     Panel {
         title: "p95 latency",
@@ -32,6 +35,7 @@ const PANELS: [Panel; 3] = [
         value: |s| s.p95_ms,
         label: ms_label,
         floor: 200.0,
+        ceiling: f64::INFINITY,
     },
     Panel {
         title: "Errors (% of requests)",
@@ -39,6 +43,7 @@ const PANELS: [Panel; 3] = [
         value: |s| s.error_pct,
         label: |v| format!("{}%", tick(v)),
         floor: 2.0,
+        ceiling: 100.0,
     },
 ];
 
@@ -102,7 +107,7 @@ fn draw(
     for (i, (panel, area)) in PANELS.iter().zip(&areas).enumerate() {
         let last = i == PANELS.len() - 1;
         let max = t.samples().map(panel.value).fold(0.0, f64::max);
-        let y_hi = nice_ceiling(max.max(panel.floor) * 1.1);
+        let y_hi = nice_ceiling(max.max(panel.floor) * 1.1).min(panel.ceiling);
         let mut chart = ChartBuilder::on(area)
             .margin_top((px * 1.6) as u32)
             .margin_right((px * 1.5) as u32)

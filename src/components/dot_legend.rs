@@ -28,6 +28,15 @@ pub fn DotLegend() -> impl IntoView {
                 </svg>
                 "A part in trouble (red, dashed outline)"
             </li>
+            <li>
+                <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                    <rect class="gauge" x="1" y="12" width="14" height="3"/>
+                    <rect class="gauge-busy" x="1" y="12" width="9" height="3"/>
+                    <rect class="gauge" x="1" y="2" width="14" height="3"/>
+                    <rect class="gauge-memory" x="1" y="2" width="5" height="3"/>
+                </svg>
+                "Bars in a part: how busy (bottom) and its machine's memory (top)"
+            </li>
         </ul>
     }
 }

@@ -3,8 +3,13 @@ use headroom_engine::stages::stage_of_failure;
 use leptos::prelude::*;
 
 use crate::diagram_layout::{
-    is_hot, state_line, DiagramLayout, HEIGHT, NODE_H, NODE_W, UNKNOWN, WIDTH,
+    gauges, is_hot, state_line, DiagramLayout, HEIGHT, NODE_H, NODE_W, UNKNOWN, WIDTH,
 };
+
+/// Memory use from which a node's state line names it.
+const MEMORY_NOTE: f64 = 0.75;
+/// The gauges' inset from the node's box, SVG units.
+const GAUGE_INSET: f64 = 8.0;
 use crate::dots::{dot_paths, DOT_KINDS};
 
 /// The drawn nodes a failure's scene labels, with their labels: the scene of the stage that
@@ -62,16 +67,33 @@ pub fn TrafficDiagram(
                 let node = std::sync::Arc::new(l.nodes[i].clone());
                 let label = node.label.clone();
                 let id = node.id.clone();
+                let gauge = {
+                    let node = std::sync::Arc::clone(&node);
+                    Memo::new(move |_| {
+                        snapshot.with(|s| s.as_ref().filter(|_| observed).map(|s| gauges(&node, s)))
+                    })
+                };
                 let state = {
                     let node = std::sync::Arc::clone(&node);
                     move || {
                         snapshot.with(|s| match s {
                             Some(_) if !observed => UNKNOWN.to_owned(),
-                            Some(s) => state_line(&node, s),
+                            Some(s) => {
+                                let line = state_line(&node, s);
+                                match gauge.get().and_then(|g| g.1) {
+                                    Some(m) if m >= MEMORY_NOTE => {
+                                        format!("{line} · mem {:.0}%", m * 100.0)
+                                    }
+                                    _ => line,
+                                }
+                            }
                             None => String::new(),
                         })
                     }
                 };
+                let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
+                let busy_width = move || gauge.get().map_or(0.0, |g| g.0 * gw);
+                let memory_width = move || gauge.get().and_then(|g| g.1).map(|m| m * gw);
                 let scene_label =
                     move || scene.with(|sc| sc.iter().find(|&&(j, _)| j == i).map(|&(_, t)| t));
                 let hot = move || {
@@ -98,6 +120,31 @@ pub fn TrafficDiagram(
                             height=NODE_H
                             rx=6
                         />
+                        <g class="gauges" aria-hidden="true">
+                            <rect class="gauge" x=gx y=cy + NODE_H / 2.0 - 7.0 width=gw height=4/>
+                            <rect
+                                class="gauge-busy"
+                                x=gx
+                                y=cy + NODE_H / 2.0 - 7.0
+                                width=busy_width
+                                height=4
+                            />
+                            {move || {
+                                memory_width()
+                                    .map(|w| {
+                                        view! {
+                                            <rect class="gauge" x=gx y=cy - NODE_H / 2.0 + 3.0 width=gw height=4/>
+                                            <rect
+                                                class="gauge-memory"
+                                                x=gx
+                                                y=cy - NODE_H / 2.0 + 3.0
+                                                width=w
+                                                height=4
+                                            />
+                                        }
+                                    })
+                            }}
+                        </g>
                         <text x=cx y=cy - 5.0 class="node-label">{label.clone()}</text>
                         <text x=cx y=cy + 16.0 class="node-state">{state}</text>
                         {move || {

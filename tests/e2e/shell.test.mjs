@@ -58,7 +58,7 @@ test('lists the seven stages and selects each by click and by arrow key', async 
 
 test('moving the users slider changes the offered load', async () => {
   const { page, context, problems } = await openPage(harness);
-  const slider = page.getByLabel('Daily active users');
+  const slider = page.getByLabel('Daily active users', { exact: true });
   const load = page.getByTestId('offered-load');
   await load.waitFor();
   const before = Number((await load.innerText()).replace(/,/g, ''));
@@ -94,7 +94,7 @@ test('each stage tells its story and its cost follows the users', async () => {
   }
   assert.equal(titles.size, 7);
   const before = await total.innerText();
-  await page.getByLabel('Daily active users').focus();
+  await page.getByLabel('Daily active users', { exact: true }).focus();
   await page.keyboard.press('End');
   assert.notEqual(await total.innerText(), before);
   assert.deepEqual(problems, []);
@@ -113,7 +113,7 @@ test('the diagram runs the engine: healthy at the default load, red when the loa
   await page.getByTestId('stage-step').nth(2).click();
   await page.waitForTimeout(500);
   assert.match(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), /CPU \d+%/);
-  await page.getByLabel('Daily active users').fill('90'); // 10^(1 + 90/20) ≈ 320,000 users
+  await page.getByLabel('Daily active users', { exact: true }).fill('90'); // 10^(1 + 90/20) ≈ 320,000 users
   await page.waitForTimeout(2500);
   const dots = ((await page.getByTestId('dots-page').getAttribute('d')) ?? '').split('M').length - 1;
   assert.ok(dots > 10, `requests are drawn: ${dots}`);

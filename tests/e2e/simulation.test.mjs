@@ -28,7 +28,7 @@ async function runUntil(page, seconds, timeout = 120_000) {
 }
 
 async function setUsers(page, users) {
-  await page.getByLabel('Daily active users').fill(String(POSITION[users]));
+  await page.getByLabel('Daily active users', { exact: true }).fill(String(POSITION[users]));
   assert.equal(await page.getByTestId('users-value').innerText(), `${users.toLocaleString('en-US')} users`);
 }
 
