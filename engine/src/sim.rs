@@ -655,11 +655,7 @@ impl Sim {
 
     /// Advances simulated time to `t` (seconds), handling every event up to it.
     pub fn step_until(&mut self, t: f64) {
-        while let Some(next) = self.core.events.next_time() {
-            if next > t {
-                break;
-            }
-            let (now, kind) = self.core.events.pop().expect("peeked");
+        while let Some((now, kind)) = self.core.events.pop_until(t) {
             self.core.now = now;
             self.core.events_handled += 1;
             match kind {

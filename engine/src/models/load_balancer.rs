@@ -53,8 +53,9 @@ impl LoadBalancer {
         }
         let start = self.next;
         self.next = (self.next + 1) % n;
-        let healthy = (0..n)
-            .map(|k| (start + k) % n)
+        // Turn order from `start`, without a division per server.
+        let healthy = (start..n)
+            .chain(0..start)
             .filter(|&i| self.healthy[i] && !self.draining[i]);
         match self.policy {
             LbPolicy::RoundRobin => healthy.into_iter().next().unwrap_or(start),
