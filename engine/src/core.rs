@@ -573,6 +573,9 @@ pub struct Core {
     pub events_handled: u64,
     /// When statistics were last reset.
     pub stats_since: f64,
+    /// Requests present at each resource (its `busy + waiting`), packed together for a load
+    /// balancer that compares many servers per request.
+    present: Vec<u32>,
     requests: Vec<Request>,
     /// The plans requests follow.
     plans: PlanTable,
@@ -602,6 +605,7 @@ impl Core {
             jobs_to_spawn: 0,
             events_handled: 0,
             stats_since: 0.0,
+            present: Vec::new(),
             requests: Vec::new(),
             plans: PlanTable::default(),
             held: Vec::new(),
@@ -631,7 +635,14 @@ impl Core {
         let mut r = Resource::new(spec);
         r.live = self.totals.live;
         self.resources.push(r);
+        self.present.push(0);
         (self.resources.len() - 1) as u16
+    }
+
+    /// Requests present at resource `res`: [`Resource::present`], from a packed array.
+    #[inline]
+    pub fn present(&self, res: u16) -> u32 {
+        self.present[res as usize]
     }
 
     /// Requests in flight (including jobs).
@@ -715,6 +726,7 @@ impl Core {
                 let rs = &mut self.resources[res as usize];
                 rs.integrate(now);
                 rs.busy -= 1;
+                self.present[res as usize] -= 1;
                 rs.depart(now, now - since, !(late || failed));
                 if !(late || failed) {
                     rs.counts.service_sum += now - since;
@@ -808,6 +820,7 @@ impl Core {
                     } else {
                         rs.integrate(now);
                         rs.waiting += 1;
+                        self.present[res as usize] += 1;
                         rs.queue.push_back((slot, gen, now));
                         let timeout = rs.spec.wait_timeout;
                         if timeout.is_finite() && !rs.expiry_pending {
@@ -831,6 +844,7 @@ impl Core {
         let rs = &mut self.resources[res as usize];
         rs.integrate(now);
         rs.busy += 1;
+        self.present[res as usize] += 1;
         let (host, mem, kind) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.kind);
         let r = &mut self.requests[slot as usize];
         let arrived = now - wait;
@@ -870,6 +884,7 @@ impl Core {
                     r.pc += 1;
                     let rs = &mut self.resources[res as usize];
                     rs.busy -= 1;
+                    self.present[res as usize] -= 1;
                     rs.depart(now, 0.0, true);
                     rs.counts.services += 1;
                     rs.counts.waits += 1;
@@ -902,6 +917,7 @@ impl Core {
         let rs = &mut self.resources[res as usize];
         rs.integrate(now);
         rs.busy -= 1;
+        self.present[res as usize] -= 1;
         rs.depart(now, sojourn, ok);
         if ok {
             rs.counts.service_sum += service;
@@ -932,6 +948,7 @@ impl Core {
             let late = now > r.deadline;
             rs.integrate(now);
             rs.waiting -= 1;
+            self.present[res as usize] -= 1;
             if late {
                 rs.counts.wait_sum += now - joined;
                 rs.counts.waits += 1;
@@ -1006,6 +1023,7 @@ impl Core {
                 let rs = &mut self.resources[res as usize];
                 rs.integrate(now);
                 rs.waiting -= 1;
+                self.present[res as usize] -= 1;
                 rs.counts.wait_sum += now - since;
                 rs.counts.waits += 1;
                 rs.depart(now, now - since, false);
@@ -1019,6 +1037,7 @@ impl Core {
                 let rs = &mut self.resources[res as usize];
                 rs.integrate(now);
                 rs.busy -= 1;
+                self.present[res as usize] -= 1;
                 rs.depart(now, now - since, false);
             }
             Phase::Travelling => self.requests[slot as usize].edge = NONE,

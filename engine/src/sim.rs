@@ -775,9 +775,8 @@ impl Sim {
     }
 
     fn pick_app(&mut self) -> usize {
-        let (apps, resources) = (&self.apps, &self.core.resources);
-        self.balancer
-            .pick(|i| resources[apps[i].threads as usize].present())
+        let (apps, core) = (&self.apps, &self.core);
+        self.balancer.pick(|i| core.present(apps[i].threads))
     }
 
     fn user_arrival(&mut self) {
