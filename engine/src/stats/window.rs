@@ -155,6 +155,11 @@ impl WindowedHistogram {
         self.total.quantile(q)
     }
 
+    /// Several quantiles of the window at once (see [`LatencyHistogram::quantiles`]).
+    pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [f64; N] {
+        self.total.quantiles(qs)
+    }
+
     /// How many latencies are in the window.
     pub fn count(&self) -> u64 {
         self.total.count()
@@ -278,9 +283,12 @@ impl RateWindow {
         let end = slot_of(now, self.slot_width).max(current);
         let oldest = end.saturating_sub(slots - 1);
         // Slots older than `oldest` would expire if the window moved to `now`.
-        let events: u64 = (oldest.max(current.saturating_sub(slots - 1))..=current)
-            .map(|k| self.ring[k.rem_euclid(slots) as usize])
-            .sum();
+        let first = oldest.max(current.saturating_sub(slots - 1));
+        // Slots `first..=current` of the ring, from `first`'s place, wrapping once.
+        let count = (current - first + 1).max(0) as usize;
+        let from = first.rem_euclid(slots) as usize;
+        let (tail, head) = self.ring.split_at(from);
+        let events: u64 = head.iter().chain(tail).take(count).sum();
         let span = now - start.max(oldest as f64 * self.slot_width);
         if events == 0 || span <= 0.0 {
             0.0
