@@ -61,7 +61,11 @@ pub fn App() -> impl IntoView {
         sim.update_value(|s| {
             let until = s.core.now + dt;
             s.step_until(until);
-            snapshot.set(Some(s.snapshot(MAX_DOTS)));
+            // Refill last frame's snapshot in place: no allocation per frame.
+            snapshot.update(|snap| match snap {
+                Some(snap) => s.snapshot_into(snap, MAX_DOTS),
+                None => *snap = Some(s.snapshot(MAX_DOTS)),
+            });
         });
     });
 
