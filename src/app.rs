@@ -162,17 +162,28 @@ pub fn App() -> impl IntoView {
                 let got = (s.core.now - from) / dt;
                 pace.update(|p| *p = 0.9 * *p + 0.1 * got);
             }
-            let snap = s.snapshot(MAX_IN_FLIGHT);
-            let detected = detect_live(s.scenario(), &snap)
-                .or_else(|| over_budget(&Measured::from(&snap)).then_some(UNEXPLAINED));
+            // Refill last frame's snapshot in place: no allocation per frame.
+            let Some((time, detected)) = snapshot.try_update(|snap| {
+                let snap = match snap {
+                    Some(snap) => {
+                        s.snapshot_into(snap, MAX_IN_FLIGHT);
+                        snap
+                    }
+                    None => snap.insert(s.snapshot(MAX_IN_FLIGHT)),
+                };
+                let detected = detect_live(s.scenario(), snap)
+                    .or_else(|| over_budget(&Measured::from(&*snap)).then_some(UNEXPLAINED));
+                (snap.time_s, detected)
+            }) else {
+                return; // the app is gone
+            };
             let shown = watch
-                .try_update_value(|w| w.observe(snap.time_s, detected))
+                .try_update_value(|w| w.observe(time, detected))
                 .flatten();
             if failure.get_untracked() != shown {
                 failure.set(shown);
             }
-            sim_time.set(snap.time_s);
-            snapshot.set(Some(snap));
+            sim_time.set(time);
         });
     });
 

@@ -86,9 +86,14 @@ pub enum Origin {
     Internal,
 }
 
+/// A request's state: what every event about it reads, in one cache line. Its plan and the
+/// servers it holds live in arrays beside the slab, touched only by the steps that need them.
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 struct Request {
     gen: u32,
+    /// Its plan's id in the [`PlanTable`].
+    plan: u32,
     live: bool,
     class: Class,
     phase: Phase,
@@ -99,10 +104,6 @@ struct Request {
     internal: bool,
     first_committed: bool,
     attempt: u8,
-    held: [u16; MAX_HELD],
-    held_since: [f64; MAX_HELD],
-    held_wait: [f64; MAX_HELD],
-    plan: [Step; MAX_STEPS],
     born: f64,
     deadline: f64,
     at_since: f64,
@@ -116,6 +117,7 @@ impl Request {
     fn empty() -> Self {
         Self {
             gen: 0,
+            plan: 0,
             live: false,
             class: 0,
             phase: Phase::Ready,
@@ -126,10 +128,6 @@ impl Request {
             internal: false,
             first_committed: false,
             attempt: 0,
-            held: [NONE; MAX_HELD],
-            held_since: [0.0; MAX_HELD],
-            held_wait: [0.0; MAX_HELD],
-            plan: [Step::Mark(Mark::Write); MAX_STEPS],
             born: 0.0,
             deadline: f64::INFINITY,
             at_since: 0.0,
@@ -141,11 +139,190 @@ impl Request {
     }
 }
 
+/// The servers a request holds, in the order it took them.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    res: [u16; MAX_HELD],
+    /// When it arrived at each.
+    since: [f64; MAX_HELD],
+    /// How long it waited for each.
+    wait: [f64; MAX_HELD],
+}
+
+impl Held {
+    const EMPTY: Self = Self {
+        res: [NONE; MAX_HELD],
+        since: [0.0; MAX_HELD],
+        wait: [0.0; MAX_HELD],
+    };
+}
+
+impl Step {
+    /// The step as one number (bit for bit): how plans store it.
+    #[inline]
+    fn bits(self) -> u64 {
+        let (tag, a, b): (u64, u16, u32) = match self {
+            Step::Travel { edge, secs } => (0, edge, secs.to_bits()),
+            Step::Hold(r) => (1, r, 0),
+            Step::Release(r) => (2, r, 0),
+            Step::Serve { res, mean } => (3, res, mean.to_bits()),
+            Step::Visit(r) => (4, r, 0),
+            Step::Mark(Mark::ReplicaRead(i)) => (5, i, 0),
+            Step::Mark(Mark::Write) => (6, 0, 0),
+            Step::Mark(Mark::FirstShardCommitted) => (7, 0, 0),
+            Step::Mark(Mark::CrossShardCommitted) => (8, 0, 0),
+            Step::Mark(Mark::Enqueue) => (9, 0, 0),
+        };
+        tag << 56 | u64::from(a) << 32 | u64::from(b)
+    }
+
+    /// The step back from [`Step::bits`].
+    #[inline]
+    fn from_bits(bits: u64) -> Self {
+        let (a, b) = ((bits >> 32) as u16, bits as u32);
+        match bits >> 56 {
+            0 => Step::Travel {
+                edge: a,
+                secs: f32::from_bits(b),
+            },
+            1 => Step::Hold(a),
+            2 => Step::Release(a),
+            3 => Step::Serve {
+                res: a,
+                mean: f32::from_bits(b),
+            },
+            4 => Step::Visit(a),
+            5 => Step::Mark(Mark::ReplicaRead(a)),
+            6 => Step::Mark(Mark::Write),
+            7 => Step::Mark(Mark::FirstShardCommitted),
+            8 => Step::Mark(Mark::CrossShardCommitted),
+            _ => Step::Mark(Mark::Enqueue),
+        }
+    }
+}
+
+/// FxHash's mixing step: fast, and plenty to spread a few thousand plans.
+#[inline]
+fn mix(hash: u64, word: u64) -> u64 {
+    (hash.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
+}
+
+/// The plans of the requests in flight, each kept once however many requests follow it.
+///
+/// Most requests follow one of a few hundred plans (a static file from the CDN, a page whose
+/// keys were all in the cache on app server `i`, ...), so the steps every event reads stay in
+/// the processor's cache instead of coming from each request's own copy. A plan that no
+/// request follows any more stays findable until the index is next rebuilt, so a popular plan
+/// is not stored again and again; then its id is reused.
+#[derive(Debug, Clone, Default)]
+struct PlanTable {
+    /// Each plan's steps, as [`Step::bits`].
+    steps: Vec<[u64; MAX_STEPS]>,
+    lens: Vec<u8>,
+    hashes: Vec<u64>,
+    /// Requests following each plan.
+    refs: Vec<u32>,
+    /// Ids no request follows and the index does not hold.
+    free: Vec<u32>,
+    /// Open addressing (linear probing) from hash to plan id; `u32::MAX` is empty.
+    index: Vec<u32>,
+    /// Ids in `index`.
+    indexed: usize,
+}
+
+impl PlanTable {
+    /// The id of `plan`, stored now if no plan like it is; one more request follows it.
+    fn intern(&mut self, plan: &Plan) -> u32 {
+        let steps = &plan.steps[..plan.len as usize];
+        let hash = plan.hash;
+        if self.indexed * 2 >= self.index.len() {
+            self.rebuild();
+        }
+        let mask = self.index.len() - 1;
+        let mut i = (hash >> 32) as usize & mask;
+        loop {
+            let id = self.index[i];
+            if id == u32::MAX {
+                break;
+            }
+            let k = id as usize;
+            if self.hashes[k] == hash
+                && self.lens[k] as usize == steps.len()
+                && self.steps[k][..steps.len()] == *steps
+            {
+                self.refs[k] += 1;
+                return id;
+            }
+            i = (i + 1) & mask;
+        }
+        let id = match self.free.pop() {
+            Some(id) => {
+                let k = id as usize;
+                self.steps[k] = plan.steps;
+                self.lens[k] = plan.len;
+                self.hashes[k] = hash;
+                self.refs[k] = 1;
+                id
+            }
+            None => {
+                self.steps.push(plan.steps);
+                self.lens.push(plan.len);
+                self.hashes.push(hash);
+                self.refs.push(1);
+                (self.steps.len() - 1) as u32
+            }
+        };
+        self.index[i] = id;
+        self.indexed += 1;
+        id
+    }
+
+    /// A request stops following plan `id`.
+    #[inline]
+    fn release(&mut self, id: u32) {
+        self.refs[id as usize] -= 1;
+    }
+
+    /// Step `pc` of plan `id`.
+    #[inline]
+    fn step(&self, id: u32, pc: u8) -> Step {
+        Step::from_bits(self.steps[id as usize][pc as usize])
+    }
+
+    /// Indexes only the plans some request follows, in an index with room for four times as
+    /// many; the others' ids become free.
+    fn rebuild(&mut self) {
+        let live = self.refs.iter().filter(|&&r| r > 0).count();
+        let capacity = (live * 4).next_power_of_two().max(1024);
+        self.index.clear();
+        self.index.resize(capacity, u32::MAX);
+        self.free.clear();
+        let mask = capacity - 1;
+        for (id, &hash) in self.hashes.iter().enumerate() {
+            if self.refs[id] == 0 {
+                self.free.push(id as u32);
+                continue;
+            }
+            let mut i = (hash >> 32) as usize & mask;
+            while self.index[i] != u32::MAX {
+                i = (i + 1) & mask;
+            }
+            self.index[i] = id as u32;
+        }
+        // Lowest ids first, for a dense table.
+        self.free.reverse();
+        self.indexed = live;
+    }
+}
+
 /// A plan under construction: a fixed-capacity list of steps.
 #[derive(Debug, Clone, Copy)]
 pub struct Plan {
-    steps: [Step; MAX_STEPS],
+    /// As [`Step::bits`].
+    steps: [u64; MAX_STEPS],
     len: u8,
+    /// Of the steps so far.
+    hash: u64,
 }
 
 impl Default for Plan {
@@ -158,8 +335,9 @@ impl Plan {
     /// An empty plan.
     pub fn new() -> Self {
         Self {
-            steps: [Step::Mark(Mark::Write); MAX_STEPS],
+            steps: [0; MAX_STEPS],
             len: 0,
+            hash: 0,
         }
     }
 
@@ -169,14 +347,18 @@ impl Plan {
             (self.len as usize) < MAX_STEPS,
             "plan longer than {MAX_STEPS} steps"
         );
-        self.steps[self.len as usize] = step;
+        let bits = step.bits();
+        self.steps[self.len as usize] = bits;
+        self.hash = mix(self.hash, bits);
         self.len += 1;
         self
     }
 
     /// The steps so far.
-    pub fn steps(&self) -> &[Step] {
-        &self.steps[..self.len as usize]
+    pub fn steps(&self) -> impl Iterator<Item = Step> + '_ {
+        self.steps[..self.len as usize]
+            .iter()
+            .map(|&b| Step::from_bits(b))
     }
 }
 
@@ -404,9 +586,18 @@ pub struct Core {
     pub events_handled: u64,
     /// When statistics were last reset.
     pub stats_since: f64,
+    /// Requests present at each resource (its `busy + waiting`), packed together for a load
+    /// balancer that compares many servers per request.
+    present: Vec<u32>,
     requests: Vec<Request>,
+    /// The plans requests follow.
+    plans: PlanTable,
+    /// Each slot's held servers, beside `requests`.
+    held: Vec<Held>,
     free: Vec<u32>,
     live: u32,
+    /// Requests on the wire (phase `Travelling`).
+    travelling: u32,
     ready: VecDeque<(u32, u32)>,
     writes: Box<[(u32, f64)]>,
     recent_failures: [(f64, u16); RECENT_FAILURES],
@@ -439,9 +630,13 @@ impl Core {
             jobs_to_spawn: 0,
             events_handled: 0,
             stats_since: 0.0,
+            present: Vec::new(),
             requests: Vec::new(),
+            plans: PlanTable::default(),
+            held: Vec::new(),
             free: Vec::new(),
             live: 0,
+            travelling: 0,
             ready: VecDeque::new(),
             writes: vec![(0, f64::NEG_INFINITY); WRITE_TABLE].into_boxed_slice(),
             recent_failures: [(f64::NEG_INFINITY, 0); RECENT_FAILURES],
@@ -481,7 +676,14 @@ impl Core {
         let mut r = Resource::new(spec);
         r.live = self.totals.live;
         self.resources.push(r);
+        self.present.push(0);
         (self.resources.len() - 1) as u16
+    }
+
+    /// Requests present at resource `res`: [`Resource::present`], from a packed array.
+    #[inline]
+    pub fn present(&self, res: u16) -> u32 {
+        self.present[res as usize]
     }
 
     /// Requests in flight (including jobs).
@@ -498,11 +700,14 @@ impl Core {
             Some(s) => s,
             None => {
                 self.requests.push(Request::empty());
+                self.held.push(Held::EMPTY);
                 (self.requests.len() - 1) as u32
             }
         };
         let now = self.now;
+        let plan_id = self.plans.intern(plan);
         let r = &mut self.requests[slot as usize];
+        r.plan = plan_id;
         r.live = true;
         r.class = class;
         r.phase = Phase::Ready;
@@ -513,7 +718,6 @@ impl Core {
         r.internal = origin == Origin::Internal;
         r.first_committed = false;
         r.attempt = 1;
-        r.plan[..plan.len as usize].copy_from_slice(plan.steps());
         r.born = now;
         r.deadline = now + deadline_s;
         r.edge = NONE;
@@ -546,6 +750,7 @@ impl Core {
                 r.edge = NONE;
                 r.pc += 1;
                 r.phase = Phase::Ready;
+                self.travelling -= 1;
             }
             Phase::Serving(res) => {
                 let (since, start) = (r.at_since, r.step_start);
@@ -563,6 +768,7 @@ impl Core {
                 let rs = &mut self.resources[res as usize];
                 rs.integrate(now);
                 rs.busy -= 1;
+                self.present[res as usize] -= 1;
                 rs.depart(now, now - since, !(late || failed));
                 if !(late || failed) {
                     rs.counts.service_sum += now - since;
@@ -602,10 +808,11 @@ impl Core {
                 self.finish(slot);
                 return;
             }
-            let step = r.plan[r.pc as usize];
+            let step = self.plans.step(r.plan, r.pc);
             match step {
                 Step::Travel { edge, secs } => {
                     r.phase = Phase::Travelling;
+                    self.travelling += 1;
                     r.edge = edge;
                     r.step_start = now;
                     r.step_end = now + f64::from(secs);
@@ -625,13 +832,14 @@ impl Core {
                 Step::Release(res) => {
                     r.pc += 1;
                     let n = r.nheld as usize;
-                    let Some(i) = r.held[..n].iter().position(|&h| h == res) else {
+                    let held = &mut self.held[slot as usize];
+                    let Some(i) = held.res[..n].iter().position(|&h| h == res) else {
                         continue; // nothing held: a plan may release defensively
                     };
-                    let (since, wait) = (r.held_since[i], r.held_wait[i]);
-                    r.held.copy_within(i + 1..n, i);
-                    r.held_since.copy_within(i + 1..n, i);
-                    r.held_wait.copy_within(i + 1..n, i);
+                    let (since, wait) = (held.since[i], held.wait[i]);
+                    held.res.copy_within(i + 1..n, i);
+                    held.since.copy_within(i + 1..n, i);
+                    held.wait.copy_within(i + 1..n, i);
                     r.nheld -= 1;
                     self.free_server(res, now - since, now - since - wait, true);
                 }
@@ -657,6 +865,7 @@ impl Core {
                     } else {
                         rs.integrate(now);
                         rs.waiting += 1;
+                        self.present[res as usize] += 1;
                         rs.queue.push_back((slot, gen, now));
                         let timeout = rs.spec.wait_timeout;
                         if timeout.is_finite() && !rs.expiry_pending {
@@ -680,16 +889,18 @@ impl Core {
         let rs = &mut self.resources[res as usize];
         rs.integrate(now);
         rs.busy += 1;
+        self.present[res as usize] += 1;
         let (host, mem, kind) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.kind);
         let r = &mut self.requests[slot as usize];
         let arrived = now - wait;
-        match r.plan[r.pc as usize] {
+        match self.plans.step(r.plan, r.pc) {
             Step::Hold(_) => {
                 let n = r.nheld as usize;
                 assert!(n < MAX_HELD, "a plan holds more than {MAX_HELD} resources");
-                r.held[n] = res;
-                r.held_since[n] = arrived;
-                r.held_wait[n] = wait;
+                let held = &mut self.held[slot as usize];
+                held.res[n] = res;
+                held.since[n] = arrived;
+                held.wait[n] = wait;
                 r.nheld += 1;
                 r.pc += 1;
                 r.phase = Phase::Ready;
@@ -718,6 +929,7 @@ impl Core {
                     r.pc += 1;
                     let rs = &mut self.resources[res as usize];
                     rs.busy -= 1;
+                    self.present[res as usize] -= 1;
                     rs.depart(now, 0.0, true);
                     rs.counts.services += 1;
                     rs.counts.waits += 1;
@@ -750,6 +962,7 @@ impl Core {
         let rs = &mut self.resources[res as usize];
         rs.integrate(now);
         rs.busy -= 1;
+        self.present[res as usize] -= 1;
         rs.depart(now, sojourn, ok);
         if ok {
             rs.counts.service_sum += service;
@@ -780,6 +993,7 @@ impl Core {
             let late = now > r.deadline;
             rs.integrate(now);
             rs.waiting -= 1;
+            self.present[res as usize] -= 1;
             if late {
                 rs.counts.wait_sum += now - joined;
                 rs.counts.waits += 1;
@@ -854,6 +1068,7 @@ impl Core {
                 let rs = &mut self.resources[res as usize];
                 rs.integrate(now);
                 rs.waiting -= 1;
+                self.present[res as usize] -= 1;
                 rs.counts.wait_sum += now - since;
                 rs.counts.waits += 1;
                 rs.depart(now, now - since, false);
@@ -867,16 +1082,21 @@ impl Core {
                 let rs = &mut self.resources[res as usize];
                 rs.integrate(now);
                 rs.busy -= 1;
+                self.present[res as usize] -= 1;
                 rs.depart(now, now - since, false);
             }
-            Phase::Travelling => self.requests[slot as usize].edge = NONE,
+            Phase::Travelling => {
+                self.requests[slot as usize].edge = NONE;
+                self.travelling -= 1;
+            }
             Phase::Ready | Phase::BackingOff => {}
         }
         while self.requests[slot as usize].nheld > 0 {
             let r = &mut self.requests[slot as usize];
             r.nheld -= 1;
             let i = r.nheld as usize;
-            let (res, since) = (r.held[i], r.held_since[i]);
+            let held = &self.held[slot as usize];
+            let (res, since) = (held.res[i], held.since[i]);
             self.free_server(res, now - since, 0.0, false);
         }
         let r = &mut self.requests[slot as usize];
@@ -946,6 +1166,8 @@ impl Core {
         r.gen = r.gen.wrapping_add(1);
         r.phase = Phase::Ready;
         r.edge = NONE;
+        let plan = r.plan;
+        self.plans.release(plan);
         self.free.push(slot);
         self.live -= 1;
     }
@@ -1006,7 +1228,7 @@ impl Core {
                 {
                     Some(res)
                 }
-                _ => r.held[..r.nheld as usize]
+                _ => self.held[slot as usize].res[..r.nheld as usize]
                     .iter()
                     .copied()
                     .find(|&h| on_host(h)),
@@ -1053,31 +1275,46 @@ impl Core {
     /// over all of them.
     pub fn travellers(&self, max: usize, out: &mut Vec<InFlight>) {
         out.clear();
-        let total = self
-            .requests
-            .iter()
-            .filter(|r| r.live && r.phase == Phase::Travelling)
-            .count();
+        let total = self.travelling as usize;
         if total == 0 || max == 0 {
             return;
         }
+        // Every `stride`-th traveller, from the first: `total.div_ceil(stride)` of them.
         let stride = total.div_ceil(max);
-        for (i, r) in self
+        let wanted = total.div_ceil(stride);
+        let mut skip = 0;
+        for r in &self.requests {
+            if !(r.live && r.phase == Phase::Travelling) {
+                continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            skip = stride - 1;
+            let span = (r.step_end - r.step_start).max(1e-12);
+            out.push(InFlight {
+                edge: r.edge,
+                progress: ((self.now - r.step_start) / span).clamp(0.0, 1.0) as f32,
+                class: r.class,
+                job: r.job,
+            });
+            if out.len() == wanted {
+                break;
+            }
+        }
+    }
+
+    /// Requests on the wire, counted one by one (the count kept as they go is checked
+    /// against it).
+    #[cfg(test)]
+    pub(crate) fn travelling_counted(&self) -> (u32, u32) {
+        let counted = self
             .requests
             .iter()
             .filter(|r| r.live && r.phase == Phase::Travelling)
-            .enumerate()
-        {
-            if i % stride == 0 {
-                let span = (r.step_end - r.step_start).max(1e-12);
-                out.push(InFlight {
-                    edge: r.edge,
-                    progress: ((self.now - r.step_start) / span).clamp(0.0, 1.0) as f32,
-                    class: r.class,
-                    job: r.job,
-                });
-            }
-        }
+            .count() as u32;
+        (self.travelling, counted)
     }
 
     /// Live user requests (not jobs or internal work).
@@ -1152,6 +1389,44 @@ mod tests {
         let mut p = Plan::new();
         p.push(Step::Serve { res, mean });
         p
+    }
+
+    #[test]
+    fn steps_survive_their_encoding_and_equal_plans_share_one_copy() {
+        let steps = [
+            Step::Travel {
+                edge: 7,
+                secs: 0.04,
+            },
+            Step::Hold(3),
+            Step::Release(65_534),
+            Step::Serve { res: 2, mean: 1e-7 },
+            Step::Visit(1),
+            Step::Mark(Mark::ReplicaRead(5)),
+            Step::Mark(Mark::Write),
+            Step::Mark(Mark::FirstShardCommitted),
+            Step::Mark(Mark::CrossShardCommitted),
+            Step::Mark(Mark::Enqueue),
+        ];
+        let mut plan = Plan::new();
+        for s in steps {
+            plan.push(s);
+        }
+        assert_eq!(plan.steps().collect::<Vec<_>>(), steps);
+        let mut table = PlanTable::default();
+        let a = table.intern(&plan);
+        let mut shorter = Plan::new();
+        shorter.push(steps[0]);
+        let b = table.intern(&shorter);
+        assert_ne!(a, b);
+        assert_eq!(table.intern(&plan), a);
+        assert_eq!(table.refs[a as usize], 2);
+        assert_eq!(table.step(a, 3), steps[3]);
+        table.release(a);
+        table.release(a);
+        table.release(b);
+        table.rebuild();
+        assert_eq!(table.free.len(), 2, "ids no request follows are reused");
     }
 
     #[test]

@@ -655,11 +655,7 @@ impl Sim {
 
     /// Advances simulated time to `t` (seconds), handling every event up to it.
     pub fn step_until(&mut self, t: f64) {
-        while let Some(next) = self.core.events.next_time() {
-            if next > t {
-                break;
-            }
-            let (now, kind) = self.core.events.pop().expect("peeked");
+        while let Some((now, kind)) = self.core.events.pop_until(t) {
             self.core.now = now;
             self.core.events_handled += 1;
             match kind {
@@ -779,9 +775,8 @@ impl Sim {
     }
 
     fn pick_app(&mut self) -> usize {
-        let (apps, resources) = (&self.apps, &self.core.resources);
-        self.balancer
-            .pick(|i| resources[apps[i].threads as usize].present())
+        let (apps, core) = (&self.apps, &self.core);
+        self.balancer.pick(|i| core.present(apps[i].threads))
     }
 
     fn user_arrival(&mut self) {

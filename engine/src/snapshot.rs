@@ -11,7 +11,7 @@ use crate::sim::Sim;
 pub const UTILIZATION_S: f64 = 2.0;
 
 /// The system over the live window (the last [`crate::resource::LIVE_WINDOW_S`] simulated seconds).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Snapshot {
     /// Simulated time, seconds.
     pub time_s: f64,
@@ -62,7 +62,7 @@ pub struct Snapshot {
 }
 
 /// One resource over the live window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NodeSnapshot {
     /// Resource id, e.g. "db.connections".
     pub id: String,
@@ -104,12 +104,32 @@ pub struct NodeSnapshot {
     pub mean_wait_ms: f64,
 }
 
+/// Makes `to` equal to `from`, reusing its storage: no allocation once it has been filled.
+fn set_string(to: &mut String, from: &str) {
+    if to != from {
+        to.clear();
+        to.push_str(from);
+    }
+}
+
 impl Sim {
     /// The live picture, with up to `max_in_flight` requests sampled for the animation.
+    ///
+    /// Allocates a new snapshot; a caller that asks every frame should keep one and call
+    /// [`Sim::snapshot_into`].
     pub fn snapshot(&mut self, max_in_flight: usize) -> Snapshot {
+        let mut s = Snapshot::default();
+        self.snapshot_into(&mut s, max_in_flight);
+        s
+    }
+
+    /// Writes the live picture into `out`, reusing its vectors and strings: once `out` has
+    /// held a snapshot of this simulation, this allocates nothing.
+    pub fn snapshot_into(&mut self, out: &mut Snapshot, max_in_flight: usize) {
         let now = self.core.now;
-        let mut nodes = Vec::with_capacity(self.core.resources.len());
-        for r in &mut self.core.resources {
+        out.nodes
+            .resize_with(self.core.resources.len(), NodeSnapshot::default);
+        for (r, n) in self.core.resources.iter_mut().zip(&mut out.nodes) {
             r.sojourn_live.advance(now);
             // Utilization over the last two seconds: steady, and quick to follow a slider.
             let (busy_avg, queue_avg, present_avg) = r.live_averages(now, UTILIZATION_S);
@@ -123,116 +143,97 @@ impl Sim {
             };
             let theory = (servers > 0 && mean_service > 0.0)
                 .then(|| erlang::mmc(lambda, 1.0 / mean_service, servers));
-            nodes.push(NodeSnapshot {
-                id: r.spec.id.clone(),
-                node: r.spec.node.clone(),
-                role: r.spec.role,
-                arrivals_per_s: lambda,
-                completions_per_s: r.departures_live.rate(now),
-                utilization: if servers > 0 {
-                    (busy_avg / f64::from(servers)).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                },
-                busy: r.busy,
-                mean_queue_len: queue_avg,
-                mean_present: present_avg,
-                servers,
-                queue_len: r.waiting,
-                p50_ms: r.sojourn_live.quantile(0.5) * 1e3,
-                p95_ms: r.sojourn_live.quantile(0.95) * 1e3,
-                p99_ms: r.sojourn_live.quantile(0.99) * 1e3,
-                errors_by_cause: c.errors,
-                theory_utilization: theory.map(|t| t.utilization),
-                theory_prob_wait: theory.map(|t| t.prob_wait),
-                theory_wait_ms: theory.and_then(|t| t.mean_wait_s).map(|w| w * 1e3),
-                mean_wait_ms: if c.waits > 0 {
-                    c.wait_sum / c.waits as f64 * 1e3
-                } else {
-                    0.0
-                },
-            });
+            let [p50, p95, p99] = r.sojourn_live.quantiles([0.5, 0.95, 0.99]);
+            set_string(&mut n.id, &r.spec.id);
+            set_string(&mut n.node, &r.spec.node);
+            n.role = r.spec.role;
+            n.arrivals_per_s = lambda;
+            n.completions_per_s = r.departures_live.rate(now);
+            n.utilization = if servers > 0 {
+                (busy_avg / f64::from(servers)).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            n.busy = r.busy;
+            n.mean_queue_len = queue_avg;
+            n.mean_present = present_avg;
+            n.servers = servers;
+            n.queue_len = r.waiting;
+            n.p50_ms = p50 * 1e3;
+            n.p95_ms = p95 * 1e3;
+            n.p99_ms = p99 * 1e3;
+            n.errors_by_cause = c.errors;
+            n.theory_utilization = theory.map(|t| t.utilization);
+            n.theory_prob_wait = theory.map(|t| t.prob_wait);
+            n.theory_wait_ms = theory.and_then(|t| t.mean_wait_s).map(|w| w * 1e3);
+            n.mean_wait_ms = if c.waits > 0 {
+                c.wait_sum / c.waits as f64 * 1e3
+            } else {
+                0.0
+            };
         }
         let t = &mut self.core.totals;
         t.latency_live.advance(now);
-        let throughput_rps = t.completed_live.rate(now);
-        let failures_per_s = t.failed_live.rate(now);
-        let finished = throughput_rps + failures_per_s;
-        let error_rate = if finished > 0.0 {
-            failures_per_s / finished
+        out.time_s = now;
+        out.throughput_rps = t.completed_live.rate(now);
+        out.failures_per_s = t.failed_live.rate(now);
+        let finished = out.throughput_rps + out.failures_per_s;
+        out.error_rate = if finished > 0.0 {
+            out.failures_per_s / finished
         } else {
             0.0
         };
-        let errors_by_cause = t.failed;
-        let error_rate_by_cause = std::array::from_fn(|i| {
+        out.errors_by_cause = t.failed;
+        out.error_rate_by_cause = std::array::from_fn(|i| {
             if finished > 0.0 {
                 t.failed_cause_live[i].rate(now) / finished
             } else {
                 0.0
             }
         });
-        let samples = t.latency_live.count();
-        let p50_ms = t.latency_live.quantile(0.5) * 1e3;
-        let p95_ms = t.latency_live.quantile(0.95) * 1e3;
-        let p99_ms = t.latency_live.quantile(0.99) * 1e3;
+        out.samples = t.latency_live.count();
+        let [p50, p95, p99] = t.latency_live.quantiles([0.5, 0.95, 0.99]);
+        out.p50_ms = p50 * 1e3;
+        out.p95_ms = p95 * 1e3;
+        out.p99_ms = p99 * 1e3;
         let replica_reads = t.replica_reads_live.rate(now);
-        let stale_read_rate = if replica_reads > 0.0 {
+        out.stale_read_rate = if replica_reads > 0.0 {
             (t.stale_live.rate(now) / replica_reads).min(1.0)
         } else {
             0.0
         };
-        let partial_commits = t.partial_commits;
+        out.partial_commits = t.partial_commits;
         t.partial_live.advance(now);
-        let recent_partial_commits = t.partial_live.count_in_window();
-        let replica_lag_ms = self
-            .core
-            .replicas
-            .iter_mut()
-            .map(|r| r.lag(now) * 1e3)
-            .collect();
-        let hosts = self
+        out.recent_partial_commits = t.partial_live.count_in_window();
+        out.replica_lag_ms.clear();
+        out.replica_lag_ms
+            .extend(self.core.replicas.iter_mut().map(|r| r.lag(now) * 1e3));
+        let mut hosts = self
             .core
             .hosts
             .iter()
-            .filter(|h| h.mem_capacity_mb.is_finite())
-            .map(|h| (h.name.clone(), h.mem_used_mb, h.mem_capacity_mb, h.up))
-            .collect();
-        let recent_oom = self
+            .filter(|h| h.mem_capacity_mb.is_finite());
+        let mut kept = 0;
+        for (name, used, capacity, up) in out.hosts.iter_mut() {
+            let Some(h) = hosts.next() else { break };
+            set_string(name, &h.name);
+            (*used, *capacity, *up) = (h.mem_used_mb, h.mem_capacity_mb, h.up);
+            kept += 1;
+        }
+        out.hosts.truncate(kept);
+        out.hosts
+            .extend(hosts.map(|h| (h.name.clone(), h.mem_used_mb, h.mem_capacity_mb, h.up)));
+        out.recent_oom = self
             .core
             .hosts
             .iter()
             .any(|h| h.oom_recent(now, crate::resource::LIVE_WINDOW_S));
-        let mut failures = Vec::new();
-        let trail_window_s = self.core.trail.window_s();
-        self.core.recent_failures(trail_window_s, &mut failures);
-        let mut trail = Vec::new();
-        self.core.trail.traces(now, &mut trail);
-        let mut in_flight = Vec::with_capacity(max_in_flight);
-        self.in_flight(max_in_flight, &mut in_flight);
-        Snapshot {
-            time_s: now,
-            throughput_rps,
-            failures_per_s,
-            error_rate,
-            errors_by_cause,
-            error_rate_by_cause,
-            samples,
-            p50_ms,
-            p95_ms,
-            p99_ms,
-            stale_read_rate,
-            partial_commits,
-            recent_partial_commits,
-            recent_oom,
-            has_queue: self.has_queue(),
-            failures,
-            replica_lag_ms,
-            nodes,
-            hosts,
-            in_flight,
-            trail,
-            trail_window_s,
-        }
+        out.has_queue = self.has_queue();
+        out.trail_window_s = self.core.trail.window_s();
+        self.core
+            .recent_failures(out.trail_window_s, &mut out.failures);
+        self.core.trail.traces(now, &mut out.trail);
+        self.in_flight(max_in_flight, &mut out.in_flight);
     }
 }
 
@@ -266,5 +267,38 @@ mod tests {
         let b = busy.snapshot(100);
         let db_busy = b.nodes.iter().find(|n| n.id == "db.cpu").unwrap();
         assert!(db_busy.utilization > 2.0 * db.utilization);
+    }
+
+    #[test]
+    fn a_reused_snapshot_equals_a_fresh_one() {
+        let mut sim = Sim::new(&Scenario::for_stage(7, 2_000_000.0), 3);
+        let mut other = Sim::new(&Scenario::for_stage(4, 50_000.0), 3);
+        sim.step_until(5.0);
+        other.step_until(5.0);
+        // A buffer that held another topology's snapshot, then this one's, frame after frame.
+        let mut buffer = other.snapshot(10);
+        for t in [5.5, 6.0, 7.5] {
+            sim.step_until(t);
+            let mut twin = sim.clone();
+            sim.snapshot_into(&mut buffer, 40);
+            assert_eq!(buffer, twin.snapshot(40));
+        }
+        other.snapshot_into(&mut buffer, 10);
+        assert_eq!(buffer, other.clone().snapshot(10));
+    }
+
+    #[test]
+    fn requests_on_the_wire_are_counted_as_they_come_and_go() {
+        // Stage 1 past its limit: OOM kills fail requests while they travel, too.
+        for (stage, users) in [(1, 3_000.0), (7, 1_000_000.0)] {
+            let mut sim = Sim::new(&Scenario::for_stage(stage, users), 2);
+            for t in 1..=40 {
+                sim.step_until(f64::from(t));
+                let (kept, counted) = sim.core.travelling_counted();
+                assert_eq!(kept, counted, "stage {stage} at {t} s");
+            }
+            let s = sim.snapshot(7);
+            assert!(!s.in_flight.is_empty() && s.in_flight.len() <= 7);
+        }
     }
 }

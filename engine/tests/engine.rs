@@ -68,6 +68,9 @@ fn requests_are_conserved_exactly() {
             r.completed + r.failed + r.in_flight,
             "stage {stage} end to end"
         );
+        for (i, res) in sim.core.resources.iter().enumerate() {
+            assert_eq!(sim.core.present(i as u16), res.present(), "stage {stage}");
+        }
         for n in &r.nodes {
             assert_eq!(
                 n.arrivals,

@@ -1,7 +1,7 @@
 //! What the UI reads while the simulation runs: knobs that change a running system, the live
 //! failure rules, and the marks failed requests leave.
 
-use headroom_engine::failure::detect_live;
+use headroom_engine::failure::{detect_live, over_budget, Measured};
 use headroom_engine::scenario::Scenario;
 use headroom_engine::sim::{Fault, Sim};
 use headroom_engine::snapshot::Snapshot;
@@ -61,8 +61,14 @@ fn each_stage_is_healthy_live_below_its_limit() {
         let mut sim = run(stage, users, 20.0);
         let s = sim.snapshot(0);
         assert_eq!(detect_live(sim.scenario(), &s), None, "stage {stage}");
-        // A healthy system still fails now and then (the third-party API's own errors).
-        assert!(s.error_rate < 0.01, "stage {stage}: {}", s.error_rate);
+        // A healthy system still fails now and then (the third-party API's own errors), but
+        // not enough to miss its targets.
+        assert!(
+            !over_budget(&Measured::from(&s)),
+            "stage {stage}: errors {}, p95 {} ms",
+            s.error_rate,
+            s.p95_ms
+        );
     }
 }
 

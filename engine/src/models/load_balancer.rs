@@ -53,14 +53,27 @@ impl LoadBalancer {
         }
         let start = self.next;
         self.next = (self.next + 1) % n;
-        let healthy = (0..n)
-            .map(|k| (start + k) % n)
-            .filter(|&i| self.healthy[i] && !self.draining[i]);
+        let usable = |i: usize| self.healthy[i] && !self.draining[i];
+        // Turn order from `start`: `start..n`, then `0..start`.
         match self.policy {
-            LbPolicy::RoundRobin => healthy.into_iter().next().unwrap_or(start),
+            LbPolicy::RoundRobin => (start..n).chain(0..start).find(|&i| usable(i)),
             // Ties go to the first in turn order, so equal servers still take turns.
-            LbPolicy::LeastConnections => healthy.min_by_key(|&i| in_progress(i)).unwrap_or(start),
+            LbPolicy::LeastConnections => {
+                let mut best: Option<(u32, usize)> = None;
+                for range in [start..n, 0..start] {
+                    for i in range {
+                        if usable(i) {
+                            let load = in_progress(i);
+                            if best.is_none_or(|(b, _)| load < b) {
+                                best = Some((load, i));
+                            }
+                        }
+                    }
+                }
+                best.map(|(_, i)| i)
+            }
         }
+        .unwrap_or(start)
     }
 }
 

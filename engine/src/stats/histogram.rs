@@ -180,28 +180,70 @@ impl LatencyHistogram {
     /// of the true value, clamped to the observed minimum and maximum; the
     /// first and last ranks report the exact minimum and maximum.
     pub fn quantile(&self, q: f64) -> f64 {
+        self.quantiles([q])[0]
+    }
+
+    /// Several quantiles at once (each as [`quantile`](Self::quantile) gives it), in one
+    /// pass over the buckets that starts at the minimum's.
+    pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [f64; N] {
+        let mut out = [0.0; N];
         if self.count == 0 {
-            return 0.0;
+            return out;
         }
-        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
-        let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
-        // The extreme ranks are known exactly.
-        if rank == 1 {
-            return self.min;
-        }
-        if rank == self.count {
-            return self.max;
-        }
-        let mut seen = 0u64;
-        for (index, &n) in self.buckets.iter().enumerate() {
-            seen += n;
-            if seen >= rank {
-                let mid = 0.5 * (bucket_lower(index) + bucket_upper(index));
-                return mid.clamp(self.min, self.max);
+        let mut ranks = [0u64; N];
+        let mut pending = [0usize; N];
+        let mut left = 0;
+        for (i, &q) in qs.iter().enumerate() {
+            let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+            ranks[i] = rank;
+            // The extreme ranks are known exactly.
+            if rank == 1 {
+                out[i] = self.min;
+            } else if rank == self.count {
+                out[i] = self.max;
+            } else {
+                out[i] = self.max; // only kept if the counts disagree with the buckets
+                pending[left] = i;
+                left += 1;
             }
         }
-        // Only reachable if the counts disagree with the buckets.
-        self.max
+        let pending = &mut pending[..left];
+        pending.sort_unstable_by_key(|&i| ranks[i]);
+        let mut next = 0;
+        let mut seen = 0u64;
+        // Every value is at least the minimum, so no octave below the minimum's holds one.
+        // Whole octaves are summed at once (a loop without branches) until one holds the
+        // next rank; only that octave is walked bucket by bucket.
+        let first_octave = bucket_index(self.min) / SUB_BUCKETS;
+        for (octave, chunk) in self
+            .buckets
+            .chunks_exact(SUB_BUCKETS)
+            .enumerate()
+            .skip(first_octave)
+        {
+            if next == pending.len() {
+                break;
+            }
+            let in_octave: u64 = chunk.iter().sum();
+            if seen + in_octave < ranks[pending[next]] {
+                seen += in_octave;
+                continue;
+            }
+            for (sub, &n) in chunk.iter().enumerate() {
+                seen += n;
+                if next == pending.len() || seen < ranks[pending[next]] {
+                    continue;
+                }
+                let index = octave * SUB_BUCKETS + sub;
+                let mid = 0.5 * (bucket_lower(index) + bucket_upper(index));
+                while next < pending.len() && seen >= ranks[pending[next]] {
+                    out[pending[next]] = mid.clamp(self.min, self.max);
+                    next += 1;
+                }
+            }
+        }
+        out
     }
 
     /// Forgets every value. Cheap when already empty, since the window below
@@ -502,5 +544,40 @@ mod tests {
         h.record(0.2);
         assert_eq!(h.min(), 0.2);
         assert_eq!(h.max(), 0.2);
+    }
+
+    #[test]
+    fn quantiles_in_one_pass_equal_quantiles_one_by_one() {
+        let mut h = LatencyHistogram::new();
+        let mut x = 0.37_f64;
+        for i in 0..5_000 {
+            x = (x * 3.9 * (1.0 - x)).clamp(0.001, 0.999);
+            h.record(x * 0.01 * f64::from(i % 7 + 1));
+        }
+        let qs = [0.99, 0.0, 0.5, 1.0, 0.95, 0.3, f64::NAN];
+        let together = h.quantiles(qs);
+        for (q, got) in qs.iter().zip(together) {
+            assert_eq!(got.to_bits(), h.quantile(*q).to_bits(), "q {q}");
+        }
+        let one_by_one: Vec<f64> = qs.iter().map(|&q| h.quantile(q)).collect();
+        // The same as the scan from the first bucket that quantile used to do.
+        for (q, want) in qs.iter().zip(one_by_one) {
+            let rank = ((if q.is_nan() { 0.0 } else { *q } * h.count() as f64).ceil() as u64)
+                .clamp(1, h.count());
+            if rank == 1 || rank == h.count() {
+                continue;
+            }
+            let mut seen = 0;
+            let index = h
+                .buckets
+                .iter()
+                .position(|&n| {
+                    seen += n;
+                    seen >= rank
+                })
+                .unwrap();
+            let mid = 0.5 * (bucket_lower(index) + bucket_upper(index));
+            assert_eq!(want, mid.clamp(h.min(), h.max()));
+        }
     }
 }

@@ -12,6 +12,19 @@ fn slot_of(now: f64, slot_width: f64) -> i64 {
     (now / slot_width).floor() as i64
 }
 
+/// A time before which `slot_of` is surely at most `current`: a hair before the next slot's
+/// start, so rounding in `now / slot_width` cannot reach the next slot below it. Between it
+/// and the exact start, the full computation decides.
+/// (At or below time zero it gives no shortcut.)
+fn same_slot_until(current: i64, slot_width: f64) -> f64 {
+    let next = (current as f64 + 1.0) * slot_width;
+    if next > 0.0 {
+        next * (1.0 - 1e-12)
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
 /// Checks a window's shape; a bad shape is a programming error.
 fn slot_width(window_s: f64, slots: usize) -> f64 {
     assert!(
@@ -35,6 +48,10 @@ pub struct WindowedHistogram {
     total: LatencyHistogram,
     /// Absolute number of the newest slot; `None` before the first call.
     current: Option<i64>,
+    /// Where the newest slot is in `ring`.
+    current_index: usize,
+    /// Before this time the window needs no moving (see [`same_slot_until`]).
+    fast_until: f64,
 }
 
 impl WindowedHistogram {
@@ -51,28 +68,42 @@ impl WindowedHistogram {
             ring: vec![LatencyHistogram::new(); slots].into_boxed_slice(),
             total: LatencyHistogram::new(),
             current: None,
+            current_index: 0,
+            fast_until: f64::NEG_INFINITY,
         }
     }
 
     /// Records a latency of `seconds` observed at time `now`. A `now` older
     /// than the newest slot counts in the newest slot.
+    #[inline]
     pub fn record(&mut self, now: f64, seconds: f64) {
-        self.advance(now);
-        let slots = self.ring.len() as i64;
-        let current = *self.current.get_or_insert(0);
-        self.ring[current.rem_euclid(slots) as usize].record(seconds);
+        // NaN goes the slow way too.
+        let same_slot = now < self.fast_until;
+        if !same_slot {
+            self.advance(now);
+            if self.current.is_none() {
+                self.set_current(0);
+            }
+        }
+        self.ring[self.current_index].record(seconds);
         self.total.record(seconds);
+    }
+
+    fn set_current(&mut self, slot: i64) {
+        self.current = Some(slot);
+        self.current_index = slot.rem_euclid(self.ring.len() as i64) as usize;
+        self.fast_until = same_slot_until(slot, self.slot_width);
     }
 
     /// Moves the window's end to `now`, dropping slots that fell out of it.
     /// Time never moves backwards; a non-finite `now` is ignored.
     pub fn advance(&mut self, now: f64) {
-        if !now.is_finite() {
+        if !now.is_finite() || now < self.fast_until {
             return;
         }
         let target = slot_of(now, self.slot_width);
         let Some(current) = self.current else {
-            self.current = Some(target);
+            self.set_current(target);
             return;
         };
         if target <= current {
@@ -99,7 +130,7 @@ impl WindowedHistogram {
                 self.resync_summary();
             }
         }
-        self.current = Some(target);
+        self.set_current(target);
     }
 
     /// Recomputes the total's sum, minimum and maximum from the live slots:
@@ -122,6 +153,11 @@ impl WindowedHistogram {
     /// [`LatencyHistogram::quantile`]); 0 when empty.
     pub fn quantile(&self, q: f64) -> f64 {
         self.total.quantile(q)
+    }
+
+    /// Several quantiles of the window at once (see [`LatencyHistogram::quantiles`]).
+    pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [f64; N] {
+        self.total.quantiles(qs)
     }
 
     /// How many latencies are in the window.
@@ -152,6 +188,10 @@ pub struct RateWindow {
     /// The time of the first call, so early rates divide by the time
     /// actually elapsed rather than by the whole window.
     start: Option<f64>,
+    /// Where the newest slot is in `ring`.
+    current_index: usize,
+    /// Before this time the window needs no moving (see [`same_slot_until`]).
+    fast_until: f64,
 }
 
 impl RateWindow {
@@ -169,6 +209,8 @@ impl RateWindow {
             total: 0,
             current: None,
             start: None,
+            current_index: 0,
+            fast_until: f64::NEG_INFINITY,
         }
     }
 
@@ -181,26 +223,38 @@ impl RateWindow {
 
     /// Counts `n` events at time `now`. A `now` older than the newest slot
     /// counts in the newest slot.
+    #[inline]
     pub fn record(&mut self, now: f64, n: u64) {
-        self.advance(now);
-        let slots = self.ring.len() as i64;
-        let current = *self.current.get_or_insert(0);
-        let slot = &mut self.ring[current.rem_euclid(slots) as usize];
+        // NaN goes the slow way too.
+        let same_slot = now < self.fast_until;
+        if !same_slot {
+            self.advance(now);
+            if self.current.is_none() {
+                self.set_current(0);
+            }
+        }
+        let slot = &mut self.ring[self.current_index];
         *slot = slot.saturating_add(n);
         self.total = self.total.saturating_add(n);
+    }
+
+    fn set_current(&mut self, slot: i64) {
+        self.current = Some(slot);
+        self.current_index = slot.rem_euclid(self.ring.len() as i64) as usize;
+        self.fast_until = same_slot_until(slot, self.slot_width);
     }
 
     /// Moves the window's end to `now`, dropping slots that fell out of it.
     /// The first call also marks the start of measurement. Time never moves
     /// backwards; a non-finite `now` is ignored.
     pub fn advance(&mut self, now: f64) {
-        if !now.is_finite() {
+        if !now.is_finite() || now < self.fast_until {
             return;
         }
         self.start.get_or_insert(now);
         let target = slot_of(now, self.slot_width);
         let Some(current) = self.current else {
-            self.current = Some(target);
+            self.set_current(target);
             return;
         };
         if target <= current {
@@ -217,7 +271,7 @@ impl RateWindow {
                 *slot = 0;
             }
         }
-        self.current = Some(target);
+        self.set_current(target);
     }
 
     /// Events per second in the window as seen at `now`, without moving it.
@@ -236,9 +290,12 @@ impl RateWindow {
         let end = slot_of(now, self.slot_width).max(current);
         let oldest = end.saturating_sub(slots - 1);
         // Slots older than `oldest` would expire if the window moved to `now`.
-        let events: u64 = (oldest.max(current.saturating_sub(slots - 1))..=current)
-            .map(|k| self.ring[k.rem_euclid(slots) as usize])
-            .sum();
+        let first = oldest.max(current.saturating_sub(slots - 1));
+        // Slots `first..=current` of the ring, from `first`'s place, wrapping once.
+        let count = (current - first + 1).max(0) as usize;
+        let from = first.rem_euclid(slots) as usize;
+        let (tail, head) = self.ring.split_at(from);
+        let events: u64 = head.iter().chain(tail).take(count).sum();
         let span = now - start.max(oldest as f64 * self.slot_width);
         if events == 0 || span <= 0.0 {
             0.0
@@ -556,5 +613,38 @@ mod tests {
             in_system.update(t, n);
         }
         assert!(close(in_system.average(190.0), 1.5, 1e-12));
+    }
+
+    #[test]
+    fn times_a_hair_around_slot_edges_land_where_the_division_puts_them() {
+        // The shortcut that skips `now / slot_width` must agree with it at every edge.
+        let (window, slots) = (10.0, 10);
+        let width = window / slots as f64;
+        let mut w = RateWindow::new(window, slots);
+        let mut h = WindowedHistogram::new(window, 5);
+        let mut times = Vec::new();
+        for k in 1..200 {
+            let edge = f64::from(k) * width * 0.7;
+            let below = f64::from_bits(edge.to_bits() - 1);
+            let above = f64::from_bits(edge.to_bits() + 1);
+            times.extend([below, edge, above]);
+        }
+        for (i, &t) in times.iter().enumerate() {
+            w.record(t, 1);
+            h.record(t, 0.001);
+            let newest = slot_of(t, width);
+            let live = times[..=i]
+                .iter()
+                .filter(|&&u| slot_of(u, width) > newest - slots as i64)
+                .count() as u64;
+            assert_eq!(w.count_in_window(), live, "at {t}");
+            let h_width = window / 5.0;
+            let h_newest = slot_of(t, h_width);
+            let h_live = times[..=i]
+                .iter()
+                .filter(|&&u| slot_of(u, h_width) > h_newest - 5)
+                .count() as u64;
+            assert_eq!(h.count(), h_live, "at {t}");
+        }
     }
 }
