@@ -149,14 +149,26 @@ pub fn detect_live(sc: &Scenario, snapshot: &Snapshot) -> Option<&'static str> {
     rules(sc, &Measured::from(snapshot))
 }
 
+/// Whether a p95 of `p95_ms` over `samples` finished requests misses the target, with
+/// enough requests to say so.
+pub fn slow(samples: u64, p95_ms: f64) -> bool {
+    samples >= MIN_SAMPLES && p95_ms > P95_TARGET_MS
+}
+
+/// Whether an error rate over `samples` finished requests is over the budget, with enough
+/// failures to say so.
+pub fn erroring(samples: u64, error_rate: f64) -> bool {
+    error_rate > ERROR_BUDGET && error_rate * samples as f64 >= MIN_ERRORS
+}
+
 /// Whether p95 latency is over its target, on enough requests to say so.
 pub fn too_slow(r: &Measured) -> bool {
-    r.samples >= MIN_SAMPLES && r.p95_ms > P95_TARGET_MS
+    slow(r.samples, r.p95_ms)
 }
 
 /// Whether more requests fail than the error budget allows, on enough failures to say so.
 pub fn too_many_errors(r: &Measured) -> bool {
-    r.error_rate > ERROR_BUDGET && r.error_rate * r.samples as f64 >= MIN_ERRORS
+    erroring(r.samples, r.error_rate)
 }
 
 /// Whether the site misses its targets (p95 latency or errors), on enough requests to say so,

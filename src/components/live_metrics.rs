@@ -1,7 +1,5 @@
 use headroom_engine::cost::Cost;
-use headroom_engine::failure::{
-    ERROR_BUDGET, MIN_ERRORS, MIN_SAMPLES, P95_TARGET_MS, STALE_BUDGET,
-};
+use headroom_engine::failure::{erroring, slow, ERROR_BUDGET, P95_TARGET_MS, STALE_BUDGET};
 use headroom_engine::resource::CAUSES;
 use headroom_engine::snapshot::Snapshot;
 use leptos::prelude::*;
@@ -54,6 +52,7 @@ pub fn LiveMetrics(
     observed: Signal<bool>,
 ) -> impl IntoView {
     let get = move |f: fn(&Snapshot) -> f64| snapshot.with(|s| s.as_ref().map_or(0.0, f));
+    let check = move |f: fn(&Snapshot) -> bool| snapshot.with(|s| s.as_ref().is_some_and(f));
     let over = |bad: bool| if bad { " · over target" } else { "" };
     let metric = move |label: &'static str,
                        id: &'static str,
@@ -96,15 +95,7 @@ pub fn LiveMetrics(
                     "p95 latency",
                     "metric-p95",
                     Box::new(move || ms(get(|s| s.p95_ms))),
-                    Box::new(move || {
-                        snapshot
-                            .with(|s| {
-                                s.as_ref()
-                                    .is_some_and(|s| {
-                                        s.samples >= MIN_SAMPLES && s.p95_ms > P95_TARGET_MS
-                                    })
-                            })
-                    }),
+                    Box::new(move || check(|s| slow(s.samples, s.p95_ms))),
                 )}
                 {metric(
                     "p99 latency",
@@ -116,22 +107,13 @@ pub fn LiveMetrics(
                     "Errors",
                     "metric-errors",
                     Box::new(move || percent(get(|s| s.error_rate))),
-                    Box::new(move || {
-                        snapshot
-                            .with(|s| {
-                                s.as_ref()
-                                    .is_some_and(|s| {
-                                        s.error_rate > ERROR_BUDGET
-                                            && s.error_rate * s.samples as f64 >= MIN_ERRORS
-                                    })
-                            })
-                    }),
+                    Box::new(move || check(|s| erroring(s.samples, s.error_rate))),
                 )}
                 {metric(
                     "Stale reads",
                     "metric-stale",
                     Box::new(move || percent(get(|s| s.stale_read_rate))),
-                    Box::new(move || get(|s| s.stale_read_rate) > STALE_BUDGET),
+                    Box::new(move || check(|s| s.stale_read_rate > STALE_BUDGET)),
                 )}
                 {metric(
                     "Monthly cost",
