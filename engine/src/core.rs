@@ -107,11 +107,14 @@ struct Request {
     born: f64,
     deadline: f64,
     at_since: f64,
-    edge: u16,
+    /// When the current step began. (On the wire, the edge and its duration are the plan's
+    /// current `Travel` step.)
     step_start: f64,
-    step_end: f64,
     key: u32,
 }
+
+// Every event reads a request: keep it to one cache line.
+const _: () = assert!(std::mem::size_of::<Request>() == 64);
 
 impl Request {
     fn empty() -> Self {
@@ -131,9 +134,7 @@ impl Request {
             born: 0.0,
             deadline: f64::INFINITY,
             at_since: 0.0,
-            edge: NONE,
             step_start: 0.0,
-            step_end: 0.0,
             key: 0,
         }
     }
@@ -682,7 +683,6 @@ impl Core {
         r.attempt = 1;
         r.born = now;
         r.deadline = now + deadline_s;
-        r.edge = NONE;
         r.key = key;
         self.live += 1;
         match origin {
@@ -709,7 +709,6 @@ impl Core {
         }
         match r.phase {
             Phase::Travelling => {
-                r.edge = NONE;
                 r.pc += 1;
                 r.phase = Phase::Ready;
                 self.travelling -= 1;
@@ -772,12 +771,10 @@ impl Core {
             }
             let step = self.plans.step(r.plan, r.pc);
             match step {
-                Step::Travel { edge, secs } => {
+                Step::Travel { secs, .. } => {
                     r.phase = Phase::Travelling;
                     self.travelling += 1;
-                    r.edge = edge;
                     r.step_start = now;
-                    r.step_end = now + f64::from(secs);
                     self.events.schedule_after(
                         now,
                         f64::from(secs),
@@ -1046,7 +1043,6 @@ impl Core {
                 rs.depart(now, now - since, false);
             }
             Phase::Travelling => {
-                self.requests[slot as usize].edge = NONE;
                 self.travelling -= 1;
             }
             Phase::Ready | Phase::BackingOff => {}
@@ -1122,7 +1118,6 @@ impl Core {
         r.live = false;
         r.gen = r.gen.wrapping_add(1);
         r.phase = Phase::Ready;
-        r.edge = NONE;
         let plan = r.plan;
         self.plans.release(plan);
         self.free.push(slot);
@@ -1248,9 +1243,13 @@ impl Core {
                 continue;
             }
             skip = stride - 1;
-            let span = (r.step_end - r.step_start).max(1e-12);
+            let Step::Travel { edge, secs } = self.plans.step(r.plan, r.pc) else {
+                continue; // unreachable: a request on the wire is at a Travel step
+            };
+            let end = r.step_start + f64::from(secs);
+            let span = (end - r.step_start).max(1e-12);
             out.push(InFlight {
-                edge: r.edge,
+                edge,
                 progress: ((self.now - r.step_start) / span).clamp(0.0, 1.0) as f32,
                 class: r.class,
                 job: r.job,
