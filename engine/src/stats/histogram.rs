@@ -321,6 +321,41 @@ impl LatencyHistogram {
         self.max = self.max.min(ceiling).max(self.min);
     }
 
+    /// The buckets that can be non-zero: from the minimum's to the maximum's (`None` when
+    /// empty).
+    fn occupied(&self) -> Option<std::ops::RangeInclusive<usize>> {
+        (self.count != 0).then(|| bucket_index(self.min)..=bucket_index(self.max))
+    }
+
+    /// [`subtract`](Self::subtract) for a histogram that is the sum of others, `other` among
+    /// them (a window's total and one of its slots): only `other`'s occupied buckets are
+    /// touched, and the count drops by `other`'s. The sum, minimum and maximum are left for
+    /// the caller to set (see [`set_summary`](Self::set_summary)) unless nothing is left.
+    pub(super) fn subtract_part(&mut self, other: &Self) {
+        let Some(range) = other.occupied() else {
+            return;
+        };
+        for (mine, theirs) in self.buckets[range.clone()]
+            .iter_mut()
+            .zip(&other.buckets[range])
+        {
+            *mine = mine.saturating_sub(*theirs);
+        }
+        self.count = self.count.saturating_sub(other.count);
+        if self.count == 0 {
+            self.clear();
+        }
+    }
+
+    /// [`clear`](Self::clear), touching only the occupied buckets.
+    pub(super) fn clear_occupied(&mut self) {
+        if let Some(range) = self.occupied() {
+            self.buckets[range].fill(0);
+        }
+        self.count = 0;
+        self.clear();
+    }
+
     /// Overwrites the sum, minimum and maximum, for a caller that can compute
     /// them exactly after [`subtract`](Self::subtract).
     pub(super) fn set_summary(&mut self, sum: f64, min: f64, max: f64) {

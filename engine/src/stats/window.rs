@@ -121,8 +121,8 @@ impl WindowedHistogram {
             for k in current + 1..=target {
                 let slot = &mut self.ring[k.rem_euclid(slots) as usize];
                 if slot.count() != 0 {
-                    self.total.subtract(slot);
-                    slot.clear();
+                    self.total.subtract_part(slot);
+                    slot.clear_occupied();
                     expired_any = true;
                 }
             }
