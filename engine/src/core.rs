@@ -1082,10 +1082,12 @@ impl Core {
         } else if !r.internal {
             let t = &mut self.totals;
             t.failed[cause.index()] += 1;
-            t.latency.record(now - r.born);
             if t.live {
-                t.latency_live.record(now, now - r.born);
+                t.latency_live
+                    .record_also(now, now - r.born, &mut t.latency);
                 t.failed_live.record(now, 1);
+            } else {
+                t.latency.record(now - r.born);
             }
         }
         self.release_slot(slot);
@@ -1100,10 +1102,12 @@ impl Core {
             t.job_latency.record(now - r.born);
         } else if !r.internal {
             t.completed += 1;
-            t.latency.record(now - r.born);
             if t.live {
-                t.latency_live.record(now, now - r.born);
+                t.latency_live
+                    .record_also(now, now - r.born, &mut t.latency);
                 t.completed_live.record(now, 1);
+            } else {
+                t.latency.record(now - r.born);
             }
         }
         self.release_slot(slot);

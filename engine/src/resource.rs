@@ -302,10 +302,12 @@ impl Resource {
         } else {
             self.counts.failed += 1;
         }
-        self.sojourn.record(sojourn);
         if self.live {
-            self.sojourn_live.record(now, sojourn);
+            self.sojourn_live
+                .record_also(now, sojourn, &mut self.sojourn);
             self.departures_live.record(now, 1);
+        } else {
+            self.sojourn.record(sojourn);
         }
     }
 

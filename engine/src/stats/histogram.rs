@@ -97,6 +97,25 @@ fn sanitize(seconds: f64) -> f64 {
     }
 }
 
+/// A value made recordable ([`sanitize`]) with its bucket: computed once for every histogram
+/// the value goes into.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sample {
+    seconds: f64,
+    bucket: usize,
+}
+
+impl Sample {
+    #[inline]
+    pub(crate) fn new(seconds: f64) -> Self {
+        let seconds = sanitize(seconds);
+        Self {
+            seconds,
+            bucket: bucket_index(seconds),
+        }
+    }
+}
+
 impl LatencyHistogram {
     /// An empty histogram. This is the only allocation it ever makes.
     pub fn new() -> Self {
@@ -123,13 +142,20 @@ impl LatencyHistogram {
         if n == 0 {
             return;
         }
-        let v = sanitize(seconds);
-        let bucket = &mut self.buckets[bucket_index(v)];
+        let v = Sample::new(seconds);
+        self.record_sample(v, n);
+    }
+
+    /// Records `n` occurrences of a value already brought into range and bucketed, for
+    /// callers that record one value into several histograms.
+    #[inline]
+    pub(crate) fn record_sample(&mut self, v: Sample, n: u64) {
+        let bucket = &mut self.buckets[v.bucket];
         *bucket = bucket.saturating_add(n);
         self.count = self.count.saturating_add(n);
-        self.sum += v * n as f64;
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
+        self.sum += v.seconds * n as f64;
+        self.min = self.min.min(v.seconds);
+        self.max = self.max.max(v.seconds);
     }
 
     /// How many values were recorded.
