@@ -107,11 +107,14 @@ struct Request {
     born: f64,
     deadline: f64,
     at_since: f64,
-    edge: u16,
+    /// When the current step began. (On the wire, the edge and its duration are the plan's
+    /// current `Travel` step.)
     step_start: f64,
-    step_end: f64,
     key: u32,
 }
+
+// Every event reads a request: keep it to one cache line.
+const _: () = assert!(std::mem::size_of::<Request>() == 64);
 
 impl Request {
     fn empty() -> Self {
@@ -131,9 +134,7 @@ impl Request {
             born: 0.0,
             deadline: f64::INFINITY,
             at_since: 0.0,
-            edge: NONE,
             step_start: 0.0,
-            step_end: 0.0,
             key: 0,
         }
     }
@@ -720,7 +721,6 @@ impl Core {
         r.attempt = 1;
         r.born = now;
         r.deadline = now + deadline_s;
-        r.edge = NONE;
         r.key = key;
         self.live += 1;
         match origin {
@@ -747,7 +747,6 @@ impl Core {
         }
         match r.phase {
             Phase::Travelling => {
-                r.edge = NONE;
                 r.pc += 1;
                 r.phase = Phase::Ready;
                 self.travelling -= 1;
@@ -813,9 +812,7 @@ impl Core {
                 Step::Travel { edge, secs } => {
                     r.phase = Phase::Travelling;
                     self.travelling += 1;
-                    r.edge = edge;
                     r.step_start = now;
-                    r.step_end = now + f64::from(secs);
                     let (class, job) = (r.class, r.job);
                     self.trail.record(now, edge, class, job);
                     self.events.schedule_after(
@@ -1086,7 +1083,6 @@ impl Core {
                 rs.depart(now, now - since, false);
             }
             Phase::Travelling => {
-                self.requests[slot as usize].edge = NONE;
                 self.travelling -= 1;
             }
             Phase::Ready | Phase::BackingOff => {}
@@ -1128,11 +1124,13 @@ impl Core {
             self.recent_next = (self.recent_next + 1) % RECENT_FAILURES;
             let t = &mut self.totals;
             t.failed[cause.index()] += 1;
-            t.latency.record(now - r.born);
             if t.live {
-                t.latency_live.record(now, now - r.born);
+                t.latency_live
+                    .record_also(now, now - r.born, &mut t.latency);
                 t.failed_live.record(now, 1);
                 t.failed_cause_live[cause.index()].record(now, 1);
+            } else {
+                t.latency.record(now - r.born);
             }
         }
         self.release_slot(slot);
@@ -1147,10 +1145,12 @@ impl Core {
             t.job_latency.record(now - r.born);
         } else if !r.internal {
             t.completed += 1;
-            t.latency.record(now - r.born);
             if t.live {
-                t.latency_live.record(now, now - r.born);
+                t.latency_live
+                    .record_also(now, now - r.born, &mut t.latency);
                 t.completed_live.record(now, 1);
+            } else {
+                t.latency.record(now - r.born);
             }
         }
         self.release_slot(slot);
@@ -1165,7 +1165,6 @@ impl Core {
         r.live = false;
         r.gen = r.gen.wrapping_add(1);
         r.phase = Phase::Ready;
-        r.edge = NONE;
         let plan = r.plan;
         self.plans.release(plan);
         self.free.push(slot);
@@ -1292,9 +1291,13 @@ impl Core {
                 continue;
             }
             skip = stride - 1;
-            let span = (r.step_end - r.step_start).max(1e-12);
+            let Step::Travel { edge, secs } = self.plans.step(r.plan, r.pc) else {
+                continue; // unreachable: a request on the wire is at a Travel step
+            };
+            let end = r.step_start + f64::from(secs);
+            let span = (end - r.step_start).max(1e-12);
             out.push(InFlight {
-                edge: r.edge,
+                edge,
                 progress: ((self.now - r.step_start) / span).clamp(0.0, 1.0) as f32,
                 class: r.class,
                 job: r.job,

@@ -193,7 +193,8 @@ pub struct Resource {
     pub integrals: Integrals,
     /// Keep the live-window statistics (the UI needs them; a batch run can skip them).
     pub live: bool,
-    samples: [(f64, Integrals); SAMPLES],
+    /// Boxed: read once a tick, it would otherwise sit between the fields every visit touches.
+    samples: Box<[(f64, Integrals); SAMPLES]>,
     sample_next: usize,
     samples_taken: usize,
 }
@@ -250,7 +251,7 @@ impl Resource {
             departures_live: RateWindow::new(LIVE_WINDOW_S, 10).started_at(0.0),
             integrals: Integrals::default(),
             live: true,
-            samples: [(0.0, Integrals::default()); SAMPLES],
+            samples: Box::new([(0.0, Integrals::default()); SAMPLES]),
             sample_next: 0,
             samples_taken: 0,
         }
@@ -301,10 +302,12 @@ impl Resource {
         } else {
             self.counts.failed += 1;
         }
-        self.sojourn.record(sojourn);
         if self.live {
-            self.sojourn_live.record(now, sojourn);
+            self.sojourn_live
+                .record_also(now, sojourn, &mut self.sojourn);
             self.departures_live.record(now, 1);
+        } else {
+            self.sojourn.record(sojourn);
         }
     }
 
@@ -318,7 +321,7 @@ impl Resource {
             since: now,
             ..Integrals::default()
         };
-        self.samples = [(now, self.integrals); SAMPLES];
+        *self.samples = [(now, self.integrals); SAMPLES];
         self.samples_taken = 1;
     }
 

@@ -97,6 +97,25 @@ fn sanitize(seconds: f64) -> f64 {
     }
 }
 
+/// A value made recordable ([`sanitize`]) with its bucket: computed once for every histogram
+/// the value goes into.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sample {
+    seconds: f64,
+    bucket: usize,
+}
+
+impl Sample {
+    #[inline]
+    pub(crate) fn new(seconds: f64) -> Self {
+        let seconds = sanitize(seconds);
+        Self {
+            seconds,
+            bucket: bucket_index(seconds),
+        }
+    }
+}
+
 impl LatencyHistogram {
     /// An empty histogram. This is the only allocation it ever makes.
     pub fn new() -> Self {
@@ -123,13 +142,20 @@ impl LatencyHistogram {
         if n == 0 {
             return;
         }
-        let v = sanitize(seconds);
-        let bucket = &mut self.buckets[bucket_index(v)];
+        let v = Sample::new(seconds);
+        self.record_sample(v, n);
+    }
+
+    /// Records `n` occurrences of a value already brought into range and bucketed, for
+    /// callers that record one value into several histograms.
+    #[inline]
+    pub(crate) fn record_sample(&mut self, v: Sample, n: u64) {
+        let bucket = &mut self.buckets[v.bucket];
         *bucket = bucket.saturating_add(n);
         self.count = self.count.saturating_add(n);
-        self.sum += v * n as f64;
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
+        self.sum += v.seconds * n as f64;
+        self.min = self.min.min(v.seconds);
+        self.max = self.max.max(v.seconds);
     }
 
     /// How many values were recorded.
@@ -319,6 +345,41 @@ impl LatencyHistogram {
         };
         self.min = self.min.max(floor).min(ceiling);
         self.max = self.max.min(ceiling).max(self.min);
+    }
+
+    /// The buckets that can be non-zero: from the minimum's to the maximum's (`None` when
+    /// empty).
+    fn occupied(&self) -> Option<std::ops::RangeInclusive<usize>> {
+        (self.count != 0).then(|| bucket_index(self.min)..=bucket_index(self.max))
+    }
+
+    /// [`subtract`](Self::subtract) for a histogram that is the sum of others, `other` among
+    /// them (a window's total and one of its slots): only `other`'s occupied buckets are
+    /// touched, and the count drops by `other`'s. The sum, minimum and maximum are left for
+    /// the caller to set (see [`set_summary`](Self::set_summary)) unless nothing is left.
+    pub(super) fn subtract_part(&mut self, other: &Self) {
+        let Some(range) = other.occupied() else {
+            return;
+        };
+        for (mine, theirs) in self.buckets[range.clone()]
+            .iter_mut()
+            .zip(&other.buckets[range])
+        {
+            *mine = mine.saturating_sub(*theirs);
+        }
+        self.count = self.count.saturating_sub(other.count);
+        if self.count == 0 {
+            self.clear();
+        }
+    }
+
+    /// [`clear`](Self::clear), touching only the occupied buckets.
+    pub(super) fn clear_occupied(&mut self) {
+        if let Some(range) = self.occupied() {
+            self.buckets[range].fill(0);
+        }
+        self.count = 0;
+        self.clear();
     }
 
     /// Overwrites the sum, minimum and maximum, for a caller that can compute

@@ -5,6 +5,7 @@
 //! and the `slots - 1` before it, so it covers between `window - slot_width`
 //! and `window` seconds; finer slots make its edge sharper.
 
+use super::histogram::Sample;
 use super::LatencyHistogram;
 
 /// The absolute slot number of time `now`; `as` saturates, and NaN maps to 0.
@@ -77,6 +78,23 @@ impl WindowedHistogram {
     /// than the newest slot counts in the newest slot.
     #[inline]
     pub fn record(&mut self, now: f64, seconds: f64) {
+        self.move_to(now);
+        self.record_sample(Sample::new(seconds));
+    }
+
+    /// Records a value at `now` here and in `also` (the same value kept since the start, say),
+    /// bucketing it once.
+    #[inline]
+    pub fn record_also(&mut self, now: f64, seconds: f64, also: &mut LatencyHistogram) {
+        let v = Sample::new(seconds);
+        also.record_sample(v, 1);
+        self.move_to(now);
+        self.record_sample(v);
+    }
+
+    /// Makes the newest slot the one for `now` (a `now` older than it counts in it).
+    #[inline]
+    fn move_to(&mut self, now: f64) {
         // NaN goes the slow way too.
         let same_slot = now < self.fast_until;
         if !same_slot {
@@ -85,8 +103,12 @@ impl WindowedHistogram {
                 self.set_current(0);
             }
         }
-        self.ring[self.current_index].record(seconds);
-        self.total.record(seconds);
+    }
+
+    #[inline]
+    fn record_sample(&mut self, v: Sample) {
+        self.ring[self.current_index].record_sample(v, 1);
+        self.total.record_sample(v, 1);
     }
 
     fn set_current(&mut self, slot: i64) {
@@ -121,8 +143,8 @@ impl WindowedHistogram {
             for k in current + 1..=target {
                 let slot = &mut self.ring[k.rem_euclid(slots) as usize];
                 if slot.count() != 0 {
-                    self.total.subtract(slot);
-                    slot.clear();
+                    self.total.subtract_part(slot);
+                    slot.clear_occupied();
                     expired_any = true;
                 }
             }
