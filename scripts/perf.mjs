@@ -71,7 +71,18 @@ try {
   if (key === 'End' && !/10,000,000/.test(users)) {
     throw new Error(`the slider reads "${users}", not 10,000,000 users`);
   }
-  await page.locator('[data-testid="diagram"] circle.dot').first().waitFor({ timeout: 10_000 });
+  // The dots: one SVG path per kind, a subpath ("M…") per dot.
+  const countDots = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="diagram"] .dots path')]
+        .map((p) => ((p.getAttribute('d') ?? '').match(/M/g) ?? []).length)
+        .reduce((a, b) => a + b, 0),
+    );
+  await page.waitForFunction(
+    () => (document.querySelector('[data-testid="dots-page"]')?.getAttribute('d') ?? '') !== '',
+    null,
+    { timeout: 10_000 },
+  );
 
   await page.waitForTimeout(WARMUP_S * 1000);
 
@@ -94,7 +105,7 @@ try {
     window.__perfRecording = false;
     return window.__perfFrames;
   });
-  const dots = await page.locator('[data-testid="diagram"] circle.dot').count();
+  const dots = await countDots();
   await context.close();
 
   const intervals = frames.slice(1).map((t, i) => t - frames[i]);

@@ -1,7 +1,7 @@
 use headroom_engine::cost::{self, Cost};
 use headroom_engine::failure::{detect_live, over_budget, Measured};
 use headroom_engine::sim::Sim;
-use headroom_engine::snapshot::Snapshot;
+use headroom_engine::snapshot::{Motion, Snapshot};
 use headroom_engine::StageId;
 use leptos::html::Figure;
 use leptos::prelude::*;
@@ -26,10 +26,15 @@ const DOT_CROSSING_S: f64 = 0.6;
 /// Simulated seconds one press of "Step" advances.
 const STEP_S: f64 = 0.1;
 /// Simulated seconds the engine advances between checks of the frame budget.
-const SLICE_S: f64 = 1.0 / 60.0;
+const SLICE_S: f64 = 1.0 / 960.0;
 /// Milliseconds of engine work allowed per frame: past it the simulation runs slower than
 /// asked (and says so) rather than dropping frames.
-const FRAME_BUDGET_MS: f64 = 8.0;
+const FRAME_BUDGET_MS: f64 = 2.0;
+/// The engine's budget in a frame that also takes a reading and redraws the panels.
+const READING_FRAME_BUDGET_MS: f64 = 0.5;
+/// Milliseconds between readings for the panels and the parts' states: numbers that change
+/// sixty times a second cannot be read, and redrawing them would cost the frame.
+const READING_MS: f64 = 200.0;
 
 fn layout_of(sim: &Sim) -> DiagramLayout {
     DiagramLayout::new(
@@ -99,12 +104,16 @@ pub fn App() -> impl IntoView {
     let scenario = RwSignal::new(first.scenario().clone());
     let sim = StoredValue::new_local(first);
     let snapshot = RwSignal::new(None::<Snapshot>);
+    let motion = RwSignal::new(Motion::default());
+    // Wall time of the last reading (negative infinity: take one at the next frame).
+    let last_reading = StoredValue::new(f64::NEG_INFINITY);
     let failure = RwSignal::new(None::<&'static str>);
     let watch = StoredValue::new(FailureWatch::default());
     let switches = RwSignal::new(Switches::default());
     let selected = RwSignal::new(None::<usize>);
     let sim_time = RwSignal::new(0.0);
     let pace = RwSignal::new(1.0);
+    let pace_smoothed = StoredValue::new(1.0);
     let step_requested = StoredValue::new(false);
     let cost = Memo::new(move |_| cost::monthly(&scenario.get()));
 
@@ -119,6 +128,7 @@ pub fn App() -> impl IntoView {
                 *running = new_sim(&s, speed.get_untracked());
                 layout.set(layout_of(running));
                 snapshot.set(None);
+                last_reading.set_value(f64::NEG_INFINITY);
                 switches.set(Switches::default());
                 selected.set(None);
             } else {
@@ -149,20 +159,31 @@ pub fn App() -> impl IntoView {
             STEP_S
         };
         let start = now_ms();
+        let reading_due = step || start - last_reading.get_value() >= READING_MS;
+        let budget = if reading_due {
+            READING_FRAME_BUDGET_MS
+        } else {
+            FRAME_BUDGET_MS
+        };
         sim.update_value(|s| {
             let (from, target) = (s.core.now, s.core.now + asked);
             while s.core.now < target {
                 s.step_until((s.core.now + SLICE_S).min(target));
-                if now_ms() - start > FRAME_BUDGET_MS {
+                if now_ms() - start > budget {
                     break;
                 }
             }
             if running && dt > 0.0 {
                 // Smoothed simulated seconds per wall second.
                 let got = (s.core.now - from) / dt;
-                pace.update(|p| *p = 0.9 * *p + 0.1 * got);
+                pace_smoothed.update_value(|p| *p = 0.9 * *p + 0.1 * got);
             }
-            // Refill last frame's snapshot in place: no allocation per frame.
+            motion.update(|m| s.motion_into(m));
+            if !reading_due {
+                return;
+            }
+            last_reading.set_value(start);
+            // Refill the last reading in place: no allocation once it has been taken.
             let Some((time, detected)) = snapshot.try_update(|snap| {
                 let snap = match snap {
                     Some(snap) => {
@@ -184,6 +205,7 @@ pub fn App() -> impl IntoView {
                 failure.set(shown);
             }
             sim_time.set(time);
+            pace.set(pace_smoothed.get_value());
         });
     });
 
@@ -220,6 +242,7 @@ pub fn App() -> impl IntoView {
                             <TrafficDiagram
                                 layout=layout.into()
                                 snapshot=snapshot.into()
+                                motion=motion.into()
                                 failure=failure.into()
                                 selected=selected
                             />

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use headroom_engine::sim::class;
-use headroom_engine::snapshot::Snapshot;
+use headroom_engine::snapshot::Motion;
 
 use crate::diagram_layout::{DiagramLayout, Target, NODE_H, NODE_W};
 
@@ -77,29 +77,30 @@ impl DotKind {
         }
     }
 
-    /// Appends this kind's shape centred on (x, y) to an SVG path.
+    /// Appends this kind's shape centred on (x, y) to an SVG path. Coordinates are whole SVG
+    /// units (a thousandth of the diagram's width): integers format far faster than floats,
+    /// and this runs for every dot every frame.
     pub fn shape(self, d: &mut String, x: f64, y: f64) {
+        let (x, y) = (x.round() as i32, y.round() as i32);
         let _ = match self {
             // A circle as two arcs.
-            Self::Page | Self::Job => {
-                write!(d, "M{:.1} {y:.1}a5 5 0 1 0 10 0a5 5 0 1 0 -10 0z", x - 5.0)
-            }
-            Self::Cached => write!(d, "M{:.1} {:.1}h9v9h-9z", x - 4.5, y - 4.5),
-            Self::Database => write!(d, "M{x:.1} {:.1}l6 6l-6 6l-6 -6z", y - 6.0),
-            Self::Write => write!(d, "M{x:.1} {:.1}l6 10h-12z", y - 6.0),
-            Self::Error => write!(d, "M{:.1} {:.1}l10 10m0 -10l-10 10", x - 5.0, y - 5.0),
+            Self::Page | Self::Job => write!(d, "M{} {y}a5 5 0 1 0 10 0a5 5 0 1 0 -10 0z", x - 5),
+            Self::Cached => write!(d, "M{} {}h9v9h-9z", x - 4, y - 4),
+            Self::Database => write!(d, "M{x} {}l6 6l-6 6l-6 -6z", y - 6),
+            Self::Write => write!(d, "M{x} {}l6 10h-12z", y - 6),
+            Self::Error => write!(d, "M{} {}l10 10m0 -10l-10 10", x - 5, y - 5),
         };
     }
 }
 
-/// One SVG path per kind (in [`DOT_KINDS`] order): a dot for each hop in the snapshot's trail,
+/// One SVG path per kind (in [`DOT_KINDS`] order): a dot for each hop in the trail,
 /// as far along its edge as the hop's age is through the trail's window, and a cross for each
 /// recent failure, below the node where it happened, spread out so several stay visible.
-pub fn dot_paths(layout: &DiagramLayout, snapshot: &Snapshot) -> [String; DOT_KINDS.len()] {
+pub fn dot_paths(layout: &DiagramLayout, motion: &Motion) -> [String; DOT_KINDS.len()] {
     let mut paths: [String; DOT_KINDS.len()] = Default::default();
     let index = |k: DotKind| DOT_KINDS.iter().position(|&x| x == k).unwrap_or(0);
-    let window = snapshot.trail_window_s.max(1e-9);
-    for f in &snapshot.trail {
+    let window = motion.trail_window_s.max(1e-9);
+    for f in &motion.trail {
         let Some(&drawn) = layout.edge_of.get(usize::from(f.edge)) else {
             continue;
         };
@@ -121,7 +122,7 @@ pub fn dot_paths(layout: &DiagramLayout, snapshot: &Snapshot) -> [String; DOT_KI
         );
     }
     let errors = &mut paths[index(DotKind::Error)];
-    for (i, &(res, age)) in snapshot.failures.iter().enumerate() {
+    for (i, &(res, age)) in motion.failures.iter().enumerate() {
         let Some(&node) = layout.node_of_resource.get(usize::from(res)) else {
             continue;
         };
@@ -194,7 +195,7 @@ mod tests {
     fn a_busy_stage_draws_requests_of_several_kinds_and_its_failures() {
         let mut sim = Sim::new(&Scenario::for_stage(6, 400_000.0), 1);
         sim.step_until(20.0);
-        let s = sim.snapshot(0);
+        let s = sim.motion();
         let l = layout_of(&sim);
         let paths = dot_paths(&l, &s);
         let drawn: usize = paths[..DOT_KINDS.len() - 1]
@@ -209,7 +210,7 @@ mod tests {
 
         let mut failing = Sim::new(&Scenario::for_stage(3, 400_000.0), 1);
         failing.step_until(30.0);
-        let s = failing.snapshot(10);
+        let s = failing.motion();
         let crosses = dot_paths(&layout_of(&failing), &s)[DOT_KINDS.len() - 1]
             .matches('M')
             .count();

@@ -44,9 +44,6 @@ pub struct Snapshot {
     pub recent_oom: bool,
     /// Slow work goes through a queue.
     pub has_queue: bool,
-    /// User requests that failed within the trail's window: (index into `nodes` of the
-    /// resource where each failed, age in seconds), for the animation.
-    pub failures: Vec<(u16, f32)>,
     /// Each replica's lag now, ms.
     pub replica_lag_ms: Vec<f64>,
     /// Each resource.
@@ -55,10 +52,21 @@ pub struct Snapshot {
     pub hosts: Vec<(String, f64, f64, bool)>,
     /// A sample of requests on the wire, for the animation.
     pub in_flight: Vec<InFlight>,
-    /// Hops requests took within the trail's window, thinned, for the animation.
+}
+
+/// What the animation needs every frame, cheap to take: the hops requests took lately and
+/// where requests just failed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Motion {
+    /// Simulated time, seconds.
+    pub time_s: f64,
+    /// Hops requests took within the trail's window, thinned.
     pub trail: Vec<crate::trail::Trace>,
     /// The trail's window, simulated seconds: a hop's dot crosses its edge in this time.
     pub trail_window_s: f64,
+    /// User requests that failed within the trail's window: (index into
+    /// [`Snapshot::nodes`] of the resource where each failed, age in seconds).
+    pub failures: Vec<(u16, f32)>,
 }
 
 /// One resource over the live window.
@@ -113,6 +121,22 @@ fn set_string(to: &mut String, from: &str) {
 }
 
 impl Sim {
+    /// Writes what the animation needs now into `out`, reusing its storage.
+    pub fn motion_into(&self, out: &mut Motion) {
+        out.time_s = self.core.now;
+        out.trail_window_s = self.core.trail.window_s();
+        self.core
+            .recent_failures(out.trail_window_s, &mut out.failures);
+        self.core.trail.traces(self.core.now, &mut out.trail);
+    }
+
+    /// What the animation needs now.
+    pub fn motion(&self) -> Motion {
+        let mut m = Motion::default();
+        self.motion_into(&mut m);
+        m
+    }
+
     /// The live picture, with up to `max_in_flight` requests sampled for the animation.
     ///
     /// Allocates a new snapshot; a caller that asks every frame should keep one and call
@@ -229,10 +253,6 @@ impl Sim {
             .iter()
             .any(|h| h.oom_recent(now, crate::resource::LIVE_WINDOW_S));
         out.has_queue = self.has_queue();
-        out.trail_window_s = self.core.trail.window_s();
-        self.core
-            .recent_failures(out.trail_window_s, &mut out.failures);
-        self.core.trail.traces(now, &mut out.trail);
         self.in_flight(max_in_flight, &mut out.in_flight);
     }
 }

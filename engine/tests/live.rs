@@ -99,14 +99,15 @@ fn a_replica_lag_spike_shows_as_stale_reads_live() {
 fn failed_requests_leave_recent_marks_where_they_failed() {
     let mut sim = run(3, 400_000.0, 30.0);
     let s = sim.snapshot(0);
-    assert!(!s.failures.is_empty());
+    let m = sim.motion();
+    assert!(!m.failures.is_empty());
     let by_cause: f64 = s.error_rate_by_cause.iter().sum();
     assert!(
         s.error_rate > 0.1 && (by_cause - s.error_rate).abs() < 1e-9 * s.error_rate.max(1.0),
         "{by_cause} vs {}",
         s.error_rate
     );
-    for &(res, age) in &s.failures {
+    for &(res, age) in &m.failures {
         assert!((0.0..=1.0).contains(&age), "age {age}");
         assert_eq!(s.nodes[usize::from(res)].node, "app", "{res}");
     }

@@ -1,4 +1,4 @@
-use headroom_engine::snapshot::Snapshot;
+use headroom_engine::snapshot::{Motion, Snapshot};
 use headroom_engine::stages::stage_of_failure;
 use leptos::prelude::*;
 
@@ -34,8 +34,10 @@ fn scene_labels(layout: &DiagramLayout, code: &str) -> Vec<(usize, &'static str)
 pub fn TrafficDiagram(
     /// The topology.
     layout: Signal<DiagramLayout>,
-    /// The latest snapshot, once the simulation has run a frame.
+    /// The latest readings of the parts' states, a few times a second.
     snapshot: Signal<Option<Snapshot>>,
+    /// The requests moving, every frame.
+    motion: Signal<Motion>,
     /// The failure the live rules show, if any.
     failure: Signal<Option<&'static str>>,
     /// The node selected for details.
@@ -168,9 +170,7 @@ pub fn TrafficDiagram(
             .collect_view()
     };
     // One path per kind of dot, rebuilt once per frame.
-    let paths = Memo::new(move |_| {
-        layout.with(|l| snapshot.with(|s| s.as_ref().map(|s| dot_paths(l, s)).unwrap_or_default()))
-    });
+    let paths = Memo::new(move |_| layout.with(|l| motion.with(|m| dot_paths(l, m))));
 
     view! {
         <svg
