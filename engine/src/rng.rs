@@ -4,6 +4,7 @@
 //! and inputs give the same numbers on every platform: PCG is portable, and every exp and ln
 //! goes through the pure-Rust `libm`, never the platform's maths library.
 
+use num_traits::Float;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp1, StandardNormal};
 use rand_pcg::Pcg64Mcg;
@@ -99,70 +100,39 @@ impl LogNormal {
 /// Key popularity: a Zipf law over `keys` keys, key 1 the hottest: key `k` has probability
 /// proportional to `k^-s`.
 ///
-/// Sampled exactly, with almost no `pow` per draw. The keys are cut into blocks: each of the
-/// first 128 keys is its own block, then every power of two is cut into 64 blocks of equal
-/// width, so a block's last key is at most 1/64 above its first. A draw picks a block from an
-/// alias table (Walker/Vose) weighted by `len * first^-s`, an upper bound of the block's
-/// probability; picks a key in it uniformly; and accepts key `k` with probability
-/// `(first / k)^s` (rejection sampling: the result has exactly the Zipf law). A precomputed
-/// lower bound of that acceptance (the block's last key's) settles almost every test without
-/// computing the power: at most 1.6 × s% of draws need one `pow`, and a rejection (under 1%
-/// of draws for s near 1) starts the draw again.
-#[derive(Debug, Clone)]
+/// Draws exactly what `rand_distr::Zipf` draws, from the same random numbers: rejection-
+/// inversion (Hörmann and Derflinger), whose acceptance test compares a uniform `y` with
+/// `(b / x)^s`, `b` the inverse CDF of another uniform and `x = floor(b + 1)`. That power is
+/// at least `1 - s (1 - r) / r` with `r = b / x` (from `ln r >= 1 - 1/r`), so a `y` clearly
+/// below that bound is accepted without computing it: one `pow` per draw (the inverse CDF's)
+/// instead of three. Every power goes through `num_traits::Float`, as in `rand_distr`, so the
+/// results are the same bits.
+#[derive(Debug, Clone, Copy)]
 pub struct KeyPopularity {
     keys: u32,
     s: f64,
-    blocks: Vec<ZipfBlock>,
+    t: f64,
+    q: f64,
 }
 
-/// Keys `first..first + len`, and this block's entry of the alias table.
-#[derive(Debug, Clone, Copy)]
-struct ZipfBlock {
-    first: u32,
-    len: u32,
-    /// A uniform draw of this slot below `keep` keeps this block, else it goes to `alias`.
-    keep: f64,
-    alias: u32,
-    /// `(first / last)^s`: every key of the block is accepted at least this often.
-    squeeze: f64,
-}
-
-/// Keys below this are blocks of one key each.
-const ZIPF_SINGLE_KEYS: u32 = 128;
-/// Blocks per power of two above that, as a shift: a block is at most 1/64 of its first key.
-const ZIPF_BLOCK_SHIFT: u32 = 6;
+/// How far below the bound a uniform must be to be accepted without the power: far more than
+/// the rounding of the bound and of the power (a few ulps).
+const ZIPF_MARGIN: f64 = 1e-9;
 
 impl KeyPopularity {
     /// `keys` keys (at least 1) with Zipf exponent `s` (0 gives uniform popularity).
     pub fn new(keys: u32, s: f64) -> Self {
         let keys = keys.max(1);
-        let s = if s.is_finite() { s.max(0.0) } else { 0.0 };
-        let mut blocks = Vec::new();
-        let mut weights = Vec::new();
-        let mut first = 1u32;
-        while first <= keys {
-            let width = if first < ZIPF_SINGLE_KEYS {
-                1
-            } else {
-                first >> ZIPF_BLOCK_SHIFT
-            };
-            let len = width.min(keys - first + 1);
-            let last = first + (len - 1);
-            weights.push(f64::from(len) * libm::pow(f64::from(first), -s));
-            blocks.push(ZipfBlock {
-                first,
-                len,
-                keep: 1.0,
-                alias: 0,
-                squeeze: libm::pow(f64::from(first) / f64::from(last), s),
-            });
-            first = match first.checked_add(len) {
-                Some(next) => next,
-                None => break,
-            };
-        }
-        build_alias(&weights, &mut blocks);
-        Self { keys, s, blocks }
+        let s = s.max(0.0);
+        let n = f64::from(keys);
+        // As `rand_distr::Zipf::new`.
+        let q = if s != 1.0 { 1.0 / (1.0 - s) } else { 0.0 };
+        let t = if s != 1.0 {
+            (Float::powf(n, 1.0 - s) - s) * q
+        } else {
+            1.0 + Float::ln(n)
+        };
+        Self { keys, s, t, q }
     }
 
     /// How many keys there are.
@@ -170,53 +140,40 @@ impl KeyPopularity {
         self.keys
     }
 
+    /// The inverse of the continuous proposal's CDF (as in `rand_distr`).
+    #[inline]
+    fn inv_cdf(&self, p: f64) -> f64 {
+        let pt = p * self.t;
+        if pt <= 1.0 {
+            pt
+        } else if self.s != 1.0 {
+            Float::powf(pt * (1.0 - self.s) + self.s, self.q)
+        } else {
+            Float::exp(pt - 1.0)
+        }
+    }
+
     /// A key, from 1 (the hottest) to `keys`.
     #[inline]
     pub fn sample(&self, rng: &mut SimRng) -> u32 {
-        let n = self.blocks.len();
         loop {
-            let u = rng.uniform() * n as f64;
-            let i = (u as usize).min(n - 1);
-            let slot = &self.blocks[i];
-            let b = if u - (i as f64) < slot.keep {
-                slot
-            } else {
-                &self.blocks[slot.alias as usize]
-            };
-            if b.len == 1 {
-                return b.first;
-            }
-            let k = b.first + rng.below(b.len);
+            let inv_b = self.inv_cdf(rng.uniform());
+            let x = Float::floor(inv_b + 1.0);
             let y = rng.uniform();
-            if y < b.squeeze || y < libm::pow(f64::from(b.first) / f64::from(k), self.s) {
-                return k;
+            if x > 1.0 {
+                let r = inv_b / x;
+                if y < 1.0 - self.s * (1.0 - r) / r - ZIPF_MARGIN {
+                    return (x as u32).clamp(1, self.keys);
+                }
+            }
+            let mut ratio = Float::powf(x, -self.s);
+            if x > 1.0 {
+                ratio *= Float::powf(inv_b, self.s);
+            }
+            if y < ratio {
+                return (x as u32).clamp(1, self.keys);
             }
         }
-    }
-}
-
-/// Fills in the alias table (Vose's method) for blocks with these weights: slot `i` keeps
-/// block `i` with probability `keep` and otherwise gives block `alias`, so a uniform slot
-/// and one uniform coin give block `j` with probability `weights[j] / sum`.
-fn build_alias(weights: &[f64], blocks: &mut [ZipfBlock]) {
-    let n = weights.len();
-    let total: f64 = weights.iter().sum();
-    let mut scaled: Vec<f64> = weights.iter().map(|w| w * n as f64 / total).collect();
-    let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| scaled[i] < 1.0);
-    while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
-        small.pop();
-        blocks[s].keep = scaled[s];
-        blocks[s].alias = l as u32;
-        scaled[l] = (scaled[l] + scaled[s]) - 1.0;
-        if scaled[l] < 1.0 {
-            large.pop();
-            small.push(l);
-        }
-    }
-    // What is left has weight 1 up to rounding: it keeps itself.
-    for i in small.into_iter().chain(large) {
-        blocks[i].keep = 1.0;
-        blocks[i].alias = i as u32;
     }
 }
 
@@ -302,6 +259,30 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn zipf_draws_are_rand_distrs_bit_for_bit() {
+        for (keys, s) in [
+            (1_000_000u32, 0.8),
+            (1_000, 1.0),
+            (50, 3.0),
+            (7, 0.0),
+            (1, 0.8),
+        ] {
+            let ours = KeyPopularity::new(keys, s);
+            let theirs = rand_distr::Zipf::new(f64::from(keys), s).unwrap();
+            let (mut a, mut b) = (SimRng::new(9), SimRng::new(9));
+            for _ in 0..200_000 {
+                let want = (theirs.sample(&mut b.0) as u32).clamp(1, keys);
+                assert_eq!(ours.sample(&mut a), want, "keys {keys}, s {s}");
+            }
+            assert_eq!(
+                a.uniform(),
+                b.uniform(),
+                "the same random numbers were used"
+            );
         }
     }
 }

@@ -318,7 +318,9 @@ mod tests {
                 assert_eq!(kept, counted, "stage {stage} at {t} s");
             }
             let s = sim.snapshot(7);
-            assert!(!s.in_flight.is_empty() && s.in_flight.len() <= 7);
+            assert!(s.in_flight.len() <= 7);
+            // (Stage 1 may be down, restarting after an OOM kill, with nothing on the wire.)
+            assert!(stage == 1 || !s.in_flight.is_empty());
         }
     }
 }
