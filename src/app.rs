@@ -32,9 +32,10 @@ const SLICE_S: f64 = 1.0 / 960.0;
 const FRAME_BUDGET_MS: f64 = 2.0;
 /// The engine's budget in a frame that also takes a reading and redraws the panels.
 const READING_FRAME_BUDGET_MS: f64 = 0.5;
-/// Milliseconds between readings for the panels and the parts' states: numbers that change
-/// sixty times a second cannot be read, and redrawing them would cost the frame.
-const READING_MS: f64 = 200.0;
+/// Milliseconds between readings for the panels and the parts' states while nothing changes:
+/// numbers that change sixty times a second cannot be read, and redrawing them would cost the
+/// frame. Any change of a setting or a fault takes a reading at the next frame.
+const READING_MS: f64 = 500.0;
 
 fn layout_of(sim: &Sim) -> DiagramLayout {
     DiagramLayout::new(
@@ -128,12 +129,13 @@ pub fn App() -> impl IntoView {
                 *running = new_sim(&s, speed.get_untracked());
                 layout.set(layout_of(running));
                 snapshot.set(None);
-                last_reading.set_value(f64::NEG_INFINITY);
                 switches.set(Switches::default());
                 selected.set(None);
             } else {
                 apply_live(running, &s);
             }
+            // The numbers answer the change at the next frame.
+            last_reading.set_value(f64::NEG_INFINITY);
             scenario.set(running.scenario().clone());
         });
         key
@@ -215,6 +217,7 @@ pub fn App() -> impl IntoView {
             let fault = kind.fault(before, s.scenario());
             s.inject(fault);
         });
+        last_reading.set_value(f64::NEG_INFINITY);
         switches.update(|sw| sw.toggle(kind));
     });
     let on_reset = Callback::new(move |()| {
