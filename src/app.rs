@@ -32,6 +32,9 @@ const SLICE_S: f64 = 1.0 / 960.0;
 const FRAME_BUDGET_MS: f64 = 2.0;
 /// The engine's budget in a frame that also takes a reading and redraws the panels.
 const READING_FRAME_BUDGET_MS: f64 = 0.5;
+/// The engine's budget a frame at 10× and 100×: the learner asked for speed, and gets more of
+/// it at the cost of a less even frame rate.
+const FAST_FORWARD_BUDGET_MS: f64 = 8.0;
 /// Milliseconds between readings for the panels and the parts' states while nothing changes:
 /// numbers that change sixty times a second cannot be read, and redrawing them would cost the
 /// frame. Any change of a setting or a fault takes a reading at the next frame.
@@ -146,24 +149,33 @@ pub fn App() -> impl IntoView {
         sim.update_value(|s| s.core.trail.set_window(window));
     });
 
+    // Pausing or resuming shows where the simulation is at once.
+    Effect::new(move |_| {
+        playing.track();
+        last_reading.set_value(f64::NEG_INFINITY);
+    });
+
     let diagram_box = NodeRef::<Figure>::new();
     let in_view = use_in_view(diagram_box);
     use_animation_frame(move |dt| {
         let step = step_requested.get_value();
         let running = playing.get_untracked() && in_view.get_untracked();
-        if !running && !step {
+        let forced = last_reading.get_value() == f64::NEG_INFINITY;
+        if !running && !step && !forced {
             return;
         }
         step_requested.set_value(false);
-        let asked = if running {
-            dt * f64::from(speed.get_untracked())
-        } else {
-            STEP_S
+        let asked = match (running, step) {
+            (true, _) => dt * f64::from(speed.get_untracked()),
+            (false, true) => STEP_S,
+            (false, false) => 0.0, // paused: only a fresh reading
         };
         let start = now_ms();
-        let reading_due = step || start - last_reading.get_value() >= READING_MS;
+        let reading_due = step || forced || start - last_reading.get_value() >= READING_MS;
         let budget = if reading_due {
             READING_FRAME_BUDGET_MS
+        } else if running && speed.get_untracked() > 1 {
+            FAST_FORWARD_BUDGET_MS
         } else {
             FRAME_BUDGET_MS
         };
