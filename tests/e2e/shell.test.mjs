@@ -118,7 +118,7 @@ test('the diagram runs the engine: healthy at the default load, red when the loa
   await page.waitForTimeout(2500);
   const dots = ((await page.getByTestId('dots-page').getAttribute('d')) ?? '').split('M').length - 1;
   assert.ok(dots > 10, `requests are drawn: ${dots}`);
-  await diagram.locator('g.node.hot[data-node="app"]').waitFor({ state: 'attached', timeout: 5000 });
+  await diagram.locator('g.node.hot[data-node="app"]').waitFor({ state: 'attached', timeout: 20000 });
   assert.match(await diagram.locator('g.node[data-node="app"] .node-state').textContent(), /^CPU 100% · queue \d+/);
   assert.deepEqual(problems, []);
   await context.close();
