@@ -2,6 +2,7 @@ use headroom_engine::cost::{self, Cost};
 use headroom_engine::failure::{detect_live, over_budget, Measured};
 use headroom_engine::sim::Sim;
 use headroom_engine::snapshot::{Motion, Snapshot};
+use headroom_engine::stages::stage_of_failure;
 use headroom_engine::StageId;
 use leptos::html::Figure;
 use leptos::prelude::*;
@@ -242,6 +243,14 @@ pub fn App() -> impl IntoView {
         generation.update(|g| *g += 1);
     });
     let stage_signal: Signal<StageId> = stage.into();
+    // A failure's scene describes its own stage's system: an earlier stage's failure met
+    // again later (say app_saturated at stage 4) is explained, but its scene is not drawn
+    // over parts it does not describe.
+    let scene_failure = Signal::derive(move || {
+        failure
+            .get()
+            .filter(|&code| stage_of_failure(code).is_some_and(|s| s.id == stage.get()))
+    });
     let cost_signal: Signal<Cost> = cost.into();
 
     view! {
@@ -258,7 +267,7 @@ pub fn App() -> impl IntoView {
                                 layout=layout.into()
                                 snapshot=snapshot.into()
                                 motion=motion.into()
-                                failure=failure.into()
+                                failure=scene_failure
                                 selected=selected
                             />
                         </div>

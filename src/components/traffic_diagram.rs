@@ -38,7 +38,7 @@ pub fn TrafficDiagram(
     snapshot: Signal<Option<Snapshot>>,
     /// The requests moving, every frame.
     motion: Signal<Motion>,
-    /// The failure the live rules show, if any.
+    /// The failure whose scene to draw, if any (the current stage's own).
     failure: Signal<Option<&'static str>>,
     /// The node selected for details.
     selected: RwSignal<Option<usize>>,
