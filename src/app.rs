@@ -10,13 +10,16 @@ use leptos::prelude::*;
 use crate::animation::use_animation_frame;
 use crate::components::{
     CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, LatencyChart,
-    LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, StageStepper, StageStory,
-    TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks,
+    LinkNotices, LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, ShareLinks, StageStepper,
+    StageStory, TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::failure_watch::{FailureWatch, UNEXPLAINED};
 use crate::faults::{FaultKind, Switches};
-use crate::knobs::{needs_rebuild, Knob, KnobValues, Settings, INITIAL_SEED, INITIAL_USERS};
+use crate::knobs::{needs_rebuild, Knob, KnobValues, Settings};
+use crate::page_link::{self, link_to, write_address_soon};
+use crate::parent_events::{notify_parent, ParentEvent};
+use crate::query::PageQuery;
 use crate::visibility::use_in_view;
 
 /// Requests on the wire sampled per frame (the diagram draws the trail of hops instead; the
@@ -89,12 +92,17 @@ fn apply_live(sim: &mut Sim, settings: &Settings) {
 /// diagram with its live numbers, what breaks, and what it costs.
 #[component]
 pub fn App() -> impl IntoView {
-    let stage = RwSignal::new(StageId::OneVm);
-    let users = RwSignal::new(INITIAL_USERS);
-    let knobs = RwSignal::new(KnobValues::default());
-    let seed = RwSignal::new(INITIAL_SEED);
-    let playing = RwSignal::new(true);
-    let speed = RwSignal::new(1_u32);
+    // The page opens where its link says, and "Reset all" comes back there.
+    let (opened, opened_notices) = page_link::opened();
+    let view_options = opened.view;
+    page_link::show_as(&view_options);
+    let stage = RwSignal::new(opened.settings.stage);
+    let users = RwSignal::new(opened.settings.users);
+    let knobs = RwSignal::new(KnobValues::from(&opened.settings));
+    let seed = RwSignal::new(opened.settings.seed);
+    let playing = RwSignal::new(view_options.autoplay);
+    let speed = RwSignal::new(opened.speed);
+
     // Bumped by "Reset all": a new system even when every setting is already the default.
     let generation = RwSignal::new(0_u32);
     let settings = Memo::new(move |_| Settings {
@@ -104,7 +112,15 @@ pub fn App() -> impl IntoView {
         seed: seed.get(),
     });
 
-    let first = new_sim(&settings.get_untracked(), 1);
+    // The page as a link, for the address bar and for sharing.
+    let page = move || PageQuery {
+        settings: settings.get_untracked(),
+        speed: speed.get_untracked(),
+        view: view_options,
+    };
+    let address_pending = StoredValue::new(false);
+
+    let first = new_sim(&settings.get_untracked(), speed.get_untracked());
     let layout = RwSignal::new(layout_of(&first));
     let scenario = RwSignal::new(first.scenario().clone());
     let sim = StoredValue::new_local(first);
@@ -123,11 +139,11 @@ pub fn App() -> impl IntoView {
     let cost = Memo::new(move |_| cost::monthly(&scenario.get()));
 
     // Settings change the running system in place when they can, or start a new one.
-    Effect::new(move |previous: Option<(u64, u32)>| {
+    Effect::new(move |previous: Option<(u64, u32, StageId)>| {
         let s = settings.get();
-        let key = (s.seed, generation.get());
+        let key = (s.seed, generation.get(), s.stage);
         sim.update_value(|running| {
-            let fresh = previous.is_some_and(|p| p != key)
+            let fresh = previous.is_some_and(|p| (p.0, p.1) != (key.0, key.1))
                 || needs_rebuild(running.scenario(), &s.scenario());
             if fresh {
                 *running = new_sim(&s, speed.get_untracked());
@@ -142,12 +158,20 @@ pub fn App() -> impl IntoView {
             last_reading.set_value(f64::NEG_INFINITY);
             scenario.set(running.scenario().clone());
         });
+        // A page that embeds this one hears when it is ready and when the stage changes.
+        match previous {
+            None => notify_parent(ParentEvent::Ready, s.stage, s.users),
+            Some(p) if p.2 != s.stage => notify_parent(ParentEvent::StageChange, s.stage, s.users),
+            Some(_) => {}
+        }
+        write_address_soon(address_pending, page);
         key
     });
     // A new speed stretches the dots' trail so they cross an edge in the same wall time.
     Effect::new(move |_| {
         let window = DOT_CROSSING_S * f64::from(speed.get());
         sim.update_value(|s| s.core.trail.set_window(window));
+        write_address_soon(address_pending, page);
     });
 
     // Pausing or resuming shows where the simulation is at once.
@@ -173,7 +197,11 @@ pub fn App() -> impl IntoView {
         };
         let start = now_ms();
         let reading_due = step || forced || start - last_reading.get_value() >= READING_MS;
-        let budget = if reading_due {
+        // A step is a learner's deliberate action: it always runs its whole 0.1 s, so the
+        // same link and seed step through the same numbers.
+        let budget = if step {
+            f64::INFINITY
+        } else if reading_due {
             READING_FRAME_BUDGET_MS
         } else if running && speed.get_untracked() > 1 {
             FAST_FORWARD_BUDGET_MS
@@ -218,6 +246,10 @@ pub fn App() -> impl IntoView {
                 .flatten();
             if failure.get_untracked() != shown {
                 failure.set(shown);
+                if let Some(code) = shown {
+                    let (stage, users) = (stage.get_untracked(), users.get_untracked());
+                    notify_parent(ParentEvent::Failure(code), stage, users);
+                }
             }
             sim_time.set(time);
             pace.set(pace_smoothed.get_value());
@@ -234,12 +266,13 @@ pub fn App() -> impl IntoView {
         switches.update(|sw| sw.toggle(kind));
     });
     let on_reset = Callback::new(move |()| {
-        stage.set(StageId::OneVm);
-        users.set(INITIAL_USERS);
-        knobs.set(KnobValues::default());
-        seed.set(INITIAL_SEED);
-        speed.set(1);
-        playing.set(true);
+        let o = &opened.settings;
+        stage.set(o.stage);
+        users.set(o.users);
+        knobs.set(KnobValues::from(o));
+        seed.set(o.seed);
+        speed.set(opened.speed);
+        playing.set(view_options.autoplay);
         generation.update(|g| *g += 1);
     });
     let stage_signal: Signal<StageId> = stage.into();
@@ -253,9 +286,27 @@ pub fn App() -> impl IntoView {
     });
     let cost_signal: Signal<Cost> = cost.into();
 
+    let full_page = move || {
+        settings.track();
+        speed.track();
+        let mut p = page();
+        p.view.embed = false;
+        link_to(&p)
+    };
+
+    // What a link hides (embedded, locked, some controls) the page's style hides: one view
+    // for every page keeps the app small.
     view! {
         <Header/>
         <main class="layout">
+            <LinkNotices notices=opened_notices/>
+            <ShareLinks page=page/>
+            <p class="locked-stage" data-testid="locked-stage">
+                {move || {
+                    let s = stage.get();
+                    format!("Stage {}: {}", s.number(), s.stage().title)
+                }}
+            </p>
             <StageStepper stage=stage/>
             <div class="workbench">
                 <div class="stage-view">
@@ -293,6 +344,7 @@ pub fn App() -> impl IntoView {
                         <OfferedLoad users=users/>
                         <DesignControls
                             stage=stage_signal
+                            shown=view_options.controls
                             scenario=scenario.into()
                             on_change=Callback::new(move |(knob, v): (Knob, f64)| {
                                 knobs.update(|k| k.set(stage.get_untracked(), knob, v))
@@ -308,6 +360,11 @@ pub fn App() -> impl IntoView {
                 </div>
             </div>
             <NodeDetails layout=layout.into() snapshot=snapshot.into() selected=selected.into()/>
+            <p class="open-full">
+                <a href=full_page target="_blank" rel="noopener" data-testid="open-full">
+                    "Open this in the full Headroom (new tab)"
+                </a>
+            </p>
             <TimelineChart snapshot=snapshot/>
             <div class="columns">
                 <LatencyChart scenario=scenario/>

@@ -279,6 +279,17 @@ impl KnobValues {
     }
 }
 
+impl From<&Settings> for KnobValues {
+    /// The knob values of `settings`, as set at its stage.
+    fn from(settings: &Settings) -> Self {
+        let mut values = Self::default();
+        for &(knob, value) in &settings.knobs {
+            values.set(settings.stage, knob, value);
+        }
+        values
+    }
+}
+
 /// Whether going from the running scenario `current` to `wanted` needs a new system, rather
 /// than changing the running one in place (users and the live knobs).
 pub fn needs_rebuild(current: &Scenario, wanted: &Scenario) -> bool {
@@ -374,6 +385,19 @@ mod tests {
         k.set(StageId::Async, Knob::Workers, 500.0);
         assert_eq!(k.at(StageId::ReplicasShards), vec![(Knob::Writes, 20.0)]);
         assert_eq!(k.at(StageId::Async).len(), 2);
+    }
+
+    #[test]
+    fn knob_values_from_settings_apply_at_their_stage() {
+        let mut s = Settings {
+            stage: StageId::ReplicasShards,
+            ..Settings::default()
+        };
+        s.set(Knob::Replicas, 3.0);
+        s.set(Knob::Writes, 25.0);
+        let k = KnobValues::from(&s);
+        assert_eq!(k.at(StageId::ReplicasShards), s.knobs);
+        assert_eq!(k.at(StageId::OneVm), vec![(Knob::Writes, 25.0)]);
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub mod faults;
 pub mod format;
 pub mod knobs;
 pub mod log_scale;
+mod page_link;
+mod parent_events;
+pub mod query;
 pub mod timeline;
 mod visibility;
 

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::KnobSlider;
 use crate::knobs::{Knob, KNOBS};
+use crate::query::{Control, ControlSet};
 
 /// The design knobs that do something at the current stage, and a line naming the ones later
 /// stages add (a knob with nothing to change is hidden, not shown dead).
@@ -11,6 +12,8 @@ use crate::knobs::{Knob, KNOBS};
 pub fn DesignControls(
     /// The stage being shown.
     stage: Signal<StageId>,
+    /// The controls the page shows (a course page may show only some).
+    shown: ControlSet,
     /// The running scenario, which holds every knob's value.
     scenario: Signal<Scenario>,
     /// Called when the learner moves a knob.
@@ -20,7 +23,7 @@ pub fn DesignControls(
         let stage = stage.get();
         let names: Vec<String> = KNOBS
             .iter()
-            .filter(|k| k.unavailable(stage).is_some())
+            .filter(|&&k| shown.shows(Control::Knob(k)) && k.unavailable(stage).is_some())
             .map(|k| format!("{} (stage {})", k.label().to_lowercase(), k.first_stage()))
             .collect();
         (!names.is_empty()).then(|| format!("Later stages add: {}.", names.join(", ")))
@@ -30,6 +33,7 @@ pub fn DesignControls(
         <div class="knobs">
             {KNOBS
                 .iter()
+                .filter(|&&knob| shown.shows(Control::Knob(knob)))
                 .map(|&knob| {
                     let value = Signal::derive(move || knob.value(&scenario.get()));
                     view! {

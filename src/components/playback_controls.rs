@@ -1,9 +1,7 @@
 use leptos::prelude::*;
 
 use crate::format;
-
-/// The speeds the simulation offers, simulated seconds per second.
-pub const SPEEDS: [u32; 3] = [1, 10, 100];
+use crate::query::SPEEDS;
 
 /// Play and pause, a single step, the speed, the seed and Reset all, with the simulated clock
 /// and how fast the browser really manages to run it.

@@ -43,7 +43,7 @@ pub fn TimelineChart(
     };
 
     view! {
-        <figure class="panel chart" data-testid="timeline-chart">
+        <figure class="panel chart timeline" data-testid="timeline-chart">
             <div class="chart-canvas" node_ref=container role="img" aria-label=label inner_html=svg></div>
             <figcaption>
                 "The last minute of simulated time, one point a second: requests answered, how "

@@ -12,7 +12,7 @@ pub fn UsersSlider(
     let value_text = move || format!("{} users", format::grouped(users.get()));
 
     view! {
-        <div class="slider">
+        <div class="slider users-control">
             <label for="users-slider">"Daily active users"</label>
             <input
                 id="users-slider"
