@@ -745,4 +745,17 @@ mod fuzz {
             prop_assert_eq!((again.speed, again.view), (page.speed, page.view));
         }
     }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Whatever a link asks for, the engine builds that system and runs it.
+        #[test]
+        fn any_query_gives_a_system_that_runs(q in query()) {
+            let (page, _) = parse(&q);
+            let mut sim = headroom_engine::sim::Sim::new(&page.settings.scenario(), page.settings.seed);
+            sim.step_until(0.05);
+            prop_assert!(sim.core.now >= 0.05);
+        }
+    }
 }
