@@ -246,7 +246,7 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
                         format!(
                             "{} is not a setting of {} ({} to {}); using {}.",
                             quote(v),
-                            knob.label().to_lowercase(),
+                            knob.label().to_ascii_lowercase(),
                             knob.range().min,
                             knob.range().max,
                             knob.value_text(used)
@@ -259,7 +259,7 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
                 format!(
                     "{} is not a number; keeping the stage's {}.",
                     quote(v),
-                    knob.label().to_lowercase()
+                    knob.label().to_ascii_lowercase()
                 ),
             ),
         }
@@ -451,20 +451,58 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A finite number, allowing digit separators (`50,000`, `50_000`) and a `k` or `m` suffix
-/// (`50k`, `1.5M`).
+/// A finite number, allowing digit separators (`50,000`, `50_000`), an exponent (`1e6`) and
+/// a `k` or `m` suffix (`50k`, `1.5M`). Read by hand: the standard float parser would add its
+/// tables to the app for a handful of settings.
 fn number(v: &str) -> Option<f64> {
-    let v: String = v.trim().chars().filter(|&c| c != ',' && c != '_').collect();
-    let (digits, scale) = match v.char_indices().last() {
-        Some((i, 'k' | 'K')) => (&v[..i], 1e3),
-        Some((i, 'm' | 'M')) => (&v[..i], 1e6),
-        _ => (v.as_str(), 1.0),
+    let v: Vec<u8> = v
+        .trim()
+        .bytes()
+        .filter(|&c| c != b',' && c != b'_')
+        .collect();
+    let (v, scale) = match v.split_last() {
+        Some((b'k' | b'K', rest)) => (rest, 1e3),
+        Some((b'm' | b'M', rest)) => (rest, 1e6),
+        _ => (&v[..], 1.0),
     };
-    // Rust's float syntax also reads "inf" and "NaN": neither is a setting.
-    if !digits.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '+')) {
+    let (negative, v) = match v.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, v),
+    };
+    let (mantissa, exponent) = match v.iter().position(|&c| c == b'e' || c == b'E') {
+        Some(i) => (&v[..i], Some(&v[i + 1..])),
+        None => (v, None),
+    };
+    let (whole, fraction) = match mantissa.iter().position(|&c| c == b'.') {
+        Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+        None => (mantissa, &[][..]),
+    };
+    let digits = |d: &[u8]| d.iter().all(u8::is_ascii_digit);
+    if whole.len() + fraction.len() == 0 || !digits(whole) || !digits(fraction) {
         return None;
     }
-    let n = digits.parse::<f64>().ok()? * scale;
+    let mut n = 0.0;
+    for &d in whole.iter().chain(fraction) {
+        n = n * 10.0 + f64::from(d - b'0');
+    }
+    let mut power = -(fraction.len() as i64);
+    if let Some(e) = exponent {
+        let (sign, e) = match e.split_first() {
+            Some((b'-', rest)) => (-1, rest),
+            Some((b'+', rest)) => (1, rest),
+            _ => (1, e),
+        };
+        if e.is_empty() || !digits(e) {
+            return None;
+        }
+        let e = e
+            .iter()
+            .fold(0_i64, |a, &d| (a * 10 + i64::from(d - b'0')).min(10_000));
+        power += sign * e;
+    }
+    let n = n * 10f64.powi(power.clamp(-400, 400) as i32) * scale;
+    let n = if negative { -n } else { n };
     n.is_finite().then_some(n)
 }
 
@@ -534,6 +572,20 @@ mod tests {
         ] {
             let (page, notices) = parse(q);
             assert_eq!((page.settings.users, notices), (users, vec![]), "{q}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_read_by_hand_like_the_standard_parser() {
+        for v in [
+            "0", "7", "50000", "12.5", ".5", "5.", "1e6", "1.5e3", "2E-2", "-3", "+4",
+        ] {
+            assert_eq!(number(v), v.parse::<f64>().ok(), "{v}");
+        }
+        for v in [
+            "", ".", "-", "e5", "1e", "1e+", "NaN", "inf", "1.2.3", "0x10", "1e400", "--1",
+        ] {
+            assert_eq!(number(v), None, "{v}");
         }
     }
 
