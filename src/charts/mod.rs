@@ -106,7 +106,19 @@ pub fn render(
 }
 
 /// What drawing returns.
-pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
+pub type DrawResult = Result<(), DrawError>;
+
+/// Drawing failed. Only that it failed matters (the chart is then left out), so the error
+/// keeps nothing: boxing plotters' error would bring its and `std::io::Error`'s messages into
+/// the wasm.
+#[derive(Debug)]
+pub struct DrawError;
+
+impl<E: std::error::Error> From<E> for DrawError {
+    fn from(_: E) -> Self {
+        DrawError
+    }
+}
 
 /// Decades from 10 to 10 million: the users axis' ticks.
 pub const USER_TICKS: [f64; 7] = crate::log_scale::TICKS;
