@@ -21,7 +21,13 @@ pub fn DesignControls(
         let names: Vec<String> = KNOBS
             .iter()
             .filter(|k| k.unavailable(stage).is_some())
-            .map(|k| format!("{} (stage {})", k.label().to_ascii_lowercase(), k.first_stage()))
+            .map(|k| {
+                format!(
+                    "{} (stage {})",
+                    k.label().to_ascii_lowercase(),
+                    k.first_stage()
+                )
+            })
             .collect();
         (!names.is_empty()).then(|| format!("Later stages add: {}.", names.join(", ")))
     };
