@@ -76,9 +76,10 @@ pub fn next_stage(sc: &Scenario) -> Option<Scenario> {
 pub fn curve(sc: &Scenario) -> Curve {
     let users = user_grid(POINTS);
     let failure = analytic::failure_users_of(sc, users[0], users[POINTS - 1]).map(|f| {
-        let [before, at] = analytic::curve(sc, &[f / 1.002, f])
-            .try_into()
-            .expect("two points");
+        // One prediction a user count. (Indexing rather than converting to an array: the
+        // conversion's error would bring the predictions' `Debug` into the wasm.)
+        let points = analytic::curve(sc, &[f / 1.002, f]);
+        let (before, at) = (&points[0], &points[1]);
         Failure {
             users: f,
             p95_ms: before.p95_ms.unwrap_or(P95_TARGET_MS),
@@ -89,9 +90,13 @@ pub fn curve(sc: &Scenario) -> Curve {
     let mut grid = users;
     if let Some(f) = &failure {
         grid.retain(|&u| u < f.users / 1.002);
-        grid.extend([0.9, 0.95, 0.98, 0.99, 0.995].map(|k| f.users * k));
-        grid.push(f.users / 1.002);
-        grid.sort_by(f64::total_cmp);
+        // Each added point goes in at its place, so the grid stays sorted (no sort routine
+        // in the wasm for one short list).
+        let near = [0.9, 0.95, 0.98, 0.99, 0.995].map(|k| f.users * k);
+        for u in near.into_iter().chain([f.users / 1.002]) {
+            let at = grid.partition_point(|&g| g < u);
+            grid.insert(at, u);
+        }
     }
     let points = grid
         .iter()

@@ -57,12 +57,19 @@ pub const MIN_WIDTH: u32 = 280;
 
 /// The chart font at `px` CSS pixels (plotters writes sizes divided by 1.24).
 pub fn font(px: f64, colour: &'static RGBColor) -> TextStyle<'static> {
-    TextStyle::from(("sans-serif", px * 1.24).into_font()).color(colour)
+    TextStyle::from(sans_serif(px)).color(colour)
 }
 
 /// [`font`] in bold.
 pub fn bold_font(px: f64, colour: &'static RGBColor) -> TextStyle<'static> {
-    TextStyle::from(("sans-serif", px * 1.24).into_font().style(FontStyle::Bold)).color(colour)
+    TextStyle::from(sans_serif(px).style(FontStyle::Bold)).color(colour)
+}
+
+/// The sans-serif font at `px` CSS pixels. Named by its `FontFamily`, not by a string:
+/// plotters lowercases a family given as text, which would bring Unicode's case tables into
+/// the wasm.
+fn sans_serif(px: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::SansSerif, px * 1.24, FontStyle::Normal)
 }
 
 /// Font size for a chart `width` pixels wide.
@@ -99,7 +106,19 @@ pub fn render(
 }
 
 /// What drawing returns.
-pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
+pub type DrawResult = Result<(), DrawError>;
+
+/// Drawing failed. Only that it failed matters (the chart is then left out), so the error
+/// keeps nothing: boxing plotters' error would bring its and `std::io::Error`'s messages into
+/// the wasm.
+#[derive(Debug)]
+pub struct DrawError;
+
+impl<E: std::error::Error> From<E> for DrawError {
+    fn from(_: E) -> Self {
+        DrawError
+    }
+}
 
 /// Decades from 10 to 10 million: the users axis' ticks.
 pub const USER_TICKS: [f64; 7] = crate::log_scale::TICKS;

@@ -24,7 +24,13 @@ pub fn DesignControls(
         let names: Vec<String> = KNOBS
             .iter()
             .filter(|&&k| shown.shows(Control::Knob(k)) && k.unavailable(stage).is_some())
-            .map(|k| format!("{} (stage {})", k.label().to_lowercase(), k.first_stage()))
+            .map(|k| {
+                format!(
+                    "{} (stage {})",
+                    k.label().to_ascii_lowercase(),
+                    k.first_stage()
+                )
+            })
             .collect();
         (!names.is_empty()).then(|| format!("Later stages add: {}.", names.join(", ")))
     };

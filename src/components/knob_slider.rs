@@ -29,7 +29,9 @@ pub fn KnobSlider(
                 prop:value=move || value.get()
                 aria-valuetext=value_text
                 on:input=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                    // The browser parses the number: no float parser in the wasm.
+                    let v = event_target::<web_sys::HtmlInputElement>(&ev).value_as_number();
+                    if v.is_finite() {
                         on_change.run(v);
                     }
                 }
