@@ -39,8 +39,7 @@ pub fn show_as(view: &ViewOptions) {
 /// The page's address without its query or fragment.
 fn base() -> String {
     let href = window().location().href().unwrap_or_default();
-    let end = href.find(['?', '#']).unwrap_or(href.len());
-    href[..end].to_owned()
+    href.split(['?', '#']).next().unwrap_or_default().to_owned()
 }
 
 /// The full link to `page`.

@@ -280,7 +280,8 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
     }
 
     if let Some(v) = last("speed") {
-        let wanted = v.trim().trim_end_matches(['x', '×']);
+        let wanted = v.trim();
+        let wanted = wanted.strip_suffix(['x', '×']).unwrap_or(wanted);
         match wanted.parse::<u32>().ok().filter(|s| SPEEDS.contains(s)) {
             Some(speed) => page.speed = speed,
             None => notice(
