@@ -9,14 +9,15 @@ use leptos::prelude::*;
 
 use crate::animation::use_animation_frame;
 use crate::components::{
-    CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, LatencyChart,
-    LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, StageStepper, StageStory,
-    TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks,
+    CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, KeyboardHelp,
+    LatencyChart, LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, StageStepper,
+    StageStory, SystemSummary, TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::failure_watch::{FailureWatch, UNEXPLAINED};
 use crate::faults::{FaultKind, Switches};
 use crate::knobs::{needs_rebuild, Knob, KnobValues, Settings, INITIAL_SEED, INITIAL_USERS};
+use crate::shortcuts::use_shortcuts;
 use crate::visibility::use_in_view;
 
 /// Requests on the wire sampled per frame (the diagram draws the trail of hops instead; the
@@ -242,6 +243,8 @@ pub fn App() -> impl IntoView {
         playing.set(true);
         generation.update(|g| *g += 1);
     });
+    let help_open = RwSignal::new(false);
+    use_shortcuts(stage, playing, on_reset, help_open);
     let stage_signal: Signal<StageId> = stage.into();
     // A failure's scene describes its own stage's system: an earlier stage's failure met
     // again later (say app_saturated at stage 4) is explained, but its scene is not drawn
@@ -256,6 +259,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Header/>
         <main class="layout">
+            <KeyboardHelp open=help_open/>
             <StageStepper stage=stage/>
             <div class="workbench">
                 <div class="stage-view">
@@ -275,6 +279,11 @@ pub fn App() -> impl IntoView {
                             <DotLegend/>
                         </figcaption>
                     </figure>
+                    <SystemSummary
+                        layout=layout.into()
+                        snapshot=snapshot.into()
+                        failure=failure.into()
+                    />
                     <PlaybackControls
                         playing=playing
                         speed=speed

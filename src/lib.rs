@@ -9,9 +9,12 @@ pub mod diagram_layout;
 pub mod dots;
 pub mod failure_watch;
 pub mod faults;
+pub mod flow;
 pub mod format;
 pub mod knobs;
 pub mod log_scale;
+pub mod shortcuts;
+pub mod summary;
 pub mod timeline;
 mod visibility;
 
