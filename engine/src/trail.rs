@@ -190,7 +190,7 @@ mod tests {
         for i in 0..n {
             let now = 3.2 * f64::from(i) / f64::from(n);
             x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            t.record(now, u16::from((x >> 16) % 10 == 0), 0, false);
+            t.record(now, u16::from((x >> 16).is_multiple_of(10)), 0, false);
         }
         let seen = count(&t, 3.2);
         assert!(seen.len() <= BUCKETS * PER_BUCKET);

@@ -123,3 +123,114 @@ test('with no theme set the page follows the system colour scheme', async () => 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+/** Users-slider positions (20 per factor of ten from 10 users): 10^(1 + p/20). */
+const POSITION = { 1000: 40, 50000: 74 };
+
+const edgeWidths = (page) =>
+  page.getByTestId('edge').evaluateAll((lines) => lines.map((l) => Number(l.getAttribute('stroke-width'))));
+
+test('a failing stage: the summary says so in words, the edges thicken, and axe finds nothing', async () => {
+  const { page, context, problems } = await openPage(harness);
+  await page.addScriptTag({ path: AXE });
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.getByTestId('stage-step').nth(2).click();
+  await settled(page, 3);
+  const summary = page.getByTestId('system-summary');
+  assert.equal(await summary.getAttribute('aria-live'), 'polite');
+  await page.getByLabel('Daily active users', { exact: true }).fill(String(POSITION[1000]));
+  await page.waitForFunction(() =>
+    /No requests failing|Under 1% of requests failing/.test(document.querySelector('[data-testid="system-summary"]').textContent),
+  );
+  const calm = await summary.innerText();
+  assert.match(calm, /^\S.*: \d+(% busy| of [\d,]+ in use)\./);
+  await page.waitForTimeout(1200);
+  const quiet = Math.max(...(await edgeWidths(page)));
+
+  // Fifty times the users: the one app server saturates.
+  await page.getByLabel('Daily active users', { exact: true }).fill(String(POSITION[50000]));
+  const title = await page.locator('[data-testid="what-breaks-title"] strong').innerText({ timeout: 60_000 });
+  await page.waitForFunction(
+    (t) => document.querySelector('[data-testid="system-summary"]').textContent.includes(`Failing: ${t}.`),
+    title,
+    { timeout: 30_000 },
+  );
+  const failing = await summary.innerText();
+  assert.match(failing, /App VM (CPU: \d+% busy|threads: [\d,]+ of [\d,]+ in use)\./, failing);
+  assert.match(failing, /\d+% of requests failing\./, failing);
+  const busy = Math.max(...(await edgeWidths(page)));
+  assert.ok(busy > quiet, `the busiest edge is thicker with more users: ${busy} against ${quiet}`);
+  // With reduced motion no dot moves; the widths still show where the traffic goes.
+  assert.equal(await page.locator('[data-testid="diagram"] .dots').evaluate((g) => getComputedStyle(g).display), 'none');
+  assert.ok(new Set(await edgeWidths(page)).size > 1, 'edges differ in width');
+
+  const found = [];
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
+  }
+  assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('keyboard: shortcuts from the page, the help dialog, and keys left to fields, sliders and buttons', async () => {
+  const { page, context, problems } = await openPage(harness);
+  await settled(page);
+  const current = () => page.locator('[data-testid="stage-step"][aria-current="step"]').getAttribute('id');
+  const playPause = page.getByTestId('play-pause');
+
+  // The button opens the dialog; Escape closes it and the focus returns to the button.
+  const opener = page.getByRole('button', { name: 'Keyboard shortcuts' });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await dialog.waitFor();
+  assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), 'the focus moves into the dialog');
+  assert.equal(await dialog.getByRole('heading', { level: 2 }).innerText(), 'Keyboard shortcuts');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'keyboard-help-open');
+  // ? opens it from anywhere; its close button closes it.
+  await page.locator('h1').click();
+  await page.keyboard.press('?');
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  // Space on the page plays and pauses; on the focused button it presses the button once.
+  await page.locator('h1').click();
+  await page.keyboard.press('Space');
+  assert.equal(await playPause.innerText(), 'Play');
+  await page.keyboard.press('Space');
+  assert.equal(await playPause.innerText(), 'Pause');
+  await playPause.focus();
+  await page.keyboard.press('Space');
+  assert.equal(await playPause.innerText(), 'Play', 'one toggle, not two');
+  await page.keyboard.press('Space');
+  assert.equal(await playPause.innerText(), 'Pause');
+
+  // The arrows step through the stages; on the slider they move the slider.
+  await page.locator('h1').click();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await current(), 'stage-step-3');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await current(), 'stage-step-2');
+  const slider = page.getByLabel('Daily active users', { exact: true });
+  const before = await slider.inputValue();
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await current(), 'stage-step-2');
+  assert.equal(Number(await slider.inputValue()), Number(before) + 1);
+  // Typing R in the seed field types; R on the page resets everything.
+  await page.getByTestId('seed').focus();
+  await page.keyboard.press('r');
+  assert.equal(await current(), 'stage-step-2');
+  await page.locator('h1').click();
+  await page.keyboard.press('r');
+  assert.equal(await current(), 'stage-step-1');
+  assert.equal(await slider.inputValue(), before, 'reset puts the users back');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
