@@ -153,12 +153,19 @@ fn focus_of_element(el: Option<Element>) -> Focus {
         .dyn_ref::<leptos::web_sys::HtmlElement>()
         .is_some_and(|h| h.is_content_editable());
     let inside = |selector: &str| el.closest(selector).ok().flatten().is_some();
+    // An open dialog owns the keyboard even when the focus has slipped out of it (a click on
+    // its backdrop).
+    let dialog_open = document()
+        .query_selector("dialog[open]")
+        .ok()
+        .flatten()
+        .is_some();
     focus_of(
         &el.tag_name(),
         &attr("type"),
         &attr("role"),
         editable,
-        inside("dialog, [role=dialog], [role=alertdialog]"),
+        dialog_open || inside("dialog, [role=dialog], [role=alertdialog]"),
         inside(&format!("[{OWNS_ARROWS}]")),
     )
 }
