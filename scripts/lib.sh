@@ -57,11 +57,23 @@ ensure_node() {
   as_root apt-get install -y -qq nodejs npm
 }
 
-# binaryen (wasm-opt 132) and playwright-core, from package-lock.json.
+# Whether node_modules holds every package package-lock.json asks for, at its version (npm
+# records what it installed in node_modules/.package-lock.json).
+node_packages_current() {
+  [ -f "$ROOT/node_modules/.package-lock.json" ] || return 1
+  (cd "$ROOT" && node -e '
+    const fs = require("fs");
+    const want = JSON.parse(fs.readFileSync("package-lock.json", "utf8")).packages;
+    const have = JSON.parse(fs.readFileSync("node_modules/.package-lock.json", "utf8")).packages;
+    const stale = Object.keys(want).filter((k) => k !== "" && have[k]?.version !== want[k].version);
+    process.exit(stale.length ? 1 : 0);
+  ')
+}
+
+# binaryen (wasm-opt 132), playwright-core and axe-core, from package-lock.json.
 ensure_node_packages() {
   ensure_node
-  local stamp="$ROOT/node_modules/.package-lock.json"
-  if [ -f "$stamp" ] && [ "$stamp" -nt "$ROOT/package-lock.json" ] && command -v wasm-opt >/dev/null; then
+  if node_packages_current && command -v wasm-opt >/dev/null; then
     return
   fi
   say "Installing node packages from package-lock.json"

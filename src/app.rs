@@ -9,9 +9,10 @@ use leptos::prelude::*;
 
 use crate::animation::use_animation_frame;
 use crate::components::{
-    CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, LatencyChart,
-    LinkNotices, LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, ShareLinks, StageStepper,
-    StageStory, TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks,
+    CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, KeyboardHelp,
+    LatencyChart, LinkNotices, LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, ShareLinks,
+    StageStepper, StageStory, SystemSummary, TimelineChart, TrafficDiagram, UsersSlider,
+    WhatBreaks,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::failure_watch::{FailureWatch, UNEXPLAINED};
@@ -20,6 +21,7 @@ use crate::knobs::{needs_rebuild, Knob, KnobValues, Settings};
 use crate::page_link::{self, link_to, write_address_soon};
 use crate::parent_events::{notify_parent, ParentEvent};
 use crate::query::PageQuery;
+use crate::shortcuts::use_shortcuts;
 use crate::visibility::use_in_view;
 
 /// Requests on the wire sampled per frame (the diagram draws the trail of hops instead; the
@@ -275,6 +277,8 @@ pub fn App() -> impl IntoView {
         playing.set(view_options.autoplay);
         generation.update(|g| *g += 1);
     });
+    let help_open = RwSignal::new(false);
+    use_shortcuts(stage, view_options.lock, playing, on_reset, help_open);
     let stage_signal: Signal<StageId> = stage.into();
     // A failure's scene describes its own stage's system: an earlier stage's failure met
     // again later (say app_saturated at stage 4) is explained, but its scene is not drawn
@@ -300,7 +304,10 @@ pub fn App() -> impl IntoView {
         <Header/>
         <main class="layout">
             <LinkNotices notices=opened_notices/>
-            <ShareLinks page=page/>
+            <div class="toolbar">
+                <ShareLinks page=page/>
+                <KeyboardHelp open=help_open/>
+            </div>
             <p class="locked-stage" data-testid="locked-stage">
                 {move || {
                     let s = stage.get();
@@ -326,6 +333,11 @@ pub fn App() -> impl IntoView {
                             <DotLegend/>
                         </figcaption>
                     </figure>
+                    <SystemSummary
+                        layout=layout.into()
+                        snapshot=snapshot.into()
+                        failure=failure.into()
+                    />
                     <PlaybackControls
                         playing=playing
                         speed=speed

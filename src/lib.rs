@@ -9,12 +9,15 @@ pub mod diagram_layout;
 pub mod dots;
 pub mod failure_watch;
 pub mod faults;
+pub mod flow;
 pub mod format;
 pub mod knobs;
 pub mod log_scale;
 mod page_link;
 mod parent_events;
 pub mod query;
+pub mod shortcuts;
+pub mod summary;
 pub mod timeline;
 mod visibility;
 

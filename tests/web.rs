@@ -444,3 +444,108 @@ async fn the_timeline_keeps_a_point_a_simulated_second() {
         .length();
     assert_eq!(dots, 3);
 }
+
+/// A keydown on `target` as the browser would send it, bubbling up to the window.
+fn press_key(target: &Element, key: &str, ctrl: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_ctrl_key(ctrl);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&ev).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn shortcuts_play_step_reset_and_leave_fields_and_buttons_their_keys() {
+    let root = mount_app();
+    let body: Element = document().body().unwrap().into();
+    let current = || {
+        root.query_selector("[data-testid='stage-step'][aria-current='step']")
+            .unwrap()
+            .unwrap()
+            .id()
+    };
+    assert_eq!(text(&root, "play-pause"), "Pause");
+    press_key(&body, " ", false);
+    tick().await;
+    assert_eq!(text(&root, "play-pause"), "Play", "Space pauses");
+    // A focused button's own Space is left to it: the shortcut does not toggle as well.
+    press_key(&by_testid(&root, "play-pause"), " ", false);
+    tick().await;
+    assert_eq!(text(&root, "play-pause"), "Play");
+
+    press_key(&body, "ArrowRight", false);
+    press_key(&body, "ArrowRight", false);
+    tick().await;
+    assert_eq!(current(), "stage-step-3");
+    press_key(&body, "ArrowLeft", false);
+    tick().await;
+    assert_eq!(current(), "stage-step-2");
+    // On the users slider the arrows are the slider's, and in the seed field keys are typed.
+    let slider = root.query_selector("input[type='range']").unwrap().unwrap();
+    press_key(&slider, "ArrowRight", false);
+    press_key(&by_testid(&root, "seed"), "r", false);
+    tick().await;
+    assert_eq!(current(), "stage-step-2");
+    // Ctrl+R belongs to the browser; R alone resets.
+    press_key(&body, "r", true);
+    tick().await;
+    assert_eq!(current(), "stage-step-2");
+    press_key(&body, "r", false);
+    tick().await;
+    assert_eq!(current(), "stage-step-1");
+    assert_eq!(text(&root, "play-pause"), "Pause", "reset plays again");
+}
+
+#[wasm_bindgen_test]
+async fn the_keyboard_help_opens_from_its_button_and_from_the_question_mark() {
+    let root = mount_app();
+    let dialog: web_sys::HtmlDialogElement = by_testid(&root, "keyboard-help").unchecked_into();
+    assert!(!dialog.open());
+    let stage_2: HtmlElement = root
+        .query_selector("#stage-step-2")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    stage_2.click();
+    tick().await;
+    let opener: HtmlElement = by_testid(&root, "keyboard-help-open").unchecked_into();
+    opener.focus().unwrap();
+    opener.click();
+    tick().await;
+    assert!(dialog.open(), "the button opens it");
+    let heading = dialog.query_selector("h2").unwrap().unwrap();
+    assert_eq!(heading.text_content().unwrap(), "Keyboard shortcuts");
+    assert_eq!(
+        dialog.get_attribute("aria-labelledby").as_deref(),
+        Some(heading.id().as_str())
+    );
+    let rows = dialog.query_selector_all("tbody tr").unwrap();
+    assert_eq!(rows.length() as usize, headroom::shortcuts::SHORTCUTS.len());
+    // Keys pressed inside the dialog are not shortcuts: R does not reset the page behind it.
+    press_key(&by_testid(&root, "keyboard-help-close"), "r", false);
+    tick().await;
+    assert_eq!(
+        stage_2.get_attribute("aria-current").as_deref(),
+        Some("step")
+    );
+    by_testid(&root, "keyboard-help-close")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    tick().await;
+    assert!(!dialog.open(), "the close button closes it");
+    let focused = document().active_element().unwrap();
+    assert!(focused.is_same_node(Some(&opener)), "the focus goes back");
+
+    press_key(&document().body().unwrap(), "?", false);
+    tick().await;
+    assert!(dialog.open(), "? opens it");
+    dialog.close();
+    tick().await;
+    // Closed by the browser (as Escape does), it opens again on the next ?.
+    press_key(&document().body().unwrap(), "?", false);
+    tick().await;
+    assert!(dialog.open());
+    dialog.close();
+}

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 
 use crate::dots::DOT_KINDS;
 
-/// What the diagram's moving shapes mean: each kind has its own colour and its own form.
+/// What the diagram's moving shapes mean (each kind has its own colour and its own form), and
+/// what its outlines, bars and line widths say.
 #[component]
 pub fn DotLegend() -> impl IntoView {
     view! {
@@ -36,6 +37,13 @@ pub fn DotLegend() -> impl IntoView {
                     <rect class="gauge-memory" x="1" y="2" width="5" height="3"/>
                 </svg>
                 "Bars in a part: how busy (bottom) and its machine's memory (top)"
+            </li>
+            <li>
+                <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                    <line class="edge" x1="1" y1="3" x2="15" y2="3" stroke-width="1.5"/>
+                    <line class="edge" x1="1" y1="11" x2="15" y2="11" stroke-width="5"/>
+                </svg>
+                "Line thickness: requests a second along it (thin a few, thick thousands)"
             </li>
         </ul>
     }

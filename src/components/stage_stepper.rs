@@ -25,7 +25,7 @@ pub fn StageStepper(
 
     view! {
         <nav class="stepper" aria-label="Stages">
-            <ol on:keydown=on_keydown>
+            <ol on:keydown=on_keydown data-own-arrows="">
                 {STAGES
                     .iter()
                     .map(|s| {

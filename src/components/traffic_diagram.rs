@@ -11,6 +11,7 @@ const MEMORY_NOTE: f64 = 0.75;
 /// The gauges' inset from the node's box, SVG units.
 const GAUGE_INSET: f64 = 8.0;
 use crate::dots::{dot_paths, DOT_KINDS};
+use crate::flow::{edge_rates, stroke_width, MIN_WIDTH};
 
 /// The drawn nodes a failure's scene labels, with their labels: the scene of the stage that
 /// runs into `code`, placed on the nodes of this layout that stand for its parts.
@@ -27,9 +28,11 @@ fn scene_labels(layout: &DiagramLayout, code: &str) -> Vec<(usize, &'static str)
 }
 
 /// The stage's system as an SVG diagram: nodes with their live state, edges, requests moving
-/// along the edges and failures marked where they happen, all from the engine's snapshot.
+/// along the edges, each edge as thick as the traffic it carries, and failures marked where
+/// they happen, all from the engine's snapshot.
 /// When a failure fires, its scene labels the parts involved. Pointing at a node, or focusing
-/// it with the keyboard, selects it for the details panel.
+/// it with the keyboard, selects it for the details panel; its accessible name is what it
+/// shows, its name and state.
 #[component]
 pub fn TrafficDiagram(
     /// The topology.
@@ -49,13 +52,38 @@ pub fn TrafficDiagram(
             .map(|code| layout.with(|l| scene_labels(l, code)))
             .unwrap_or_default()
     });
+    // Each edge's width follows the requests it carries, taken with each reading (twice a
+    // second) rather than every frame, so the lines stay steady.
+    let widths = Memo::new(move |_| {
+        snapshot.track();
+        layout.with(|l| {
+            motion.with_untracked(|m| {
+                edge_rates(l, m)
+                    .into_iter()
+                    .map(stroke_width)
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
     let edges = move || {
         layout.with(|l| {
             l.edges
                 .iter()
-                .map(|&(a, b)| {
+                .enumerate()
+                .map(|(i, &(a, b))| {
                     let ((x1, y1), (x2, y2)) = (l.position(a), l.position(b));
-                    view! { <line class="edge" x1=x1 y1=y1 x2=x2 y2=y2/> }
+                    let width = move || widths.with(|w| w.get(i).copied().unwrap_or(MIN_WIDTH));
+                    view! {
+                        <line
+                            class="edge"
+                            data-testid="edge"
+                            x1=x1
+                            y1=y1
+                            x2=x2
+                            y2=y2
+                            stroke-width=width
+                        />
+                    }
                 })
                 .collect_view()
         })
@@ -110,7 +138,7 @@ pub fn TrafficDiagram(
                         data-node=id
                         tabindex="0"
                         role="button"
-                        aria-label=format!("{label}: show what is inside")
+                        aria-describedby="diagram-node-hint"
                         on:mouseenter=move |_| selected.set(Some(i))
                         on:focus=move |_| selected.set(Some(i))
                         on:click=move |_| selected.set(Some(i))
@@ -147,7 +175,7 @@ pub fn TrafficDiagram(
                                     })
                             }}
                         </g>
-                        <text x=cx y=cy - 5.0 class="node-label">{label.clone()}</text>
+                        <text x=cx y=cy - 5.0 class="node-label">{label}</text>
                         <text x=cx y=cy + 16.0 class="node-state">{state}</text>
                         {move || {
                             scene_label()
@@ -181,6 +209,9 @@ pub fn TrafficDiagram(
             data-testid="diagram"
         >
             <title id="diagram-title">"The system and the requests moving through it"</title>
+            // A part's button is named by what it shows (its name and state); this says what
+            // it does.
+            <desc id="diagram-node-hint">"Shows what is inside this part, under the diagram."</desc>
             <g class="edges">{edges}</g>
             <g class="dots" aria-hidden="true">
                 {DOT_KINDS

@@ -1,0 +1,391 @@
+//! The running system in one sentence, for a screen reader's live region: the most
+//! constrained part and how much of it is in use, how many requests fail, any part that is
+//! down, and the failure the live rules see. "Postgres connections: 100 of 100 in use. 12% of
+//! requests failing. Failing: Out of database connections."
+//!
+//! Readings come twice a second and their numbers always wobble; a screen reader that spoke
+//! each would never stop. [`Summary::differs_in_meaning`] says whether a new summary says
+//! something the last one spoken did not: another failure, another part down, the busiest part
+//! changing by a tenth of its capacity, or the error rate moving by a clear margin.
+
+use headroom_engine::snapshot::Snapshot;
+use headroom_engine::stages::stage_of_failure;
+
+use crate::diagram_layout::DiagramLayout;
+use crate::format;
+
+/// How far the busiest part's use must move (a fraction of its capacity) to be worth saying.
+pub const USE_STEP: f64 = 0.1;
+/// How far the error rate must move, at least, to be worth saying (a fraction of requests).
+pub const ERROR_STEP: f64 = 0.02;
+/// ... or this share of the error rate last said, when that is larger.
+pub const ERROR_SHARE: f64 = 0.25;
+
+/// The most constrained kind of servers in one drawn part, summed over its members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Busiest {
+    /// The drawn part: "Postgres", "App pool ×64".
+    pub part: String,
+    /// What its servers are: "connections", "cores", "threads".
+    pub role: &'static str,
+    /// Servers busy on average lately.
+    pub busy: f64,
+    /// Servers.
+    pub servers: u32,
+}
+
+impl Busiest {
+    /// Busy servers over servers, 0 to 1.
+    pub fn utilization(&self) -> f64 {
+        if self.servers == 0 {
+            0.0
+        } else {
+            (self.busy / f64::from(self.servers)).clamp(0.0, 1.0)
+        }
+    }
+
+    fn phrase(&self) -> String {
+        let percent = (self.utilization() * 100.0).round();
+        match self.role {
+            "cores" => format!("{} CPU: {percent:.0}% busy", self.part),
+            "disk" => format!("{} disk: {percent:.0}% busy", self.part),
+            role => format!(
+                "{} {role}: {} of {} in use",
+                self.part,
+                format::grouped((self.utilization() * f64::from(self.servers)).round()),
+                format::grouped(f64::from(self.servers)),
+            ),
+        }
+    }
+}
+
+/// What the sentence says, from one reading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// The most constrained part, if any part has servers.
+    pub busiest: Option<Busiest>,
+    /// Failed requests over all requests finished in the live window.
+    pub error_rate: f64,
+    /// Drawn parts whose machine is down.
+    pub down: Vec<String>,
+    /// The failure the live rules see: its title.
+    pub failure: Option<&'static str>,
+}
+
+/// Which role to name when two are equally busy: the database's connections, then cores.
+fn tie_rank(role: &str) -> u8 {
+    match role {
+        "connections" => 2,
+        "cores" => 1,
+        _ => 0,
+    }
+}
+
+/// What the live failure `code` is called ("Out of database connections").
+pub fn failure_title(code: &str) -> &'static str {
+    stage_of_failure(code).map_or("missing its targets", |s| s.failure_title)
+}
+
+/// The summary of `snapshot`, read over the drawn parts of `layout`, with the live failure
+/// `failure` (a failure code) if any.
+pub fn summarize(layout: &DiagramLayout, snapshot: &Snapshot, failure: Option<&str>) -> Summary {
+    let mut busiest: Option<Busiest> = None;
+    for node in &layout.nodes {
+        // Per role: busy servers on average, servers.
+        let mut roles: Vec<(&'static str, f64, u32)> = Vec::new();
+        for r in node.resources.iter().filter_map(|&i| snapshot.nodes.get(i)) {
+            if r.servers == 0 {
+                continue; // a delay (a load balancer, the CDN) has no capacity to run out of
+            }
+            let busy = r.utilization * f64::from(r.servers);
+            match roles.iter_mut().find(|x| x.0 == r.role) {
+                Some(x) => {
+                    x.1 += busy;
+                    x.2 += r.servers;
+                }
+                None => roles.push((r.role, busy, r.servers)),
+            }
+        }
+        for (role, busy, servers) in roles {
+            let candidate = Busiest {
+                part: node.label.clone(),
+                role,
+                busy,
+                servers,
+            };
+            let key = |b: &Busiest| ((b.utilization() * 100.0).round() as u32, tie_rank(b.role));
+            if busiest.as_ref().is_none_or(|b| key(&candidate) > key(b)) {
+                busiest = Some(candidate);
+            }
+        }
+    }
+    let down = layout
+        .nodes
+        .iter()
+        .filter(|n| {
+            snapshot
+                .hosts
+                .iter()
+                .any(|(h, _, _, up)| !up && n.hosts.contains(h))
+        })
+        .map(|n| n.label.clone())
+        .collect();
+    Summary {
+        busiest,
+        error_rate: snapshot.error_rate.clamp(0.0, 1.0),
+        down,
+        failure: failure.map(failure_title),
+    }
+}
+
+impl Summary {
+    /// The sentence a screen reader speaks.
+    pub fn sentence(&self) -> String {
+        let mut out = String::new();
+        if let Some(b) = &self.busiest {
+            out.push_str(&b.phrase());
+            out.push_str(". ");
+        }
+        for part in &self.down {
+            out.push_str(part);
+            out.push_str(" is down. ");
+        }
+        let percent = self.error_rate * 100.0;
+        if self.error_rate <= 0.0 {
+            out.push_str("No requests failing.");
+        } else if percent < 0.5 {
+            out.push_str("Under 1% of requests failing.");
+        } else {
+            out.push_str(&format!("{percent:.0}% of requests failing."));
+        }
+        if let Some(title) = self.failure {
+            out.push_str(" Failing: ");
+            out.push_str(title);
+            out.push('.');
+        }
+        out
+    }
+
+    /// Whether this summary says something that `said`, the last one spoken, did not.
+    pub fn differs_in_meaning(&self, said: &Summary) -> bool {
+        if self.failure != said.failure || self.down != said.down {
+            return true;
+        }
+        let errors_moved = (self.error_rate - said.error_rate).abs()
+            >= ERROR_STEP.max(ERROR_SHARE * said.error_rate);
+        let use_moved = match (&self.busiest, &said.busiest) {
+            (Some(now), Some(then)) => {
+                let moved = (now.utilization() - then.utilization()).abs() >= USE_STEP;
+                // Another part is the busiest: worth saying once it is clearly busier.
+                let other = now.part != then.part || now.role != then.role;
+                moved || (other && now.utilization() - then.utilization() >= USE_STEP / 2.0)
+            }
+            (None, None) => false,
+            _ => true,
+        };
+        errors_moved || use_moved
+    }
+}
+
+/// Keeps the summary last spoken and says whether a new one should be.
+#[derive(Debug, Clone, Default)]
+pub struct Announcer {
+    said: Option<Summary>,
+}
+
+impl Announcer {
+    /// The sentence to speak for `now`, if it says something new.
+    pub fn hear(&mut self, now: Summary) -> Option<String> {
+        if self
+            .said
+            .as_ref()
+            .is_some_and(|said| !now.differs_in_meaning(said))
+        {
+            return None;
+        }
+        let sentence = now.sentence();
+        self.said = Some(now);
+        Some(sentence)
+    }
+
+    /// Forgets what was spoken: the next summary is spoken whatever it says.
+    pub fn reset(&mut self) {
+        self.said = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use headroom_engine::scenario::Scenario;
+    use headroom_engine::sim::Sim;
+
+    fn run(stage: u8, users: f64, seconds: f64) -> (DiagramLayout, Snapshot) {
+        let mut sim = Sim::new(&Scenario::for_stage(stage, users), 1);
+        sim.step_until(seconds);
+        let layout = DiagramLayout::new(sim.nodes(), sim.edges(), sim.resource_nodes(), true);
+        (layout, sim.snapshot(0))
+    }
+
+    fn busiest(part: &str, role: &'static str, busy: f64, servers: u32) -> Option<Busiest> {
+        Some(Busiest {
+            part: part.to_owned(),
+            role,
+            busy,
+            servers,
+        })
+    }
+
+    #[test]
+    fn the_sentence_names_the_part_its_use_the_errors_and_the_failure() {
+        let s = Summary {
+            busiest: busiest("Postgres", "connections", 99.7, 100),
+            error_rate: 0.123,
+            down: vec![],
+            failure: Some(failure_title("db_connections_exhausted")),
+        };
+        assert!(
+            s.sentence()
+                .starts_with("Postgres connections: 100 of 100 in use. 12% of requests failing."),
+            "{}",
+            s.sentence()
+        );
+        let cpu = Summary {
+            busiest: busiest("App 1", "cores", 1.7, 2),
+            error_rate: 0.0,
+            down: vec!["App 2".to_owned()],
+            failure: None,
+        };
+        assert_eq!(
+            cpu.sentence(),
+            "App 1 CPU: 85% busy. App 2 is down. No requests failing."
+        );
+        let few = Summary {
+            error_rate: 0.002,
+            ..cpu
+        };
+        assert!(few.sentence().ends_with("Under 1% of requests failing."));
+    }
+
+    #[test]
+    fn a_saturated_stage_is_summed_up_from_the_engine() {
+        // Stage 3's single app server runs out at 50,000 users: it is the busiest part, and
+        // requests fail.
+        let (layout, snap) = run(3, 50_000.0, 30.0);
+        let s = summarize(&layout, &snap, Some("app_saturated"));
+        let b = s.busiest.as_ref().expect("a part with servers");
+        assert!(b.part.starts_with("App"), "{b:?}");
+        assert!(b.utilization() > 0.9, "{b:?}");
+        assert!(s.error_rate > 0.01 && s.error_rate == snap.error_rate);
+        let sentence = s.sentence();
+        assert!(sentence.contains("of requests failing"), "{sentence}");
+        assert!(
+            sentence.contains(failure_title("app_saturated")),
+            "{sentence}"
+        );
+        assert_ne!(
+            failure_title("app_saturated"),
+            failure_title("no such code")
+        );
+
+        // A light load: nothing near full, nothing failing.
+        let (layout, snap) = run(3, 1_000.0, 30.0);
+        let calm = summarize(&layout, &snap, None);
+        assert!(calm.busiest.as_ref().unwrap().utilization() < 0.5);
+        assert!(calm.sentence().contains("No requests failing"), "{calm:?}");
+        assert!(s.differs_in_meaning(&calm) && calm.differs_in_meaning(&s));
+    }
+
+    #[test]
+    fn a_pool_is_summed_over_its_members() {
+        let (layout, snap) = run(7, 3_000_000.0, 10.0);
+        let s = summarize(&layout, &snap, None);
+        let b = s.busiest.unwrap();
+        let total: u32 = layout
+            .nodes
+            .iter()
+            .find(|n| n.label == b.part)
+            .unwrap()
+            .resources
+            .iter()
+            .map(|&i| &snap.nodes[i])
+            .filter(|r| r.role == b.role)
+            .map(|r| r.servers)
+            .sum();
+        assert_eq!(b.servers, total);
+    }
+
+    #[test]
+    fn wobbling_readings_are_not_spoken_again() {
+        let base = Summary {
+            busiest: busiest("Postgres", "connections", 60.0, 100),
+            error_rate: 0.10,
+            down: vec![],
+            failure: None,
+        };
+        let mut a = Announcer::default();
+        assert!(a.hear(base.clone()).is_some(), "the first is spoken");
+        // Small moves in use and errors: silence.
+        for (busy, errors) in [(62.0, 0.11), (55.0, 0.09), (68.0, 0.12), (51.0, 0.08)] {
+            let now = Summary {
+                busiest: busiest("Postgres", "connections", busy, 100),
+                error_rate: errors,
+                ..base.clone()
+            };
+            assert_eq!(a.hear(now), None, "{busy} {errors}");
+        }
+        // A tenth of the pool more: spoken, and the next comparison starts from there.
+        let up = Summary {
+            busiest: busiest("Postgres", "connections", 71.0, 100),
+            ..base.clone()
+        };
+        assert!(a.hear(up.clone()).unwrap().contains("71 of 100"));
+        let back = Summary {
+            busiest: busiest("Postgres", "connections", 64.0, 100),
+            ..base.clone()
+        };
+        assert_eq!(a.hear(back), None, "64 is within a tenth of 71");
+        // The error rate moving by a quarter of itself.
+        let worse = Summary {
+            error_rate: 0.14,
+            ..up.clone()
+        };
+        assert!(a.hear(worse).unwrap().contains("14% of requests failing"));
+        // A failure, or a part going down, is always news.
+        let failing = Summary {
+            failure: Some("Out of database connections"),
+            error_rate: 0.14,
+            ..up.clone()
+        };
+        assert!(a.hear(failing).is_some());
+        let down = Summary {
+            down: vec!["App 1".to_owned()],
+            failure: Some("Out of database connections"),
+            error_rate: 0.14,
+            ..up.clone()
+        };
+        assert!(a.hear(down).is_some());
+        a.reset();
+        assert!(a.hear(base).is_some(), "after a reset anything is spoken");
+    }
+
+    #[test]
+    fn another_part_taking_the_lead_is_spoken_once_clearly_busier() {
+        let db = Summary {
+            busiest: busiest("Postgres", "connections", 80.0, 100),
+            error_rate: 0.0,
+            down: vec![],
+            failure: None,
+        };
+        let close = Summary {
+            busiest: busiest("App 1", "cores", 1.62, 2),
+            ..db.clone()
+        };
+        assert!(!close.differs_in_meaning(&db), "81% against 80%");
+        let clear = Summary {
+            busiest: busiest("App 1", "cores", 1.8, 2),
+            ..db.clone()
+        };
+        assert!(clear.differs_in_meaning(&db), "90% against 80%");
+    }
+}

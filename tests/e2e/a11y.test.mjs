@@ -1,0 +1,236 @@
+// End-to-end: an axe-core scan of every stage, in every theme, and of embed mode. axe runs
+// inside the page from the local node_modules copy (no request leaves the origin); any
+// violation fails the test with its rule, impact and the elements it found.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { startHarness, openPage, ROOT } from './harness.mjs';
+
+const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
+const THEMES = ['light', 'dark', 'projector'];
+
+let harness;
+before(async () => {
+  assert.ok(existsSync(AXE), `${AXE} is missing: run npm ci`);
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.stop();
+});
+
+/** Waits until the page shows stage `stage` (1 to 7), its diagram the running system. */
+async function settled(page, stage = 1) {
+  await page.getByTestId('diagram').locator('g.node').first().waitFor();
+  await page.waitForFunction((n) => {
+    const title = document.querySelector('#stage-title')?.textContent ?? '';
+    if (!title.startsWith(`Stage ${n}:`)) return false;
+    const t = document.querySelector('[data-testid="sim-time"]')?.textContent ?? '';
+    const states = [...document.querySelectorAll('[data-testid="diagram"] .node-state')];
+    return Number((t.match(/[\d.]+/) ?? ['0'])[0]) > 0 && states.some((s) => s.textContent !== '');
+  }, stage);
+}
+
+/** The page's violations, one line each: rule, impact and the elements. */
+async function violations(page) {
+  const found = await page.evaluate(async () => {
+    const result = await window.axe.run(document);
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+      summary: v.nodes[0]?.failureSummary ?? '',
+    }));
+  });
+  return found.map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}\n    ${v.summary.replace(/\n/g, '\n    ')}`);
+}
+
+async function setTheme(page, theme) {
+  await page.evaluate((t) => {
+    document.documentElement.dataset.theme = t;
+  }, theme);
+}
+
+test('axe finds no violation on any of the seven stages in any theme', async () => {
+  const { page, context, problems } = await openPage(harness);
+  await page.addScriptTag({ path: AXE });
+  await settled(page);
+  const steps = page.getByTestId('stage-step');
+  assert.equal(await steps.count(), 7);
+  const found = [];
+  for (let i = 0; i < 7; i++) {
+    await steps.nth(i).click();
+    assert.equal(await steps.nth(i).getAttribute('aria-current'), 'step');
+    await settled(page, i + 1);
+    for (const theme of THEMES) {
+      await setTheme(page, theme);
+      for (const v of await violations(page)) found.push(`stage ${i + 1}, ${theme}: ${v}`);
+    }
+  }
+  assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('axe finds no violation with the keyboard-help dialog open', async () => {
+  const { page, context, problems } = await openPage(harness);
+  await page.addScriptTag({ path: AXE });
+  await settled(page);
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  const found = [];
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
+  }
+  assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('axe finds no violation in embed mode', async () => {
+  const { page, context, problems } = await openPage(harness, '?embed=1');
+  await page.addScriptTag({ path: AXE });
+  await settled(page);
+  const found = [];
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
+  }
+  assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('with no theme set the page follows the system colour scheme', async () => {
+  const { page, context, problems } = await openPage(harness);
+  await settled(page);
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'light' });
+  const light = await background();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await background();
+  assert.notEqual(light, dark);
+  // An explicit theme wins over the system's.
+  await setTheme(page, 'light');
+  assert.equal(await background(), light);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await setTheme(page, 'dark');
+  assert.equal(await background(), dark);
+  await setTheme(page, 'projector');
+  const projector = await background();
+  assert.notEqual(projector, dark);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** Users-slider positions (20 per factor of ten from 10 users): 10^(1 + p/20). */
+const POSITION = { 1000: 40, 50000: 74 };
+
+const edgeWidths = (page) =>
+  page.getByTestId('edge').evaluateAll((lines) => lines.map((l) => Number(l.getAttribute('stroke-width'))));
+
+test('a failing stage: the summary says so in words, the edges thicken, and axe finds nothing', async () => {
+  const { page, context, problems } = await openPage(harness);
+  await page.addScriptTag({ path: AXE });
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.getByTestId('stage-step').nth(2).click();
+  await settled(page, 3);
+  const summary = page.getByTestId('system-summary');
+  assert.equal(await summary.getAttribute('aria-live'), 'polite');
+  await page.getByLabel('Daily active users', { exact: true }).fill(String(POSITION[1000]));
+  await page.waitForFunction(() =>
+    /No requests failing|Under 1% of requests failing/.test(document.querySelector('[data-testid="system-summary"]').textContent),
+  );
+  const calm = await summary.innerText();
+  assert.match(calm, /^\S.*: \d+(% busy| of [\d,]+ in use)\./);
+  await page.waitForTimeout(1200);
+  const quiet = Math.max(...(await edgeWidths(page)));
+
+  // Fifty times the users: the one app server saturates.
+  await page.getByLabel('Daily active users', { exact: true }).fill(String(POSITION[50000]));
+  const title = await page.locator('[data-testid="what-breaks-title"] strong').innerText({ timeout: 60_000 });
+  await page.waitForFunction(
+    (t) => document.querySelector('[data-testid="system-summary"]').textContent.includes(`Failing: ${t}.`),
+    title,
+    { timeout: 30_000 },
+  );
+  const failing = await summary.innerText();
+  assert.match(failing, /App VM (CPU: \d+% busy|threads: [\d,]+ of [\d,]+ in use)\./, failing);
+  assert.match(failing, /\d+% of requests failing\./, failing);
+  const busy = Math.max(...(await edgeWidths(page)));
+  assert.ok(busy > quiet, `the busiest edge is thicker with more users: ${busy} against ${quiet}`);
+  // With reduced motion no dot moves; the widths still show where the traffic goes.
+  assert.equal(await page.locator('[data-testid="diagram"] .dots').evaluate((g) => getComputedStyle(g).display), 'none');
+  assert.ok(new Set(await edgeWidths(page)).size > 1, 'edges differ in width');
+
+  const found = [];
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
+  }
+  assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('keyboard: shortcuts from the page, the help dialog, and keys left to fields, sliders and buttons', async () => {
+  const { page, context, problems } = await openPage(harness);
+  await settled(page);
+  const current = () => page.locator('[data-testid="stage-step"][aria-current="step"]').getAttribute('id');
+  const playPause = page.getByTestId('play-pause');
+
+  // The button opens the dialog; Escape closes it and the focus returns to the button.
+  const opener = page.getByRole('button', { name: 'Keyboard shortcuts' });
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await dialog.waitFor();
+  assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), 'the focus moves into the dialog');
+  assert.equal(await dialog.getByRole('heading', { level: 2 }).innerText(), 'Keyboard shortcuts');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'keyboard-help-open');
+  // ? opens it from anywhere; its close button closes it.
+  await page.locator('h1').click();
+  await page.keyboard.press('?');
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+
+  // Space on the page plays and pauses; on the focused button it presses the button once.
+  await page.locator('h1').click();
+  await page.keyboard.press('Space');
+  assert.equal(await playPause.innerText(), 'Play');
+  await page.keyboard.press('Space');
+  assert.equal(await playPause.innerText(), 'Pause');
+  await playPause.focus();
+  await page.keyboard.press('Space');
+  assert.equal(await playPause.innerText(), 'Play', 'one toggle, not two');
+  await page.keyboard.press('Space');
+  assert.equal(await playPause.innerText(), 'Pause');
+
+  // The arrows step through the stages; on the slider they move the slider.
+  await page.locator('h1').click();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await current(), 'stage-step-3');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await current(), 'stage-step-2');
+  const slider = page.getByLabel('Daily active users', { exact: true });
+  const before = await slider.inputValue();
+  await slider.focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await current(), 'stage-step-2');
+  assert.equal(Number(await slider.inputValue()), Number(before) + 1);
+  // Typing R in the seed field types; R on the page resets everything.
+  await page.getByTestId('seed').focus();
+  await page.keyboard.press('r');
+  assert.equal(await current(), 'stage-step-2');
+  await page.locator('h1').click();
+  await page.keyboard.press('r');
+  assert.equal(await current(), 'stage-step-1');
+  assert.equal(await slider.inputValue(), before, 'reset puts the users back');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
