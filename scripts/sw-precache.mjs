@@ -9,13 +9,16 @@
 //
 // Usage (trunk sets the variables): TRUNK_STAGING_DIR=dist/.stage node scripts/sw-precache.mjs
 // With a directory argument it rewrites that folder instead (an already-built dist/).
+// With HEADROOM_SW=off it writes public/sw-off.js instead: a worker that removes itself and its
+// caches from the browsers that had the real one.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TEMPLATE = join(ROOT, 'public', 'sw.js');
+const OFF = process.env.HEADROOM_SW === 'off';
+const TEMPLATE = join(ROOT, 'public', OFF ? 'sw-off.js' : 'sw.js');
 const WORKER = 'sw.js';
 // <meta name="headroom-build" content="..."> in index.html: the version the page was built as.
 const STAMP = /(<meta name="headroom-build" content=")[^"]*(")/;
@@ -53,13 +56,14 @@ async function main() {
   const worker = template
     .replace(/^const VERSION = .*;$/m, `const VERSION = ${JSON.stringify(version)};`)
     .replace(/^const ASSETS = .*;$/m, `const ASSETS = ${JSON.stringify(assets)};`);
-  if (!worker.includes(version) || !worker.includes(JSON.stringify(assets))) {
+  if (!OFF && (!worker.includes(version) || !worker.includes(JSON.stringify(assets)))) {
     throw new Error(`${TEMPLATE} lacks the "const VERSION = …;" or "const ASSETS = …;" line`);
   }
   html = html.replace(STAMP, `$1${version}$2`);
   await writeFile(join(dir, WORKER), worker);
   await writeFile(join(dir, 'index.html'), html);
-  console.log(`service worker: version ${version}, ${assets.length} files precached`);
+  const what = OFF ? 'off (sw.js removes itself)' : `${assets.length} files precached`;
+  console.log(`service worker: version ${version}, ${what}`);
 }
 
 main().catch((err) => {

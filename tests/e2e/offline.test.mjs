@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarness, openPage, DIST, ROOT, SUB_PATH } from './harness.mjs';
+import { startHarness, openPage, watchPage, DIST, ROOT, SUB_PATH } from './harness.mjs';
 
 let harness;
 before(async () => {
@@ -58,7 +58,11 @@ function buildInfo(dir) {
   };
 }
 
-const runHook = (dir) => execFileSync('node', [join(ROOT, 'scripts', 'sw-precache.mjs'), dir], { encoding: 'utf8' });
+const runHook = (dir, env = {}) =>
+  execFileSync('node', [join(ROOT, 'scripts', 'sw-precache.mjs'), dir], {
+    encoding: 'utf8',
+    env: { ...process.env, HEADROOM_SW: '', ...env },
+  });
 
 /**
  * A second deploy made from dist/ the way a rebuild would make it: the stylesheet changes (it
@@ -201,6 +205,41 @@ test('a new deploy is picked up: the next visit runs it, the old cache is delete
     harness.server.deploy(DIST);
     await context.close();
     rmSync(next.dir, { recursive: true, force: true });
+  }
+});
+
+test('built with HEADROOM_SW=off, the worker removes itself and its cache from a visitor who had it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-off-'));
+  cpSync(DIST, dir, { recursive: true });
+  runHook(dir, { HEADROOM_SW: 'off' });
+  assert.ok(!readFileSync(join(dir, 'sw.js'), 'utf8').includes("addEventListener('fetch'"), 'the off worker serves nothing');
+  const context = await harness.browser.newContext();
+  try {
+    const { page, problems } = await openPage(harness, '', context);
+    await appRuns(page);
+    await controlled(page);
+    assert.equal((await cacheNames(page)).length, 1);
+
+    harness.server.deploy(dir);
+    await page.reload();
+    await appRuns(page);
+    await until(
+      () => page.evaluate(async () => [(await navigator.serviceWorker.getRegistrations()).length, await caches.keys()]),
+      ([registrations, names]) => registrations === 0 && names.length === 0,
+      'registrations and caches once the off worker is deployed',
+    );
+    // A later visit runs the app from the host alone.
+    const again = await context.newPage();
+    const later = watchPage(again, new URL(harness.url).origin);
+    await again.goto(harness.url);
+    await appRuns(again);
+    assert.equal(await again.evaluate(() => navigator.serviceWorker.controller), null);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(later.problems, []);
+  } finally {
+    harness.server.deploy(DIST);
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
