@@ -62,15 +62,15 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   // Everything else the page asks for has a content hash in its name: cache first.
-  event.respondWith(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.match(request))
-      .then((hit) => hit ?? fetch(request)),
-  );
+  event.respondWith(cached(request, request));
 });
 
+// The cached response for `key`, else the network's for `request` (also when the browser's
+// storage fails: the worker must never stand between the app and its host).
 async function cached(key, request) {
-  const cache = await caches.open(CACHE);
-  return (await cache.match(key)) ?? fetch(request);
+  const hit = await caches
+    .open(CACHE)
+    .then((cache) => cache.match(key))
+    .catch(() => undefined);
+  return hit ?? fetch(request);
 }
