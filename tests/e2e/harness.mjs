@@ -30,6 +30,7 @@ export async function startHarness() {
   });
   return {
     url: server.url,
+    server,
     browser,
     async stop() {
       await browser.close();
@@ -39,13 +40,10 @@ export async function startHarness() {
 }
 
 /**
- * Opens a page that records console errors, uncaught exceptions, failed requests,
- * HTTP errors and any request that leaves the page's own origin.
+ * Records, on `page`, console errors, uncaught exceptions, failed requests, HTTP errors and any
+ * request that leaves `origin`. Returns the lists `{ problems, requests }`, filled as it goes.
  */
-export async function openPage(harness, query = '') {
-  const context = await harness.browser.newContext();
-  const page = await context.newPage();
-  const origin = new URL(harness.url).origin;
+export function watchPage(page, origin) {
   const problems = [];
   const requests = [];
   page.on('console', (msg) => {
@@ -63,6 +61,17 @@ export async function openPage(harness, query = '') {
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
+  return { problems, requests };
+}
+
+/**
+ * Opens a page at the app's address plus `query`, watched as `watchPage` does, in a fresh
+ * browser context unless one is given (service workers and caches live per context).
+ */
+export async function openPage(harness, query = '', context = undefined) {
+  context ??= await harness.browser.newContext();
+  const page = await context.newPage();
+  const { problems, requests } = watchPage(page, new URL(harness.url).origin);
   await page.goto(harness.url + query);
   return { page, context, problems, requests };
 }

@@ -18,11 +18,17 @@ const TYPES = {
 
 /**
  * Serves `root` at `http://127.0.0.1:<port><prefix>`; anything outside the prefix is a 404.
- * Resolves to `{ url, close }` once listening on a free port.
+ * Every file is served as it is on disk, with `cache-control: no-cache` (the browser checks back
+ * each time; nothing is renamed or given a query string), `sw.js` included.
+ * Resolves to `{ url, close, deploy, requests }` once listening on a free port: `deploy(dir)`
+ * serves another folder at the same address from the next request on (a new deploy), and
+ * `requests` lists the path of every request the server received.
  */
 export async function serveStatic(root, prefix) {
+  const requests = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requests.push(path);
     if (!path.startsWith(prefix)) {
       res.writeHead(404).end('not found');
       return;
@@ -48,6 +54,10 @@ export async function serveStatic(root, prefix) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
+    requests,
+    deploy(dir) {
+      root = dir;
+    },
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
