@@ -36,7 +36,8 @@ const SLICE_S: f64 = 1.0 / 960.0;
 /// Milliseconds of engine work allowed per frame: past it the simulation runs slower than
 /// asked (and says so) rather than dropping frames.
 const FRAME_BUDGET_MS: f64 = 1.7;
-/// The engine's budget in a frame that also takes a reading and redraws the panels.
+/// The engine's budget in a frame that also takes a reading and redraws the panels (after a
+/// change, a step or a pause).
 const READING_FRAME_BUDGET_MS: f64 = 0.5;
 /// The engine's budget a frame at 10× and 100×: the learner asked for speed, and gets more of
 /// it at the cost of a less even frame rate.
@@ -184,50 +185,11 @@ pub fn App() -> impl IntoView {
 
     let diagram_box = NodeRef::<Figure>::new();
     let in_view = use_in_view(diagram_box);
-    use_animation_frame(move |dt| {
-        let step = step_requested.get_value();
-        let running = playing.get_untracked() && in_view.get_untracked();
-        let forced = last_reading.get_value() == f64::NEG_INFINITY;
-        if !running && !step && !forced {
-            return;
-        }
-        step_requested.set_value(false);
-        let asked = match (running, step) {
-            (true, _) => dt * f64::from(speed.get_untracked()),
-            (false, true) => STEP_S,
-            (false, false) => 0.0, // paused: only a fresh reading
-        };
-        let start = now_ms();
-        let reading_due = step || forced || start - last_reading.get_value() >= READING_MS;
-        // A step is a learner's deliberate action: it always runs its whole 0.1 s, so the
-        // same link and seed step through the same numbers.
-        let budget = if step {
-            f64::INFINITY
-        } else if reading_due {
-            READING_FRAME_BUDGET_MS
-        } else if running && speed.get_untracked() > 1 {
-            FAST_FORWARD_BUDGET_MS
-        } else {
-            FRAME_BUDGET_MS
-        };
-        sim.update_value(|s| {
-            let (from, target) = (s.core.now, s.core.now + asked);
-            while s.core.now < target {
-                s.step_until((s.core.now + SLICE_S).min(target));
-                if now_ms() - start > budget {
-                    break;
-                }
-            }
-            if running && dt > 0.0 {
-                // Smoothed simulated seconds per wall second.
-                let got = (s.core.now - from) / dt;
-                pace_smoothed.update_value(|p| *p = 0.9 * *p + 0.1 * got);
-            }
-            motion.update(|m| s.motion_into(m));
-            if !reading_due {
-                return;
-            }
-            last_reading.set_value(start);
+    // A reading for the panels and the parts' states: the snapshot, the failure rules, the
+    // clock and the pace.
+    let take_reading = move || {
+        // (A reading scheduled after the frame may find the app gone.)
+        sim.try_update_value(|s| {
             // Refill the last reading in place: no allocation once it has been taken.
             let Some((time, detected)) = snapshot.try_update(|snap| {
                 let snap = match snap {
@@ -256,6 +218,60 @@ pub fn App() -> impl IntoView {
             sim_time.set(time);
             pace.set(pace_smoothed.get_value());
         });
+    };
+    use_animation_frame(move |dt| {
+        let step = step_requested.get_value();
+        let running = playing.get_untracked() && in_view.get_untracked();
+        let forced = last_reading.get_value() == f64::NEG_INFINITY;
+        if !running && !step && !forced {
+            return;
+        }
+        step_requested.set_value(false);
+        let asked = match (running, step) {
+            (true, _) => dt * f64::from(speed.get_untracked()),
+            (false, true) => STEP_S,
+            (false, false) => 0.0, // paused: only a fresh reading
+        };
+        let start = now_ms();
+        // After a change, a step or a pause the numbers answer in this frame; otherwise the
+        // periodic reading runs as its own task after the frame, so the animation frame only
+        // advances the engine and moves the dots.
+        let answer_now = step || forced;
+        let reading_due = answer_now || start - last_reading.get_value() >= READING_MS;
+        // A step is a learner's deliberate action: it always runs its whole 0.1 s, so the
+        // same link and seed step through the same numbers.
+        let budget = if step {
+            f64::INFINITY
+        } else if answer_now {
+            READING_FRAME_BUDGET_MS
+        } else if running && speed.get_untracked() > 1 {
+            FAST_FORWARD_BUDGET_MS
+        } else {
+            FRAME_BUDGET_MS
+        };
+        sim.update_value(|s| {
+            let (from, target) = (s.core.now, s.core.now + asked);
+            while s.core.now < target {
+                s.step_until((s.core.now + SLICE_S).min(target));
+                if now_ms() - start > budget {
+                    break;
+                }
+            }
+            if running && dt > 0.0 {
+                // Smoothed simulated seconds per wall second.
+                let got = (s.core.now - from) / dt;
+                pace_smoothed.update_value(|p| *p = 0.9 * *p + 0.1 * got);
+            }
+            motion.update(|m| s.motion_into(m));
+        });
+        if reading_due {
+            last_reading.set_value(start);
+            if answer_now {
+                take_reading();
+            } else {
+                set_timeout(take_reading, std::time::Duration::ZERO);
+            }
+        }
     });
 
     let on_fault = Callback::new(move |kind: FaultKind| {
