@@ -137,7 +137,7 @@ test('embed mode fits a 320 × 400 iframe with a locked stage, the chosen contro
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
   assert.match(await page.getByTestId('locked-stage').innerText(), /^Stage 5: /);
   const visible = async (selector) => page.locator(selector).first().isVisible();
-  assert.equal(await visible('.site-header'), false, 'no page header');
+  assert.equal(await visible('.tagline'), false, 'a title, no more');
   assert.equal(await visible('.stepper'), false, 'no stage switching');
   assert.equal(await visible('[data-testid="users-slider"]'), true);
   assert.equal(await visible('[data-testid="knob-hit"]'), true);
