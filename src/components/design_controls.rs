@@ -37,7 +37,7 @@ pub fn DesignControls(
             {KNOBS
                 .iter()
                 .map(|&knob| {
-                    let value = Signal::derive(move || knob.value(&scenario.get()));
+                    let value = Signal::derive(move || scenario.with(|sc| knob.value(sc)));
                     view! {
                         <Show when=move || knob.unavailable(stage.get()).is_none()>
                             <KnobSlider

@@ -61,113 +61,114 @@ pub fn TrafficDiagram(
         })
     };
     let nodes = move || {
-        let l = layout.get();
-        let observed = l.observed;
-        (0..l.nodes.len())
-            .map(|i| {
-                let (cx, cy) = l.position(i);
-                let node = std::sync::Arc::new(l.nodes[i].clone());
-                let label = node.label.clone();
-                let id = node.id.clone();
-                let gauge = {
-                    let node = std::sync::Arc::clone(&node);
-                    Memo::new(move |_| {
-                        snapshot.with(|s| s.as_ref().filter(|_| observed).map(|s| gauges(&node, s)))
-                    })
-                };
-                let state = {
-                    let node = std::sync::Arc::clone(&node);
-                    move || {
-                        snapshot.with(|s| match s {
-                            Some(_) if !observed => UNKNOWN.to_owned(),
-                            Some(s) => {
-                                let line = state_line(&node, s);
-                                match gauge.get().and_then(|g| g.1) {
-                                    Some(m) if m >= MEMORY_NOTE => {
-                                        format!("{line} · mem {:.0}%", m * 100.0)
-                                    }
-                                    _ => line,
-                                }
-                            }
-                            None => String::new(),
+        layout.with(|l| {
+            let observed = l.observed;
+            (0..l.nodes.len())
+                .map(|i| {
+                    let (cx, cy) = l.position(i);
+                    let node = std::sync::Arc::new(l.nodes[i].clone());
+                    let label = node.label.clone();
+                    let id = node.id.clone();
+                    let gauge = {
+                        let node = std::sync::Arc::clone(&node);
+                        Memo::new(move |_| {
+                            snapshot.with(|s| s.as_ref().filter(|_| observed).map(|s| gauges(&node, s)))
                         })
-                    }
-                };
-                let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
-                let busy_width = move || gauge.get().map_or(0.0, |g| g.0 * gw);
-                let memory_width = move || gauge.get().and_then(|g| g.1).map(|m| m * gw);
-                let scene_label =
-                    move || scene.with(|sc| sc.iter().find(|&&(j, _)| j == i).map(|&(_, t)| t));
-                let hot = move || {
-                    scene_label().is_some_and(|t| !t.starts_with("healthy"))
-                        || snapshot.with(|s| s.as_ref().is_some_and(|s| is_hot(&node, s)))
-                };
-                view! {
-                    <g
-                        class="node"
-                        class:hot=hot
-                        class:selected=move || selected.get() == Some(i)
-                        data-node=id
-                        tabindex="0"
-                        role="button"
-                        aria-label=format!("{label}: show what is inside")
-                        on:mouseenter=move |_| selected.set(Some(i))
-                        on:focus=move |_| selected.set(Some(i))
-                        on:click=move |_| selected.set(Some(i))
-                    >
-                        <rect
-                            x=cx - NODE_W / 2.0
-                            y=cy - NODE_H / 2.0
-                            width=NODE_W
-                            height=NODE_H
-                            rx=6
-                        />
-                        <g class="gauges" aria-hidden="true">
-                            <rect class="gauge" x=gx y=cy + NODE_H / 2.0 - 7.0 width=gw height=4/>
+                    };
+                    let state = {
+                        let node = std::sync::Arc::clone(&node);
+                        move || {
+                            snapshot.with(|s| match s {
+                                Some(_) if !observed => UNKNOWN.to_owned(),
+                                Some(s) => {
+                                    let line = state_line(&node, s);
+                                    match gauge.get().and_then(|g| g.1) {
+                                        Some(m) if m >= MEMORY_NOTE => {
+                                            format!("{line} · mem {:.0}%", m * 100.0)
+                                        }
+                                        _ => line,
+                                    }
+                                }
+                                None => String::new(),
+                            })
+                        }
+                    };
+                    let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
+                    let busy_width = move || gauge.get().map_or(0.0, |g| g.0 * gw);
+                    let memory_width = move || gauge.get().and_then(|g| g.1).map(|m| m * gw);
+                    let scene_label =
+                        move || scene.with(|sc| sc.iter().find(|&&(j, _)| j == i).map(|&(_, t)| t));
+                    let hot = move || {
+                        scene_label().is_some_and(|t| !t.starts_with("healthy"))
+                            || snapshot.with(|s| s.as_ref().is_some_and(|s| is_hot(&node, s)))
+                    };
+                    view! {
+                        <g
+                            class="node"
+                            class:hot=hot
+                            class:selected=move || selected.get() == Some(i)
+                            data-node=id
+                            tabindex="0"
+                            role="button"
+                            aria-label=format!("{label}: show what is inside")
+                            on:mouseenter=move |_| selected.set(Some(i))
+                            on:focus=move |_| selected.set(Some(i))
+                            on:click=move |_| selected.set(Some(i))
+                        >
                             <rect
-                                class="gauge-busy"
-                                x=gx
-                                y=cy + NODE_H / 2.0 - 7.0
-                                width=busy_width
-                                height=4
+                                x=cx - NODE_W / 2.0
+                                y=cy - NODE_H / 2.0
+                                width=NODE_W
+                                height=NODE_H
+                                rx=6
                             />
+                            <g class="gauges" aria-hidden="true">
+                                <rect class="gauge" x=gx y=cy + NODE_H / 2.0 - 7.0 width=gw height=4/>
+                                <rect
+                                    class="gauge-busy"
+                                    x=gx
+                                    y=cy + NODE_H / 2.0 - 7.0
+                                    width=busy_width
+                                    height=4
+                                />
+                                {move || {
+                                    memory_width()
+                                        .map(|w| {
+                                            view! {
+                                                <rect class="gauge" x=gx y=cy - NODE_H / 2.0 + 3.0 width=gw height=4/>
+                                                <rect
+                                                    class="gauge-memory"
+                                                    x=gx
+                                                    y=cy - NODE_H / 2.0 + 3.0
+                                                    width=w
+                                                    height=4
+                                                />
+                                            }
+                                        })
+                                }}
+                            </g>
+                            <text x=cx y=cy - 5.0 class="node-label">{label.clone()}</text>
+                            <text x=cx y=cy + 16.0 class="node-state">{state}</text>
                             {move || {
-                                memory_width()
-                                    .map(|w| {
+                                scene_label()
+                                    .map(|t| {
                                         view! {
-                                            <rect class="gauge" x=gx y=cy - NODE_H / 2.0 + 3.0 width=gw height=4/>
-                                            <rect
-                                                class="gauge-memory"
-                                                x=gx
-                                                y=cy - NODE_H / 2.0 + 3.0
-                                                width=w
-                                                height=4
-                                            />
+                                            <text
+                                                x=cx
+                                                y=cy - NODE_H / 2.0 - 8.0
+                                                class="scene-label"
+                                                data-testid="scene-label"
+                                            >
+                                                {t}
+                                            </text>
                                         }
                                     })
                             }}
                         </g>
-                        <text x=cx y=cy - 5.0 class="node-label">{label.clone()}</text>
-                        <text x=cx y=cy + 16.0 class="node-state">{state}</text>
-                        {move || {
-                            scene_label()
-                                .map(|t| {
-                                    view! {
-                                        <text
-                                            x=cx
-                                            y=cy - NODE_H / 2.0 - 8.0
-                                            class="scene-label"
-                                            data-testid="scene-label"
-                                        >
-                                            {t}
-                                        </text>
-                                    }
-                                })
-                        }}
-                    </g>
-                }
-            })
-            .collect_view()
+                    }
+                })
+                .collect_view()
+        })
     };
     // One path per kind of dot, rebuilt once per frame.
     let paths = Memo::new(move |_| layout.with(|l| motion.with(|m| dot_paths(l, m))));
