@@ -139,7 +139,7 @@ pub fn App() -> impl IntoView {
     let pace = RwSignal::new(1.0);
     let pace_smoothed = StoredValue::new(1.0);
     let step_requested = StoredValue::new(false);
-    let cost = Memo::new(move |_| cost::monthly(&scenario.get()));
+    let cost = Memo::new(move |_| scenario.with(cost::monthly));
 
     // Settings change the running system in place when they can, or start a new one.
     Effect::new(move |previous: Option<(u64, u32, StageId)>| {

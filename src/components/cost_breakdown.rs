@@ -22,7 +22,7 @@ pub fn CostBreakdown(
         <section class="panel cost" aria-labelledby="cost-title">
             <h2 id="cost-title">"What it costs"</h2>
             <p class="cost-total">
-                <strong data-testid="cost-total">{move || dollars(cost.get().monthly_usd)}</strong>
+                <strong data-testid="cost-total">{move || dollars(cost.with(|c| c.monthly_usd))}</strong>
                 " a month"
             </p>
             <table>
@@ -35,28 +35,29 @@ pub fn CostBreakdown(
                 </thead>
                 <tbody>
                     {move || {
-                        cost.get()
-                            .components
-                            .into_iter()
-                            .map(|(name, usd)| {
-                                view! {
-                                    <tr>
-                                        <th scope="row">{name}</th>
-                                        <td>{dollars(usd)}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()
+                        cost.with(|c| {
+                            c.components
+                                .iter()
+                                .map(|(name, usd)| {
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{name.clone()}</th>
+                                            <td>{dollars(*usd)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        })
                     }}
                 </tbody>
             </table>
             <p class="cost-units">
                 <span data-testid="cost-per-million">
-                    {move || dollars(cost.get().per_million_requests_usd)}
+                    {move || dollars(cost.with(|c| c.per_million_requests_usd))}
                 </span>
                 " per million requests · "
                 <span data-testid="cost-per-1k-users">
-                    {move || dollars(cost.get().per_1k_users_usd)}
+                    {move || dollars(cost.with(|c| c.per_1k_users_usd))}
                 </span>
                 " per 1,000 users"
             </p>

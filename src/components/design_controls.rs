@@ -41,7 +41,7 @@ pub fn DesignControls(
                 .iter()
                 .filter(|&&knob| shown.shows(Control::Knob(knob)))
                 .map(|&knob| {
-                    let value = Signal::derive(move || knob.value(&scenario.get()));
+                    let value = Signal::derive(move || scenario.with(|sc| knob.value(sc)));
                     view! {
                         <Show when=move || knob.unavailable(stage.get()).is_none()>
                             <KnobSlider

@@ -118,7 +118,7 @@ pub fn LiveMetrics(
                 {metric(
                     "Monthly cost",
                     "metric-cost",
-                    Box::new(move || format!("${}", format::grouped(cost.get().monthly_usd))),
+                    Box::new(move || format!("${}", format::grouped(cost.with(|c| c.monthly_usd)))),
                     Box::new(|| false),
                 )}
             </dl>
