@@ -116,10 +116,13 @@ pub fn App() -> impl IntoView {
     });
 
     // The page as a link, for the address bar and for sharing.
-    let page = move || PageQuery {
-        settings: settings.get_untracked(),
-        speed: speed.get_untracked(),
-        view: view_options,
+    // (`None` once the app is gone: a write of the address may come after it.)
+    let page = move || {
+        Some(PageQuery {
+            settings: settings.try_get_untracked()?,
+            speed: speed.try_get_untracked()?,
+            view: view_options,
+        })
     };
     let address_pending = StoredValue::new(false);
 
@@ -309,7 +312,7 @@ pub fn App() -> impl IntoView {
     let full_page = move || {
         settings.track();
         speed.track();
-        let mut p = page();
+        let mut p = page().unwrap_or_default();
         p.view.embed = false;
         link_to(&p)
     };

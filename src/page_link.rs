@@ -51,17 +51,23 @@ pub fn link_to(page: &PageQuery) -> String {
 /// a page may replace its history entry.
 const WRITE_EVERY_MS: u64 = 300;
 
-/// Writes `page()` into the address bar's query soon, replacing the history entry: at most
+/// Writes `page()` (while the app is there) into the address bar's query soon, replacing the history entry: at most
 /// once every [`WRITE_EVERY_MS`], and always after the last change (`pending` is set while a
 /// write waits).
-pub fn write_address_soon(pending: StoredValue<bool>, page: impl Fn() -> PageQuery + 'static) {
+pub fn write_address_soon(
+    pending: StoredValue<bool>,
+    page: impl Fn() -> Option<PageQuery> + 'static,
+) {
     if pending.get_value() {
         return;
     }
     pending.set_value(true);
     let write = move || {
         pending.set_value(false);
-        let q = format!("?{}", query::write(&page()));
+        let Some(page) = page() else {
+            return; // the app is gone
+        };
+        let q = format!("?{}", query::write(&page));
         if window().location().search().ok().as_deref() != Some(q.as_str()) {
             if let Ok(history) = window().history() {
                 let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&q));

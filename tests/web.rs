@@ -29,6 +29,15 @@ impl Drop for Mounted {
 }
 
 fn mount_app() -> Mounted {
+    // Every app opens where the address says: start each from a bare address, not from where
+    // the last test's app left it.
+    let window = web_sys::window().unwrap();
+    let path = window.location().pathname().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
+        .unwrap();
     let document = document();
     let root = document.create_element("section").unwrap();
     document.body().unwrap().append_child(&root).unwrap();

@@ -10,7 +10,7 @@ use crate::query::{embed_code, PageQuery};
 #[component]
 pub fn ShareLinks(
     /// The scenario and view the links open, now.
-    page: impl Fn() -> PageQuery + Copy + Send + Sync + 'static,
+    page: impl Fn() -> Option<PageQuery> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     // What was copied, and what it was.
     let status = RwSignal::new(None::<String>);
@@ -28,9 +28,15 @@ pub fn ShareLinks(
             }
         });
     };
-    let on_link = move |_| copy("Link copied.", link_to(&page()));
+    let on_link = move |_| {
+        if let Some(p) = page() {
+            copy("Link copied.", link_to(&p));
+        }
+    };
     let on_embed = move |_| {
-        let mut embedded = page();
+        let Some(mut embedded) = page() else {
+            return;
+        };
         embedded.view.embed = true;
         let s = &embedded.settings;
         let title = format!(
