@@ -13,6 +13,9 @@ pub mod cost;
 pub mod latency;
 pub mod timeline;
 
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -88,11 +91,7 @@ pub fn anchored(style: &TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'stat
 
 /// Renders into an SVG string `width` × `height`; an error gives an empty string (the
 /// component then shows only its text alternative).
-pub fn render(
-    width: u32,
-    height: u32,
-    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> DrawResult,
-) -> String {
+pub fn render(width: u32, height: u32, draw: impl FnOnce(&Area<'_>) -> DrawResult) -> String {
     let mut svg = String::new();
     let ok = {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -118,6 +117,226 @@ impl<E: std::error::Error> From<E> for DrawError {
     fn from(_: E) -> Self {
         DrawError
     }
+}
+
+/// A drawing area: the whole chart, or a panel of it.
+pub type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
+
+/// One axis: linear (mapped as plotters maps an `f64` range), its ticks given by our code,
+/// its labels by the chart's formatter.
+pub struct Axis {
+    linear: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for Axis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.linear.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        // Light grid lines are not drawn: only the ticks.
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.linear.range()
+    }
+}
+
+/// Every chart's plot: linear on both axes. A log axis is fed the natural log of its values
+/// ([`f64::ln`], as plotters' own log scale maps them), so every chart shares one coordinate
+/// type and plotters' generic drawing code is instantiated once.
+pub type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>;
+
+/// What sets up a plot: its ranges, ticks, tick labels, axis names and room around it.
+pub struct Frame<'f> {
+    /// The x range, in the values the axis is fed.
+    pub x: (f64, f64),
+    /// The y range.
+    pub y: (f64, f64),
+    /// Where the x ticks and their grid lines go.
+    pub x_ticks: Vec<f64>,
+    /// Where the y ticks and their grid lines go.
+    pub y_ticks: Vec<f64>,
+    /// An x tick's label.
+    pub x_label: &'f dyn Fn(&f64) -> String,
+    /// A y tick's label.
+    pub y_label: &'f dyn Fn(&f64) -> String,
+    /// The x axis' name and units, if it has one.
+    pub x_desc: Option<&'static str>,
+    /// The y axis' name and units, if it has one.
+    pub y_desc: Option<&'static str>,
+    /// Room above the plot, px.
+    pub margin_top: u32,
+    /// Room right of the plot, px.
+    pub margin_right: u32,
+    /// Height of the x labels' area, px.
+    pub x_area: u32,
+    /// Width of the y labels' area, px.
+    pub y_area: u32,
+    /// Whether the x ticks are labelled (a panel above another leaves them out).
+    pub x_labels_shown: bool,
+}
+
+/// The plot `f` describes, on `area`, with its grid, axes and labels drawn in `text`: the one
+/// place the charts configure plotters' mesh.
+pub fn frame<'a, 'b>(
+    area: &'a Area<'b>,
+    f: &Frame<'_>,
+    text: &TextStyle<'static>,
+) -> Result<Chart<'a, 'b>, DrawError> {
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(f.margin_top)
+        .margin_right(f.margin_right)
+        .x_label_area_size(f.x_area)
+        .y_label_area_size(f.y_area)
+        .build_cartesian_2d(
+            Axis {
+                linear: (f.x.0..f.x.1).into(),
+                ticks: f.x_ticks.clone(),
+            },
+            Axis {
+                linear: (f.y.0..f.y.1).into(),
+                ticks: f.y_ticks.clone(),
+            },
+        )?;
+    {
+        let mut mesh = chart.configure_mesh();
+        mesh.x_label_formatter(f.x_label)
+            .y_label_formatter(f.y_label)
+            .label_style(text.clone())
+            .axis_desc_style(text.clone())
+            .bold_line_style(GRID.stroke_width(1))
+            .light_line_style(TRANSPARENT)
+            .axis_style(INK.stroke_width(1));
+        if let Some(d) = f.x_desc {
+            mesh.x_desc(d);
+        }
+        if let Some(d) = f.y_desc {
+            mesh.y_desc(d);
+        }
+        if !f.x_labels_shown {
+            mesh.x_label_style(text.clone().color(&TRANSPARENT));
+        }
+        mesh.draw()?;
+    }
+    Ok(chart)
+}
+
+/// The ticks plotters would pick for a linear axis over `lo..hi` with at most `n` labels.
+pub fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    RangedCoordf64::from(lo..hi).key_points(n)
+}
+
+/// The value at a log axis' position `v` (the natural log of it), rounded when it is a
+/// whole number but for floating-point noise, so tick labels read "10", not "10.000000001".
+pub fn unlog(v: f64) -> f64 {
+    let x = v.exp();
+    let r = x.round();
+    if (x - r).abs() <= 1e-9 * x.abs().max(1.0) {
+        r
+    } else {
+        x
+    }
+}
+
+/// A line through `points` (pixels on the whole chart); nothing when there are none.
+pub fn line(root: &Area<'_>, points: Vec<(i32, i32)>, style: ShapeStyle) -> DrawResult {
+    if !points.is_empty() {
+        root.draw(&PathElement::new(points, style))?;
+    }
+    Ok(())
+}
+
+/// A dashed line through `points`: dashes `dash` pixels long, `gap` apart.
+pub fn dashed_line(
+    root: &Area<'_>,
+    points: &[(i32, i32)],
+    dash: f32,
+    gap: f32,
+    style: ShapeStyle,
+) -> DrawResult {
+    for piece in dashes(points, dash, gap) {
+        line(root, piece, style)?;
+    }
+    Ok(())
+}
+
+/// The dashes of a dashed line through `points`: pieces `dash` pixels long with `gap` pixels
+/// between them, measured along the line (a dash may turn a corner), as plotters' dashed
+/// series draws them.
+pub fn dashes(points: &[(i32, i32)], dash: f32, gap: f32) -> Vec<Vec<(i32, i32)>> {
+    let mut out = Vec::new();
+    let Some((&first, rest)) = points.split_first() else {
+        return out;
+    };
+    if dash <= 0.0 {
+        return out;
+    }
+    let pixel = |p: (f32, f32)| (p.0.round() as i32, p.1.round() as i32);
+    let mut at = (first.0 as f32, first.1 as f32);
+    // How far the current dash (or gap) has gone.
+    let mut done = 0f32;
+    let mut solid = true;
+    let mut piece = vec![first];
+    for &(x, y) in rest {
+        let to = (x as f32, y as f32);
+        while at != to {
+            let (dx, dy) = (to.0 - at.0, to.1 - at.1);
+            let d = dx.hypot(dy);
+            let length = if solid { dash } else { gap };
+            let left = length - done;
+            if left < d {
+                let t = left / d;
+                at = (at.0 + dx * t, at.1 + dy * t);
+                done += left;
+            } else {
+                at = to;
+                done += d;
+            }
+            if solid {
+                piece.push(pixel(at));
+            }
+            if done >= length {
+                if solid {
+                    out.push(std::mem::take(&mut piece));
+                } else {
+                    piece.push(pixel(at));
+                }
+                done = 0.0;
+                solid = !solid;
+            }
+        }
+    }
+    if piece.len() > 1 {
+        out.push(piece);
+    }
+    out
+}
+
+/// A circle of radius `r` pixels at `at`, filled or outlined as `style` says.
+pub fn circle(root: &Area<'_>, at: (i32, i32), r: i32, style: ShapeStyle) -> DrawResult {
+    root.draw(&Circle::new(at, r, style))?;
+    Ok(())
+}
+
+/// `text` at `at` (pixels on `area`), in `style`.
+pub fn label(
+    area: &Area<'_>,
+    text: &str,
+    at: (i32, i32),
+    style: &TextStyle<'static>,
+) -> DrawResult {
+    area.draw(&Text::new(text, at, style.clone()))?;
+    Ok(())
 }
 
 /// Decades from 10 to 10 million: the users axis' ticks.
