@@ -103,27 +103,27 @@ fn draw(
         .filter(|(i, _)| !narrow || i % 2 == 0)
         .map(|(_, y)| y.ln())
         .collect();
-    let chart = frame(
+    let plot = frame(
+        root,
         root,
         &Frame {
             x: (x_lo.ln(), x_hi.ln()),
             y: (y_lo.ln(), y_hi.ln()),
             x_ticks: user_ticks(width).iter().map(|u| u.ln()).collect(),
             y_ticks,
-            x_label: &|x| users_label(unlog(*x)),
-            y_label: &|y| usd_label(unlog(*y)),
+            x_label: &|x| users_label(unlog(x)),
+            y_label: &|y| usd_label(unlog(y)),
             x_desc: Some("Daily active users (log scale)"),
             y_desc: Some("USD a month (log scale)"),
             margin_top: (px * 3.2) as u32,
             margin_right: (px * 2.2) as u32,
             x_area: (px * 3.2) as u32,
             y_area: (px * 4.8) as u32,
-            x_labels_shown: true,
         },
         &text,
     )?;
     // Users and dollars to pixels: both axes are logarithmic.
-    let at = |u: f64, usd: f64| chart.backend_coord(&(u.ln(), usd.ln()));
+    let at = |u: f64, usd: f64| plot.at(u.ln(), usd.ln());
 
     // Current users.
     let u = users.clamp(x_lo, x_hi);

@@ -182,27 +182,27 @@ fn draw(root: &Area<'_>, c: &LatencyCurves, users: f64, width: u32) -> super::Dr
     let text = font(px, &INK);
     let small = font(px - 1.0, &MUTED);
     let (x_lo, x_hi) = (super::USER_TICKS[0], super::USER_TICKS[6]);
-    let chart = frame(
+    let plot = frame(
+        root,
         root,
         &Frame {
             x: (x_lo.ln(), x_hi.ln()),
             y: (Y_MIN_MS.ln(), Y_MAX_MS.ln()),
             x_ticks: user_ticks(width).iter().map(|u| u.ln()).collect(),
             y_ticks: [100.0f64, 1_000.0, 10_000.0].map(f64::ln).to_vec(),
-            x_label: &|x| users_label(unlog(*x)),
-            y_label: &|y| ms_label(unlog(*y)),
+            x_label: &|x| users_label(unlog(x)),
+            y_label: &|y| ms_label(unlog(y)),
             x_desc: Some("Daily active users (log scale)"),
             y_desc: Some("p95 latency (log scale)"),
             margin_top: (px * 3.2) as u32,
             margin_right: (px * 1.5) as u32,
             x_area: (px * 3.2) as u32,
             y_area: (px * 4.8) as u32,
-            x_labels_shown: true,
         },
         &text,
     )?;
     // Users and milliseconds to pixels: both axes are logarithmic.
-    let at = |u: f64, ms: f64| chart.backend_coord(&(u.ln(), ms.ln()));
+    let at = |u: f64, ms: f64| plot.at(u.ln(), ms.ln());
 
     // The target everything is measured against.
     dashed_line(

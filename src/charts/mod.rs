@@ -13,11 +13,12 @@ pub mod cost;
 pub mod latency;
 pub mod timeline;
 
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::ranged1d::Ranged;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontTransform;
 
 use crate::format;
 
@@ -122,39 +123,29 @@ impl<E: std::error::Error> From<E> for DrawError {
 /// A drawing area: the whole chart, or a panel of it.
 pub type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
 
-/// One axis: linear (mapped as plotters maps an `f64` range), its ticks given by our code,
-/// its labels by the chart's formatter.
-pub struct Axis {
-    linear: RangedCoordf64,
-    ticks: Vec<f64>,
+/// A plot's place on the chart and its two linear axes. A log axis is fed the natural log of
+/// its values ([`f64::ln`], as plotters' own log scale maps them), so every chart maps its
+/// data the same way and one function draws every grid, axis and tick label.
+pub struct Plot {
+    x: RangedCoordf64,
+    y: RangedCoordf64,
+    /// Left and right edges of the plot in pixels (the right one excluded).
+    left: i32,
+    right: i32,
+    /// Top and bottom edges in pixels (the bottom one excluded).
+    top: i32,
+    bottom: i32,
 }
 
-impl Ranged for Axis {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.linear.map(value, limit)
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        // Light grid lines are not drawn: only the ticks.
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.linear.range()
+impl Plot {
+    /// The pixel (on the whole chart) of the point (`x`, `y`), in the values the axes are fed.
+    pub fn at(&self, x: f64, y: f64) -> (i32, i32) {
+        (
+            self.x.map(&x, (self.left, self.right - 1)),
+            self.y.map(&y, (self.bottom - 1, self.top)),
+        )
     }
 }
-
-/// Every chart's plot: linear on both axes. A log axis is fed the natural log of its values
-/// ([`f64::ln`], as plotters' own log scale maps them), so every chart shares one coordinate
-/// type and plotters' generic drawing code is instantiated once.
-pub type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Axis, Axis>>;
 
 /// What sets up a plot: its ranges, ticks, tick labels, axis names and room around it.
 pub struct Frame<'f> {
@@ -167,9 +158,9 @@ pub struct Frame<'f> {
     /// Where the y ticks and their grid lines go.
     pub y_ticks: Vec<f64>,
     /// An x tick's label.
-    pub x_label: &'f dyn Fn(&f64) -> String,
+    pub x_label: &'f dyn Fn(f64) -> String,
     /// A y tick's label.
-    pub y_label: &'f dyn Fn(&f64) -> String,
+    pub y_label: &'f dyn Fn(f64) -> String,
     /// The x axis' name and units, if it has one.
     pub x_desc: Option<&'static str>,
     /// The y axis' name and units, if it has one.
@@ -178,57 +169,100 @@ pub struct Frame<'f> {
     pub margin_top: u32,
     /// Room right of the plot, px.
     pub margin_right: u32,
-    /// Height of the x labels' area, px.
+    /// Height of the x axis' area under the plot, px (none: no x axis, as for a panel above
+    /// another).
     pub x_area: u32,
-    /// Width of the y labels' area, px.
+    /// Width of the y axis' area left of the plot, px.
     pub y_area: u32,
-    /// Whether the x ticks are labelled (a panel above another leaves them out).
-    pub x_labels_shown: bool,
 }
 
-/// The plot `f` describes, on `area`, with its grid, axes and labels drawn in `text`: the one
-/// place the charts configure plotters' mesh.
-pub fn frame<'a, 'b>(
-    area: &'a Area<'b>,
+/// The plot `f` describes, on `area` (a part of `root`), with its grid, axes, tick labels and
+/// axis names drawn in `text`: the one place the charts draw axes, laid out as plotters' mesh
+/// lays them out.
+pub fn frame(
+    root: &Area<'_>,
+    area: &Area<'_>,
     f: &Frame<'_>,
     text: &TextStyle<'static>,
-) -> Result<Chart<'a, 'b>, DrawError> {
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(f.margin_top)
-        .margin_right(f.margin_right)
-        .x_label_area_size(f.x_area)
-        .y_label_area_size(f.y_area)
-        .build_cartesian_2d(
-            Axis {
-                linear: (f.x.0..f.x.1).into(),
-                ticks: f.x_ticks.clone(),
-            },
-            Axis {
-                linear: (f.y.0..f.y.1).into(),
-                ticks: f.y_ticks.clone(),
-            },
-        )?;
-    {
-        let mut mesh = chart.configure_mesh();
-        mesh.x_label_formatter(f.x_label)
-            .y_label_formatter(f.y_label)
-            .label_style(text.clone())
-            .axis_desc_style(text.clone())
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(INK.stroke_width(1));
-        if let Some(d) = f.x_desc {
-            mesh.x_desc(d);
-        }
-        if let Some(d) = f.y_desc {
-            mesh.y_desc(d);
-        }
-        if !f.x_labels_shown {
-            mesh.x_label_style(text.clone().color(&TRANSPARENT));
-        }
-        mesh.draw()?;
+) -> Result<Plot, DrawError> {
+    let (bx, by) = area.get_base_pixel();
+    let (w, h) = area.dim_in_pixel();
+    let plot = Plot {
+        x: (f.x.0..f.x.1).into(),
+        y: (f.y.0..f.y.1).into(),
+        left: bx + f.y_area as i32,
+        right: bx + w as i32 - f.margin_right as i32,
+        top: by + f.margin_top as i32,
+        bottom: by + h as i32 - f.x_area as i32,
+    };
+    let (left, right, top, bottom) = (plot.left, plot.right, plot.top, plot.bottom);
+    let within = |v: f64, (lo, hi): (f64, f64)| lo.min(hi) <= v && v <= lo.max(hi);
+    let x_ticks: Vec<f64> = f
+        .x_ticks
+        .iter()
+        .copied()
+        .filter(|&v| within(v, f.x))
+        .collect();
+    let y_ticks: Vec<f64> = f
+        .y_ticks
+        .iter()
+        .copied()
+        .filter(|&v| within(v, f.y))
+        .collect();
+    let ink = INK.stroke_width(1);
+    // Tick marks: 5% of the plot's smaller side, 5 px at most; labels twice that away.
+    let side = (right - left).min(bottom - top);
+    let tick = ((0.05 * f64::from(side)).round() as i32).min(5);
+
+    // The axes' names: the y axis' turned a quarter, centred on the plot's height; the x
+    // axis' centred under the plot.
+    if let Some(d) = f.y_desc {
+        let style = text
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        label(root, d, (bx, top + (bottom - top) / 2), &style)?;
     }
-    Ok(chart)
+    if let (Some(d), true) = (f.x_desc, f.x_area > 0) {
+        let style = anchored(text, HPos::Center, VPos::Bottom);
+        let at = (left + (right - left) / 2, bottom + f.x_area as i32);
+        label(root, d, at, &style)?;
+    }
+    // The grid.
+    for &x in &x_ticks {
+        let (px, _) = plot.at(x, f.y.0);
+        line(
+            root,
+            vec![(px, bottom - 1), (px, top)],
+            GRID.stroke_width(1),
+        )?;
+    }
+    for &y in &y_ticks {
+        let (_, py) = plot.at(f.x.0, y);
+        line(
+            root,
+            vec![(left, py), (right - 1, py)],
+            GRID.stroke_width(1),
+        )?;
+    }
+    // The y axis, its labels and tick marks.
+    line(root, vec![(left - 1, top), (left - 1, bottom - 1)], ink)?;
+    let y_style = anchored(text, HPos::Right, VPos::Center);
+    for &y in &y_ticks {
+        let (_, py) = plot.at(f.x.0, y);
+        label(root, &(f.y_label)(y), (left - 2 * tick, py), &y_style)?;
+        line(root, vec![(left - 1 - tick, py), (left - 1, py)], ink)?;
+    }
+    // The x axis, its labels and tick marks (none for a panel above another).
+    if f.x_area > 0 {
+        line(root, vec![(left, bottom), (right - 1, bottom)], ink)?;
+        let x_style = anchored(text, HPos::Center, VPos::Top);
+        for &x in &x_ticks {
+            let (px, _) = plot.at(x, f.y.0);
+            label(root, &(f.x_label)(x), (px, bottom + 2 * tick), &x_style)?;
+            line(root, vec![(px, bottom), (px, bottom + tick)], ink)?;
+        }
+    }
+    Ok(plot)
 }
 
 /// The ticks plotters would pick for a linear axis over `lo..hi` with at most `n` labels.

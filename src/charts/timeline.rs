@@ -103,13 +103,14 @@ fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
     let (top, bottom) = root.split_vertically(panel_h * 2);
     let (first, second) = top.split_vertically(panel_h);
     let areas = [first, second, bottom];
-    let x_label = |x: &f64| format!("{x:.0}");
+    let x_label = |x: f64| format!("{x:.0}");
     for (i, (panel, area)) in PANELS.iter().zip(&areas).enumerate() {
         let last = i == PANELS.len() - 1;
         let max = t.samples().map(panel.value).fold(0.0, f64::max);
         let y_hi = nice_ceiling(max.max(panel.floor) * 1.1).min(panel.ceiling);
-        let y_label = |v: &f64| (panel.label)(*v);
-        let chart = frame(
+
+        let plot = frame(
+            root,
             area,
             &Frame {
                 x: (start, end),
@@ -117,20 +118,19 @@ fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
                 x_ticks: linear_ticks(start, end, 7),
                 y_ticks: linear_ticks(0.0, y_hi, 3),
                 x_label: &x_label,
-                y_label: &y_label,
+                y_label: &panel.label,
                 x_desc: last.then_some("Simulated time (s)"),
                 y_desc: None,
                 margin_top: (px * 1.6) as u32,
                 margin_right: (px * 1.5) as u32,
                 x_area: if last { axis_h } else { 0 },
                 y_area: (px * 4.8) as u32,
-                x_labels_shown: last,
             },
             &text,
         )?;
         let points: Vec<_> = t
             .samples()
-            .map(|s| chart.backend_coord(&(s.time_s, (panel.value)(s))))
+            .map(|s| plot.at(s.time_s, (panel.value)(s)))
             .collect();
         line(root, points.clone(), panel.colour.stroke_width(3))?;
         for p in points {
