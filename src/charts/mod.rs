@@ -463,6 +463,75 @@ mod tests {
     }
 
     #[test]
+    fn dashes_alternate_along_the_line_and_turn_corners() {
+        // 6 on, 4 off along 30 px: dashes at 0-6, 10-16, 20-26.
+        assert_eq!(
+            dashes(&[(0, 0), (30, 0)], 6.0, 4.0),
+            vec![
+                vec![(0, 0), (6, 0)],
+                vec![(10, 0), (16, 0)],
+                vec![(20, 0), (26, 0)],
+            ]
+        );
+        // A dash that reaches a corner carries on round it.
+        assert_eq!(
+            dashes(&[(0, 0), (4, 0), (4, 10)], 6.0, 4.0),
+            vec![vec![(0, 0), (4, 0), (4, 2)], vec![(4, 6), (4, 10)]]
+        );
+        assert!(dashes(&[], 6.0, 4.0).is_empty());
+        assert!(dashes(&[(0, 0), (30, 0)], 0.0, 4.0).is_empty());
+    }
+
+    #[test]
+    fn the_frame_puts_each_label_at_its_grid_line() {
+        let text = font(14.0, &INK);
+        let svg = render(640, 384, |root| {
+            let plot = frame(
+                root,
+                root,
+                &Frame {
+                    x: (0.0, 10.0),
+                    y: (0.0, 4.0),
+                    x_ticks: vec![0.0, 5.0, 10.0, 11.0],
+                    y_ticks: vec![2.0],
+                    x_label: &|x| format!("x{x}"),
+                    y_label: &|y| format!("y{y}"),
+                    x_desc: Some("across"),
+                    y_desc: Some("up"),
+                    margin_top: 44,
+                    margin_right: 21,
+                    x_area: 44,
+                    y_area: 67,
+                },
+                &text,
+            )?;
+            // The plot spans x 67..=618 and y 44..=339.
+            assert_eq!(plot.at(0.0, 0.0), (67, 339));
+            assert_eq!(plot.at(10.0, 4.0), (618, 44));
+            Ok(())
+        });
+        assert_eq!(texts(&svg), ["up", "across", "y2", "x0", "x5", "x10"]);
+        // The y label right-aligned left of the axis, level with its grid line.
+        assert!(svg.contains(r#"x="57" y="192" dy="0.5ex" text-anchor="end""#));
+        assert!(svg.contains(r#"points="67,192 618,192 ""#));
+        // The x label centred under its grid line and tick mark.
+        assert!(svg.contains(r#"x="342" y="350" dy="0.76em" text-anchor="middle""#));
+        assert!(svg.contains(r#"points="342,339 342,44 ""#));
+        assert!(svg.contains(r#"points="342,340 342,345 ""#));
+        // The y axis' name is turned a quarter.
+        assert!(svg.contains("rotate(270, 0, 192)"));
+    }
+
+    #[test]
+    fn log_axis_positions_read_back_as_round_values() {
+        for v in [10.0, 100.0, 1_000.0, 1e4, 1e7, 30.0, 20_000.0] {
+            assert_eq!(unlog(f64::ln(v)), v);
+        }
+        assert_eq!(users_label(unlog(1e6f64.ln())), "1M");
+        assert_eq!(usd_label(unlog(1e4f64.ln())), "$10K");
+    }
+
+    #[test]
     fn the_user_grid_spans_the_axis_evenly_in_log() {
         let g = user_grid(61);
         assert_eq!(g.len(), 61);
