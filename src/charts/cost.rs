@@ -2,12 +2,13 @@
 
 use headroom_engine::cost;
 use headroom_engine::scenario::Scenario;
-use plotters::prelude::*;
+use plotters::prelude::{Color, RGBColor};
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    anchored, bold_font, decades, font, font_px, height_for, render, stage_colour, usd_label,
-    user_grid, user_ticks, users_label, GRID, INK, MUTED, PAPER,
+    anchored, bold_font, circle, dashed_line, decades, font, font_px, frame, height_for, label,
+    line, render, stage_colour, unlog, usd_label, user_grid, user_ticks, users_label, Area, Frame,
+    INK, MUTED, PAPER,
 };
 use crate::format;
 
@@ -83,7 +84,7 @@ pub fn svg(curves: &CostCurves, stage: u8, users: f64, width: u32) -> String {
 }
 
 fn draw(
-    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    root: &Area<'_>,
     curves: &CostCurves,
     stage: u8,
     users: f64,
@@ -100,36 +101,33 @@ fn draw(
         .into_iter()
         .enumerate()
         .filter(|(i, _)| !narrow || i % 2 == 0)
-        .map(|(_, y)| y)
+        .map(|(_, y)| y.ln())
         .collect();
-    let mut chart = ChartBuilder::on(root)
-        .margin_top((px * 3.2) as u32)
-        .margin_right((px * 2.2) as u32)
-        .x_label_area_size((px * 3.2) as u32)
-        .y_label_area_size((px * 4.8) as u32)
-        .build_cartesian_2d(
-            (x_lo..x_hi).log_scale().with_key_points(user_ticks(width)),
-            (y_lo..y_hi).log_scale().with_key_points(y_ticks),
-        )?;
-    chart
-        .configure_mesh()
-        .x_desc("Daily active users (log scale)")
-        .y_desc("USD a month (log scale)")
-        .x_label_formatter(&|x| users_label(*x))
-        .y_label_formatter(&|y| usd_label(*y))
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK.stroke_width(1))
-        .draw()?;
+    let plot = frame(
+        root,
+        root,
+        &Frame {
+            x: (x_lo.ln(), x_hi.ln()),
+            y: (y_lo.ln(), y_hi.ln()),
+            x_ticks: user_ticks(width).iter().map(|u| u.ln()).collect(),
+            y_ticks,
+            x_label: &|x| users_label(unlog(x)),
+            y_label: &|y| usd_label(unlog(y)),
+            x_desc: Some("Daily active users (log scale)"),
+            y_desc: Some("USD a month (log scale)"),
+            margin_top: (px * 3.2) as u32,
+            margin_right: (px * 2.2) as u32,
+            x_area: (px * 3.2) as u32,
+            y_area: (px * 4.8) as u32,
+        },
+        &text,
+    )?;
+    // Users and dollars to pixels: both axes are logarithmic.
+    let at = |u: f64, usd: f64| plot.at(u.ln(), usd.ln());
 
     // Current users.
     let u = users.clamp(x_lo, x_hi);
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(u, y_lo), (u, y_hi)],
-        INK.stroke_width(1),
-    )))?;
+    line(root, vec![at(u, y_lo), at(u, y_hi)], INK.stroke_width(1))?;
 
     // The other stages thin and dashed, the current one thick and solid on top. Each line
     // carries its stage number at its right end, so colour is never the only cue.
@@ -139,101 +137,81 @@ fn draw(
     for s in order {
         let points = &curves.stages[usize::from(s - 1)];
         let colour = stage_colour(s);
+        let pixels: Vec<_> = points.iter().map(|&(u, usd)| at(u, usd)).collect();
         if s == stage {
-            chart.draw_series(LineSeries::new(
-                points.iter().copied(),
-                colour.stroke_width(4),
-            ))?;
+            line(root, pixels, colour.stroke_width(4))?;
         } else {
-            chart.draw_series(DashedLineSeries::new(
-                points.iter().copied(),
-                6,
-                4,
-                colour.stroke_width(2),
-            ))?;
+            dashed_line(root, &pixels, 6.0, 4.0, colour.stroke_width(2))?;
         }
         // Its number in a disc on the line, each stage at its own place along the axis
         // (where the lines are still apart).
         let x = 10f64.powf(1.35 + 0.45 * f64::from(s - 1));
-        let at = points.iter().find(|p| p.0 >= x).or(points.last()).copied();
-        if let Some((x, y)) = at {
-            chart.draw_series(std::iter::once(Circle::new((x, y), 9, PAPER.filled())))?;
-            chart.draw_series(std::iter::once(Circle::new(
-                (x, y),
+        let on = points.iter().find(|p| p.0 >= x).or(points.last()).copied();
+        if let Some((x, y)) = on {
+            let disc = at(x, y);
+            circle(root, disc, 9, PAPER.filled())?;
+            circle(
+                root,
+                disc,
                 9,
                 colour.stroke_width(if s == stage { 3 } else { 2 }),
-            )))?;
-            chart.draw_series(std::iter::once(Text::new(
-                s.to_string(),
-                (x, y),
-                anchored(
+            )?;
+            label(
+                root,
+                &s.to_string(),
+                disc,
+                &anchored(
                     if s == stage { &bold } else { &text },
                     HPos::Center,
                     VPos::Center,
                 ),
-            )))?;
+            )?;
         }
     }
 
     // This stage's cost now: a dot and the amount.
     let now = cost_now(stage, users);
-    chart.draw_series(std::iter::once(Circle::new(
-        (u, now),
-        6,
-        stage_colour(stage).filled(),
-    )))?;
-    chart.draw_series(std::iter::once(Circle::new(
-        (u, now),
-        6,
-        INK.stroke_width(2),
-    )))?;
+    circle(root, at(u, now), 6, stage_colour(stage).filled())?;
+    circle(root, at(u, now), 6, INK.stroke_width(2))?;
     let right_half = u > 1e4;
-    chart.draw_series(std::iter::once(Text::new(
-        format!("${}/month", format::grouped(now)),
-        (u * if right_half { 0.8 } else { 1.25 }, now * 1.6),
-        anchored(
+    label(
+        root,
+        &format!("${}/month", format::grouped(now)),
+        at(u * if right_half { 0.8 } else { 1.25 }, now * 1.6),
+        &anchored(
             &bold,
             if right_half { HPos::Right } else { HPos::Left },
             VPos::Bottom,
         ),
-    )))?;
+    )?;
 
     // The legend, above the plot.
     let y = (px * 1.2) as i32;
     let mut x = (px * 4.8) as i32;
     let sample = |x: i32, dashed: bool, colour: RGBColor| -> super::DrawResult {
         if dashed {
-            root.draw(&PathElement::new(
-                vec![(x, y), (x + 8, y)],
-                colour.stroke_width(2),
-            ))?;
-            root.draw(&PathElement::new(
-                vec![(x + 13, y), (x + 21, y)],
-                colour.stroke_width(2),
-            ))?;
+            line(root, vec![(x, y), (x + 8, y)], colour.stroke_width(2))?;
+            line(root, vec![(x + 13, y), (x + 21, y)], colour.stroke_width(2))
         } else {
-            root.draw(&PathElement::new(
-                vec![(x, y), (x + 21, y)],
-                colour.stroke_width(4),
-            ))?;
+            line(root, vec![(x, y), (x + 21, y)], colour.stroke_width(4))
         }
-        Ok(())
     };
     sample(x, false, stage_colour(stage))?;
-    let label = format!("Stage {stage} (this stage)");
-    root.draw(&Text::new(
-        label.clone(),
+    let name = format!("Stage {stage} (this stage)");
+    label(
+        root,
+        &name,
         (x + 27, y),
-        anchored(&text, HPos::Left, VPos::Center),
-    ))?;
-    x += 27 + (label.len() as f64 * px * 0.58) as i32 + (px * 1.5) as i32;
+        &anchored(&text, HPos::Left, VPos::Center),
+    )?;
+    x += 27 + (name.len() as f64 * px * 0.58) as i32 + (px * 1.5) as i32;
     sample(x, true, MUTED)?;
-    root.draw(&Text::new(
+    label(
+        root,
         "other stages (numbered)",
         (x + 27, y),
-        anchored(&small, HPos::Left, VPos::Center),
-    ))?;
-    Ok(())
+        &anchored(&small, HPos::Left, VPos::Center),
+    )
 }
 
 #[cfg(test)]

@@ -4,12 +4,13 @@
 use headroom_engine::analytic;
 use headroom_engine::failure::P95_TARGET_MS;
 use headroom_engine::scenario::Scenario;
-use plotters::prelude::*;
+use plotters::prelude::{Color, TextStyle};
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    anchored, approx_users, font, font_px, height_for, ms_label, render, stage_colour, user_grid,
-    user_ticks, users_label, GRID, INK, MUTED,
+    anchored, approx_users, circle, dashed_line, font, font_px, frame, height_for, label, line,
+    ms_label, render, stage_colour, unlog, user_grid, user_ticks, users_label, Area, Frame, INK,
+    MUTED,
 };
 use crate::format;
 
@@ -176,136 +177,113 @@ pub fn svg(c: &LatencyCurves, users: f64, width: u32) -> String {
     render(width, height, |root| draw(root, c, users, width))
 }
 
-fn draw(
-    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-    c: &LatencyCurves,
-    users: f64,
-    width: u32,
-) -> super::DrawResult {
+fn draw(root: &Area<'_>, c: &LatencyCurves, users: f64, width: u32) -> super::DrawResult {
     let px = font_px(width);
     let text = font(px, &INK);
     let small = font(px - 1.0, &MUTED);
     let (x_lo, x_hi) = (super::USER_TICKS[0], super::USER_TICKS[6]);
-    let mut chart = ChartBuilder::on(root)
-        .margin_top((px * 3.2) as u32)
-        .margin_right((px * 1.5) as u32)
-        .x_label_area_size((px * 3.2) as u32)
-        .y_label_area_size((px * 4.8) as u32)
-        .build_cartesian_2d(
-            (x_lo..x_hi).log_scale().with_key_points(user_ticks(width)),
-            (Y_MIN_MS..Y_MAX_MS)
-                .log_scale()
-                .with_key_points(vec![100.0, 1_000.0, 10_000.0]),
-        )?;
-    chart
-        .configure_mesh()
-        .x_desc("Daily active users (log scale)")
-        .y_desc("p95 latency (log scale)")
-        .x_label_formatter(&|x| users_label(*x))
-        .y_label_formatter(&|y| ms_label(*y))
-        .label_style(text.clone())
-        .axis_desc_style(text.clone())
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK.stroke_width(1))
-        .draw()?;
+    let plot = frame(
+        root,
+        root,
+        &Frame {
+            x: (x_lo.ln(), x_hi.ln()),
+            y: (Y_MIN_MS.ln(), Y_MAX_MS.ln()),
+            x_ticks: user_ticks(width).iter().map(|u| u.ln()).collect(),
+            y_ticks: [100.0f64, 1_000.0, 10_000.0].map(f64::ln).to_vec(),
+            x_label: &|x| users_label(unlog(x)),
+            y_label: &|y| ms_label(unlog(y)),
+            x_desc: Some("Daily active users (log scale)"),
+            y_desc: Some("p95 latency (log scale)"),
+            margin_top: (px * 3.2) as u32,
+            margin_right: (px * 1.5) as u32,
+            x_area: (px * 3.2) as u32,
+            y_area: (px * 4.8) as u32,
+        },
+        &text,
+    )?;
+    // Users and milliseconds to pixels: both axes are logarithmic.
+    let at = |u: f64, ms: f64| plot.at(u.ln(), ms.ln());
 
     // The target everything is measured against.
-    chart.draw_series(DashedLineSeries::new(
-        [(x_lo, P95_TARGET_MS), (x_hi, P95_TARGET_MS)],
-        6,
-        4,
+    dashed_line(
+        root,
+        &[at(x_lo, P95_TARGET_MS), at(x_hi, P95_TARGET_MS)],
+        6.0,
+        4.0,
         MUTED.stroke_width(1),
-    ))?;
-    chart.draw_series(std::iter::once(Text::new(
-        format!("target {}", ms_label(P95_TARGET_MS)),
-        (x_lo * 1.3, P95_TARGET_MS * 1.08),
-        anchored(&small, HPos::Left, VPos::Bottom),
-    )))?;
+    )?;
+    label(
+        root,
+        &format!("target {}", ms_label(P95_TARGET_MS)),
+        at(x_lo * 1.3, P95_TARGET_MS * 1.08),
+        &anchored(&small, HPos::Left, VPos::Bottom),
+    )?;
 
     // Current users.
     let u = users.clamp(x_lo, x_hi);
-    chart.draw_series(std::iter::once(PathElement::new(
-        vec![(u, Y_MIN_MS), (u, Y_MAX_MS)],
+    line(
+        root,
+        vec![at(u, Y_MIN_MS), at(u, Y_MAX_MS)],
         INK.stroke_width(1),
-    )))?;
+    )?;
     let right_half = u > 10f64.powf(4.0);
-    chart.draw_series(std::iter::once(Text::new(
-        format!("{} users", users_label(users)),
-        (u * if right_half { 0.9 } else { 1.1 }, Y_MAX_MS * 0.8),
-        anchored(
+    label(
+        root,
+        &format!("{} users", users_label(users)),
+        at(u * if right_half { 0.9 } else { 1.1 }, Y_MAX_MS * 0.8),
+        &anchored(
             &text,
             if right_half { HPos::Right } else { HPos::Left },
             VPos::Top,
         ),
-    )))?;
+    )?;
 
     // The next stage first, so the current one is drawn on top.
     let mut legend = vec![(c.current.stage, "this stage", false)];
     if let Some(n) = &c.next {
         legend.push((n.stage, "next stage", true));
         let colour = stage_colour(n.stage);
-        chart.draw_series(DashedLineSeries::new(
-            n.points.iter().copied(),
-            10,
-            5,
-            colour.stroke_width(3),
-        ))?;
-        failure_marker(&mut chart, n, &small, width, false)?;
+        let points: Vec<_> = n.points.iter().map(|&(u, ms)| at(u, ms)).collect();
+        dashed_line(root, &points, 10.0, 5.0, colour.stroke_width(3))?;
+        failure_marker(root, &at, n, &small, width, false)?;
     }
     let colour = stage_colour(c.current.stage);
-    chart.draw_series(LineSeries::new(
-        c.current.points.iter().copied(),
+    line(
+        root,
+        c.current.points.iter().map(|&(u, ms)| at(u, ms)).collect(),
         colour.stroke_width(4),
-    ))?;
-    failure_marker(&mut chart, &c.current, &small, width, true)?;
+    )?;
+    failure_marker(root, &at, &c.current, &small, width, true)?;
 
     // The legend, above the plot: a line sample and its name.
     let mut x = (px * 4.8) as i32;
     let y = (px * 1.2) as i32;
     for (stage, what, dashed) in legend {
         let colour = stage_colour(stage);
-        let sample = if dashed {
-            vec![(x, y), (x + 10, y), (x + 16, y), (x + 26, y)]
-        } else {
-            vec![(x, y), (x + 26, y)]
-        };
         if dashed {
-            root.draw(&PathElement::new(
-                sample[..2].to_vec(),
-                colour.stroke_width(3),
-            ))?;
-            root.draw(&PathElement::new(
-                sample[2..].to_vec(),
-                colour.stroke_width(3),
-            ))?;
+            line(root, vec![(x, y), (x + 10, y)], colour.stroke_width(3))?;
+            line(root, vec![(x + 16, y), (x + 26, y)], colour.stroke_width(3))?;
         } else {
-            root.draw(&PathElement::new(sample, colour.stroke_width(4)))?;
+            line(root, vec![(x, y), (x + 26, y)], colour.stroke_width(4))?;
         }
-        let label = format!("Stage {stage} ({what})");
-        root.draw(&Text::new(
-            label.clone(),
+        let name = format!("Stage {stage} ({what})");
+        label(
+            root,
+            &name,
             (x + 32, y),
-            anchored(&text, HPos::Left, VPos::Center),
-        ))?;
-        x += 32 + (label.len() as f64 * px * 0.58) as i32 + (px * 1.5) as i32;
+            &anchored(&text, HPos::Left, VPos::Center),
+        )?;
+        x += 32 + (name.len() as f64 * px * 0.58) as i32 + (px * 1.5) as i32;
     }
     Ok(())
 }
 
-type LogChart<'a, 'b> = ChartContext<
-    'a,
-    SVGBackend<'b>,
-    Cartesian2d<
-        plotters::coord::combinators::WithKeyPoints<plotters::coord::combinators::LogCoord<f64>>,
-        plotters::coord::combinators::WithKeyPoints<plotters::coord::combinators::LogCoord<f64>>,
-    >,
->;
-
 /// A ring at the failure point with "stage 3 fails ≈ 35K" above it (below it for the next
-/// stage, so two close failures do not print over each other).
+/// stage, so two close failures do not print over each other). `at` maps (users, ms) to
+/// pixels.
 fn failure_marker(
-    chart: &mut LogChart<'_, '_>,
+    root: &Area<'_>,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
     curve: &Curve,
     style: &TextStyle<'static>,
     width: u32,
@@ -316,17 +294,9 @@ fn failure_marker(
     };
     let colour = stage_colour(curve.stage);
     let y = f.p95_ms.clamp(Y_MIN_MS, Y_MAX_MS);
-    chart.draw_series(std::iter::once(Circle::new(
-        (f.users, y),
-        7,
-        INK.stroke_width(2),
-    )))?;
-    chart.draw_series(std::iter::once(Circle::new(
-        (f.users, y),
-        4,
-        colour.filled(),
-    )))?;
-    let label = if width < 480 {
+    circle(root, at(f.users, y), 7, INK.stroke_width(2))?;
+    circle(root, at(f.users, y), 4, colour.filled())?;
+    let text = if width < 480 {
         format!("{} fails", approx_users(f.users))
     } else {
         format!("stage {} fails ≈ {}", curve.stage, approx_users(f.users))
@@ -342,12 +312,7 @@ fn failure_marker(
     } else {
         (y / 1.45, VPos::Top)
     };
-    chart.draw_series(std::iter::once(Text::new(
-        label,
-        (f.users, ly),
-        anchored(style, h, v),
-    )))?;
-    Ok(())
+    label(root, &text, at(f.users, ly), &anchored(style, h, v))
 }
 
 #[cfg(test)]

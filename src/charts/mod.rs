@@ -13,8 +13,12 @@ pub mod cost;
 pub mod latency;
 pub mod timeline;
 
+use plotters::coord::ranged1d::Ranged;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontTransform;
 
 use crate::format;
 
@@ -88,11 +92,7 @@ pub fn anchored(style: &TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'stat
 
 /// Renders into an SVG string `width` × `height`; an error gives an empty string (the
 /// component then shows only its text alternative).
-pub fn render(
-    width: u32,
-    height: u32,
-    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> DrawResult,
-) -> String {
+pub fn render(width: u32, height: u32, draw: impl FnOnce(&Area<'_>) -> DrawResult) -> String {
     let mut svg = String::new();
     let ok = {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -118,6 +118,259 @@ impl<E: std::error::Error> From<E> for DrawError {
     fn from(_: E) -> Self {
         DrawError
     }
+}
+
+/// A drawing area: the whole chart, or a panel of it.
+pub type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
+
+/// A plot's place on the chart and its two linear axes. A log axis is fed the natural log of
+/// its values ([`f64::ln`], as plotters' own log scale maps them), so every chart maps its
+/// data the same way and one function draws every grid, axis and tick label.
+pub struct Plot {
+    x: RangedCoordf64,
+    y: RangedCoordf64,
+    /// Left and right edges of the plot in pixels (the right one excluded).
+    left: i32,
+    right: i32,
+    /// Top and bottom edges in pixels (the bottom one excluded).
+    top: i32,
+    bottom: i32,
+}
+
+impl Plot {
+    /// The pixel (on the whole chart) of the point (`x`, `y`), in the values the axes are fed.
+    pub fn at(&self, x: f64, y: f64) -> (i32, i32) {
+        (
+            self.x.map(&x, (self.left, self.right - 1)),
+            self.y.map(&y, (self.bottom - 1, self.top)),
+        )
+    }
+}
+
+/// What sets up a plot: its ranges, ticks, tick labels, axis names and room around it.
+pub struct Frame<'f> {
+    /// The x range, in the values the axis is fed.
+    pub x: (f64, f64),
+    /// The y range.
+    pub y: (f64, f64),
+    /// Where the x ticks and their grid lines go.
+    pub x_ticks: Vec<f64>,
+    /// Where the y ticks and their grid lines go.
+    pub y_ticks: Vec<f64>,
+    /// An x tick's label.
+    pub x_label: &'f dyn Fn(f64) -> String,
+    /// A y tick's label.
+    pub y_label: &'f dyn Fn(f64) -> String,
+    /// The x axis' name and units, if it has one.
+    pub x_desc: Option<&'static str>,
+    /// The y axis' name and units, if it has one.
+    pub y_desc: Option<&'static str>,
+    /// Room above the plot, px.
+    pub margin_top: u32,
+    /// Room right of the plot, px.
+    pub margin_right: u32,
+    /// Height of the x axis' area under the plot, px (none: no x axis, as for a panel above
+    /// another).
+    pub x_area: u32,
+    /// Width of the y axis' area left of the plot, px.
+    pub y_area: u32,
+}
+
+/// The plot `f` describes, on `area` (a part of `root`), with its grid, axes, tick labels and
+/// axis names drawn in `text`: the one place the charts draw axes, laid out as plotters' mesh
+/// lays them out.
+pub fn frame(
+    root: &Area<'_>,
+    area: &Area<'_>,
+    f: &Frame<'_>,
+    text: &TextStyle<'static>,
+) -> Result<Plot, DrawError> {
+    let (bx, by) = area.get_base_pixel();
+    let (w, h) = area.dim_in_pixel();
+    let plot = Plot {
+        x: (f.x.0..f.x.1).into(),
+        y: (f.y.0..f.y.1).into(),
+        left: bx + f.y_area as i32,
+        right: bx + w as i32 - f.margin_right as i32,
+        top: by + f.margin_top as i32,
+        bottom: by + h as i32 - f.x_area as i32,
+    };
+    let (left, right, top, bottom) = (plot.left, plot.right, plot.top, plot.bottom);
+    let within = |v: f64, (lo, hi): (f64, f64)| lo.min(hi) <= v && v <= lo.max(hi);
+    let x_ticks: Vec<f64> = f
+        .x_ticks
+        .iter()
+        .copied()
+        .filter(|&v| within(v, f.x))
+        .collect();
+    let y_ticks: Vec<f64> = f
+        .y_ticks
+        .iter()
+        .copied()
+        .filter(|&v| within(v, f.y))
+        .collect();
+    let ink = INK.stroke_width(1);
+    // Tick marks: 5% of the plot's smaller side, 5 px at most; labels twice that away.
+    let side = (right - left).min(bottom - top);
+    let tick = ((0.05 * f64::from(side)).round() as i32).min(5);
+
+    // The axes' names: the y axis' turned a quarter, centred on the plot's height; the x
+    // axis' centred under the plot.
+    if let Some(d) = f.y_desc {
+        let style = text
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        label(root, d, (bx, top + (bottom - top) / 2), &style)?;
+    }
+    if let (Some(d), true) = (f.x_desc, f.x_area > 0) {
+        let style = anchored(text, HPos::Center, VPos::Bottom);
+        let at = (left + (right - left) / 2, bottom + f.x_area as i32);
+        label(root, d, at, &style)?;
+    }
+    // The grid.
+    for &x in &x_ticks {
+        let (px, _) = plot.at(x, f.y.0);
+        line(
+            root,
+            vec![(px, bottom - 1), (px, top)],
+            GRID.stroke_width(1),
+        )?;
+    }
+    for &y in &y_ticks {
+        let (_, py) = plot.at(f.x.0, y);
+        line(
+            root,
+            vec![(left, py), (right - 1, py)],
+            GRID.stroke_width(1),
+        )?;
+    }
+    // The y axis, its labels and tick marks.
+    line(root, vec![(left - 1, top), (left - 1, bottom - 1)], ink)?;
+    let y_style = anchored(text, HPos::Right, VPos::Center);
+    for &y in &y_ticks {
+        let (_, py) = plot.at(f.x.0, y);
+        label(root, &(f.y_label)(y), (left - 2 * tick, py), &y_style)?;
+        line(root, vec![(left - 1 - tick, py), (left - 1, py)], ink)?;
+    }
+    // The x axis, its labels and tick marks (none for a panel above another).
+    if f.x_area > 0 {
+        line(root, vec![(left, bottom), (right - 1, bottom)], ink)?;
+        let x_style = anchored(text, HPos::Center, VPos::Top);
+        for &x in &x_ticks {
+            let (px, _) = plot.at(x, f.y.0);
+            label(root, &(f.x_label)(x), (px, bottom + 2 * tick), &x_style)?;
+            line(root, vec![(px, bottom), (px, bottom + tick)], ink)?;
+        }
+    }
+    Ok(plot)
+}
+
+/// The ticks plotters would pick for a linear axis over `lo..hi` with at most `n` labels.
+pub fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    RangedCoordf64::from(lo..hi).key_points(n)
+}
+
+/// The value at a log axis' position `v` (the natural log of it), rounded when it is a
+/// whole number but for floating-point noise, so tick labels read "10", not "10.000000001".
+pub fn unlog(v: f64) -> f64 {
+    let x = v.exp();
+    let r = x.round();
+    if (x - r).abs() <= 1e-9 * x.abs().max(1.0) {
+        r
+    } else {
+        x
+    }
+}
+
+/// A line through `points` (pixels on the whole chart); nothing when there are none.
+pub fn line(root: &Area<'_>, points: Vec<(i32, i32)>, style: ShapeStyle) -> DrawResult {
+    if !points.is_empty() {
+        root.draw(&PathElement::new(points, style))?;
+    }
+    Ok(())
+}
+
+/// A dashed line through `points`: dashes `dash` pixels long, `gap` apart.
+pub fn dashed_line(
+    root: &Area<'_>,
+    points: &[(i32, i32)],
+    dash: f32,
+    gap: f32,
+    style: ShapeStyle,
+) -> DrawResult {
+    for piece in dashes(points, dash, gap) {
+        line(root, piece, style)?;
+    }
+    Ok(())
+}
+
+/// The dashes of a dashed line through `points`: pieces `dash` pixels long with `gap` pixels
+/// between them, measured along the line (a dash may turn a corner), as plotters' dashed
+/// series draws them.
+pub fn dashes(points: &[(i32, i32)], dash: f32, gap: f32) -> Vec<Vec<(i32, i32)>> {
+    let mut out = Vec::new();
+    let Some((&first, rest)) = points.split_first() else {
+        return out;
+    };
+    if dash <= 0.0 {
+        return out;
+    }
+    let pixel = |p: (f32, f32)| (p.0.round() as i32, p.1.round() as i32);
+    let mut at = (first.0 as f32, first.1 as f32);
+    // How far the current dash (or gap) has gone.
+    let mut done = 0f32;
+    let mut solid = true;
+    let mut piece = vec![first];
+    for &(x, y) in rest {
+        let to = (x as f32, y as f32);
+        while at != to {
+            let (dx, dy) = (to.0 - at.0, to.1 - at.1);
+            let d = dx.hypot(dy);
+            let length = if solid { dash } else { gap };
+            let left = length - done;
+            if left < d {
+                let t = left / d;
+                at = (at.0 + dx * t, at.1 + dy * t);
+                done += left;
+            } else {
+                at = to;
+                done += d;
+            }
+            if solid {
+                piece.push(pixel(at));
+            }
+            if done >= length {
+                if solid {
+                    out.push(std::mem::take(&mut piece));
+                } else {
+                    piece.push(pixel(at));
+                }
+                done = 0.0;
+                solid = !solid;
+            }
+        }
+    }
+    if piece.len() > 1 {
+        out.push(piece);
+    }
+    out
+}
+
+/// A circle of radius `r` pixels at `at`, filled or outlined as `style` says.
+pub fn circle(root: &Area<'_>, at: (i32, i32), r: i32, style: ShapeStyle) -> DrawResult {
+    root.draw(&Circle::new(at, r, style))?;
+    Ok(())
+}
+
+/// `text` at `at` (pixels on `area`), in `style`.
+pub fn label(
+    area: &Area<'_>,
+    text: &str,
+    at: (i32, i32),
+    style: &TextStyle<'static>,
+) -> DrawResult {
+    area.draw(&Text::new(text, at, style.clone()))?;
+    Ok(())
 }
 
 /// Decades from 10 to 10 million: the users axis' ticks.
@@ -207,6 +460,75 @@ mod tests {
         assert_eq!(approx_users(35_410.6), "35K");
         assert_eq!(approx_users(5_175_940.0), "5.2M");
         assert_eq!(approx_users(871.2), "870");
+    }
+
+    #[test]
+    fn dashes_alternate_along_the_line_and_turn_corners() {
+        // 6 on, 4 off along 30 px: dashes at 0-6, 10-16, 20-26.
+        assert_eq!(
+            dashes(&[(0, 0), (30, 0)], 6.0, 4.0),
+            vec![
+                vec![(0, 0), (6, 0)],
+                vec![(10, 0), (16, 0)],
+                vec![(20, 0), (26, 0)],
+            ]
+        );
+        // A dash that reaches a corner carries on round it.
+        assert_eq!(
+            dashes(&[(0, 0), (4, 0), (4, 10)], 6.0, 4.0),
+            vec![vec![(0, 0), (4, 0), (4, 2)], vec![(4, 6), (4, 10)]]
+        );
+        assert!(dashes(&[], 6.0, 4.0).is_empty());
+        assert!(dashes(&[(0, 0), (30, 0)], 0.0, 4.0).is_empty());
+    }
+
+    #[test]
+    fn the_frame_puts_each_label_at_its_grid_line() {
+        let text = font(14.0, &INK);
+        let svg = render(640, 384, |root| {
+            let plot = frame(
+                root,
+                root,
+                &Frame {
+                    x: (0.0, 10.0),
+                    y: (0.0, 4.0),
+                    x_ticks: vec![0.0, 5.0, 10.0, 11.0],
+                    y_ticks: vec![2.0],
+                    x_label: &|x| format!("x{x}"),
+                    y_label: &|y| format!("y{y}"),
+                    x_desc: Some("across"),
+                    y_desc: Some("up"),
+                    margin_top: 44,
+                    margin_right: 21,
+                    x_area: 44,
+                    y_area: 67,
+                },
+                &text,
+            )?;
+            // The plot spans x 67..=618 and y 44..=339.
+            assert_eq!(plot.at(0.0, 0.0), (67, 339));
+            assert_eq!(plot.at(10.0, 4.0), (618, 44));
+            Ok(())
+        });
+        assert_eq!(texts(&svg), ["up", "across", "y2", "x0", "x5", "x10"]);
+        // The y label right-aligned left of the axis, level with its grid line.
+        assert!(svg.contains(r#"x="57" y="192" dy="0.5ex" text-anchor="end""#));
+        assert!(svg.contains(r#"points="67,192 618,192 ""#));
+        // The x label centred under its grid line and tick mark.
+        assert!(svg.contains(r#"x="342" y="350" dy="0.76em" text-anchor="middle""#));
+        assert!(svg.contains(r#"points="342,339 342,44 ""#));
+        assert!(svg.contains(r#"points="342,340 342,345 ""#));
+        // The y axis' name is turned a quarter.
+        assert!(svg.contains("rotate(270, 0, 192)"));
+    }
+
+    #[test]
+    fn log_axis_positions_read_back_as_round_values() {
+        for v in [10.0, 100.0, 1_000.0, 1e4, 1e7, 30.0, 20_000.0] {
+            assert_eq!(unlog(f64::ln(v)), v);
+        }
+        assert_eq!(users_label(unlog(1e6f64.ln())), "1M");
+        assert_eq!(usd_label(unlog(1e4f64.ln())), "$10K");
     }
 
     #[test]

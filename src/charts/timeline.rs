@@ -1,10 +1,13 @@
 //! The last minute of simulated time: throughput, p95 and errors in three panels that share
 //! the time axis.
 
-use plotters::prelude::*;
+use plotters::prelude::{Color, RGBColor};
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{anchored, font, font_px, height_for, ms_label, render, GRID, INK, PALETTE};
+use super::{
+    anchored, circle, font, font_px, frame, height_for, label, line, linear_ticks, ms_label,
+    render, Area, Frame, INK, PALETTE,
+};
 use crate::format;
 use crate::timeline::{Sample, Timeline, WINDOW_S};
 
@@ -89,11 +92,7 @@ pub fn svg(t: &Timeline, width: u32) -> String {
     render(width, height, |root| draw(root, t, width))
 }
 
-fn draw(
-    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-    t: &Timeline,
-    width: u32,
-) -> super::DrawResult {
+fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
     let px = font_px(width);
     let text = font(px, &INK);
     let end = t.latest().map_or(WINDOW_S, |s| s.time_s.max(WINDOW_S));
@@ -104,49 +103,46 @@ fn draw(
     let (top, bottom) = root.split_vertically(panel_h * 2);
     let (first, second) = top.split_vertically(panel_h);
     let areas = [first, second, bottom];
+    let x_label = |x: f64| format!("{x:.0}");
     for (i, (panel, area)) in PANELS.iter().zip(&areas).enumerate() {
         let last = i == PANELS.len() - 1;
         let max = t.samples().map(panel.value).fold(0.0, f64::max);
         let y_hi = nice_ceiling(max.max(panel.floor) * 1.1).min(panel.ceiling);
-        let mut chart = ChartBuilder::on(area)
-            .margin_top((px * 1.6) as u32)
-            .margin_right((px * 1.5) as u32)
-            .x_label_area_size(if last { axis_h } else { 0 })
-            .y_label_area_size((px * 4.8) as u32)
-            .build_cartesian_2d(start..end, 0.0..y_hi)?;
-        let y_label = |v: &f64| (panel.label)(*v);
-        let x_label = |x: &f64| format!("{x:.0}");
-        let hidden = text.clone().color(&TRANSPARENT);
-        let mut mesh = chart.configure_mesh();
-        mesh.y_labels(3)
-            .x_labels(7)
-            .y_label_formatter(&y_label)
-            .x_label_formatter(&x_label)
-            .label_style(text.clone())
-            .axis_desc_style(text.clone())
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(INK.stroke_width(1));
-        if last {
-            mesh.x_desc("Simulated time (s)");
-        } else {
-            mesh.x_label_style(hidden);
-        }
-        mesh.draw()?;
-        chart.draw_series(LineSeries::new(
-            t.samples().map(|s| (s.time_s, (panel.value)(s))),
-            panel.colour.stroke_width(3),
-        ))?;
-        chart.draw_series(
-            t.samples()
-                .map(|s| Circle::new((s.time_s, (panel.value)(s)), 2, panel.colour.filled())),
+
+        let plot = frame(
+            root,
+            area,
+            &Frame {
+                x: (start, end),
+                y: (0.0, y_hi),
+                x_ticks: linear_ticks(start, end, 7),
+                y_ticks: linear_ticks(0.0, y_hi, 3),
+                x_label: &x_label,
+                y_label: &panel.label,
+                x_desc: last.then_some("Simulated time (s)"),
+                y_desc: None,
+                margin_top: (px * 1.6) as u32,
+                margin_right: (px * 1.5) as u32,
+                x_area: if last { axis_h } else { 0 },
+                y_area: (px * 4.8) as u32,
+            },
+            &text,
         )?;
+        let points: Vec<_> = t
+            .samples()
+            .map(|s| plot.at(s.time_s, (panel.value)(s)))
+            .collect();
+        line(root, points.clone(), panel.colour.stroke_width(3))?;
+        for p in points {
+            circle(root, p, 2, panel.colour.filled())?;
+        }
         // The panel's title with its units, over its top left corner.
-        area.draw(&Text::new(
+        label(
+            area,
             panel.title,
             ((px * 5.2) as i32, (px * 0.2) as i32),
-            anchored(&text, HPos::Left, VPos::Top),
-        ))?;
+            &anchored(&text, HPos::Left, VPos::Top),
+        )?;
     }
     Ok(())
 }
