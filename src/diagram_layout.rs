@@ -229,10 +229,11 @@ pub fn state_line(node: &DiagramNode, snapshot: &Snapshot) -> String {
     }
 }
 
-/// A drawn node's gauges: how busy its busiest kind of servers is (0 to 1, averaged over its
-/// members), and how full its machines' memory is (0 to 1) when they have a limit.
-pub fn gauges(node: &DiagramNode, snapshot: &Snapshot) -> (f64, Option<f64>) {
-    let mut roles: Vec<(&str, f64, u32)> = Vec::new(); // role, busy-avg, servers
+/// A drawn node's servers by kind (role): how many are busy on average and how many there
+/// are, summed over the node's members. Delays (a load balancer, the CDN) have no capacity to
+/// run out of and are left out.
+pub fn busy_by_role(node: &DiagramNode, snapshot: &Snapshot) -> Vec<(&'static str, f64, u32)> {
+    let mut roles: Vec<(&'static str, f64, u32)> = Vec::new();
     for r in node.resources.iter().filter_map(|&i| snapshot.nodes.get(i)) {
         if r.servers == 0 {
             continue;
@@ -246,7 +247,13 @@ pub fn gauges(node: &DiagramNode, snapshot: &Snapshot) -> (f64, Option<f64>) {
             None => roles.push((r.role, busy, r.servers)),
         }
     }
-    let busiest = roles
+    roles
+}
+
+/// A drawn node's gauges: how busy its busiest kind of servers is (0 to 1, averaged over its
+/// members), and how full its machines' memory is (0 to 1) when they have a limit.
+pub fn gauges(node: &DiagramNode, snapshot: &Snapshot) -> (f64, Option<f64>) {
+    let busiest = busy_by_role(node, snapshot)
         .iter()
         .map(|&(_, busy, servers)| busy / f64::from(servers))
         .fold(0.0, f64::max);

@@ -11,7 +11,7 @@
 use headroom_engine::snapshot::Snapshot;
 use headroom_engine::stages::stage_of_failure;
 
-use crate::diagram_layout::DiagramLayout;
+use crate::diagram_layout::{busy_by_role, DiagramLayout};
 use crate::format;
 
 /// How far the busiest part's use must move (a fraction of its capacity) to be worth saying.
@@ -91,22 +91,7 @@ pub fn failure_title(code: &str) -> &'static str {
 pub fn summarize(layout: &DiagramLayout, snapshot: &Snapshot, failure: Option<&str>) -> Summary {
     let mut busiest: Option<Busiest> = None;
     for node in &layout.nodes {
-        // Per role: busy servers on average, servers.
-        let mut roles: Vec<(&'static str, f64, u32)> = Vec::new();
-        for r in node.resources.iter().filter_map(|&i| snapshot.nodes.get(i)) {
-            if r.servers == 0 {
-                continue; // a delay (a load balancer, the CDN) has no capacity to run out of
-            }
-            let busy = r.utilization * f64::from(r.servers);
-            match roles.iter_mut().find(|x| x.0 == r.role) {
-                Some(x) => {
-                    x.1 += busy;
-                    x.2 += r.servers;
-                }
-                None => roles.push((r.role, busy, r.servers)),
-            }
-        }
-        for (role, busy, servers) in roles {
+        for (role, busy, servers) in busy_by_role(node, snapshot) {
             let candidate = Busiest {
                 part: node.label.clone(),
                 role,
