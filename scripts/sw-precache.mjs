@@ -1,20 +1,24 @@
 #!/usr/bin/env node
-// Trunk post_build hook: writes the service worker (public/sw.js) into the staged build with
-// the build's own file list and version, and stamps that version into index.html.
+// Writes the service worker (public/sw.js) into a staged build with the build's own file list
+// and version, and stamps that version into index.html and the chart worker's loader. Trunk's
+// post_build hook runs it through scripts/post-build.mjs, after the build is minified.
 //
 // Trunk names the JS, wasm, CSS and icon after their contents, so the list of files the app
 // needs to start only exists once a build has run. The version is a hash of every staged file
-// (index.html with its stamp left out), so any change to what is shipped makes a new version,
-// and the same build always gets the same one.
+// (with its stamps left out), so any change to what is shipped makes a new version, and the
+// same build always gets the same one.
 //
-// Usage (trunk sets the variables): TRUNK_STAGING_DIR=dist/.stage node scripts/sw-precache.mjs
-// With a directory argument it rewrites that folder instead (an already-built dist/).
-// With HEADROOM_SW=off it writes public/sw-off.js instead: a worker that removes itself and its
-// caches from the browsers that had the real one.
+// The chart worker's files have fixed names (the page must know them), so its loader asks for
+// them with `?v=<version>`, and the page asks for the loader the same way: a new deploy never
+// runs an old worker out of the browser's cache.
+//
+// Usage: node scripts/sw-precache.mjs DIR rewrites an already-built folder (the offline tests
+// do). With HEADROOM_SW=off it writes public/sw-off.js instead: a worker that removes itself
+// and its caches from the browsers that had the real one.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OFF = process.env.HEADROOM_SW === 'off';
@@ -22,6 +26,9 @@ const TEMPLATE = join(ROOT, 'public', OFF ? 'sw-off.js' : 'sw.js');
 const WORKER = 'sw.js';
 // <meta name="headroom-build" content="..."> in index.html: the version the page was built as.
 const STAMP = /(<meta name="headroom-build" content=")[^"]*(")/;
+// The chart worker's loader (trunk's data-loader-shim) and the version on the files it loads.
+const LOADER = 'chart_worker_loader.js';
+const LOADER_STAMP = /(\.(?:js|wasm))(?:\?v=[0-9a-f]*)?(")/g;
 
 /** Every file under `dir` (relative, with forward slashes), dotfiles and the worker left out. */
 async function listFiles(dir) {
@@ -33,20 +40,23 @@ async function listFiles(dir) {
     .sort();
 }
 
-async function main() {
-  const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
-  if (!dir) throw new Error('no build folder: pass one, or run as a trunk hook (TRUNK_STAGING_DIR)');
+/** Writes `dir`/sw.js and the version stamps; returns the version. */
+export async function writeServiceWorker(dir) {
   const files = await listFiles(dir);
   if (!files.includes('index.html')) throw new Error(`no index.html in ${dir}`);
 
   let html = await readFile(join(dir, 'index.html'), 'utf8');
   if (!STAMP.test(html)) throw new Error('index.html has no <meta name="headroom-build" content="…">');
   const template = await readFile(TEMPLATE, 'utf8');
+  let loader = files.includes(LOADER) ? await readFile(join(dir, LOADER), 'utf8') : null;
 
   const hash = createHash('sha256');
   hash.update(template);
   for (const file of files) {
-    const body = file === 'index.html' ? html.replace(STAMP, '$1$2') : await readFile(join(dir, file));
+    let body;
+    if (file === 'index.html') body = html.replace(STAMP, '$1$2');
+    else if (file === LOADER) body = loader.replace(LOADER_STAMP, '$1$2');
+    else body = await readFile(join(dir, file));
     hash.update(`\0${file}\0`).update(body);
   }
   const version = hash.digest('hex').slice(0, 16);
@@ -62,11 +72,22 @@ async function main() {
   html = html.replace(STAMP, `$1${version}$2`);
   await writeFile(join(dir, WORKER), worker);
   await writeFile(join(dir, 'index.html'), html);
+  if (loader !== null) {
+    loader = loader
+      .replace(LOADER_STAMP, `$1?v=${version}$2`)
+      // wasm-bindgen wants its init's argument as an object now (a bare path logs a warning).
+      .replace(/wasm_bindgen\(("[^"]*")\)/, 'wasm_bindgen({ module_or_path: $1 })');
+    await writeFile(join(dir, LOADER), loader);
+  }
   const what = OFF ? 'off (sw.js removes itself)' : `${assets.length} files precached`;
   console.log(`service worker: version ${version}, ${what}`);
+  return version;
 }
 
-main().catch((err) => {
-  console.error(`sw-precache: ${err.message}`);
-  process.exit(1);
-});
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+  writeServiceWorker(dir ?? '').catch((err) => {
+    console.error(`sw-precache: ${err.message}`);
+    process.exit(1);
+  });
+}

@@ -187,7 +187,7 @@ pub fn App() -> impl IntoView {
     });
 
     let diagram_box = NodeRef::<Figure>::new();
-    let in_view = use_in_view(diagram_box);
+    let in_view = use_in_view(diagram_box, true, "");
     // A reading for the panels and the parts' states: the snapshot, the failure rules, the
     // clock and the pace.
     let take_reading = move || {
@@ -398,7 +398,7 @@ pub fn App() -> impl IntoView {
             </p>
             <TimelineChart snapshot=snapshot/>
             <div class="columns">
-                <LatencyChart scenario=scenario/>
+                <LatencyChart settings=settings/>
                 <CostChart stage=stage users=users/>
             </div>
             <div class="columns">

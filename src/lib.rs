@@ -2,6 +2,7 @@
 
 mod animation;
 mod app;
+pub mod chart_painter;
 mod chart_width;
 pub mod charts;
 pub mod components;

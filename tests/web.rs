@@ -38,6 +38,7 @@ fn mount_app() -> Mounted {
         .unwrap()
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
         .unwrap();
+    headroom::chart_painter::draw_in_place(draw_here);
     let document = document();
     let root = document.create_element("section").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
@@ -343,6 +344,29 @@ fn mount_view<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> Mounted
     }
 }
 
+/// Draws a chart's numbers in the test's own thread: these tests run without the chart
+/// worker's files, and this is the worker's own drawing code.
+fn draw_here(numbers: &[f64]) -> headroom::charts::drawing::Picture {
+    use headroom::charts::drawing::{Drawing, Painter};
+    Drawing::decode(numbers)
+        .map(|d| Painter::new().paint(&d))
+        .unwrap_or_default()
+}
+
+/// A chart mounted and scrolled into view (charts are drawn only near the view).
+async fn mount_chart<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> Mounted {
+    headroom::chart_painter::draw_in_place(draw_here);
+    let root = mount_view(f);
+    root.scroll_into_view();
+    sleep(100).await;
+    root
+}
+
+/// Lets a chart's drawing go through: the effect that asks for it, then the view that shows it.
+async fn drawn_soon() {
+    sleep(50).await;
+}
+
 /// The texts of a chart's SVG, each with its rendered width in pixels.
 fn chart_texts(root: &Element, testid: &str) -> Vec<(String, f64)> {
     let chart = by_testid(root, testid);
@@ -367,10 +391,15 @@ fn drawn(texts: &[(String, f64)], label: &str) -> bool {
 #[wasm_bindgen_test]
 async fn the_latency_chart_draws_labelled_axes_and_follows_the_users() {
     use headroom::components::LatencyChart;
-    use headroom_engine::scenario::Scenario;
-    let scenario = RwSignal::new(Scenario::for_stage(3, 1_000.0));
-    let root = mount_view(move || view! { <LatencyChart scenario=scenario/> });
-    tick().await;
+    use headroom::knobs::Settings;
+    use headroom_engine::StageId;
+    let settings = RwSignal::new(Settings {
+        stage: StageId::Observe,
+        users: 1_000.0,
+        ..Settings::default()
+    });
+    let root = mount_chart(move || view! { <LatencyChart settings=settings/> }).await;
+    drawn_soon().await;
     let texts = chart_texts(&root, "latency-chart");
     for label in [
         "Daily active users (log scale)",
@@ -393,8 +422,8 @@ async fn the_latency_chart_draws_labelled_axes_and_follows_the_users() {
         "{label}"
     );
 
-    scenario.update(|s| s.users = 100_000.0);
-    tick().await;
+    settings.update(|s| s.users = 100_000.0);
+    drawn_soon().await;
     let texts = chart_texts(&root, "latency-chart");
     assert!(drawn(&texts, "100K users"), "{texts:?}");
 }
@@ -405,8 +434,8 @@ async fn the_cost_chart_draws_every_stage_and_the_current_cost() {
     use headroom_engine::StageId;
     let stage = RwSignal::new(StageId::OneVm);
     let users = RwSignal::new(1_000.0);
-    let root = mount_view(move || view! { <CostChart stage=stage users=users/> });
-    tick().await;
+    let root = mount_chart(move || view! { <CostChart stage=stage users=users/> }).await;
+    drawn_soon().await;
     let texts = chart_texts(&root, "cost-chart");
     for label in ["USD a month (log scale)", "Stage 1 (this stage)", "7"] {
         assert!(drawn(&texts, label), "{label:?} not drawn: {texts:?}");
@@ -420,7 +449,7 @@ async fn the_timeline_keeps_a_point_a_simulated_second() {
     use headroom_engine::scenario::Scenario;
     use headroom_engine::sim::Sim;
     let snapshot = RwSignal::new(None);
-    let root = mount_view(move || view! { <TimelineChart snapshot=snapshot/> });
+    let root = mount_chart(move || view! { <TimelineChart snapshot=snapshot/> }).await;
     let mut sim = Sim::new(&Scenario::for_stage(3, 10_000.0), 1);
     // Eight frames a simulated second from 0.125 s to 5 s: six seconds, six points a panel.
     for i in 1..=40 {
@@ -428,6 +457,7 @@ async fn the_timeline_keeps_a_point_a_simulated_second() {
         snapshot.set(Some(sim.snapshot(0)));
         tick().await;
     }
+    drawn_soon().await;
     let texts = chart_texts(&root, "timeline-chart");
     for label in [
         "Throughput (req/s)",
@@ -446,7 +476,7 @@ async fn the_timeline_keeps_a_point_a_simulated_second() {
     let mut fresh = Sim::new(&Scenario::for_stage(4, 10_000.0), 1);
     fresh.step_until(0.5);
     snapshot.set(Some(fresh.snapshot(0)));
-    tick().await;
+    drawn_soon().await;
     let dots = by_testid(&root, "timeline-chart")
         .query_selector_all("svg circle")
         .unwrap()

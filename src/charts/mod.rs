@@ -10,6 +10,7 @@
 //! sentinel colours that the stylesheet maps to the page's colours (light or dark).
 
 pub mod cost;
+pub mod drawing;
 pub mod latency;
 pub mod timeline;
 

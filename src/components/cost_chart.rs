@@ -1,14 +1,16 @@
 use headroom_engine::StageId;
-use leptos::html::Div;
+use leptos::html::{Div, Figure};
 use leptos::prelude::*;
 
+use crate::chart_painter::use_chart_picture;
 use crate::chart_width::use_chart_width;
-use crate::charts::cost::{self, CostCurves};
+use crate::charts::drawing::Drawing;
 
 /// Monthly cost (USD, log scale) against users (log scale) for all seven stages at their
 /// defaults, from the engine's cost model: the current stage thick and solid, the others thin
 /// and dashed, each numbered on its line, and a dot with the current stage's cost at the
-/// current users. Screen readers get every stage's cost at the current users.
+/// current users. Screen readers get every stage's cost at the current users. The chart worker
+/// draws it.
 #[component]
 pub fn CostChart(
     /// The stage being shown.
@@ -18,18 +20,28 @@ pub fn CostChart(
     #[prop(into)]
     users: Signal<f64>,
 ) -> impl IntoView {
+    let figure = NodeRef::<Figure>::new();
     let container = NodeRef::<Div>::new();
     let width = use_chart_width(container);
-    let curves = StoredValue::new(CostCurves::new());
-    let svg = move || {
-        let (s, u, w) = (stage.get().number(), users.get(), width.get());
-        curves.with_value(|c| cost::svg(c, s, u, w))
-    };
-    let label = move || cost::summary(stage.get().number(), users.get());
+    let picture = use_chart_picture(
+        figure,
+        "Monthly cost against daily active users for the seven stages.",
+        move || Drawing::Cost {
+            stage: stage.get().number(),
+            users: users.get(),
+            width: width.get(),
+        },
+    );
 
     view! {
-        <figure class="panel chart" data-testid="cost-chart">
-            <div class="chart-canvas" node_ref=container role="img" aria-label=label inner_html=svg></div>
+        <figure class="panel chart" data-testid="cost-chart" node_ref=figure>
+            <div
+                class="chart-canvas"
+                node_ref=container
+                role="img"
+                aria-label=move || picture.with(|p| p.description.clone())
+                inner_html=move || picture.with(|p| p.svg.clone())
+            ></div>
             <figcaption>
                 "What each stage costs a month as users grow. Every step adds machines and "
                 "services, so a later stage costs more for few users and about the same for many."

@@ -1,38 +1,43 @@
-use headroom_engine::scenario::Scenario;
-use leptos::html::Div;
+use leptos::html::{Div, Figure};
 use leptos::prelude::*;
 
+use crate::chart_painter::use_chart_picture;
 use crate::chart_width::use_chart_width;
-use crate::charts::latency;
+use crate::charts::drawing::Drawing;
+use crate::knobs::Settings;
 
-/// p95 latency against users (log scale, 10 to 10 million) for the scenario's stage and the
+/// p95 latency against users (log scale, 10 to 10 million) for the settings' stage and the
 /// next, predicted by the engine's analytic companion, with a ring where each is predicted to
 /// fail and a line at the current users. The next stage runs the same workload on its own
-/// default system ([`latency::next_stage`]). Screen readers get the failure points and the
-/// current p95 as the figure's label.
+/// default system. Screen readers get the failure points and the current p95 as the figure's
+/// label. The chart worker works the curves out and draws them.
 #[component]
 pub fn LatencyChart(
-    /// The system and load shown: its stage, users and parameters.
+    /// The system and load shown: its stage, users and knobs.
     #[prop(into)]
-    scenario: Signal<Scenario>,
+    settings: Signal<Settings>,
 ) -> impl IntoView {
+    let figure = NodeRef::<Figure>::new();
     let container = NodeRef::<Div>::new();
     let width = use_chart_width(container);
-    // The curves depend on everything but the users, so moving the slider only moves the
-    // marker.
-    let shape = Memo::new(move |_| {
-        scenario.with(|s| Scenario {
-            users: 0.0,
-            ..s.clone()
-        })
-    });
-    let curves = Memo::new(move |_| latency::curves(&shape.get()));
-    let svg = move || curves.with(|c| latency::svg(c, scenario.with(|s| s.users), width.get()));
-    let label = move || curves.with(|c| scenario.with(|s| latency::summary(s, c)));
+    let picture = use_chart_picture(
+        figure,
+        "p95 latency against daily active users, for this stage and the next.",
+        move || Drawing::Latency {
+            settings: settings.get(),
+            width: width.get(),
+        },
+    );
 
     view! {
-        <figure class="panel chart" data-testid="latency-chart">
-            <div class="chart-canvas" node_ref=container role="img" aria-label=label inner_html=svg></div>
+        <figure class="panel chart" data-testid="latency-chart" node_ref=figure>
+            <div
+                class="chart-canvas"
+                node_ref=container
+                role="img"
+                aria-label=move || picture.with(|p| p.description.clone())
+                inner_html=move || picture.with(|p| p.svg.clone())
+            ></div>
             <figcaption>
                 "How slow the slowest 5% of requests get as users grow, for this stage and the next, "
                 "from queueing theory rather than the running simulation. A ring marks where each "

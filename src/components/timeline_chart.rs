@@ -1,22 +1,25 @@
 use headroom_engine::snapshot::Snapshot;
-use leptos::html::Div;
+use leptos::html::{Div, Figure};
 use leptos::prelude::*;
 
+use crate::chart_painter::use_chart_picture;
 use crate::chart_width::use_chart_width;
-use crate::charts::timeline;
+use crate::charts::drawing::Drawing;
 use crate::timeline::Timeline;
 
 /// The last 60 simulated seconds of the running system: throughput (req/s), p95 latency and
 /// errors (%), in three panels sharing the time axis. It keeps one sample per simulated second
 /// from the snapshots it is given, starts over when simulated time goes back (a new
 /// simulation), and redraws only when a sample is added: once a simulated second, however
-/// often snapshots arrive. Screen readers get the newest second's numbers.
+/// often snapshots arrive. Screen readers get the newest second's numbers. The chart worker
+/// draws it.
 #[component]
 pub fn TimelineChart(
     /// The latest snapshot, once the simulation has run a frame.
     #[prop(into)]
     snapshot: Signal<Option<Snapshot>>,
 ) -> impl IntoView {
+    let figure = NodeRef::<Figure>::new();
     let container = NodeRef::<Div>::new();
     let width = use_chart_width(container);
     let buffer = StoredValue::new(Timeline::new());
@@ -32,19 +35,27 @@ pub fn TimelineChart(
             }
         });
     });
-    let svg = move || {
-        version.track();
-        let w = width.get();
-        buffer.with_value(|t| timeline::svg(t, w))
-    };
-    let label = move || {
-        version.track();
-        buffer.with_value(timeline::summary)
-    };
+    let picture = use_chart_picture(
+        figure,
+        "The last minute of simulated time: throughput, p95 latency and errors.",
+        move || {
+            version.track();
+            Drawing::Timeline {
+                timeline: buffer.with_value(Timeline::clone),
+                width: width.get(),
+            }
+        },
+    );
 
     view! {
-        <figure class="panel chart timeline" data-testid="timeline-chart">
-            <div class="chart-canvas" node_ref=container role="img" aria-label=label inner_html=svg></div>
+        <figure class="panel chart timeline" data-testid="timeline-chart" node_ref=figure>
+            <div
+                class="chart-canvas"
+                node_ref=container
+                role="img"
+                aria-label=move || picture.with(|p| p.description.clone())
+                inner_html=move || picture.with(|p| p.svg.clone())
+            ></div>
             <figcaption>
                 "The last minute of simulated time, one point a second: requests answered, how "
                 "slow the slowest 5% were, and the share that failed."

@@ -1,0 +1,238 @@
+//! The chart worker, from the page's side. Charts are drawn by a web worker
+//! (`src/bin/chart_worker.rs`), so plotters is not in the first load and drawing never holds up
+//! a frame. The page starts the worker when a chart first comes near the view, sends it each
+//! chart's [`Drawing`] as numbers, and puts the [`Picture`] it sends back (the SVG and its
+//! description in words) into the chart.
+//!
+//! A chart has at most one drawing at the worker: one asked for while another is being drawn
+//! waits, and a newer one replaces it, so a fast simulation or a dragged slider never queues
+//! up stale work.
+
+use std::cell::RefCell;
+
+use leptos::html::Figure;
+use leptos::prelude::*;
+use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use leptos::web_sys::{js_sys, MessageEvent, Worker};
+
+use crate::charts::drawing::{Drawing, Picture};
+use crate::visibility::use_in_view;
+
+/// How near the view a chart is drawn: within half a screen of it.
+const NEAR_VIEW: &str = "50%";
+
+/// The worker's loader (trunk names it after the worker's binary, `data-loader-shim`).
+const WORKER_URL: &str = "./chart_worker_loader.js";
+
+/// What a chart shows when it cannot be drawn.
+const UNDRAWN: &str = "<p class=\"chart-undrawn\">This chart could not be drawn in this \
+                       browser.</p>";
+
+/// How drawings are made.
+enum Painter {
+    /// No chart has asked yet.
+    Unstarted,
+    /// The worker, and whether it has said it is ready (what is posted before would be lost).
+    Worker(Worker, bool),
+    /// In this thread, by a function the embedder gives ([`draw_in_place`]).
+    InPlace(fn(&[f64]) -> Picture),
+    /// The worker could not start or stopped: charts show [`UNDRAWN`].
+    Failed,
+}
+
+/// A chart on the page.
+struct Chart {
+    id: u32,
+    picture: WriteSignal<Picture>,
+    /// A drawing is at the worker.
+    busy: bool,
+    /// The drawing to send when the one at the worker comes back.
+    waiting: Option<Vec<f64>>,
+}
+
+struct Charts {
+    painter: Painter,
+    charts: Vec<Chart>,
+    next_id: u32,
+}
+
+thread_local! {
+    static CHARTS: RefCell<Charts> = const {
+        RefCell::new(Charts { painter: Painter::Unstarted, charts: Vec::new(), next_id: 0 })
+    };
+}
+
+/// Makes charts draw in this thread with `draw` (which gets [`Drawing::encode`]'s numbers),
+/// instead of in the worker. The component tests use it: they run without the built worker.
+pub fn draw_in_place(draw: fn(&[f64]) -> Picture) {
+    CHARTS.with_borrow_mut(|c| c.painter = Painter::InPlace(draw));
+}
+
+/// The picture of the chart in `figure`: `drawing` drawn whenever it changes while the
+/// figure is near the view. Until the first drawing comes back it has no SVG, and
+/// `placeholder` as its description.
+pub fn use_chart_picture(
+    figure: NodeRef<Figure>,
+    placeholder: &'static str,
+    drawing: impl Fn() -> Drawing + 'static,
+) -> ReadSignal<Picture> {
+    let in_view = use_in_view(figure, false, NEAR_VIEW);
+    let (picture, set_picture) = signal(Picture {
+        svg: String::new(),
+        description: placeholder.to_owned(),
+    });
+    let id = CHARTS.with_borrow_mut(|c| {
+        let id = c.next_id;
+        c.next_id += 1;
+        c.charts.push(Chart {
+            id,
+            picture: set_picture,
+            busy: false,
+            waiting: None,
+        });
+        id
+    });
+    on_cleanup(move || CHARTS.with_borrow_mut(|c| c.charts.retain(|chart| chart.id != id)));
+    Effect::new(move |_| {
+        if in_view.get() {
+            ask(id, drawing().encode());
+        }
+    });
+    picture
+}
+
+/// Sends chart `id`'s `drawing` to be drawn, or keeps it until its last one comes back.
+fn ask(id: u32, drawing: Vec<f64>) {
+    let done = CHARTS.with_borrow_mut(|c| {
+        if matches!(c.painter, Painter::Unstarted) {
+            c.painter = start_worker().map_or(Painter::Failed, |w| Painter::Worker(w, false));
+        }
+        let Charts {
+            painter, charts, ..
+        } = c;
+        let chart = charts.iter_mut().find(|chart| chart.id == id)?;
+        match painter {
+            Painter::Worker(worker, ready) => {
+                if chart.busy || !*ready {
+                    chart.waiting = Some(drawing);
+                } else if post(worker, id, &drawing) {
+                    chart.busy = true;
+                } else {
+                    return Some((chart.picture, undrawn()));
+                }
+                None
+            }
+            Painter::InPlace(draw) => Some((chart.picture, draw(&drawing))),
+            Painter::Failed => Some((chart.picture, undrawn())),
+            Painter::Unstarted => None,
+        }
+    });
+    // Set outside the borrow: whatever runs on the change may ask for more.
+    if let Some((set_picture, picture)) = done {
+        set_picture.set(picture);
+    }
+}
+
+/// The picture of a chart that cannot be drawn.
+fn undrawn() -> Picture {
+    Picture {
+        svg: UNDRAWN.to_owned(),
+        description: "This chart could not be drawn in this browser.".to_owned(),
+    }
+}
+
+/// Posts `[id, drawing…]` to the worker as a `Float64Array`.
+fn post(worker: &Worker, id: u32, drawing: &[f64]) -> bool {
+    let message = js_sys::Float64Array::new_with_length(drawing.len() as u32 + 1);
+    message.set_index(0, f64::from(id));
+    message
+        .subarray(1, drawing.len() as u32 + 1)
+        .copy_from(drawing);
+    worker.post_message(&message).is_ok()
+}
+
+/// The worker, listening, or `None` where workers are missing or refused.
+fn start_worker() -> Option<Worker> {
+    let worker = Worker::new(&format!("{WORKER_URL}{}", build_query())).ok()?;
+    let on_answer = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| answered(&e.data()));
+    worker.set_onmessage(Some(on_answer.as_ref().unchecked_ref()));
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(|_| failed());
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    // The worker serves the page for as long as it is open.
+    on_answer.forget();
+    on_error.forget();
+    Some(worker)
+}
+
+/// `?v=<build>`, the build's version stamped into index.html, so a new deploy never talks to
+/// an old worker from the browser's cache; "" when the page has none (a development build).
+fn build_query() -> String {
+    document()
+        .query_selector("meta[name='headroom-build']")
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.get_attribute("content"))
+        .filter(|v| !v.is_empty())
+        .map(|v| format!("?v={v}"))
+        .unwrap_or_default()
+}
+
+/// The worker's message: "ready" once it listens (the charts' waiting drawings go out), then
+/// answers, `[id, svg, description]`: each goes into its chart, and that chart's waiting
+/// drawing goes out.
+fn answered(answer: &JsValue) {
+    if answer.as_string().as_deref() == Some("ready") {
+        let waiting = CHARTS.with_borrow_mut(|c| {
+            if let Painter::Worker(_, ready) = &mut c.painter {
+                *ready = true;
+            }
+            c.charts
+                .iter_mut()
+                .filter_map(|chart| Some((chart.id, chart.waiting.take()?)))
+                .collect::<Vec<_>>()
+        });
+        for (id, drawing) in waiting {
+            ask(id, drawing);
+        }
+        return;
+    }
+    let answer = js_sys::Array::from(answer);
+    let (Some(id), Some(svg), Some(description)) = (
+        answer.get(0).as_f64(),
+        answer.get(1).as_string(),
+        answer.get(2).as_string(),
+    ) else {
+        return;
+    };
+    let chart = CHARTS.with_borrow_mut(|c| {
+        let chart = c
+            .charts
+            .iter_mut()
+            .find(|chart| f64::from(chart.id) == id)?;
+        chart.busy = false;
+        Some((chart.id, chart.picture, chart.waiting.take()))
+    });
+    if let Some((id, set_picture, waiting)) = chart {
+        // An empty answer means the worker could not read the drawing: keep the last one.
+        if !svg.is_empty() {
+            set_picture.set(Picture { svg, description });
+        }
+        if let Some(drawing) = waiting {
+            ask(id, drawing);
+        }
+    }
+}
+
+/// The worker failed to load or crashed: every chart says it could not be drawn.
+fn failed() {
+    let charts = CHARTS.with_borrow_mut(|c| {
+        c.painter = Painter::Failed;
+        c.charts
+            .iter()
+            .map(|chart| chart.picture)
+            .collect::<Vec<_>>()
+    });
+    for set_picture in charts {
+        set_picture.set(undrawn());
+    }
+}

@@ -1,0 +1,345 @@
+//! A chart to draw, as plain numbers: the page sends it to the chart worker, which draws it.
+//!
+//! The page says what each chart shows (the settings, the timeline's samples); working out the
+//! curves, drawing them to SVG and writing the chart's text alternative happen in a web worker
+//! built from `src/bin/chart_worker.rs`, so plotters and the curves' code stay out of the
+//! page's first load and off its main thread. A drawing crosses to the worker as a list of
+//! `f64` (a `Float64Array`): [`Drawing::encode`] and [`Drawing::decode`].
+
+use headroom_engine::scenario::Scenario;
+use headroom_engine::StageId;
+
+use super::cost::{self, CostCurves};
+use super::latency::{self, LatencyCurves};
+use super::timeline;
+use super::MIN_WIDTH;
+use crate::knobs::{Settings, KNOBS};
+use crate::timeline::{Sample, Timeline};
+
+/// The widest chart drawn, in pixels (a decoded width is clamped to it).
+pub const MAX_WIDTH: u32 = 4_000;
+
+/// A chart and everything it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drawing {
+    /// p95 against users for the settings' stage and the next, with a marker at their users.
+    /// (The seed plays no part.)
+    Latency { settings: Settings, width: u32 },
+    /// Every stage's monthly cost, `stage` highlighted, with its cost at `users`.
+    Cost { stage: u8, users: f64, width: u32 },
+    /// The last minute of the running system.
+    Timeline { timeline: Timeline, width: u32 },
+}
+
+/// The first number of an encoded drawing: which chart it is.
+const LATENCY: f64 = 1.0;
+const COST: f64 = 2.0;
+const TIMELINE: f64 = 3.0;
+
+impl Drawing {
+    /// The drawing as numbers: its kind, its width, then what it shows.
+    pub fn encode(&self) -> Vec<f64> {
+        let mut out = Vec::new();
+        match self {
+            Drawing::Latency { settings, width } => {
+                out.extend([
+                    LATENCY,
+                    f64::from(*width),
+                    f64::from(settings.stage.number()),
+                    settings.users,
+                ]);
+                for &(knob, value) in &settings.knobs {
+                    // (Every knob is in KNOBS.)
+                    if let Some(index) = KNOBS.iter().position(|&k| k == knob) {
+                        out.extend([index as f64, value]);
+                    }
+                }
+            }
+            Drawing::Cost {
+                stage,
+                users,
+                width,
+            } => out.extend([COST, f64::from(*width), f64::from(*stage), *users]),
+            Drawing::Timeline { timeline, width } => {
+                out.extend([TIMELINE, f64::from(*width)]);
+                for s in timeline.samples() {
+                    out.extend([s.time_s, s.throughput_rps, s.p95_ms, s.error_pct]);
+                }
+            }
+        }
+        out
+    }
+
+    /// The drawing `encode` made, or `None` for numbers it could not have made. Values out of
+    /// a knob's range are clamped, as the page does.
+    pub fn decode(numbers: &[f64]) -> Option<Drawing> {
+        let (&kind, rest) = numbers.split_first()?;
+        let (&width, rest) = rest.split_first()?;
+        if !(width.is_finite() && width >= 0.0) {
+            return None;
+        }
+        let width = (width as u32).clamp(MIN_WIDTH, MAX_WIDTH);
+        if kind == LATENCY {
+            let [stage, users, ref knobs @ ..] = *rest else {
+                return None;
+            };
+            if knobs.len() % 2 != 0 || !users.is_finite() {
+                return None;
+            }
+            let mut settings = Settings {
+                stage: StageId::from_number(stage_number(stage)?)?,
+                users,
+                ..Settings::default()
+            };
+            for pair in knobs.chunks_exact(2) {
+                let knob = *KNOBS.get(whole(pair[0])?)?;
+                settings.set(knob, pair[1]);
+            }
+            Some(Drawing::Latency { settings, width })
+        } else if kind == COST {
+            match *rest {
+                [stage, users] => Some(Drawing::Cost {
+                    stage: stage_number(stage)?,
+                    users,
+                    width,
+                }),
+                _ => None,
+            }
+        } else if kind == TIMELINE {
+            if rest.len() % 4 != 0 {
+                return None;
+            }
+            let mut timeline = Timeline::new();
+            for s in rest.chunks_exact(4) {
+                timeline.push(Sample {
+                    time_s: s[0],
+                    throughput_rps: s[1],
+                    p95_ms: s[2],
+                    error_pct: s[3],
+                });
+            }
+            Some(Drawing::Timeline { timeline, width })
+        } else {
+            None
+        }
+    }
+}
+
+/// A drawn chart: its SVG and, for screen readers, what it shows in words.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Picture {
+    pub svg: String,
+    pub description: String,
+}
+
+/// Draws [`Drawing`]s, keeping what does not change from one to the next: every stage's cost
+/// curves, and the latency curves while only the users move.
+#[derive(Default)]
+pub struct Painter {
+    costs: Option<CostCurves>,
+    /// The scenario the latency curves are for (users left out) and the curves.
+    latency: Option<(Scenario, LatencyCurves)>,
+}
+
+impl Painter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `drawing`'s chart.
+    pub fn paint(&mut self, drawing: &Drawing) -> Picture {
+        match drawing {
+            Drawing::Latency { settings, width } => {
+                let sc = settings.scenario();
+                let shape = Scenario {
+                    users: 0.0,
+                    ..sc.clone()
+                };
+                let curves = match &self.latency {
+                    Some((s, c)) if *s == shape => c,
+                    _ => &self.latency.insert((shape, latency::curves(&sc))).1,
+                };
+                Picture {
+                    svg: latency::svg(curves, sc.users, *width),
+                    description: latency::summary(&sc, curves),
+                }
+            }
+            Drawing::Cost {
+                stage,
+                users,
+                width,
+            } => Picture {
+                svg: cost::svg(
+                    self.costs.get_or_insert_with(CostCurves::new),
+                    *stage,
+                    *users,
+                    *width,
+                ),
+                description: cost::summary(*stage, *users),
+            },
+            Drawing::Timeline { timeline, width } => Picture {
+                svg: timeline::svg(timeline, *width),
+                description: timeline::summary(timeline),
+            },
+        }
+    }
+}
+
+/// A whole number `x` as an index.
+fn whole(x: f64) -> Option<usize> {
+    (x >= 0.0 && x.fract() == 0.0 && x < 1e6).then_some(x as usize)
+}
+
+/// A stage number from 1 to 7.
+fn stage_number(x: f64) -> Option<u8> {
+    (1..=7u8).find(|&s| f64::from(s) == x)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::knobs::Knob;
+
+    use super::*;
+
+    fn timeline() -> Timeline {
+        let mut t = Timeline::new();
+        for i in 0..70 {
+            let x = f64::from(i);
+            t.push(Sample {
+                time_s: x + 0.25,
+                throughput_rps: 100.0 + x,
+                p95_ms: 80.0 + 3.0 * x,
+                error_pct: x / 10.0,
+            });
+        }
+        t
+    }
+
+    fn settings(stage: StageId, users: f64, knobs: &[(Knob, f64)]) -> Settings {
+        let mut s = Settings {
+            stage,
+            users,
+            ..Settings::default()
+        };
+        for &(k, v) in knobs {
+            s.set(k, v);
+        }
+        s
+    }
+
+    fn drawings() -> Vec<Drawing> {
+        vec![
+            Drawing::Latency {
+                settings: settings(StageId::SplitDb, 3_000.0, &[(Knob::Writes, 30.0)]),
+                width: 640,
+            },
+            Drawing::Latency {
+                settings: settings(
+                    StageId::ReplicasShards,
+                    50_000.0,
+                    &[
+                        (Knob::Replicas, 4.0),
+                        (Knob::Shards, 2.0),
+                        (Knob::CacheHit, 90.0),
+                    ],
+                ),
+                width: 320,
+            },
+            Drawing::Cost {
+                stage: 5,
+                users: 200_000.0,
+                width: 900,
+            },
+            Drawing::Timeline {
+                timeline: timeline(),
+                width: 500,
+            },
+            Drawing::Timeline {
+                timeline: Timeline::new(),
+                width: 500,
+            },
+        ]
+    }
+
+    #[test]
+    fn a_drawing_comes_back_from_its_numbers() {
+        for d in drawings() {
+            assert_eq!(Drawing::decode(&d.encode()), Some(d));
+        }
+    }
+
+    #[test]
+    fn the_painter_draws_each_chart_and_says_what_it_shows() {
+        let mut painter = Painter::new();
+        for d in drawings() {
+            let picture = painter.paint(&d);
+            assert!(picture.svg.starts_with("<svg"), "{d:?} drew nothing");
+            // Painting again (from what the painter kept) gives the same picture.
+            assert_eq!(painter.paint(&d), picture);
+            assert_eq!(Painter::new().paint(&d), picture);
+        }
+        let words = |d: &Drawing| Painter::new().paint(d).description;
+        let all = drawings();
+        assert!(words(&all[0]).contains("Stage 2 is predicted to fail at about"));
+        assert!(words(&all[1]).contains("At 50,000 users"));
+        assert!(words(&all[2]).contains("stage 5 costs $"));
+        assert!(words(&all[3]).contains("At 69 s:"));
+        assert!(words(&all[4]).contains("no data yet"));
+    }
+
+    #[test]
+    fn the_latency_curves_are_worked_out_again_only_when_more_than_the_users_change() {
+        let mut painter = Painter::new();
+        let at = |users: f64, writes: f64| Drawing::Latency {
+            settings: settings(StageId::Observe, users, &[(Knob::Writes, writes)]),
+            width: 640,
+        };
+        painter.paint(&at(1_000.0, 10.0));
+        let kept = painter.latency.clone().unwrap().1;
+        painter.paint(&at(20_000.0, 10.0));
+        assert_eq!(painter.latency.as_ref().unwrap().1, kept);
+        let moved = painter.paint(&at(20_000.0, 40.0));
+        assert_ne!(painter.latency.as_ref().unwrap().1, kept);
+        assert_eq!(moved, Painter::new().paint(&at(20_000.0, 40.0)));
+    }
+
+    #[test]
+    fn numbers_it_could_not_have_made_decode_to_nothing() {
+        for bad in [
+            vec![],
+            vec![LATENCY],
+            vec![9.0, 640.0],
+            vec![LATENCY, 640.0, 2.0],
+            vec![LATENCY, 640.0, 0.0, 1_000.0],
+            vec![LATENCY, 640.0, 2.0, f64::NAN],
+            vec![LATENCY, 640.0, 2.0, 1_000.0, 1.0],
+            vec![LATENCY, 640.0, 2.0, 1_000.0, 7.0, 1.0],
+            vec![LATENCY, 640.0, 2.0, 1_000.0, 0.5, 1.0],
+            vec![COST, 640.0, 8.0, 1_000.0],
+            vec![COST, 640.0, 2.5, 1_000.0],
+            vec![COST, 640.0, 2.0],
+            vec![COST, f64::NAN, 2.0, 1_000.0],
+            vec![TIMELINE, 640.0, 1.0, 2.0, 3.0],
+        ] {
+            assert_eq!(Drawing::decode(&bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn decoded_values_are_kept_in_range() {
+        let width = |w: f64| match Drawing::decode(&[COST, w, 1.0, 10.0]) {
+            Some(Drawing::Cost { width, .. }) => width,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(width(0.0), MIN_WIDTH);
+        assert_eq!(width(700.0), 700);
+        assert_eq!(width(1e300), MAX_WIDTH);
+        let replicas = KNOBS.iter().position(|&k| k == Knob::Replicas).unwrap();
+        let Some(Drawing::Latency { settings, .. }) =
+            Drawing::decode(&[LATENCY, 640.0, 7.0, 1e5, replicas as f64, 99.0])
+        else {
+            panic!("decodes")
+        };
+        assert_eq!(settings.knobs, vec![(Knob::Replicas, 8.0)]);
+    }
+}
