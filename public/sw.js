@@ -61,8 +61,9 @@ self.addEventListener('fetch', (event) => {
     if (PAGES.has(url.href)) event.respondWith(fetch(request).catch(() => cached(INDEX, request)));
     return;
   }
-  // Everything else the page asks for has a content hash in its name: cache first.
-  event.respondWith(cached(request, request));
+  // Everything else the page asks for has a content hash in its name, or (the chart worker's
+  // files) the build's version in its query: cache first, kept without the query.
+  event.respondWith(cached(url.href, request));
 });
 
 // The cached response for `key`, else the network's for `request` (also when the browser's

@@ -48,7 +48,10 @@ export async function writeServiceWorker(dir) {
   let html = await readFile(join(dir, 'index.html'), 'utf8');
   if (!STAMP.test(html)) throw new Error('index.html has no <meta name="headroom-build" content="…">');
   const template = await readFile(TEMPLATE, 'utf8');
-  let loader = files.includes(LOADER) ? await readFile(join(dir, LOADER), 'utf8') : null;
+  // wasm-bindgen wants its init's argument as an object now (a bare path logs a warning).
+  let loader = files.includes(LOADER)
+    ? (await readFile(join(dir, LOADER), 'utf8')).replace(/wasm_bindgen\(("[^"]*")\)/, 'wasm_bindgen({ module_or_path: $1 })')
+    : null;
 
   const hash = createHash('sha256');
   hash.update(template);
@@ -73,10 +76,7 @@ export async function writeServiceWorker(dir) {
   await writeFile(join(dir, WORKER), worker);
   await writeFile(join(dir, 'index.html'), html);
   if (loader !== null) {
-    loader = loader
-      .replace(LOADER_STAMP, `$1?v=${version}$2`)
-      // wasm-bindgen wants its init's argument as an object now (a bare path logs a warning).
-      .replace(/wasm_bindgen\(("[^"]*")\)/, 'wasm_bindgen({ module_or_path: $1 })');
+    loader = loader.replace(LOADER_STAMP, `$1?v=${version}$2`);
     await writeFile(join(dir, LOADER), loader);
   }
   const what = OFF ? 'off (sw.js removes itself)' : `${assets.length} files precached`;

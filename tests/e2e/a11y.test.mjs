@@ -72,6 +72,25 @@ test('axe finds no violation on any of the seven stages in any theme', async () 
   await context.close();
 });
 
+test('axe finds no violation in the drawn charts, in any theme', async () => {
+  const { page, context, problems } = await openPage(harness, '?stage=4&users=100000');
+  await page.addScriptTag({ path: AXE });
+  await settled(page, 4);
+  // The charts are drawn by the chart worker once they near the view.
+  await page.getByTestId('cost-chart').scrollIntoViewIfNeeded();
+  for (const chart of ['latency-chart', 'cost-chart', 'timeline-chart']) {
+    await page.getByTestId(chart).locator('svg text').first().waitFor({ timeout: 30_000 });
+  }
+  const found = [];
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
+  }
+  assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('axe finds no violation with the keyboard-help dialog open', async () => {
   const { page, context, problems } = await openPage(harness);
   await page.addScriptTag({ path: AXE });

@@ -152,6 +152,9 @@ test('after a first visit the app opens offline, at its address and with a query
     }
     await page.reload();
     await appRuns(page);
+    // The chart worker starts offline too, from the same cache.
+    await page.getByTestId('latency-chart').scrollIntoViewIfNeeded();
+    await page.getByTestId('latency-chart').locator('svg text').first().waitFor({ timeout: 30_000 });
     assert.equal(harness.server.requests.length, served, 'nothing reached the server while offline');
     assert.deepEqual(problems, []);
   } finally {
