@@ -28,8 +28,8 @@ const WORKER_URL: &str = "./chart_worker_loader.js";
 const UNDRAWN: &str = "<p class=\"chart-undrawn\">This chart could not be drawn in this \
                        browser.</p>";
 
-/// How drawings are made.
-enum Painter {
+/// Where drawings are made.
+enum Painting {
     /// No chart has asked yet.
     Unstarted,
     /// The worker, and whether it has said it is ready (what is posted before would be lost).
@@ -51,21 +51,21 @@ struct Chart {
 }
 
 struct Charts {
-    painter: Painter,
+    painting: Painting,
     charts: Vec<Chart>,
     next_id: u32,
 }
 
 thread_local! {
     static CHARTS: RefCell<Charts> = const {
-        RefCell::new(Charts { painter: Painter::Unstarted, charts: Vec::new(), next_id: 0 })
+        RefCell::new(Charts { painting: Painting::Unstarted, charts: Vec::new(), next_id: 0 })
     };
 }
 
 /// Makes charts draw in this thread with `draw` (which gets [`Drawing::encode`]'s numbers),
 /// instead of in the worker. The component tests use it: they run without the built worker.
 pub fn draw_in_place(draw: fn(&[f64]) -> Picture) {
-    CHARTS.with_borrow_mut(|c| c.painter = Painter::InPlace(draw));
+    CHARTS.with_borrow_mut(|c| c.painting = Painting::InPlace(draw));
 }
 
 /// The picture of the chart in `figure`: `drawing` drawn whenever it changes while the
@@ -104,15 +104,15 @@ pub fn use_chart_picture(
 /// Sends chart `id`'s `drawing` to be drawn, or keeps it until its last one comes back.
 fn ask(id: u32, drawing: Vec<f64>) {
     let done = CHARTS.with_borrow_mut(|c| {
-        if matches!(c.painter, Painter::Unstarted) {
-            c.painter = start_worker().map_or(Painter::Failed, |w| Painter::Worker(w, false));
+        if matches!(c.painting, Painting::Unstarted) {
+            c.painting = start_worker().map_or(Painting::Failed, |w| Painting::Worker(w, false));
         }
         let Charts {
-            painter, charts, ..
+            painting, charts, ..
         } = c;
         let chart = charts.iter_mut().find(|chart| chart.id == id)?;
-        match painter {
-            Painter::Worker(worker, ready) => {
+        match painting {
+            Painting::Worker(worker, ready) => {
                 if chart.busy || !*ready {
                     chart.waiting = Some(drawing);
                 } else if post(worker, id, &drawing) {
@@ -122,9 +122,9 @@ fn ask(id: u32, drawing: Vec<f64>) {
                 }
                 None
             }
-            Painter::InPlace(draw) => Some((chart.picture, draw(&drawing))),
-            Painter::Failed => Some((chart.picture, undrawn())),
-            Painter::Unstarted => None,
+            Painting::InPlace(draw) => Some((chart.picture, draw(&drawing))),
+            Painting::Failed => Some((chart.picture, undrawn())),
+            Painting::Unstarted => None,
         }
     });
     // Set outside the borrow: whatever runs on the change may ask for more.
@@ -183,7 +183,7 @@ fn build_query() -> String {
 fn answered(answer: &JsValue) {
     if answer.as_string().as_deref() == Some("ready") {
         let waiting = CHARTS.with_borrow_mut(|c| {
-            if let Painter::Worker(_, ready) = &mut c.painter {
+            if let Painting::Worker(_, ready) = &mut c.painting {
                 *ready = true;
             }
             c.charts
@@ -226,7 +226,7 @@ fn answered(answer: &JsValue) {
 /// The worker failed to load or crashed: every chart says it could not be drawn.
 fn failed() {
     let charts = CHARTS.with_borrow_mut(|c| {
-        c.painter = Painter::Failed;
+        c.painting = Painting::Failed;
         c.charts
             .iter()
             .map(|chart| chart.picture)

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::chart_painter::use_chart_picture;
 use crate::chart_width::use_chart_width;
 use crate::charts::drawing::Drawing;
+use crate::components::ChartCanvas;
 
 /// Monthly cost (USD, log scale) against users (log scale) for all seven stages at their
 /// defaults, from the engine's cost model: the current stage thick and solid, the others thin
@@ -35,13 +36,7 @@ pub fn CostChart(
 
     view! {
         <figure class="panel chart" data-testid="cost-chart" node_ref=figure>
-            <div
-                class="chart-canvas"
-                node_ref=container
-                role="img"
-                aria-label=move || picture.with(|p| p.description.clone())
-                inner_html=move || picture.with(|p| p.svg.clone())
-            ></div>
+            <ChartCanvas container=container picture=picture/>
             <figcaption>
                 "What each stage costs a month as users grow. Every step adds machines and "
                 "services, so a later stage costs more for few users and about the same for many."

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use crate::chart_painter::use_chart_picture;
 use crate::chart_width::use_chart_width;
 use crate::charts::drawing::Drawing;
+use crate::components::ChartCanvas;
 use crate::knobs::Settings;
 
 /// p95 latency against users (log scale, 10 to 10 million) for the settings' stage and the
@@ -31,13 +32,7 @@ pub fn LatencyChart(
 
     view! {
         <figure class="panel chart" data-testid="latency-chart" node_ref=figure>
-            <div
-                class="chart-canvas"
-                node_ref=container
-                role="img"
-                aria-label=move || picture.with(|p| p.description.clone())
-                inner_html=move || picture.with(|p| p.svg.clone())
-            ></div>
+            <ChartCanvas container=container picture=picture/>
             <figcaption>
                 "How slow the slowest 5% of requests get as users grow, for this stage and the next, "
                 "from queueing theory rather than the running simulation. A ring marks where each "

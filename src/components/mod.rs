@@ -1,5 +1,6 @@
 //! The app's components, one per file.
 
+mod chart_canvas;
 mod cost_breakdown;
 mod cost_chart;
 mod design_controls;
@@ -23,6 +24,7 @@ mod traffic_diagram;
 mod users_slider;
 mod what_breaks;
 
+pub use chart_canvas::ChartCanvas;
 pub use cost_breakdown::CostBreakdown;
 pub use cost_chart::CostChart;
 pub use design_controls::DesignControls;

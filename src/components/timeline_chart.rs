@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::chart_painter::use_chart_picture;
 use crate::chart_width::use_chart_width;
 use crate::charts::drawing::Drawing;
+use crate::components::ChartCanvas;
 use crate::timeline::Timeline;
 
 /// The last 60 simulated seconds of the running system: throughput (req/s), p95 latency and
@@ -49,13 +50,7 @@ pub fn TimelineChart(
 
     view! {
         <figure class="panel chart timeline" data-testid="timeline-chart" node_ref=figure>
-            <div
-                class="chart-canvas"
-                node_ref=container
-                role="img"
-                aria-label=move || picture.with(|p| p.description.clone())
-                inner_html=move || picture.with(|p| p.svg.clone())
-            ></div>
+            <ChartCanvas container=container picture=picture/>
             <figcaption>
                 "The last minute of simulated time, one point a second: requests answered, how "
                 "slow the slowest 5% were, and the share that failed."
