@@ -58,19 +58,21 @@ ensure_node() {
 }
 
 # Whether node_modules holds every package package-lock.json asks for, at its version (npm
-# records what it installed in node_modules/.package-lock.json).
+# records what it installed in node_modules/.package-lock.json). Packages built for another
+# system (esbuild's binaries for each platform) are never installed, so they do not count.
 node_packages_current() {
   [ -f "$ROOT/node_modules/.package-lock.json" ] || return 1
   (cd "$ROOT" && node -e '
     const fs = require("fs");
     const want = JSON.parse(fs.readFileSync("package-lock.json", "utf8")).packages;
     const have = JSON.parse(fs.readFileSync("node_modules/.package-lock.json", "utf8")).packages;
-    const stale = Object.keys(want).filter((k) => k !== "" && have[k]?.version !== want[k].version);
+    const fits = (p) => (!p.os || p.os.includes(process.platform)) && (!p.cpu || p.cpu.includes(process.arch));
+    const stale = Object.keys(want).filter((k) => k !== "" && fits(want[k]) && have[k]?.version !== want[k].version);
     process.exit(stale.length ? 1 : 0);
   ')
 }
 
-# binaryen (wasm-opt 132), playwright-core and axe-core, from package-lock.json.
+# binaryen (wasm-opt 132), esbuild, playwright-core and axe-core, from package-lock.json.
 ensure_node_packages() {
   ensure_node
   if node_packages_current && command -v wasm-opt >/dev/null; then
