@@ -35,7 +35,7 @@ const STEP_S: f64 = 0.1;
 const SLICE_S: f64 = 1.0 / 3840.0;
 /// Milliseconds of engine work allowed per frame: past it the simulation runs slower than
 /// asked (and says so) rather than dropping frames.
-const FRAME_BUDGET_MS: f64 = 1.3;
+const FRAME_BUDGET_MS: f64 = 1.1;
 /// The engine's budget in a frame that also takes a reading and redraws the panels (after a
 /// change, a step or a pause).
 const READING_FRAME_BUDGET_MS: f64 = 0.5;
