@@ -165,7 +165,8 @@ test('a course page hears when the app is ready, when the stage changes and when
   const { page, context, problems } = await openPage(harness);
   await page.getByTestId('offered-load').waitFor();
   const src = `${harness.url}?stage=1&users=1000&speed=10`;
-  await page.setContent(`<!DOCTYPE html><title>Course page</title>
+  // (The course page names an icon, so the browser does not ask the server for /favicon.ico.)
+  await page.setContent(`<!DOCTYPE html><title>Course page</title><link rel="icon" href="data:,">
     <script>window.heard = []; addEventListener('message', (e) => heard.push(e.data));</script>
     <iframe src="${src}" title="Headroom" width="800" height="600"></iframe>`);
   const heard = (type) =>

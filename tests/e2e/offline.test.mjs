@@ -136,7 +136,8 @@ test('after a first visit the app opens offline, at its address and with a query
     assert.deepEqual(cached.sort(), assets.map((a) => new URL(a, harness.url).href).sort());
 
     // Online, the page itself comes from the server (network first), its hashed files from the
-    // cache (cache first).
+    // cache (cache first). (Nothing of the first load is left in flight for the reload to cut off.)
+    await page.waitForLoadState('networkidle');
     const before = harness.server.requests.length;
     await page.reload();
     await appRuns(page);
@@ -174,6 +175,7 @@ test('a new deploy is picked up: the next visit runs it, the old cache is delete
     assert.equal(await deployMark(page), '');
     const [oldCache] = await cacheNames(page);
     assert.ok(oldCache.endsWith(first), oldCache);
+    await page.waitForLoadState('networkidle');
 
     harness.server.deploy(next.dir);
     // Navigations go to the network first: the very next visit is the new deploy, whose new
@@ -222,6 +224,8 @@ test('built with HEADROOM_SW=off, the worker removes itself and its cache from a
     await appRuns(page);
     await controlled(page);
     assert.equal((await cacheNames(page)).length, 1);
+    // Nothing of the first load still in flight, for the reload to cut off.
+    await page.waitForLoadState('networkidle');
 
     harness.server.deploy(dir);
     await page.reload();
