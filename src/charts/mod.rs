@@ -197,19 +197,15 @@ pub fn frame(
         bottom: by + h as i32 - f.x_area as i32,
     };
     let (left, right, top, bottom) = (plot.left, plot.right, plot.top, plot.bottom);
-    let within = |v: f64, (lo, hi): (f64, f64)| lo.min(hi) <= v && v <= lo.max(hi);
-    let x_ticks: Vec<f64> = f
-        .x_ticks
-        .iter()
-        .copied()
-        .filter(|&v| within(v, f.x))
-        .collect();
-    let y_ticks: Vec<f64> = f
-        .y_ticks
-        .iter()
-        .copied()
-        .filter(|&v| within(v, f.y))
-        .collect();
+    // The ticks inside an axis's range.
+    let kept = |ticks: &[f64], (lo, hi): (f64, f64)| -> Vec<f64> {
+        ticks
+            .iter()
+            .copied()
+            .filter(|&v| lo.min(hi) <= v && v <= lo.max(hi))
+            .collect()
+    };
+    let (x_ticks, y_ticks) = (kept(&f.x_ticks, f.x), kept(&f.y_ticks, f.y));
     let ink = INK.stroke_width(1);
     // Tick marks: 5% of the plot's smaller side, 5 px at most; labels twice that away.
     let side = (right - left).min(bottom - top);

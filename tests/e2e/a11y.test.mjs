@@ -51,6 +51,16 @@ async function setTheme(page, theme) {
   }, theme);
 }
 
+/** The page's violations in each theme in turn, each line starting with its theme. */
+async function violationsInEveryTheme(page) {
+  const found = [];
+  for (const theme of THEMES) {
+    await setTheme(page, theme);
+    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
+  }
+  return found;
+}
+
 test('axe finds no violation on any of the seven stages in any theme', async () => {
   const { page, context, problems } = await openPage(harness);
   await page.addScriptTag({ path: AXE });
@@ -62,10 +72,7 @@ test('axe finds no violation on any of the seven stages in any theme', async () 
     await steps.nth(i).click();
     assert.equal(await steps.nth(i).getAttribute('aria-current'), 'step');
     await settled(page, i + 1);
-    for (const theme of THEMES) {
-      await setTheme(page, theme);
-      for (const v of await violations(page)) found.push(`stage ${i + 1}, ${theme}: ${v}`);
-    }
+    for (const v of await violationsInEveryTheme(page)) found.push(`stage ${i + 1}, ${v}`);
   }
   assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
   assert.deepEqual(problems, []);
@@ -81,11 +88,7 @@ test('axe finds no violation in the drawn charts, in any theme', async () => {
   for (const chart of ['latency-chart', 'cost-chart', 'timeline-chart']) {
     await page.getByTestId(chart).locator('svg text').first().waitFor({ timeout: 30_000 });
   }
-  const found = [];
-  for (const theme of THEMES) {
-    await setTheme(page, theme);
-    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
-  }
+  const found = await violationsInEveryTheme(page);
   assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
   assert.deepEqual(problems, []);
   await context.close();
@@ -97,11 +100,7 @@ test('axe finds no violation with the keyboard-help dialog open', async () => {
   await settled(page);
   await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
-  const found = [];
-  for (const theme of THEMES) {
-    await setTheme(page, theme);
-    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
-  }
+  const found = await violationsInEveryTheme(page);
   assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
   assert.deepEqual(problems, []);
   await context.close();
@@ -111,11 +110,7 @@ test('axe finds no violation in embed mode', async () => {
   const { page, context, problems } = await openPage(harness, '?embed=1');
   await page.addScriptTag({ path: AXE });
   await settled(page);
-  const found = [];
-  for (const theme of THEMES) {
-    await setTheme(page, theme);
-    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
-  }
+  const found = await violationsInEveryTheme(page);
   assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
   assert.deepEqual(problems, []);
   await context.close();
@@ -183,11 +178,7 @@ test('a failing stage: the summary says so in words, the edges thicken, and axe 
   assert.equal(await page.locator('[data-testid="diagram"] .dots').evaluate((g) => getComputedStyle(g).display), 'none');
   assert.ok(new Set(await edgeWidths(page)).size > 1, 'edges differ in width');
 
-  const found = [];
-  for (const theme of THEMES) {
-    await setTheme(page, theme);
-    for (const v of await violations(page)) found.push(`${theme}: ${v}`);
-  }
+  const found = await violationsInEveryTheme(page);
   assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
   assert.deepEqual(problems, []);
   await context.close();
