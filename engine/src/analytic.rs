@@ -33,22 +33,22 @@
 //!   draws, and the load balancer as one pooled queue of threads.
 //! - The job queue: workers are reported, but their backlog never reaches a user.
 
+use serde::Serialize;
+
+use crate::calibration::{
+    CRON_INDEXED_IO_S, CRON_INDEXED_MB, DB_HOST_OS_MB, ERROR_BUDGET, P95_TARGET_MS,
+};
 use crate::erlang;
-use crate::failure::{ERROR_BUDGET, P95_TARGET_MS};
 use crate::models::ShardRouter;
+use crate::parts::{Role, Tier};
 use crate::scenario::Scenario;
+use crate::topology::Topology;
 use crate::traffic::TrafficProfile;
 
 /// Network time inside a data centre, one way, seconds (as in [`crate::sim`]).
-const HOP_S: f64 = 0.000_25;
+const HOP_S: f64 = crate::sim::HOP_S as f64;
 /// Network time between a user and the origin, one way, seconds (as in [`crate::sim`]).
-const INTERNET_S: f64 = 0.040;
-/// Memory the database host takes besides Postgres, MB (as in [`crate::sim`]).
-const DB_HOST_OS_MB: f64 = 300.0;
-/// Memory the cron report takes with an index, MB (as in [`crate::sim`]).
-const CRON_INDEXED_MB: f64 = 256.0;
-/// Disk time of the cron report with an index, seconds (as in [`crate::sim`]).
-const CRON_INDEXED_IO_S: f64 = 0.05;
+const INTERNET_S: f64 = crate::sim::INTERNET_S as f64;
 /// The 95th percentile of the standard normal distribution.
 const Z95: f64 = 1.644_853_626_951_472_2;
 /// Midpoints of eight equal-probability slices of the standard normal, for the convolution
@@ -67,12 +67,49 @@ const Z8: [f64; 8] = [
 /// keys are taken as spread evenly.
 const HOT_KEYS_ROUTED: u32 = 256;
 
+/// What a load is of: a kind of resource (for a tier of identical machines, its busiest
+/// member), or a kind of machine's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// A resource of this tier and role.
+    Resource(Tier, Role),
+    /// The memory of the machines of this tier (on one VM: the app's tier).
+    Memory(Tier),
+    /// Nothing yet (no load).
+    Nothing,
+}
+
+impl Measure {
+    /// A few words for people: "database CPU", "app threads", "memory".
+    pub fn words(self) -> &'static str {
+        match self {
+            Measure::Memory(Tier::App) => "memory",
+            Measure::Memory(_) => "database memory",
+            Measure::Resource(tier, role) => match (tier, role) {
+                (Tier::App, Role::Cores) => "app CPU",
+                (Tier::App, Role::Threads) => "app threads",
+                (Tier::Database, Role::Cores) => "database CPU",
+                (Tier::Database, Role::Disk) => "database disk",
+                (Tier::Database, Role::RowLocks) => "row locks",
+                (Tier::Database, Role::Connections) => "database connections",
+                (Tier::Replica, Role::Cores) => "replica CPU",
+                (Tier::Replica, Role::Disk) => "replica disk",
+                (Tier::Replica, Role::Connections) => "replica connections",
+                (Tier::Cache, _) => "the cache",
+                (Tier::Queue, _) => "queue workers",
+                _ => "a resource",
+            },
+            Measure::Nothing => "nothing",
+        }
+    }
+}
+
 /// One resource's load in a prediction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Load {
-    /// Which resource, named like the simulation's (`"db.cpu"`, `"app.threads"`, ...); for a
-    /// tier of identical machines, its busiest member; for memory, `"<host>.memory"`.
-    pub id: &'static str,
+    /// What it is the load of.
+    pub id: Measure,
     /// Visits per second (for memory: 0).
     pub arrivals_per_s: f64,
     /// Servers (threads, cores, connections; for memory: MB).
@@ -90,7 +127,7 @@ pub struct Load {
 
 impl Load {
     fn is_memory(&self) -> bool {
-        self.id.ends_with(".memory")
+        matches!(self.id, Measure::Memory(_))
     }
 }
 
@@ -111,7 +148,7 @@ pub struct Prediction {
     /// the user waits for (1 past capacity).
     pub error_rate: f64,
     /// The resource on the request path with the highest utilization (memory included).
-    pub bottleneck: &'static str,
+    pub bottleneck: Measure,
     /// Its utilization.
     pub utilization: f64,
     /// Some resource on the request path is at or over capacity (memory included).
@@ -252,8 +289,9 @@ struct Branch {
 /// Everything the prediction needs that does not change with the users, and the scenario.
 struct Model<'a> {
     sc: &'a Scenario,
-    stage: u8,
+    topology: Topology,
     apps: f64,
+    /// Read replicas of each primary.
     replicas: u32,
     shards: u32,
     /// The busiest shard's share of keys (1 with one database).
@@ -283,9 +321,9 @@ fn capped_lognormal_moment(mu: f64, sigma: f64, cap: f64, k: f64) -> f64 {
 
 impl<'a> Model<'a> {
     fn new(sc: &'a Scenario) -> Self {
-        let stage = sc.stage.clamp(1, 7);
-        let replicas = if stage >= 7 { sc.replicas } else { 0 };
-        let shards = if stage >= 7 { sc.shards.max(1) } else { 1 };
+        let topology = Topology::of(sc);
+        let replicas = u32::from(topology.replicas_per_shard);
+        let shards = u32::from(topology.shards);
         let shard_share = if shards > 1 {
             hottest_shard_share(sc, shards)
         } else {
@@ -295,12 +333,8 @@ impl<'a> Model<'a> {
         let p95 = (sc.third_party_p95_ms / 1e3).max(median);
         Self {
             sc,
-            stage,
-            apps: if stage >= 4 {
-                f64::from(sc.app_servers.max(1))
-            } else {
-                1.0
-            },
+            topology,
+            apps: f64::from(topology.app_servers),
             replicas,
             shards,
             shard_share,
@@ -320,15 +354,18 @@ impl<'a> Model<'a> {
             requests_per_user_per_day: sc.requests_per_user_per_day,
             peak_hour_factor: sc.peak_hour_factor,
         }
-        .peak_rps(users);
-        let stage = self.stage;
-        let shared_vm = stage == 1;
-        let has_lb = stage >= 4;
-        let has_edge = stage >= 5;
-        let has_queue = stage >= 6;
+        .peak_rps(users)
+            * (1.0 - sc.static_share * sc.browser_cache_share);
+        let t = &self.topology;
+        let shared_vm = t.shared_vm;
+        let has_lb = t.load_balancer;
+        let has_cache = t.cache;
+        let has_cdn = t.cdn;
+        let has_queue = t.queue;
+        let indexed = t.indexed;
         let timeout = sc.request_timeout_s.max(1e-3);
 
-        let static_rate = rps * sc.static_share;
+        let static_rate = rps * sc.network_static_share();
         let dynamic = rps - static_rate;
         let (w, t, d) = (sc.write_share, sc.third_party_share, sc.deferred_share);
         let r = (1.0 - w - t - d).max(0.0);
@@ -339,7 +376,7 @@ impl<'a> Model<'a> {
         // The cache: a read's query hits unless its key is cold or a write invalidated it
         // since its last read (writes per key read, for every key alike under one Zipf law).
         let q = f64::from(sc.queries_per_request.max(1));
-        let hit = if has_edge {
+        let hit = if has_cache {
             let reads_per_dynamic = (r + t + d) * q + w;
             sc.cache_hit * (1.0 - w / reads_per_dynamic.max(1e-12))
         } else {
@@ -351,18 +388,26 @@ impl<'a> Model<'a> {
         } else {
             q
         };
-        let scan_s = if sc.db_indexed {
+        let scan_s = if indexed {
             0.0
         } else {
             sc.db_scan_cpu_ms_per_1k_users * users / 1e6
         };
-        let read_cpu_s = sc.db_query_cpu_ms / 1e3 * misses_given_db + scan_s;
+        // A read's CPU: the scan (without the index) and its queries, two services in turn.
+        let read_cpu = {
+            let mut m = Moments::default();
+            m.add_exp(1.0, sc.db_query_cpu_ms / 1e3 * misses_given_db);
+            if scan_s > 0.0 {
+                m.add_exp(1.0, scan_s);
+            }
+            m
+        };
         let query_cpu_s = sc.db_query_cpu_ms / 1e3;
         let read_io_s = sc.db_read_io_ms / 1e3;
         let write_io_s = sc.db_write_io_ms / 1e3;
         let analytics = sc.analytics_per_s_per_100k_users * users / 1e5;
         let cron_rate = 1.0 / sc.cron_interval_s.max(1.0);
-        let cron_io_s = if sc.db_indexed {
+        let cron_io_s = if indexed {
             CRON_INDEXED_IO_S
         } else {
             sc.cron_io_ms_per_1k_users * users / 1e6
@@ -373,27 +418,23 @@ impl<'a> Model<'a> {
             0.0
         };
 
-        // Where reads, writes and analytics go: the busiest primary (by its share of keys,
-        // which also carries the cron report) and, with replicas, one replica of many.
-        let db_reads_rate = readers * p_db;
+        // Where reads, writes and analytics go: the busiest shard (by its share of keys, which
+        // also carries the cron report), and with replicas one of that shard's replicas.
+        let db_reads_rate = readers * p_db * self.shard_share;
         let writes_per_primary = writes * (1.0 + cross) * self.shard_share;
+        let shard_analytics = analytics / f64::from(self.shards);
         let (primary_reads, replica_reads, primary_analytics, replica_analytics) =
             if self.replicas > 0 {
                 let k = f64::from(self.replicas);
-                (0.0, db_reads_rate / k, 0.0, analytics / k)
+                (0.0, db_reads_rate / k, 0.0, shard_analytics / k)
             } else {
-                (
-                    db_reads_rate * self.shard_share,
-                    0.0,
-                    analytics / f64::from(self.shards),
-                    0.0,
-                )
+                (db_reads_rate, 0.0, shard_analytics, 0.0)
             };
 
         // App CPU: two halves per dynamic request and the static files the origin serves; on
         // one VM the database's queries share its cores.
         let app_cpu_s = f64::from(sc.app_machine.vcpus) / sc.app_machine.app_rps.max(1e-9);
-        let static_origin = if has_edge {
+        let static_origin = if has_cdn {
             static_rate * (1.0 - sc.cdn_hit)
         } else {
             static_rate
@@ -404,7 +445,7 @@ impl<'a> Model<'a> {
 
         // The primary's CPU, disk and locks.
         let mut p_cpu = Demand::default();
-        p_cpu.add_exp(primary_reads, read_cpu_s);
+        p_cpu.add(primary_reads, read_cpu);
         p_cpu.add_exp(writes_per_primary, query_cpu_s);
         p_cpu.add_exp(primary_analytics, sc.analytics_cpu_ms / 1e3);
         let mut p_io = Demand::default();
@@ -413,13 +454,13 @@ impl<'a> Model<'a> {
         p_io.add_exp(primary_analytics, sc.analytics_io_ms / 1e3);
         p_io.add_exp(cron_rate, cron_io_s);
 
-        let names = Names::for_stage(stage, self.shards);
+        let db = |role| Measure::Resource(Tier::Database, role);
         let (vm_cpu, p_cpu_pool) = if shared_vm {
             let mut all = app_cpu;
             all.add(p_cpu.rate, moments_of(&p_cpu));
             let pool = self.pool(
                 &mut loads,
-                "vm.cpu",
+                Measure::Resource(Tier::App, Role::Cores),
                 all,
                 f64::from(sc.app_machine.vcpus),
                 true,
@@ -428,14 +469,14 @@ impl<'a> Model<'a> {
         } else {
             let app = self.pool(
                 &mut loads,
-                names.app_cpu,
+                Measure::Resource(Tier::App, Role::Cores),
                 app_cpu,
                 f64::from(sc.app_machine.vcpus),
                 true,
             );
             let db = self.pool(
                 &mut loads,
-                names.db_cpu,
+                db(Role::Cores),
                 p_cpu,
                 f64::from(sc.db_machine.vcpus),
                 true,
@@ -444,7 +485,7 @@ impl<'a> Model<'a> {
         };
         let p_io_pool = self.pool(
             &mut loads,
-            names.db_io,
+            db(Role::Disk),
             p_io,
             f64::from(sc.db_io_channels),
             true,
@@ -461,7 +502,7 @@ impl<'a> Model<'a> {
         locks.add(writes_per_primary, write_locked);
         let locks_pool = self.pool(
             &mut loads,
-            names.db_locks,
+            db(Role::RowLocks),
             locks,
             f64::from(sc.db_lock_slots),
             true,
@@ -470,7 +511,7 @@ impl<'a> Model<'a> {
         write_in_db.add_all(1.0, write_locked);
 
         let mut read_at_primary = p_cpu_pool.wait();
-        read_at_primary.add_exp(1.0, read_cpu_s);
+        read_at_primary.add_all(1.0, read_cpu);
         read_at_primary.add_all(sc.db_read_miss, p_io_pool.wait());
         read_at_primary.add_exp(sc.db_read_miss, read_io_s);
 
@@ -488,7 +529,7 @@ impl<'a> Model<'a> {
         p_conns.add(cron_rate, cron_at_primary);
         let p_conns_pool = self.pool(
             &mut loads,
-            names.db_conns,
+            db(Role::Connections),
             p_conns,
             f64::from(sc.db_max_connections),
             true,
@@ -497,27 +538,27 @@ impl<'a> Model<'a> {
         // A replica: reads and analytics, no locks.
         let read_in_db = if self.replicas > 0 {
             let mut cpu = Demand::default();
-            cpu.add_exp(replica_reads, read_cpu_s);
+            cpu.add(replica_reads, read_cpu);
             cpu.add_exp(replica_analytics, sc.analytics_cpu_ms / 1e3);
             let mut io = Demand::default();
             io.add_exp(replica_reads * sc.db_read_miss, read_io_s);
             io.add_exp(replica_analytics, sc.analytics_io_ms / 1e3);
             let cpu = self.pool(
                 &mut loads,
-                "replica.cpu",
+                Measure::Resource(Tier::Replica, Role::Cores),
                 cpu,
                 f64::from(sc.db_machine.vcpus),
                 true,
             );
             let io = self.pool(
                 &mut loads,
-                "replica.io",
+                Measure::Resource(Tier::Replica, Role::Disk),
                 io,
                 f64::from(sc.db_io_channels),
                 true,
             );
             let mut read = cpu.wait();
-            read.add_exp(1.0, read_cpu_s);
+            read.add_all(1.0, read_cpu);
             read.add_all(sc.db_read_miss, io.wait());
             read.add_exp(sc.db_read_miss, read_io_s);
             let mut analytic = cpu.wait();
@@ -529,7 +570,7 @@ impl<'a> Model<'a> {
             conns.add(replica_analytics, analytic);
             let conns = self.pool(
                 &mut loads,
-                "replica.connections",
+                Measure::Resource(Tier::Replica, Role::Connections),
                 conns,
                 f64::from(sc.db_max_connections),
                 true,
@@ -553,13 +594,13 @@ impl<'a> Model<'a> {
         }
 
         // The cache's operations.
-        let cache_wait = if has_edge {
+        let cache_wait = if has_cache {
             let mut cache = Demand::default();
             cache.add_exp(readers, sc.cache_op_ms * q / 1e3);
             cache.add_exp(writes, sc.cache_op_ms / 1e3);
             Some(self.pool(
                 &mut loads,
-                "cache.ops",
+                Measure::Resource(Tier::Cache, Role::Operations),
                 cache,
                 f64::from(sc.cache_nodes.max(1)),
                 true,
@@ -605,7 +646,13 @@ impl<'a> Model<'a> {
         threads.add(dynamic * (t + d), tp_held);
         threads.add(writes, write_held);
         let thread_count = f64::from(sc.app_threads_per_vcpu * sc.app_machine.vcpus) * self.apps;
-        let threads_pool = self.pool(&mut loads, "app.threads", threads, thread_count, true);
+        let threads_pool = self.pool(
+            &mut loads,
+            Measure::Resource(Tier::App, Role::Threads),
+            threads,
+            thread_count,
+            true,
+        );
         let busy_threads = threads.work.min(thread_count) / self.apps;
 
         // Queue workers hold a worker for the third-party call; their backlog never reaches
@@ -624,7 +671,7 @@ impl<'a> Model<'a> {
             );
             self.pool(
                 &mut loads,
-                "queue.workers",
+                Measure::Resource(Tier::Queue, Role::Workers),
                 jobs,
                 f64::from(sc.workers.max(1)),
                 false,
@@ -633,7 +680,7 @@ impl<'a> Model<'a> {
 
         // Memory at a busy moment.
         let busy = |mean: f64| mean + 3.0 * mean.max(0.0).sqrt();
-        let cron_mb = if sc.db_indexed {
+        let cron_mb = if indexed {
             CRON_INDEXED_MB
         } else {
             sc.cron_mem_per_1k_users_mb * users / 1e3
@@ -641,19 +688,34 @@ impl<'a> Model<'a> {
         let conns_busy = p_conns.work.min(f64::from(sc.db_max_connections));
         if shared_vm {
             let used = sc.os_base_mem_mb
-                + sc.db_base_mem_mb
+                + sc.db_buffers_share * sc.app_machine.memory_mb
                 + cron_mb
                 + busy(busy_threads) * sc.app_mem_per_request_mb
                 + busy(conns_busy) * sc.db_mem_per_connection_mb;
-            memory(&mut loads, "vm.memory", used, sc.app_machine.memory_mb);
+            memory(
+                &mut loads,
+                Measure::Memory(Tier::App),
+                used,
+                sc.app_machine.memory_mb,
+            );
         } else {
             let app = sc.os_base_mem_mb + busy(busy_threads) * sc.app_mem_per_request_mb;
-            memory(&mut loads, "app.memory", app, sc.app_machine.memory_mb);
+            memory(
+                &mut loads,
+                Measure::Memory(Tier::App),
+                app,
+                sc.app_machine.memory_mb,
+            );
             let db = DB_HOST_OS_MB
-                + sc.db_base_mem_mb
+                + sc.db_buffers_share * sc.db_machine.memory_mb
                 + cron_mb
                 + busy(conns_busy) * sc.db_mem_per_connection_mb;
-            memory(&mut loads, names.db_memory, db, sc.db_machine.memory_mb);
+            memory(
+                &mut loads,
+                Measure::Memory(Tier::Database),
+                db,
+                sc.db_machine.memory_mb,
+            );
         }
 
         // The bottleneck: the busiest resource that serves; a resource that holds others only
@@ -664,7 +726,10 @@ impl<'a> Model<'a> {
                 .filter(|l| l.on_path && (holds || !l.holds))
                 .filter(|l| !l.is_memory() || l.utilization >= 1.0)
                 .map(|l| (l.id, l.utilization))
-                .fold(("", 0.0), |a, b| if b.1 > a.1 { b } else { a })
+                .fold(
+                    (Measure::Nothing, 0.0),
+                    |a, b| if b.1 > a.1 { b } else { a },
+                )
         };
         let (bottleneck, utilization) = match busiest(false) {
             serving if serving.1 >= 1.0 => serving,
@@ -684,7 +749,7 @@ impl<'a> Model<'a> {
             m.add_exp(1.0, sc.static_cpu_ms / 1e3);
             m
         };
-        if has_edge {
+        if has_cdn {
             let edge = 2.0 * sc.cdn_edge_ms / 1e3;
             branches.push(Branch {
                 weight: static_rate * sc.cdn_hit / total,
@@ -789,7 +854,7 @@ impl<'a> Model<'a> {
     fn pool(
         &self,
         loads: &mut Vec<Load>,
-        id: &'static str,
+        id: Measure,
         demand: Demand,
         servers: f64,
         on_path: bool,
@@ -826,43 +891,12 @@ impl<'a> Model<'a> {
             utilization,
             mean_wait_ms: wait.map(|w| w.mean * 1e3),
             on_path,
-            holds: id == "app.threads" || id.ends_with(".locks") || id.ends_with(".connections"),
+            holds: matches!(
+                id,
+                Measure::Resource(_, Role::Threads | Role::RowLocks | Role::Connections)
+            ),
         });
         Pool { wait }
-    }
-}
-
-/// Resource names by stage: stage 7's primaries are shards.
-struct Names {
-    app_cpu: &'static str,
-    db_cpu: &'static str,
-    db_io: &'static str,
-    db_locks: &'static str,
-    db_conns: &'static str,
-    db_memory: &'static str,
-}
-
-impl Names {
-    fn for_stage(_stage: u8, shards: u32) -> Self {
-        if shards > 1 {
-            Self {
-                app_cpu: "app.cpu",
-                db_cpu: "shard.cpu",
-                db_io: "shard.io",
-                db_locks: "shard.locks",
-                db_conns: "shard.connections",
-                db_memory: "shard.memory",
-            }
-        } else {
-            Self {
-                app_cpu: "app.cpu",
-                db_cpu: "db.cpu",
-                db_io: "db.io",
-                db_locks: "db.locks",
-                db_conns: "db.connections",
-                db_memory: "db.memory",
-            }
-        }
     }
 }
 
@@ -877,7 +911,7 @@ fn moments_of(d: &Demand) -> Moments {
     }
 }
 
-fn memory(loads: &mut Vec<Load>, id: &'static str, used_mb: f64, capacity_mb: f64) {
+fn memory(loads: &mut Vec<Load>, id: Measure, used_mb: f64, capacity_mb: f64) {
     loads.push(Load {
         id,
         arrivals_per_s: 0.0,

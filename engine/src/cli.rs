@@ -17,8 +17,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::mmc::{Mmc, MmcParams};
+use crate::run::run_stage as headroom_run_stage;
 use crate::scenario::Scenario;
-use crate::sim::run_stage as headroom_run_stage;
 
 /// The exit code for a bad command line, and for any other error the CLI reports.
 pub const EXIT_USAGE: i32 = 2;

@@ -7,9 +7,9 @@
 use std::collections::VecDeque;
 
 use crate::events::{EventKind, EventQueue};
-use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec, CAUSES};
+use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec};
 use crate::rng::SimRng;
-use crate::stats::{LatencyHistogram, RateWindow, WindowedHistogram};
+use crate::stats::{LatencyHistogram, Tally, TickCopies, Totals, WindowedHistogram};
 
 /// "No resource" / "no edge".
 pub const NONE: u16 = u16::MAX;
@@ -17,6 +17,14 @@ pub const NONE: u16 = u16::MAX;
 pub const MAX_STEPS: usize = 36;
 /// The most resources a request can hold at once.
 const MAX_HELD: usize = 6;
+/// The most keys a request reads or writes.
+pub const MAX_KEYS: usize = 6;
+/// A key read with this bit set refills the cache after a write cleared it (keys stay below
+/// it: at most 100,000,000).
+pub const REFILL: u32 = 1 << 31;
+/// Seconds the live window covers at least: a live reading covers the last whole seconds, from
+/// this many whole seconds back to now (between 10 and 11 seconds).
+pub const LIVE_WINDOW_S: f64 = 10.0;
 
 /// One step of a request's plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,6 +46,8 @@ pub enum Step {
         res: u16,
         /// Mean service time in seconds.
         mean: f32,
+        /// Counted apart in the resource's totals (the model's slow query).
+        flagged: bool,
     },
     /// Visit an infinite-server delay (a third-party call, an edge cache).
     Visit(u16),
@@ -48,11 +58,17 @@ pub enum Step {
 /// Instant effects of a plan step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
-    /// Read the request's key from a replica (index into the replica lag table): stale if
-    /// the key was written more recently than the replica's lag.
+    /// Read the request's keys from a replica (index into the replica lag table): stale if
+    /// one of them was written more recently than the replica's lag.
     ReplicaRead(u16),
-    /// The request's key was written on the primary.
-    Write,
+    /// The request's key number `key` was written on the primary of shard `shard`, whose
+    /// replicas now have one more write to replay.
+    Write {
+        /// The shard.
+        shard: u16,
+        /// Which of the request's keys.
+        key: u8,
+    },
     /// The first shard of a cross-shard transaction has committed.
     FirstShardCommitted,
     /// Both shards committed.
@@ -110,11 +126,10 @@ struct Request {
     /// When the current step began. (On the wire, the edge and its duration are the plan's
     /// current `Travel` step.)
     step_start: f64,
-    key: u32,
 }
 
 // Every event reads a request: keep it to one cache line.
-const _: () = assert!(std::mem::size_of::<Request>() == 64);
+const _: () = assert!(std::mem::size_of::<Request>() <= 64);
 
 impl Request {
     fn empty() -> Self {
@@ -135,7 +150,6 @@ impl Request {
             deadline: f64::INFINITY,
             at_since: 0.0,
             step_start: 0.0,
-            key: 0,
         }
     }
 }
@@ -158,6 +172,33 @@ impl Held {
     };
 }
 
+/// The keys a request reads or writes: for a page, the keys its queries read from the
+/// database; for a write, the key written (and the second shard's key of a transfer).
+#[derive(Debug, Clone, Copy)]
+struct Keys {
+    list: [u32; MAX_KEYS],
+    len: u8,
+}
+
+impl Keys {
+    const EMPTY: Self = Self {
+        list: [0; MAX_KEYS],
+        len: 0,
+    };
+
+    fn of(keys: &[u32]) -> Self {
+        let mut k = Self::EMPTY;
+        let n = keys.len().min(MAX_KEYS);
+        k.list[..n].copy_from_slice(&keys[..n]);
+        k.len = n as u8;
+        k
+    }
+
+    fn as_slice(&self) -> &[u32] {
+        &self.list[..usize::from(self.len)]
+    }
+}
+
 impl Step {
     /// The step as one number (bit for bit): how plans store it.
     #[inline]
@@ -166,10 +207,12 @@ impl Step {
             Step::Travel { edge, secs } => (0, edge, secs.to_bits()),
             Step::Hold(r) => (1, r, 0),
             Step::Release(r) => (2, r, 0),
-            Step::Serve { res, mean } => (3, res, mean.to_bits()),
+            Step::Serve { res, mean, flagged } => {
+                (3 | u64::from(flagged) << 7, res, mean.to_bits())
+            }
             Step::Visit(r) => (4, r, 0),
             Step::Mark(Mark::ReplicaRead(i)) => (5, i, 0),
-            Step::Mark(Mark::Write) => (6, 0, 0),
+            Step::Mark(Mark::Write { shard, key }) => (6, shard, u32::from(key)),
             Step::Mark(Mark::FirstShardCommitted) => (7, 0, 0),
             Step::Mark(Mark::CrossShardCommitted) => (8, 0, 0),
             Step::Mark(Mark::Enqueue) => (9, 0, 0),
@@ -181,7 +224,7 @@ impl Step {
     #[inline]
     fn from_bits(bits: u64) -> Self {
         let (a, b) = ((bits >> 32) as u16, bits as u32);
-        match bits >> 56 {
+        match bits >> 56 & 0x7f {
             0 => Step::Travel {
                 edge: a,
                 secs: f32::from_bits(b),
@@ -191,10 +234,14 @@ impl Step {
             3 => Step::Serve {
                 res: a,
                 mean: f32::from_bits(b),
+                flagged: bits >> 63 != 0,
             },
             4 => Step::Visit(a),
             5 => Step::Mark(Mark::ReplicaRead(a)),
-            6 => Step::Mark(Mark::Write),
+            6 => Step::Mark(Mark::Write {
+                shard: a,
+                key: b as u8,
+            }),
             7 => Step::Mark(Mark::FirstShardCommitted),
             8 => Step::Mark(Mark::CrossShardCommitted),
             _ => Step::Mark(Mark::Enqueue),
@@ -374,21 +421,22 @@ pub struct Host {
     pub mem_base_mb: f64,
     /// Memory in use now, MB.
     pub mem_used_mb: f64,
-    /// Highest memory use seen since the last reset, MB.
+    /// Highest memory use seen since the statistics were last reset, MB.
     pub mem_peak_mb: f64,
     /// Seconds a restart takes.
     pub restart_s: f64,
     /// Serving requests.
     pub up: bool,
-    /// Killed for running out of memory, since the last reset.
+    /// Killed for running out of memory, since it was built.
     pub oom_kills: u64,
-    /// Taken down for any reason (OOM, crash, deploy), since the last reset.
+    /// Taken down for any reason (OOM, crash, deploy), since it was built.
     pub outages: u64,
     /// When it was last killed for running out of memory, seconds (-inf: never).
     pub last_oom_s: f64,
-    /// Time down since the last reset, seconds.
+    /// Time down since it was built, not counting a current outage, seconds.
     pub down_s: f64,
-    down_since: f64,
+    /// When the current outage began.
+    pub down_since: f64,
     /// Only an OOM kill that takes this host down counts it; hosts without memory limits
     /// (a managed service) have `mem_capacity_mb = f64::INFINITY`.
     pub oom_kill_enabled: bool,
@@ -414,139 +462,116 @@ impl Host {
         }
     }
 
-    /// Whether an OOM kill hit this host within the last `window` seconds, or it is still
-    /// down from one.
-    pub fn oom_recent(&self, now: f64, window: f64) -> bool {
-        now - self.last_oom_s <= window || (!self.up && self.last_oom_s >= self.down_since)
+    /// Whether it is down now because it ran out of memory.
+    pub fn down_from_oom(&self) -> bool {
+        !self.up && self.last_oom_s >= self.down_since
     }
 
-    /// Seconds down over `[since, now]`, including a current outage.
+    /// Seconds down since it was built, including a current outage.
     pub fn downtime(&self, now: f64) -> f64 {
         self.down_s + if self.up { 0.0 } else { now - self.down_since }
     }
 }
 
-/// End-to-end statistics of user requests.
+/// A time histogram kept over the live window and since the statistics were last reset.
 #[derive(Debug, Clone)]
-pub struct Totals {
-    /// Keep the live-window statistics (the UI needs them; a batch run can skip them).
-    pub live: bool,
-    /// Requests that arrived.
-    pub arrivals: u64,
-    /// Requests that got a good response.
-    pub completed: u64,
-    /// Requests that failed, by cause.
-    pub failed: [u64; CAUSES.len()],
-    /// Response time of every finished request (good or failed).
-    pub latency: LatencyHistogram,
-    /// The same over the live window.
-    pub latency_live: WindowedHistogram,
-    /// Good responses over the live window.
-    pub completed_live: RateWindow,
-    /// Failures over the live window.
-    pub failed_live: RateWindow,
-    /// Failures over the live window, by cause (in [`CAUSES`] order).
-    pub failed_cause_live: [RateWindow; CAUSES.len()],
-    /// Reads served by a replica.
-    pub replica_reads: u64,
-    /// Of those, reads that returned data older than the latest write.
-    pub stale_reads: u64,
-    /// Stale reads over the live window.
-    pub stale_live: RateWindow,
-    /// Replica reads over the live window.
-    pub replica_reads_live: RateWindow,
-    /// Cross-shard transactions that finished (committed on both shards or partially).
-    pub cross_shard: u64,
-    /// Cross-shard transactions that committed on one shard and failed on the other.
-    pub partial_commits: u64,
-    /// Partial commits over the live window.
-    pub partial_live: RateWindow,
-    /// Jobs put on the queue.
-    pub jobs_enqueued: u64,
-    /// Jobs done.
-    pub jobs_done: u64,
-    /// User requests in progress now.
-    pub user_present: u32,
-    /// ∫ user requests in progress dt, since the last reset (L in Little's law, end to end).
-    pub user_present_integral: f64,
-    /// When `user_present_integral` was last brought up to date.
-    pub user_present_at: f64,
-    /// Job attempts that failed and were retried after a backoff.
-    pub job_retries: u64,
-    /// Jobs given up on after their last attempt (dead letters).
-    pub dead_letters: u64,
-    /// Time from enqueue to done, for jobs.
-    pub job_latency: LatencyHistogram,
+pub struct Histograms {
+    /// Over the live window (absent in a batch run, which reads only the whole run).
+    pub live: Option<WindowedHistogram>,
+    /// Since the statistics were last reset.
+    pub run: LatencyHistogram,
 }
 
-impl Totals {
-    fn new() -> Self {
-        let window = || RateWindow::new(crate::resource::LIVE_WINDOW_S, 10).started_at(0.0);
+impl Histograms {
+    fn new(live: bool) -> Self {
         Self {
-            live: true,
-            arrivals: 0,
-            completed: 0,
-            failed: [0; CAUSES.len()],
-            latency: LatencyHistogram::new(),
-            latency_live: WindowedHistogram::new(crate::resource::LIVE_WINDOW_S, 5),
-            completed_live: window(),
-            failed_live: window(),
-            failed_cause_live: std::array::from_fn(|_| window()),
-            replica_reads: 0,
-            stale_reads: 0,
-            stale_live: window(),
-            replica_reads_live: window(),
-            cross_shard: 0,
-            partial_commits: 0,
-            partial_live: window(),
-            jobs_enqueued: 0,
-            user_present: 0,
-            user_present_integral: 0.0,
-            user_present_at: 0.0,
-            jobs_done: 0,
-            job_retries: 0,
-            dead_letters: 0,
-            job_latency: LatencyHistogram::new(),
+            live: live
+                .then(|| WindowedHistogram::new(LIVE_WINDOW_S + 1.0, LIVE_WINDOW_S as usize + 1)),
+            run: LatencyHistogram::new(),
         }
     }
 
-    fn reset(&mut self) {
-        let fresh = Self::new();
-        *self = Self {
-            latency_live: std::mem::replace(&mut self.latency_live, fresh.latency_live),
-            live: self.live,
-            user_present: self.user_present,
-            user_present_at: self.user_present_at,
-            completed_live: self.completed_live.clone(),
-            failed_live: self.failed_live.clone(),
-            failed_cause_live: self.failed_cause_live.clone(),
-            stale_live: self.stale_live.clone(),
-            replica_reads_live: self.replica_reads_live.clone(),
-            partial_live: self.partial_live.clone(),
-            ..fresh
-        };
+    #[inline]
+    fn record(&mut self, now: f64, seconds: f64) {
+        match &mut self.live {
+            Some(live) => live.record_also(now, seconds, &mut self.run),
+            None => self.run.record(seconds),
+        }
     }
 
-    /// Requests that failed, all causes.
-    pub fn failed_total(&self) -> u64 {
-        self.failed.iter().sum()
+    /// The histogram over `window`, brought up to `now` (an empty one for a live window in a
+    /// batch run).
+    pub fn over(&mut self, window: Window, now: f64) -> &LatencyHistogram {
+        match (window, &mut self.live) {
+            (Window::Live, Some(live)) => {
+                live.advance(now);
+                live.total()
+            }
+            _ => &self.run,
+        }
+    }
+}
+
+/// Which span of time a reading covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// The last [`LIVE_WINDOW_S`] whole seconds and the current part of a second.
+    Live,
+    /// Everything since the statistics were last reset (the end of a warm-up), or since the
+    /// system was built.
+    Run,
+}
+
+/// What the statistics were when they were last reset: where a whole-run window starts.
+#[derive(Debug, Clone)]
+struct Base {
+    at: f64,
+    resources: Vec<Tally>,
+    totals: Totals,
+    /// Each host's (OOM kills, outages, downtime) then.
+    hosts: Vec<(u64, u64, f64)>,
+}
+
+/// What the core measures: end-to-end totals and time histograms.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    /// Keep the live-window histograms (the page needs them; a batch run does not).
+    pub live: bool,
+    /// End-to-end totals since the system was built.
+    pub totals: Totals,
+    /// User requests in progress now.
+    pub user_present: u32,
+    user_present_at: f64,
+    /// Response time of every finished user request; a failed one counts as
+    /// [`Core::failure_counts_as_s`], the time the user gave up waiting.
+    pub latency: Histograms,
+    /// Response time of good responses only.
+    pub latency_ok: Histograms,
+    /// Time from enqueue to done, for jobs, since the last reset.
+    pub job_latency: LatencyHistogram,
+    /// Time in a resource, by statistics group (see [`ResourceSpec::group`]).
+    pub groups: Vec<Histograms>,
+}
+
+impl Stats {
+    fn new(live: bool) -> Self {
+        Self {
+            live,
+            totals: Totals::default(),
+            user_present: 0,
+            user_present_at: 0.0,
+            latency: Histograms::new(live),
+            latency_ok: Histograms::new(live),
+            job_latency: LatencyHistogram::new(),
+            groups: Vec::new(),
+        }
     }
 
     fn user_count_changes(&mut self, now: f64, delta: i32) {
-        self.user_present_integral += f64::from(self.user_present) * (now - self.user_present_at);
+        self.totals.user_present_area +=
+            f64::from(self.user_present) * (now - self.user_present_at);
         self.user_present_at = now;
         self.user_present = self.user_present.saturating_add_signed(delta);
-    }
-
-    /// The time-average number of user requests in progress since the last reset.
-    pub fn mean_user_present(&self, now: f64, since: f64) -> f64 {
-        let integral = self.user_present_integral
-            + f64::from(self.user_present) * (now - self.user_present_at);
-        if now > since {
-            integral / (now - since)
-        } else {
-            0.0
-        }
     }
 }
 
@@ -557,10 +582,22 @@ pub struct RetryPolicy {
     pub max_attempts: u8,
     /// Wait before the first retry; doubles each time (exponential backoff).
     pub backoff_s: f64,
+    /// Seconds an attempt may take once a worker has it; waiting in the queue does not count
+    /// (a durable queue keeps a job as long as it must).
+    pub attempt_timeout_s: f64,
 }
 
 /// Size of the table of recent writes (key → time), for stale-read detection.
 const WRITE_TABLE: usize = 1 << 14;
+
+/// A read replica's lag, and the shard whose writes it replays.
+#[derive(Debug, Clone)]
+pub struct Replica {
+    /// The shard it copies.
+    pub shard: u16,
+    /// How far behind it is.
+    pub lag: crate::models::ReplicaLag,
+}
 
 /// The core: resources, hosts, requests in flight, the event list and the one RNG.
 #[derive(Debug, Clone)]
@@ -575,18 +612,29 @@ pub struct Core {
     pub resources: Vec<Resource>,
     /// Machines.
     pub hosts: Vec<Host>,
-    /// End-to-end statistics.
-    pub totals: Totals,
-    /// Read replicas' lag.
-    pub replicas: Vec<crate::models::ReplicaLag>,
+    /// What is measured.
+    pub stats: Stats,
+    /// Read replicas.
+    pub replicas: Vec<Replica>,
     /// Retry policy for jobs.
     pub retry: RetryPolicy,
+    /// What a failed user request counts as in the response times, seconds: the time the user
+    /// waited in vain (the request timeout). `None` counts the time it took to fail.
+    pub failure_counts_as_s: Option<f64>,
+    /// Seconds the coordinator of a cross-shard transfer waits for the second shard's commit
+    /// after the first has committed, before it gives up (leaving the transfer half done).
+    pub second_commit_timeout_s: f64,
+    /// Probability that the second shard of a transfer aborts its half (a deadlock or a
+    /// constraint) after the first committed.
+    pub second_commit_abort: f64,
     /// Jobs enqueued by requests and not yet given to the model to plan.
     pub jobs_to_spawn: u32,
     /// Events handled.
     pub events_handled: u64,
     /// When statistics were last reset.
     pub stats_since: f64,
+    base: Option<Base>,
+    ticks: TickCopies,
     /// Requests present at each resource (its `busy + waiting`), packed together for a load
     /// balancer that compares many servers per request.
     present: Vec<u32>,
@@ -595,6 +643,8 @@ pub struct Core {
     plans: PlanTable,
     /// Each slot's held servers, beside `requests`.
     held: Vec<Held>,
+    /// Each slot's keys, beside `requests`.
+    keys: Vec<Keys>,
     free: Vec<u32>,
     live: u32,
     /// Requests on the wire (phase `Travelling`).
@@ -614,27 +664,39 @@ pub const TRAIL_WINDOW_S: f64 = 0.6;
 pub const RECENT_FAILURES: usize = 32;
 
 impl Core {
-    /// An empty core seeded with `seed`.
+    /// An empty core seeded with `seed`, keeping live-window statistics.
     pub fn new(seed: u64) -> Self {
+        Self::with_stats(seed, true)
+    }
+
+    /// An empty core seeded with `seed`; `live` keeps the live-window histograms too.
+    pub fn with_stats(seed: u64, live: bool) -> Self {
         Self {
             now: 0.0,
             events: EventQueue::new(),
             rng: SimRng::new(seed),
             resources: Vec::new(),
             hosts: Vec::new(),
-            totals: Totals::new(),
+            stats: Stats::new(live),
             replicas: Vec::new(),
             retry: RetryPolicy {
                 max_attempts: 5,
                 backoff_s: 1.0,
+                attempt_timeout_s: f64::INFINITY,
             },
+            failure_counts_as_s: None,
+            second_commit_timeout_s: f64::INFINITY,
+            second_commit_abort: 0.0,
             jobs_to_spawn: 0,
             events_handled: 0,
             stats_since: 0.0,
+            base: None,
+            ticks: TickCopies::new(),
             present: Vec::new(),
             requests: Vec::new(),
             plans: PlanTable::default(),
             held: Vec::new(),
+            keys: Vec::new(),
             free: Vec::new(),
             live: 0,
             travelling: 0,
@@ -664,21 +726,22 @@ impl Core {
         (self.hosts.len() - 1) as u16
     }
 
-    /// Turns the live-window statistics on or off for everything added so far and the totals.
-    pub fn set_live_stats(&mut self, on: bool) {
-        self.totals.live = on;
-        for r in &mut self.resources {
-            r.live = on;
-        }
-    }
-
-    /// Adds a resource and returns its index.
+    /// Adds a resource and returns its index. Its statistics group must exist
+    /// ([`Core::add_group`]) or is created.
     pub fn add_resource(&mut self, spec: ResourceSpec) -> u16 {
-        let mut r = Resource::new(spec);
-        r.live = self.totals.live;
-        self.resources.push(r);
+        while self.stats.groups.len() <= usize::from(spec.group) {
+            self.add_group();
+        }
+        self.resources.push(Resource::new(spec));
         self.present.push(0);
         (self.resources.len() - 1) as u16
+    }
+
+    /// Adds a statistics group (a time histogram that identical resources share) and returns
+    /// its index.
+    pub fn add_group(&mut self) -> u16 {
+        self.stats.groups.push(Histograms::new(self.stats.live));
+        (self.stats.groups.len() - 1) as u16
     }
 
     /// Requests present at resource `res`: [`Resource::present`], from a packed array.
@@ -692,21 +755,32 @@ impl Core {
         self.live
     }
 
-    /// Starts a request of `class` on `plan` now. `deadline_s` after now it times out. A user
-    /// request counts in the end-to-end totals; a job is deferred work that retries instead of
-    /// failing; internal work (analytics, cron) loads the system but counts only per resource.
-    pub fn start(&mut self, class: Class, key: u32, plan: &Plan, deadline_s: f64, origin: Origin) {
+    /// Starts a request of `class` on `plan` now, reading or writing `keys`. `deadline_s`
+    /// after now it times out; a job's attempts time out `retry.attempt_timeout_s` after a
+    /// worker takes them instead. A user request counts in the end-to-end totals; a job is
+    /// deferred work that retries instead of failing; internal work (analytics, cron) loads
+    /// the system but counts only per resource.
+    pub fn start(
+        &mut self,
+        class: Class,
+        keys: &[u32],
+        plan: &Plan,
+        deadline_s: f64,
+        origin: Origin,
+    ) {
         let job = origin == Origin::Job;
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
                 self.requests.push(Request::empty());
                 self.held.push(Held::EMPTY);
+                self.keys.push(Keys::EMPTY);
                 (self.requests.len() - 1) as u32
             }
         };
         let now = self.now;
         let plan_id = self.plans.intern(plan);
+        self.keys[slot as usize] = Keys::of(keys);
         let r = &mut self.requests[slot as usize];
         r.plan = plan_id;
         r.live = true;
@@ -720,14 +794,13 @@ impl Core {
         r.first_committed = false;
         r.attempt = 1;
         r.born = now;
-        r.deadline = now + deadline_s;
-        r.key = key;
+        r.deadline = if job { f64::INFINITY } else { now + deadline_s };
         self.live += 1;
         match origin {
-            Origin::Job => self.totals.jobs_enqueued += 1,
+            Origin::Job => self.stats.totals.jobs_enqueued += 1,
             Origin::User => {
-                self.totals.arrivals += 1;
-                self.totals.user_count_changes(now, 1);
+                self.stats.totals.arrivals += 1;
+                self.stats.user_count_changes(now, 1);
             }
             Origin::Internal => {}
         }
@@ -753,8 +826,15 @@ impl Core {
             }
             Phase::Serving(res) => {
                 let (since, start) = (r.at_since, r.step_start);
+                let flagged = matches!(
+                    self.plans.step(r.plan, r.pc),
+                    Step::Serve { flagged: true, .. }
+                );
                 r.pc += 1;
                 r.phase = Phase::Ready;
+                if flagged {
+                    self.resources[res as usize].tally.flagged_service_sum += now - start;
+                }
                 self.free_server(res, now - since, now - start, true);
             }
             Phase::Visiting(res) => {
@@ -768,11 +848,13 @@ impl Core {
                 rs.integrate(now);
                 rs.busy -= 1;
                 self.present[res as usize] -= 1;
-                rs.depart(now, now - since, !(late || failed));
+                rs.depart(now - since, !(late || failed));
                 if !(late || failed) {
-                    rs.counts.service_sum += now - since;
-                    rs.counts.services += 1;
+                    rs.tally.service_sum += now - since;
+                    rs.tally.services += 1;
                 }
+                let group = rs.spec.group;
+                self.stats.groups[usize::from(group)].record(now, now - since);
                 self.requests[slot as usize].phase = Phase::Ready;
                 if late {
                     self.fail(slot, Cause::Timeout, res);
@@ -824,7 +906,9 @@ impl Core {
                 }
                 Step::Mark(mark) => {
                     r.pc += 1;
-                    self.mark(slot, mark);
+                    if !self.mark(slot, mark) {
+                        return; // the mark failed the request
+                    }
                 }
                 Step::Release(res) => {
                     r.pc += 1;
@@ -843,9 +927,9 @@ impl Core {
                 Step::Hold(res) | Step::Serve { res, .. } | Step::Visit(res) => {
                     let host = self.resources[res as usize].spec.host;
                     let rs = &mut self.resources[res as usize];
-                    rs.arrive(now);
+                    rs.arrive();
                     if !self.hosts[host as usize].up {
-                        rs.depart(now, 0.0, false);
+                        rs.depart(0.0, false);
                         self.fail(slot, Cause::Down, res);
                         return;
                     }
@@ -856,7 +940,7 @@ impl Core {
                             return; // serving, visiting, or killed with its host
                         }
                     } else if rs.waiting >= rs.spec.queue_cap {
-                        rs.depart(now, 0.0, false);
+                        rs.depart(0.0, false);
                         self.fail(slot, Cause::QueueFull, res);
                         return;
                     } else {
@@ -889,6 +973,10 @@ impl Core {
         self.present[res as usize] += 1;
         let (host, mem, kind) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.kind);
         let r = &mut self.requests[slot as usize];
+        if r.job && r.deadline == f64::INFINITY {
+            // A job's attempt starts its clock when a worker takes it.
+            r.deadline = now + self.retry.attempt_timeout_s;
+        }
         let arrived = now - wait;
         match self.plans.step(r.plan, r.pc) {
             Step::Hold(_) => {
@@ -927,9 +1015,9 @@ impl Core {
                     let rs = &mut self.resources[res as usize];
                     rs.busy -= 1;
                     self.present[res as usize] -= 1;
-                    rs.depart(now, 0.0, true);
-                    rs.counts.services += 1;
-                    rs.counts.waits += 1;
+                    rs.depart(0.0, true);
+                    rs.tally.services += 1;
+                    rs.tally.waits += 1;
                     return;
                 }
                 // A call still running at the deadline is abandoned then.
@@ -939,9 +1027,9 @@ impl Core {
             }
             _ => unreachable!("grant on a step that takes no server"),
         }
-        let counts = &mut self.resources[res as usize].counts;
-        counts.wait_sum += wait;
-        counts.waits += 1;
+        let tally = &mut self.resources[res as usize].tally;
+        tally.wait_sum += wait;
+        tally.waits += 1;
         if mem > 0.0 {
             let h = &mut self.hosts[host as usize];
             h.mem_used_mb += mem;
@@ -960,12 +1048,13 @@ impl Core {
         rs.integrate(now);
         rs.busy -= 1;
         self.present[res as usize] -= 1;
-        rs.depart(now, sojourn, ok);
+        rs.depart(sojourn, ok);
         if ok {
-            rs.counts.service_sum += service;
-            rs.counts.services += 1;
+            rs.tally.service_sum += service;
+            rs.tally.services += 1;
         }
-        let (host, mem) = (rs.spec.host, rs.spec.mem_per_busy_mb);
+        let (host, mem, group) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.group);
+        self.stats.groups[usize::from(group)].record(now, sojourn);
         if mem > 0.0 {
             self.hosts[host as usize].mem_used_mb -= mem;
         }
@@ -992,9 +1081,9 @@ impl Core {
             rs.waiting -= 1;
             self.present[res as usize] -= 1;
             if late {
-                rs.counts.wait_sum += now - joined;
-                rs.counts.waits += 1;
-                rs.depart(now, now - joined, false);
+                rs.tally.wait_sum += now - joined;
+                rs.tally.waits += 1;
+                rs.depart(now - joined, false);
                 self.requests[slot as usize].phase = Phase::Ready;
                 self.fail(slot, Cause::Timeout, res);
                 continue;
@@ -1018,45 +1107,68 @@ impl Core {
         }
     }
 
-    fn mark(&mut self, slot: u32, mark: Mark) {
+    /// Applies a mark; false when it failed the request.
+    fn mark(&mut self, slot: u32, mark: Mark) -> bool {
         let now = self.now;
-        let key = self.requests[slot as usize].key;
-        let entry = &mut self.writes[key as usize % WRITE_TABLE];
+        let keys = self.keys[slot as usize];
         match mark {
             Mark::ReplicaRead(i) => {
                 let Some(replica) = self.replicas.get_mut(i as usize) else {
-                    return;
+                    return true;
                 };
-                let lag = replica.lag(now);
-                let stale = entry.0 == key && now - entry.1 < lag;
-                let t = &mut self.totals;
-                t.replica_reads += 1;
-                t.replica_reads_live.record(now, 1);
-                if stale {
-                    t.stale_reads += 1;
-                    t.stale_live.record(now, 1);
+                let lag = replica.lag.lag(now);
+                // Each key the page read from the replica is a read; it is stale when that
+                // key was written on the primary within the replica's lag.
+                let t = &mut self.stats.totals;
+                t.replica_reads += u64::from(keys.len);
+                for &read in keys.as_slice() {
+                    let key = read & !REFILL;
+                    let entry = self.writes[key as usize % WRITE_TABLE];
+                    if entry.0 == key && now - entry.1 < lag {
+                        t.stale_reads += 1;
+                        if read & REFILL != 0 {
+                            t.stale_refills += 1;
+                        }
+                    }
                 }
             }
-            Mark::Write => {
-                *entry = (key, now);
-                for replica in &mut self.replicas {
-                    replica.write(now);
+            Mark::Write { shard, key } => {
+                if let Some(&key) = keys.as_slice().get(usize::from(key)) {
+                    let key = key & !REFILL;
+                    self.writes[key as usize % WRITE_TABLE] = (key, now);
+                }
+                for replica in self.replicas.iter_mut().filter(|r| r.shard == shard) {
+                    replica.lag.write(now);
                 }
             }
-            Mark::FirstShardCommitted => self.requests[slot as usize].first_committed = true,
+            Mark::FirstShardCommitted => {
+                let r = &mut self.requests[slot as usize];
+                r.first_committed = true;
+                // The coordinator waits so long for the second shard, then gives up.
+                r.deadline = r.deadline.min(now + self.second_commit_timeout_s);
+            }
             Mark::CrossShardCommitted => {
+                if self.rng.chance(self.second_commit_abort) {
+                    self.fail(slot, Cause::Aborted, NONE);
+                    self.drain_ready();
+                    return false;
+                }
                 self.requests[slot as usize].first_committed = false;
-                self.totals.cross_shard += 1;
+                self.stats.totals.transfers += 1;
             }
             Mark::Enqueue => self.jobs_to_spawn += 1,
         }
+        true
     }
 
-    /// The request fails with `cause`, which started at resource `origin`. Everything it holds
-    /// is released; a job backs off and retries instead, until its attempts run out.
+    /// The request fails with `cause`, which started at resource `origin` (`NONE` when it
+    /// started at no resource). Everything it holds is released; a job backs off and retries
+    /// instead, until its attempts run out.
     fn fail(&mut self, slot: u32, cause: Cause, origin: u16) {
         let now = self.now;
-        self.resources[origin as usize].counts.errors[cause.index()] += 1;
+        if let Some(res) = self.resources.get_mut(origin as usize) {
+            res.tally.errors[cause.index()] += 1;
+        }
         let r = &mut self.requests[slot as usize];
         let phase = std::mem::replace(&mut r.phase, Phase::Ready);
         match phase {
@@ -1066,9 +1178,9 @@ impl Core {
                 rs.integrate(now);
                 rs.waiting -= 1;
                 self.present[res as usize] -= 1;
-                rs.counts.wait_sum += now - since;
-                rs.counts.waits += 1;
-                rs.depart(now, now - since, false);
+                rs.tally.wait_sum += now - since;
+                rs.tally.waits += 1;
+                rs.depart(now - since, false);
             }
             Phase::Serving(res) => {
                 let since = r.at_since;
@@ -1080,7 +1192,7 @@ impl Core {
                 rs.integrate(now);
                 rs.busy -= 1;
                 self.present[res as usize] -= 1;
-                rs.depart(now, now - since, false);
+                rs.depart(now - since, false);
             }
             Phase::Travelling => {
                 self.travelling -= 1;
@@ -1098,9 +1210,8 @@ impl Core {
         let r = &mut self.requests[slot as usize];
         if r.first_committed {
             r.first_committed = false;
-            self.totals.cross_shard += 1;
-            self.totals.partial_commits += 1;
-            self.totals.partial_live.record(now, 1);
+            self.stats.totals.transfers += 1;
+            self.stats.totals.partial_commits += 1;
         }
         if r.job {
             if r.attempt < self.retry.max_attempts {
@@ -1110,28 +1221,24 @@ impl Core {
                 r.pc = 0;
                 r.gen = r.gen.wrapping_add(1);
                 r.phase = Phase::BackingOff;
-                r.deadline = now + wait + (r.deadline - r.born);
-                r.born = now + wait;
+                r.deadline = f64::INFINITY;
                 let gen = r.gen;
-                self.totals.job_retries += 1;
+                self.stats.totals.job_retries += 1;
                 self.events
                     .schedule(now + wait, EventKind::Resume { req: slot, gen });
                 return;
             }
-            self.totals.dead_letters += 1;
+            self.stats.totals.dead_letters += 1;
         } else if !r.internal {
-            self.recent_failures[self.recent_next] = (now, origin);
-            self.recent_next = (self.recent_next + 1) % RECENT_FAILURES;
-            let t = &mut self.totals;
-            t.failed[cause.index()] += 1;
-            if t.live {
-                t.latency_live
-                    .record_also(now, now - r.born, &mut t.latency);
-                t.failed_live.record(now, 1);
-                t.failed_cause_live[cause.index()].record(now, 1);
-            } else {
-                t.latency.record(now - r.born);
+            if origin != NONE {
+                self.recent_failures[self.recent_next] = (now, origin);
+                self.recent_next = (self.recent_next + 1) % RECENT_FAILURES;
             }
+            let counted = self.failure_counts_as_s.unwrap_or(now - r.born);
+            let s = &mut self.stats;
+            s.totals.failed[cause.index()] += 1;
+            s.totals.response_time_sum += now - r.born;
+            s.latency.record(now, counted);
         }
         self.release_slot(slot);
     }
@@ -1139,19 +1246,18 @@ impl Core {
     fn finish(&mut self, slot: u32) {
         let now = self.now;
         let r = &self.requests[slot as usize];
-        let t = &mut self.totals;
+        let s = &mut self.stats;
+        if let Some(n) = s.totals.finished_by_class.get_mut(usize::from(r.class)) {
+            *n += 1;
+        }
         if r.job {
-            t.jobs_done += 1;
-            t.job_latency.record(now - r.born);
+            s.totals.jobs_done += 1;
+            s.job_latency.record(now - r.born);
         } else if !r.internal {
-            t.completed += 1;
-            if t.live {
-                t.latency_live
-                    .record_also(now, now - r.born, &mut t.latency);
-                t.completed_live.record(now, 1);
-            } else {
-                t.latency.record(now - r.born);
-            }
+            s.totals.completed += 1;
+            s.totals.response_time_sum += now - r.born;
+            s.latency.record(now, now - r.born);
+            s.latency_ok.record(now, now - r.born);
         }
         self.release_slot(slot);
     }
@@ -1160,7 +1266,7 @@ impl Core {
         let now = self.now;
         let r = &mut self.requests[slot as usize];
         if !r.job && !r.internal {
-            self.totals.user_count_changes(now, -1);
+            self.stats.user_count_changes(now, -1);
         }
         r.live = false;
         r.gen = r.gen.wrapping_add(1);
@@ -1249,25 +1355,86 @@ impl Core {
         }
     }
 
-    /// Forgets every statistic (end of warm-up); the system's state stays as it is.
-    pub fn reset_stats(&mut self) {
+    /// Brings every running total up to now.
+    fn integrate_all(&mut self) {
         let now = self.now;
-        self.totals.user_count_changes(now, 0);
+        self.stats.user_count_changes(now, 0);
         for r in &mut self.resources {
-            r.reset_stats(now);
+            r.integrate(now);
         }
+    }
+
+    /// Keeps a copy of the totals at the start of whole second `second` (the model calls this
+    /// on its tick, at whole seconds): where live windows start.
+    pub fn keep_tick(&mut self, second: i64) {
+        self.integrate_all();
+        self.ticks.keep(
+            second,
+            self.resources.iter().map(|r| &r.tally),
+            &self.stats.totals,
+        );
+    }
+
+    /// Starts a new whole-run window now (end of warm-up); the system's state stays as it is.
+    pub fn reset_stats(&mut self) {
+        self.integrate_all();
+        let now = self.now;
         for h in &mut self.hosts {
-            h.oom_kills = 0;
-            h.outages = 0;
-            h.down_s = 0.0;
-            if !h.up {
-                h.down_since = now;
-            }
             h.mem_peak_mb = h.mem_used_mb;
         }
-        self.totals.reset();
+        self.base = Some(Base {
+            at: now,
+            resources: self.resources.iter().map(|r| r.tally).collect(),
+            totals: self.stats.totals,
+            hosts: self
+                .hosts
+                .iter()
+                .map(|h| (h.oom_kills, h.outages, h.downtime(now)))
+                .collect(),
+        });
+        self.stats.latency.run.clear();
+        self.stats.latency_ok.run.clear();
+        self.stats.job_latency.clear();
+        for g in &mut self.stats.groups {
+            g.run.clear();
+        }
         self.stats_since = now;
         self.events_handled = 0;
+    }
+
+    /// Where `window` starts: its start time, each resource's totals then, and the
+    /// end-to-end totals then (`None` for the resources and totals: all zero, the system's
+    /// start). Brings every total up to now first.
+    pub fn window_start(&mut self, window: Window) -> (f64, Option<(&[Tally], &Totals)>) {
+        self.integrate_all();
+        match window {
+            Window::Run => match &self.base {
+                Some(b) => (b.at, Some((b.resources.as_slice(), &b.totals))),
+                None => (0.0, None),
+            },
+            Window::Live => {
+                let second = self.now.floor() as i64 - LIVE_WINDOW_S as i64;
+                match self.ticks.at(second) {
+                    Some(copy) if second > 0 => (second as f64, Some(copy)),
+                    _ => (0.0, None),
+                }
+            }
+        }
+    }
+
+    /// Each host's (OOM kills, outages, seconds down) in the whole-run window.
+    pub fn host_counts(&self, host: usize) -> (u64, u64, f64) {
+        let h = &self.hosts[host];
+        let (kills, outages, down) = self
+            .base
+            .as_ref()
+            .and_then(|b| b.hosts.get(host).copied())
+            .unwrap_or((0, 0, 0.0));
+        (
+            h.oom_kills - kills,
+            h.outages - outages,
+            h.downtime(self.now) - down,
+        )
     }
 
     /// Up to `max` requests on the wire: (edge, progress 0..1, class, is a job), spread evenly
@@ -1322,10 +1489,7 @@ impl Core {
 
     /// Live user requests (not jobs or internal work).
     pub fn live_user_requests(&self) -> u64 {
-        self.requests
-            .iter()
-            .filter(|r| r.live && !r.job && !r.internal)
-            .count() as u64
+        u64::from(self.stats.user_present)
     }
 
     /// The age of the oldest entry waiting at `res`, seconds (0 when none).
@@ -1357,14 +1521,19 @@ pub struct InFlight {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parts::{PartId, ResourceId, Role, Tier};
     use crate::resource::Delay;
+
+    fn id(i: u16, role: Role) -> ResourceId {
+        ResourceId::new(PartId::new(Tier::App, i), role)
+    }
 
     /// A core with one host and one pool, and a helper to run it to a time.
     fn pool(servers: u32, queue: u32, timeout: f64) -> (Core, u16) {
         let mut c = Core::new(1);
         let h = c.add_host(Host::new("box", f64::INFINITY, 0.0, 10.0));
         let res = c.add_resource(
-            ResourceSpec::pool("p", "p", "threads", h, servers)
+            ResourceSpec::pool(id(0, Role::Threads), h, servers)
                 .queue(queue)
                 .timeout(timeout, Cause::Timeout),
         );
@@ -1390,7 +1559,11 @@ mod tests {
 
     fn serve(res: u16, mean: f32) -> Plan {
         let mut p = Plan::new();
-        p.push(Step::Serve { res, mean });
+        p.push(Step::Serve {
+            res,
+            mean,
+            flagged: false,
+        });
         p
     }
 
@@ -1403,10 +1576,14 @@ mod tests {
             },
             Step::Hold(3),
             Step::Release(65_534),
-            Step::Serve { res: 2, mean: 1e-7 },
+            Step::Serve {
+                res: 2,
+                mean: 1e-7,
+                flagged: true,
+            },
             Step::Visit(1),
             Step::Mark(Mark::ReplicaRead(5)),
-            Step::Mark(Mark::Write),
+            Step::Mark(Mark::Write { shard: 3, key: 1 }),
             Step::Mark(Mark::FirstShardCommitted),
             Step::Mark(Mark::CrossShardCommitted),
             Step::Mark(Mark::Enqueue),
@@ -1436,26 +1613,26 @@ mod tests {
     fn a_full_queue_rejects_with_503() {
         let (mut c, res) = pool(1, 2, f64::INFINITY);
         for _ in 0..5 {
-            c.start(0, 0, &serve(res, 100.0), f64::INFINITY, Origin::User);
+            c.start(0, &[], &serve(res, 100.0), f64::INFINITY, Origin::User);
         }
         // One in service, two waiting, two turned away at once.
-        assert_eq!(c.totals.failed[Cause::QueueFull.index()], 2);
+        assert_eq!(c.stats.totals.failed[Cause::QueueFull.index()], 2);
         assert_eq!(Cause::QueueFull.status(), 503);
         let r = &c.resources[res as usize];
         assert_eq!((r.busy, r.waiting), (1, 2));
-        assert_eq!(r.counts.errors[Cause::QueueFull.index()], 2);
+        assert_eq!(r.tally.errors[Cause::QueueFull.index()], 2);
     }
 
     #[test]
     fn waiting_past_the_timeout_gives_504_and_frees_the_place() {
         let (mut c, res) = pool(1, 10, 2.0);
         for _ in 0..3 {
-            c.start(0, 0, &serve(res, 1_000.0), f64::INFINITY, Origin::User);
+            c.start(0, &[], &serve(res, 1_000.0), f64::INFINITY, Origin::User);
         }
         run_until(&mut c, 1.9);
-        assert_eq!(c.totals.failed_total(), 0);
+        assert_eq!(c.stats.totals.failed_total(), 0);
         run_until(&mut c, 2.1);
-        assert_eq!(c.totals.failed[Cause::Timeout.index()], 2);
+        assert_eq!(c.stats.totals.failed[Cause::Timeout.index()], 2);
         assert_eq!(Cause::Timeout.status(), 504);
         assert_eq!(c.resources[res as usize].waiting, 0);
         assert_eq!(c.in_flight(), 1);
@@ -1465,25 +1642,26 @@ mod tests {
     fn running_out_of_memory_kills_everything_on_the_host_until_it_restarts() {
         let mut c = Core::new(1);
         let vm = c.add_host(Host::new("vm", 1_000.0, 600.0, 30.0));
-        let app = c.add_resource(ResourceSpec::pool("app", "app", "threads", vm, 50).memory(100.0));
-        let db = c.add_resource(ResourceSpec::pool("db", "db", "connections", vm, 50));
+        let app = c.add_resource(ResourceSpec::pool(id(0, Role::Threads), vm, 50).memory(100.0));
+        let db = c.add_resource(ResourceSpec::pool(id(1, Role::Connections), vm, 50));
         let mut p = Plan::new();
         p.push(Step::Hold(app))
             .push(Step::Serve {
                 res: db,
                 mean: 10.0,
+                flagged: false,
             })
             .push(Step::Release(app));
         for _ in 0..4 {
-            c.start(0, 0, &p, f64::INFINITY, Origin::User); // 600 + 4 × 100 = 1,000 MB: fits
+            c.start(0, &[], &p, f64::INFINITY, Origin::User); // 600 + 4 × 100 = 1,000 MB: fits
         }
         assert!(c.hosts[vm as usize].up);
-        c.start(0, 0, &p, f64::INFINITY, Origin::User); // 1,100 MB: OOM
+        c.start(0, &[], &p, f64::INFINITY, Origin::User); // 1,100 MB: OOM
         let h = &c.hosts[vm as usize];
         assert!(!h.up);
         assert_eq!(h.oom_kills, 1);
         assert_eq!(
-            c.totals.failed[Cause::Down.index()],
+            c.stats.totals.failed[Cause::Down.index()],
             5,
             "every request on the VM died"
         );
@@ -1491,15 +1669,15 @@ mod tests {
             c.hosts[vm as usize].mem_used_mb, 600.0,
             "their memory was freed"
         );
-        c.start(0, 0, &p, f64::INFINITY, Origin::User);
+        c.start(0, &[], &p, f64::INFINITY, Origin::User);
         assert_eq!(
-            c.totals.failed[Cause::Down.index()],
+            c.stats.totals.failed[Cause::Down.index()],
             6,
             "arrivals fail while it restarts"
         );
         run_until(&mut c, 31.0);
         assert!(c.hosts[vm as usize].up);
-        c.start(0, 0, &p, f64::INFINITY, Origin::User);
+        c.start(0, &[], &p, f64::INFINITY, Origin::User);
         assert_eq!(c.in_flight(), 1);
     }
 
@@ -1509,22 +1687,29 @@ mod tests {
         c.retry = RetryPolicy {
             max_attempts: 3,
             backoff_s: 1.0,
+            attempt_timeout_s: 60.0,
         };
         let h = c.add_host(Host::new("api", f64::INFINITY, 0.0, 0.0));
         let api = c.add_resource(
-            ResourceSpec::delay("api", "api", "calls", h, Delay::Fixed(0.5)).errors(1.0),
+            ResourceSpec::delay(id(0, Role::Calls), h, Delay::Fixed(0.5)).errors(1.0),
         );
         let mut p = Plan::new();
         p.push(Step::Visit(api));
-        c.start(0, 0, &p, 60.0, Origin::Job);
+        c.start(0, &[], &p, 60.0, Origin::Job);
         // Attempt 1 fails at 0.5 s, waits 1 s; attempt 2 fails at 2.0 s, waits 2 s;
         // attempt 3 fails at 4.5 s and is dead-lettered.
         run_until(&mut c, 4.4);
-        assert_eq!((c.totals.job_retries, c.totals.dead_letters), (2, 0));
-        run_until(&mut c, 4.6);
-        assert_eq!((c.totals.job_retries, c.totals.dead_letters), (2, 1));
         assert_eq!(
-            c.totals.failed_total(),
+            (c.stats.totals.job_retries, c.stats.totals.dead_letters),
+            (2, 0)
+        );
+        run_until(&mut c, 4.6);
+        assert_eq!(
+            (c.stats.totals.job_retries, c.stats.totals.dead_letters),
+            (2, 1)
+        );
+        assert_eq!(
+            c.stats.totals.failed_total(),
             0,
             "jobs are not user-facing failures"
         );
@@ -1536,17 +1721,15 @@ mod tests {
         let mut c = Core::new(1);
         let h = c.add_host(Host::new("api", f64::INFINITY, 0.0, 0.0));
         let api = c.add_resource(ResourceSpec::delay(
-            "api",
-            "api",
-            "calls",
+            id(0, Role::Calls),
             h,
             Delay::Fixed(8.2),
         ));
         let mut p = Plan::new();
         p.push(Step::Visit(api));
-        c.start(0, 0, &p, 5.0, Origin::User);
+        c.start(0, &[], &p, 5.0, Origin::User);
         run_until(&mut c, 5.0);
-        assert_eq!(c.totals.failed[Cause::Timeout.index()], 1);
-        assert!((c.totals.latency.max() - 5.0).abs() < 0.05);
+        assert_eq!(c.stats.totals.failed[Cause::Timeout.index()], 1);
+        assert!((c.stats.latency.run.max() - 5.0).abs() < 0.05);
     }
 }

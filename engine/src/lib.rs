@@ -5,21 +5,26 @@
 #![warn(missing_docs)]
 
 pub mod analytic;
+pub mod calibration;
 pub mod cli;
 pub mod core;
 pub mod cost;
+pub mod diagnosis;
 pub mod erlang;
 pub mod events;
-pub mod failure;
+pub mod live;
 pub mod mmc;
 pub mod models;
+pub mod parts;
+pub mod reading;
 pub mod resource;
 pub mod rng;
+pub mod run;
 pub mod scenario;
 pub mod sim;
-pub mod snapshot;
 pub mod stages;
 pub mod stats;
+pub mod topology;
 pub mod traffic;
 pub mod trail;
 

@@ -2,10 +2,12 @@
 
 use serde::Serialize;
 
-use crate::core::{Core, Origin, Plan, Step};
+use crate::core::{Core, Origin, Plan, Step, Window};
 use crate::erlang;
 use crate::events::EventKind;
+use crate::parts::{PartId, ResourceId, Role, Tier};
 use crate::resource::ResourceSpec;
+use crate::stats::Tally;
 
 /// What to run: arrival rate, service rate per server, servers, customers, seed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,29 +77,25 @@ pub struct Mmc {
 impl Mmc {
     /// Sets up the queue; nothing runs yet.
     pub fn new(params: MmcParams) -> Self {
-        let mut core = Core::new(params.seed);
-        core.set_live_stats(false);
+        let mut core = Core::with_stats(params.seed, false);
         let host = core.add_host(crate::core::Host::new("server", f64::INFINITY, 0.0, 0.0));
-        let res = core.add_resource(ResourceSpec::pool(
-            "queue",
-            "queue",
-            "servers",
-            host,
-            params.servers,
-        ));
+        // One pool of servers; the web model's names do not matter to a plain queue.
+        let id = ResourceId::new(PartId::first(Tier::App), Role::Threads);
+        let res = core.add_resource(ResourceSpec::pool(id, host, params.servers));
         let mut plan = Plan::new();
         plan.push(Step::Serve {
             res,
             mean: (1.0 / params.mu) as f32,
+            flagged: false,
         });
         let first = core.rng.exp(1.0 / params.lambda);
         core.events.schedule(first, EventKind::Arrival(0));
         Self { core, params, plan }
     }
 
-    /// Handles events until `completed` customers have been served.
+    /// Handles events until `completed` customers have been served since the start.
     fn serve_until(&mut self, completed: u64) {
-        while self.core.totals.completed < completed {
+        while self.core.stats.totals.completed < completed {
             let Some((t, kind)) = self.core.events.pop() else {
                 return;
             };
@@ -108,7 +106,7 @@ impl Mmc {
                     let next = t + self.core.rng.exp(1.0 / self.params.lambda);
                     self.core.events.schedule(next, EventKind::Arrival(0));
                     self.core
-                        .start(0, 0, &self.plan, f64::INFINITY, Origin::User);
+                        .start(0, &[], &self.plan, f64::INFINITY, Origin::User);
                 }
                 EventKind::Resume { req, gen } => self.core.resume(req, gen),
                 _ => {}
@@ -120,8 +118,9 @@ impl Mmc {
     pub fn run(mut self) -> MmcReport {
         self.serve_until(self.params.warmup);
         self.core.reset_stats();
-        self.serve_until(self.params.customers);
-        self.report()
+        let base = self.core.stats.totals.completed;
+        self.serve_until(base.saturating_add(self.params.customers));
+        self.report(base)
     }
 
     /// Like [`Mmc::run`], and also splits the customers served after the warm-up into
@@ -134,43 +133,47 @@ impl Mmc {
     pub fn run_batches(mut self, batches: usize) -> (MmcReport, Vec<f64>) {
         self.serve_until(self.params.warmup);
         self.core.reset_stats();
+        let base = self.core.stats.totals.completed;
         let total = self.params.customers;
         let mut means = Vec::with_capacity(batches);
-        let (mut sum, mut n) = (0.0, 0);
+        let start = self.core.resources[0].tally;
+        let (mut sum, mut n) = (start.wait_sum, start.waits);
         for i in 1..=batches as u64 {
             // i * total / batches without overflow: total <= u64::MAX, batches is small.
             let target = (u128::from(total) * u128::from(i) / batches as u128) as u64;
-            self.serve_until(target);
-            let c = &self.core.resources[0].counts;
+            self.serve_until(base + target);
+            let c = &self.core.resources[0].tally;
             let (dsum, dn) = (c.wait_sum - sum, c.waits - n);
             means.push(if dn > 0 { dsum / dn as f64 } else { 0.0 });
             (sum, n) = (c.wait_sum, c.waits);
         }
-        self.serve_until(total);
-        (self.report(), means)
+        self.serve_until(base + total);
+        (self.report(base), means)
     }
 
     /// The report on everything measured since the warm-up ended.
-    fn report(&mut self) -> MmcReport {
+    fn report(&mut self, base: u64) -> MmcReport {
         let now = self.core.now;
-        let res = &mut self.core.resources[0];
-        res.integrate(now);
-        let span = (now - res.integrals.since).max(1e-12);
-        let c = &res.counts;
+        let (since, before) = match self.core.window_start(Window::Run) {
+            (at, Some((resources, _))) => (at, resources[0]),
+            (at, None) => (at, Tally::default()),
+        };
+        let span = (now - since).max(1e-12);
+        let c = self.core.resources[0].tally.since(&before);
         let theory = erlang::mmc(self.params.lambda, self.params.mu, self.params.servers);
-        let mean_response = res.sojourn.mean();
+        let sojourn = &self.core.stats.groups[0].run;
         MmcReport {
             mean_wait_s: if c.waits > 0 {
                 c.wait_sum / c.waits as f64
             } else {
                 0.0
             },
-            mean_response_s: mean_response,
-            p95_response_s: res.sojourn.quantile(0.95),
-            utilization: res.integrals.busy / span / f64::from(self.params.servers.max(1)),
-            mean_in_system: res.integrals.present / span,
+            mean_response_s: sojourn.mean(),
+            p95_response_s: sojourn.quantile(0.95),
+            utilization: c.busy_area / span / f64::from(self.params.servers.max(1)),
+            mean_in_system: c.present_area / span,
             arrival_rate: c.arrivals as f64 / span,
-            completed: self.core.totals.completed,
+            completed: self.core.stats.totals.completed - base,
             events: self.core.events_handled,
             simulated_s: span,
             wall_s: 0.0,

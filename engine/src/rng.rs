@@ -177,9 +177,80 @@ impl KeyPopularity {
     }
 }
 
+/// The generalized harmonic number `H(n, s) = Σ_{k=1..n} k^-s`: exactly up to a thousand
+/// terms, then by the Euler–Maclaurin formula (error far below a millionth of the sum).
+fn harmonic(n: f64, s: f64) -> f64 {
+    const EXACT: f64 = 1_000.0;
+    let n = n.floor().max(0.0);
+    let head = n.min(EXACT) as u32;
+    let mut h: f64 = (1..=head).map(|k| libm::pow(f64::from(k), -s)).sum();
+    if n > EXACT {
+        let m = EXACT;
+        let integral = if (s - 1.0).abs() < 1e-12 {
+            libm::log(n / m)
+        } else {
+            (libm::pow(n, 1.0 - s) - libm::pow(m, 1.0 - s)) / (1.0 - s)
+        };
+        h += integral
+            + (libm::pow(n, -s) - libm::pow(m, -s)) / 2.0
+            + s / 12.0 * (libm::pow(m, -s - 1.0) - libm::pow(n, -s - 1.0));
+    }
+    h
+}
+
+impl KeyPopularity {
+    /// The share of draws that fall on keys `1..=k`: `H(k, s) / H(keys, s)`.
+    pub fn share_of_top(&self, k: u32) -> f64 {
+        let k = k.min(self.keys);
+        harmonic(f64::from(k), self.s) / harmonic(f64::from(self.keys), self.s)
+    }
+
+    /// The fewest hottest keys that carry at least `share` of the draws (0 for a share of 0,
+    /// every key for a share of 1): found by bisection on [`Self::share_of_top`], with no
+    /// random numbers.
+    pub fn keys_for_share(&self, share: f64) -> u32 {
+        if share.is_nan() || share <= 0.0 {
+            return 0;
+        }
+        if share >= 1.0 {
+            return self.keys;
+        }
+        let (mut lo, mut hi) = (0u32, self.keys);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.share_of_top(mid) >= share {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hottest_keys_share_matches_what_the_draws_do() {
+        let pop = KeyPopularity::new(1_000_000, 0.8);
+        let k = pop.keys_for_share(0.9);
+        assert!(pop.share_of_top(k) >= 0.9 && pop.share_of_top(k - 1) < 0.9);
+        let mut rng = SimRng::new(3);
+        let n = 200_000;
+        let hits = (0..n).filter(|_| pop.sample(&mut rng) <= k).count();
+        let measured = hits as f64 / f64::from(n);
+        assert!((measured - 0.9).abs() < 0.005, "{measured}");
+        assert_eq!(pop.keys_for_share(0.0), 0);
+        assert_eq!(pop.keys_for_share(1.0), 1_000_000);
+        // Exact below a thousand keys, and continuous across the switch to the formula.
+        let small = KeyPopularity::new(10, 1.0);
+        assert!((small.share_of_top(10) - 1.0).abs() < 1e-12);
+        let a = harmonic(1_000.0, 0.8);
+        let b = harmonic(1_001.0, 0.8);
+        assert!((b - a - libm::pow(1_001.0, -0.8)).abs() < 1e-9, "{a} {b}");
+    }
 
     #[test]
     fn same_seed_same_numbers_other_seed_other_numbers() {

@@ -57,6 +57,9 @@ pub struct Scenario {
     pub peak_hour_factor: f64,
     /// Share of requests for static files (JS, CSS, images).
     pub static_share: f64,
+    /// Share of static requests the browser answers from its own cache: they never reach the
+    /// network.
+    pub browser_cache_share: f64,
     /// Share of dynamic requests that write (the read/write ratio).
     pub write_share: f64,
     /// Share of dynamic requests that call a third-party API (payments, OAuth).
@@ -116,8 +119,8 @@ pub struct Scenario {
     pub db_write_io_ms: f64,
     /// Writes that may hold row locks at once before the rest wait.
     pub db_lock_slots: u32,
-    /// Memory Postgres takes at rest (shared buffers), MB.
-    pub db_base_mem_mb: f64,
+    /// Share of a database machine's memory Postgres takes at rest (its shared buffers).
+    pub db_buffers_share: f64,
     /// Seconds the database takes to restart.
     pub db_restart_s: f64,
 
@@ -178,6 +181,9 @@ pub struct Scenario {
     pub cross_shard_share: f64,
     /// Seconds the coordinator waits for the second shard's commit before giving up.
     pub two_phase_timeout_s: f64,
+    /// Probability that the second shard aborts its half of a transfer after the first
+    /// committed.
+    pub cross_shard_abort: f64,
 
     /// Metrics, logs and traces are in place (stage 3 on).
     pub observability: bool,
@@ -244,15 +250,19 @@ impl Default for Scenario {
 impl Scenario {
     /// Stage `stage`'s defaults (clamped to 1..=7) at `users` daily active users.
     pub fn for_stage(stage: u8, users: f64) -> Self {
-        let stage = stage.clamp(1, 7);
+        let id = crate::StageId::of_scenario(stage);
+        let design = id.design();
+        let has = |f| design.has(f);
+        use crate::calibration as cal;
+        use crate::topology::Feature;
         let traffic = TrafficProfile::default();
-        let large_apps = stage >= 4;
         Self {
-            stage,
+            stage: id.scenario_number(),
             users,
             requests_per_user_per_day: traffic.requests_per_user_per_day,
             peak_hour_factor: traffic.peak_hour_factor,
             static_share: 0.55,
+            browser_cache_share: cal::BROWSER_CACHE_SHARE,
             write_share: 0.10,
             third_party_share: 0.05,
             deferred_share: 0.03,
@@ -260,65 +270,57 @@ impl Scenario {
             keys: 1_000_000,
             zipf_s: 0.8,
             request_timeout_s: 10.0,
-            app_servers: match stage {
-                1..=3 => 1,
-                4 | 5 => 3,
-                6 => 6,
-                _ => 64,
-            },
-            app_machine: if large_apps { T3_LARGE } else { T3_MEDIUM },
-            app_threads_per_vcpu: if large_apps { 32 } else { 16 },
+            app_servers: design.app_servers,
+            app_machine: design.app_machine,
+            app_threads_per_vcpu: design.app_threads_per_vcpu,
             app_queue: 256,
             app_mem_per_request_mb: 20.0,
             static_cpu_ms: 0.5,
             lb_policy: LbPolicy::LeastConnections,
             health_check_s: 10.0,
             app_restart_s: 30.0,
-            db_machine: if stage == 1 { T3_MEDIUM } else { T3_LARGE },
+            db_machine: design.db_machine,
             db_max_connections: 100,
             db_pool_timeout_s: 5.0,
             db_mem_per_connection_mb: 10.0,
             db_query_cpu_ms: 0.5,
-            db_scan_cpu_ms_per_1k_users: 100.0,
-            db_indexed: stage >= 3,
+            db_scan_cpu_ms_per_1k_users: cal::SCAN_CPU_MS_PER_1K_USERS,
+            db_indexed: has(Feature::Index),
             db_io_channels: 4,
             db_read_io_ms: 5.0,
             db_read_miss: 0.05,
             db_write_io_ms: 2.0,
             db_lock_slots: 16,
-            db_base_mem_mb: 1024.0,
+            db_buffers_share: cal::DB_BUFFERS_SHARE,
             db_restart_s: 60.0,
-            os_base_mem_mb: 800.0,
+            os_base_mem_mb: cal::OS_BASE_MEM_MB,
             cron_interval_s: 60.0,
-            cron_mem_per_1k_users_mb: 2_500.0,
-            cron_io_ms_per_1k_users: 2_000.0,
-            analytics_per_s_per_100k_users: 0.2,
-            analytics_io_ms: 1_000.0,
+            cron_mem_per_1k_users_mb: cal::CRON_MEM_PER_1K_USERS_MB,
+            cron_io_ms_per_1k_users: cal::CRON_IO_MS_PER_1K_USERS,
+            analytics_per_s_per_100k_users: cal::ANALYTICS_PER_S_PER_100K_USERS,
+            analytics_io_ms: cal::ANALYTICS_IO_MS,
             analytics_cpu_ms: 200.0,
             cache_hit: 0.9,
-            cache_nodes: if stage >= 7 { 4 } else { 1 },
+            cache_nodes: design.cache_nodes,
             cache_op_ms: 0.01,
             cdn_hit: 0.95,
             cdn_edge_ms: 20.0,
-            third_party_median_ms: 400.0,
-            third_party_p95_ms: 8_200.0,
+            third_party_median_ms: cal::API_MEDIAN_MS,
+            third_party_p95_ms: cal::API_P95_MS,
             third_party_error_rate: 0.01,
-            workers: match stage {
-                1..=5 => 0,
-                6 => 1_000,
-                _ => 8_000,
-            },
+            workers: design.workers,
             job_max_attempts: 5,
             job_backoff_s: 1.0,
             job_timeout_s: 30.0,
-            replicas: if stage >= 7 { 6 } else { 0 },
+            replicas: design.replicas,
             replica_base_lag_ms: 10.0,
-            replica_apply_ms: 0.02,
-            shards: if stage >= 7 { 4 } else { 1 },
+            replica_apply_ms: cal::REPLICA_APPLY_MS,
+            shards: design.shards,
             shard_strategy: ShardStrategy::Hash,
             cross_shard_share: 0.05,
             two_phase_timeout_s: 1.0,
-            observability: stage >= 3,
+            cross_shard_abort: cal::SECOND_COMMIT_ABORT,
+            observability: has(Feature::Observability),
         }
     }
 
@@ -349,7 +351,24 @@ impl Scenario {
         serde_json::from_value(base).map_err(|e| e.to_string())
     }
 
-    /// The offered load at the peak hour, requests per second.
+    /// The requests that reach the network at the peak hour, per second: every request but
+    /// the static files the browser's own cache answers.
+    pub fn network_rps(&self) -> f64 {
+        self.peak_rps() * (1.0 - self.static_share * self.browser_cache_share)
+    }
+
+    /// The share of static files among the requests that reach the network.
+    pub fn network_static_share(&self) -> f64 {
+        let kept = 1.0 - self.static_share * self.browser_cache_share;
+        if kept > 0.0 {
+            self.static_share * (1.0 - self.browser_cache_share) / kept
+        } else {
+            0.0
+        }
+    }
+
+    /// What users ask for at the peak hour, requests per second (browser-cached files
+    /// included).
     pub fn peak_rps(&self) -> f64 {
         TrafficProfile {
             requests_per_user_per_day: self.requests_per_user_per_day,
@@ -395,6 +414,7 @@ impl Scenario {
         )?;
         pos("peak_hour_factor", self.peak_hour_factor, 24.0)?;
         frac("static_share", self.static_share)?;
+        frac("browser_cache_share", self.browser_cache_share)?;
         frac("write_share", self.write_share)?;
         frac("third_party_share", self.third_party_share)?;
         frac("deferred_share", self.deferred_share)?;
@@ -449,7 +469,7 @@ impl Scenario {
         frac("db_read_miss", self.db_read_miss)?;
         pos("db_write_io_ms", self.db_write_io_ms, 1e5)?;
         int("db_lock_slots", self.db_lock_slots, 1, 100_000)?;
-        pos("db_base_mem_mb", self.db_base_mem_mb, 1e7)?;
+        frac("db_buffers_share", self.db_buffers_share)?;
         pos("db_restart_s", self.db_restart_s, 3600.0)?;
         pos("os_base_mem_mb", self.os_base_mem_mb, 1e7)?;
         pos("cron_interval_s", self.cron_interval_s, 86_400.0)?;
@@ -491,6 +511,7 @@ impl Scenario {
         int("shards", self.shards, 1, 16)?;
         frac("cross_shard_share", self.cross_shard_share)?;
         pos("two_phase_timeout_s", self.two_phase_timeout_s, 600.0)?;
+        frac("cross_shard_abort", self.cross_shard_abort)?;
         Ok(())
     }
 }

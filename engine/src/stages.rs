@@ -1,7 +1,11 @@
 //! The seven stages of scaling a web system, as data the engine and the UI share.
 
+use crate::diagnosis::Failure;
+
 /// One of the seven stages, in the order a system grows through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum StageId {
     /// Everything on one virtual machine.
     OneVm,
@@ -19,19 +23,9 @@ pub enum StageId {
     ReplicasShards,
 }
 
-/// One part of a stage's "what breaks" diagram that turns red, and what it reads.
-///
-/// Labels are plain text: the UI shows live numbers beside them on its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SceneLabel {
-    /// The diagram node's id, e.g. "db" or "app2".
-    pub node: &'static str,
-    /// What the node reads while it is failing, e.g. "killed by OOM".
-    pub label: &'static str,
-}
-
-/// What every part of the app needs to know about a stage: its names, what it
-/// adds, the tools people use for it, and the failure it runs into next.
+/// What every part of the app needs to know about a stage: its names, what it adds, the
+/// tools people use for it, and the failure it runs into next. Its parts and sizes are its
+/// [`crate::topology::Design`]; its failure's measured scene comes from the diagnosis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stage {
     /// Which stage this is.
@@ -40,36 +34,27 @@ pub struct Stage {
     pub short_name: &'static str,
     /// A one-line title.
     pub title: &'static str,
-    /// A short story (two to four sentences) of what this stage adds and why
-    /// it is the right move at this point.
+    /// A short story (two to four sentences) of what this stage adds and why it is the right
+    /// move at this point.
     pub summary: &'static str,
     /// Open-source or self-hosted tools for what this stage adds.
     pub open_source: &'static [&'static str],
     /// Managed or enterprise services for what this stage adds.
     pub managed: &'static [&'static str],
-    /// Stable codes of the failures this stage runs into, as
-    /// [`crate::failure::detect`] names them, the primary one first.
-    pub failure_codes: &'static [&'static str],
-    /// A few words naming the primary failure, e.g. "The OOM cascade".
-    pub failure_title: &'static str,
-    /// Two to four plain sentences on what breaks and why, and what fixes it.
-    pub failure_explanation: &'static str,
-    /// The diagram nodes that turn red when the failure hits, and their labels.
-    pub failure_scene: &'static [SceneLabel],
+    /// The failures this stage runs into, the primary one first.
+    pub failures: &'static [Failure],
+    /// Two to four plain sentences on what breaks and why, and what fixes it. It states no
+    /// number: the measured sentence beside it does.
+    pub failure_story: &'static str,
     /// Text for the button that moves on to the next stage; `None` for the last.
     pub next_step: Option<&'static str>,
 }
 
 impl Stage {
-    /// The code of this stage's primary failure, e.g. "oom_cascade".
-    pub fn failure_code(&self) -> &'static str {
-        self.failure_codes[0]
+    /// This stage's primary failure.
+    pub fn failure(&self) -> Failure {
+        self.failures[0]
     }
-}
-
-/// Shorthand for one [`SceneLabel`] in the table below.
-const fn red(node: &'static str, label: &'static str) -> SceneLabel {
-    SceneLabel { node, label }
 }
 
 /// The seven stages in order.
@@ -99,19 +84,13 @@ pub const STAGES: [Stage; 7] = [
             "Render",
             "Railway",
         ],
-        failure_codes: &["oom_cascade"],
-        failure_title: "The OOM cascade",
-        failure_explanation: "A query that scans a large table makes Postgres take all the \
+        failures: &[Failure::OomCascade],
+        failure_story: "A query that scans a large table makes Postgres take all the \
                               memory the machine has, and the kernel starts killing \
                               processes to survive. The web server, the app and the cron \
                               jobs share that memory, so they die along with the database, \
                               and every user gets an error until it all restarts. The next \
                               stage gives the database a machine of its own.",
-        failure_scene: &[
-            red("app", "killed by OOM"),
-            red("db", "mem 100% · OOM"),
-            red("cron", "stalled"),
-        ],
         next_step: Some("Move the database to its own host"),
     },
     Stage {
@@ -132,19 +111,13 @@ pub const STAGES: [Stage; 7] = [
             "PlanetScale",
             "Aiven",
         ],
-        failure_codes: &["blind_slowdown"],
-        failure_title: "Slow, and nobody knows why",
-        failure_explanation: "Users report that pages feel slow, and you have nothing to \
+        failures: &[Failure::BlindSlowdown],
+        failure_story: "Users report that pages feel slow, and you have nothing to \
                               check their complaint against. There are no logs, no latency \
                               percentiles and no error counts, so the best you can do is \
                               open a shell on the server and stare at top. The next stage \
                               adds logs, metrics and analytics so you can see where the \
                               time goes.",
-        failure_scene: &[
-            red("users", "it's slow · p95 ???"),
-            red("app", "running silent"),
-            red("db", "running silent"),
-        ],
         next_step: Some("Add logs, metrics and analytics"),
     },
     Stage {
@@ -176,18 +149,13 @@ pub const STAGES: [Stage; 7] = [
             "Mixpanel",
             "Heap",
         ],
-        failure_codes: &["app_saturated"],
-        failure_title: "One app server, flat out",
-        failure_explanation: "Now the graphs show the problem: the only app server's CPU is \
-                              at 100%, requests pile up in its queue, and the slowest give \
-                              up with a 504. The database on its own host has little to do. \
-                              Every deploy restarts that single server, so users also see \
-                              an outage each time you ship. The next stage puts a load \
-                              balancer in front of several app servers.",
-        failure_scene: &[
-            red("app", "CPU 100% · queue full"),
-            red("db", "healthy · idle"),
-        ],
+        failures: &[Failure::AppSaturated],
+        failure_story: "Now the graphs show the problem: the app server's CPU is flat out, \
+                        requests pile up in its queue, and the slowest give up with a \
+                        timeout. The database on its own host has little to do. Every deploy \
+                        restarts that single server, so users also see an outage each time \
+                        you ship. The next stage puts a load balancer in front of several app \
+                        servers.",
         next_step: Some("Add a load balancer"),
     },
     Stage {
@@ -210,22 +178,15 @@ pub const STAGES: [Stage; 7] = [
             "Fly",
             "Render",
         ],
-        failure_codes: &["db_connections_exhausted"],
-        failure_title: "Out of database connections",
-        failure_explanation: "Every app server fetches the same popular rows, such as user \
-                              42's profile, on every request, even though they have not \
-                              changed since the last read. All 100 of Postgres's connections \
-                              are busy, so new requests wait for one and time out, and each \
-                              extra connection would cost the database about 10 MB of \
-                              memory. Images and scripts also come all the way from the app \
-                              servers. The next stage adds a cache for hot reads and a CDN \
-                              for static files.",
-        failure_scene: &[
-            red("db", "conns 100/100"),
-            red("app1", "SELECT user/42 every request"),
-            red("app2", "SELECT user/42 every request"),
-            red("app3", "SELECT user/42 every request"),
-        ],
+        failures: &[Failure::DbConnectionsExhausted],
+        failure_story: "Every app server fetches the same popular rows, such as one busy \
+                        user's profile, on every request, even though they have not changed \
+                        since the last read. Postgres's CPU works through the same hot reads \
+                        again and again, each query holds its connection longer, and soon \
+                        every connection is busy: new requests wait for one and time out. \
+                        More connections would not help, since each costs the database \
+                        memory and the CPU is already full. The next stage adds a cache for \
+                        hot reads and a CDN for static files.",
         next_step: Some("Add a cache and a CDN"),
     },
     Stage {
@@ -235,8 +196,7 @@ pub const STAGES: [Stage; 7] = [
         summary: "A CDN keeps copies of your scripts, styles and images at edge locations \
                   near your users, so those requests never reach your servers. A cache \
                   such as Redis answers hot reads, sessions and rate-limit counters from \
-                  memory; at a 95% hit rate, only one read in twenty reaches Postgres. The \
-                  hard question is when a cached value stops being true, and here a write \
+                  memory, so most reads never reach Postgres. The hard question is when a cached value stops being true, and here a write \
                   clears its key.",
         open_source: &["Redis", "Valkey", "Varnish", "KeyDB"],
         managed: &[
@@ -251,23 +211,13 @@ pub const STAGES: [Stage; 7] = [
             "Redis Cloud",
             "Momento",
         ],
-        failure_codes: &["upstream_blocking"],
-        failure_title: "Stuck waiting on a slow API",
-        failure_explanation: "Checkout calls a payment API inside the request, and that API \
-                              now takes 8.2 seconds at p95. One by one, every app thread \
-                              ends up waiting on it, so even simple pages queue behind them \
-                              and time out. The database and the cache report healthy the \
-                              whole time, which makes this failure confusing at first. The \
-                              next stage moves calls like this onto a queue that background \
-                              workers drain.",
-        failure_scene: &[
-            red("app1", "all threads blocked"),
-            red("app2", "all threads blocked"),
-            red("app3", "all threads blocked"),
-            red("api", "p95 8.2 s"),
-            red("db", "healthy"),
-            red("cache", "healthy"),
-        ],
+        failures: &[Failure::UpstreamBlocking],
+        failure_story: "Checkout calls a payment API inside the request, and that API's \
+                        slowest calls take seconds. One by one, the app threads end up \
+                        waiting on it, so even simple pages queue behind them and time out. \
+                        The database and the cache look healthy the whole time, which makes \
+                        this failure confusing at first. The next stage moves calls like \
+                        this onto a queue that background workers drain.",
         next_step: Some("Move slow work to a queue"),
     },
     Stage {
@@ -296,16 +246,14 @@ pub const STAGES: [Stage; 7] = [
             "Trigger.dev",
             "Temporal Cloud",
         ],
-        failure_codes: &["primary_saturated"],
-        failure_title: "The primary hits its ceiling",
-        failure_explanation: "All the data work lands on a single Postgres primary: the \
+        failures: &[Failure::PrimarySaturated],
+        failure_story: "All the data work lands on a single Postgres primary: the \
                               app's writes, dashboard queries, nightly BI exports and an \
                               analyst's ad-hoc SQL. The big scans keep the disk busy and \
                               hold locks that writes must wait behind, so checkouts and \
                               sign-ups slow down while the app servers have room to spare. \
                               A bigger machine only buys a little time, so the next stage \
                               adds read replicas for reads and shards for writes.",
-        failure_scene: &[red("db", "I/O 100% · lock waits")],
         next_step: Some("Add replicas and shards"),
     },
     Stage {
@@ -333,31 +281,19 @@ pub const STAGES: [Stage; 7] = [
             "Yugabyte",
             "MongoDB Atlas",
         ],
-        failure_codes: &["stale_reads", "cross_shard_partial_commit"],
-        failure_title: "Stale reads and half-done transfers",
-        failure_explanation: "A replica applies the primary's changes a little late, \
-                              usually 10 to 100 ms and more under heavy writes, so someone \
-                              who just changed their balance can read the old value back. \
+        failures: &[Failure::StaleReads, Failure::CrossShardPartialCommit],
+        failure_story: "A replica applies the primary's changes a little late, by tens of \
+                              milliseconds and more under heavy writes, so someone who just \
+                              changed their balance can read the old value back. \
                               A transfer between users on two shards needs a two-phase \
                               commit, and if one side fails the debit can stick while the \
                               credit does not. From here you would send a user's reads to \
                               the primary just after they write (read-your-writes), model \
                               multi-shard work as a saga with undo steps, or pick a \
                               partition key that keeps related rows on one shard.",
-        failure_scene: &[
-            red("replica1", "lag 200 ms · stale read"),
-            red("shard1", "debit committed"),
-            red("shard2", "credit failed"),
-        ],
         next_step: None,
     },
 ];
-
-/// The stage that runs into failure `code` (as [`crate::failure::CODES`] names it), whose
-/// text explains it and whose next stage fixes it.
-pub fn stage_of_failure(code: &str) -> Option<&'static Stage> {
-    STAGES.iter().find(|s| s.failure_codes.contains(&code))
-}
 
 impl StageId {
     /// The stage's position, 1 to 7.
@@ -402,16 +338,15 @@ mod tests {
     }
 
     #[test]
-    fn every_failure_code_has_a_stage_that_explains_it() {
-        for code in crate::failure::CODES {
-            let stage = stage_of_failure(code).unwrap_or_else(|| panic!("{code}"));
-            assert!(stage.failure_codes.contains(&code));
+    fn every_stage_failure_is_its_own_and_the_next_stage_adds_its_fix() {
+        for stage in &STAGES {
+            for f in stage.failures {
+                assert_eq!(f.stage(), Some(stage.id), "{f:?}");
+            }
+            if let Some(fix) = stage.failure().fixed_by() {
+                assert_eq!(Some(fix), stage.id.next(), "{:?}", stage.id);
+            }
         }
-        assert_eq!(
-            stage_of_failure("app_saturated").map(|s| s.id),
-            Some(StageId::Observe)
-        );
-        assert!(stage_of_failure("no_such_failure").is_none());
     }
 
     #[test]
@@ -445,13 +380,11 @@ mod tests {
             stage.short_name,
             stage.title,
             stage.summary,
-            stage.failure_title,
-            stage.failure_explanation,
+            stage.failure_story,
         ];
         all.extend(stage.open_source);
         all.extend(stage.managed);
-        all.extend(stage.failure_codes);
-        all.extend(stage.failure_scene.iter().flat_map(|s| [s.node, s.label]));
+
         all.extend(stage.next_step);
         all
     }
@@ -463,10 +396,8 @@ mod tests {
             assert!(!stage.summary.trim().is_empty(), "stage {n} summary");
             assert!(!stage.open_source.is_empty(), "stage {n} open source");
             assert!(!stage.managed.is_empty(), "stage {n} managed");
-            assert!(!stage.failure_codes.is_empty(), "stage {n} codes");
-            assert!(!stage.failure_title.trim().is_empty(), "stage {n} title");
-            assert!(!stage.failure_explanation.trim().is_empty(), "stage {n}");
-            assert!(!stage.failure_scene.is_empty(), "stage {n} scene");
+            assert!(!stage.failures.is_empty(), "stage {n} failures");
+            assert!(!stage.failure_story.trim().is_empty(), "stage {n}");
             for text in texts(stage) {
                 assert!(!text.trim().is_empty(), "stage {n} has an empty text");
                 assert!(!text.contains("TODO"), "stage {n}: {text}");
@@ -477,8 +408,8 @@ mod tests {
     }
 
     #[test]
-    fn failure_codes_are_the_seven_primaries_in_order() {
-        let codes: Vec<_> = STAGES.iter().map(|s| s.failure_code()).collect();
+    fn failures_are_the_seven_primaries_in_order() {
+        let codes: Vec<_> = STAGES.iter().map(|s| s.failure().code()).collect();
         assert_eq!(
             codes,
             [
@@ -491,47 +422,23 @@ mod tests {
                 "stale_reads",
             ]
         );
-        assert_eq!(
-            StageId::ReplicasShards.stage().failure_codes,
-            ["stale_reads", "cross_shard_partial_commit"]
-        );
         for stage in &STAGES[..6] {
-            assert_eq!(stage.failure_codes.len(), 1);
+            assert_eq!(stage.failures.len(), 1);
         }
     }
 
     #[test]
-    fn failure_codes_are_ones_the_classifier_can_report() {
+    fn stories_state_no_numbers() {
+        // Numbers come from the engine's reading, or are generated from the constants that
+        // hold them; a story typed with a number would go stale when they change.
         for stage in &STAGES {
-            for code in stage.failure_codes {
-                assert!(crate::failure::CODES.contains(code), "{code}");
-            }
-        }
-    }
-
-    #[test]
-    fn scene_nodes_belong_to_their_stage_diagram() {
-        let allowed: [&[&str]; 7] = [
-            &["app", "db", "cron"],
-            &["app", "db", "users"],
-            &["app", "db"],
-            &["db", "app1", "app2", "app3"],
-            &["app1", "app2", "app3", "api", "db", "cache"],
-            &["db"],
-            &["replica1", "shard1", "shard2"],
-        ];
-        for (stage, allowed) in STAGES.iter().zip(allowed) {
-            let mut seen = Vec::new();
-            for scene in stage.failure_scene {
-                assert!(
-                    allowed.contains(&scene.node),
-                    "stage {}: unknown node {}",
-                    stage.id.number(),
-                    scene.node
-                );
-                assert!(!seen.contains(&scene.node), "{} twice", scene.node);
-                seen.push(scene.node);
-                assert!(!scene.label.contains("{}"), "{}", scene.label);
+            for text in [stage.summary, stage.failure_story] {
+                // A digit that starts a number (not the 95 of "p95").
+                let chars: Vec<char> = text.chars().collect();
+                let number = (0..chars.len()).any(|i| {
+                    chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_alphanumeric())
+                });
+                assert!(!number, "stage {}: {text}", stage.id.number());
             }
         }
     }
@@ -542,9 +449,9 @@ mod tests {
             assert_eq!(stage.next_step.is_none(), stage.id.next().is_none());
         }
         let last = StageId::ReplicasShards.stage();
-        assert!(!last.failure_explanation.contains("next stage"));
+        assert!(!last.failure_story.contains("next stage"));
         for stage in &STAGES[..6] {
-            assert!(stage.failure_explanation.contains("next stage"));
+            assert!(stage.failure_story.contains("next stage"));
         }
     }
 }

@@ -1,10 +1,10 @@
 //! The analytic companion against the simulation it summarizes: the same latency at moderate
 //! load, the same busiest resources, and failure points in the same neighbourhood.
 
-use headroom_engine::analytic::{self, Prediction};
-use headroom_engine::failure::{ERROR_BUDGET, P95_TARGET_MS};
+use headroom_engine::analytic::{self, Measure, Prediction};
+use headroom_engine::parts::{Role, Tier};
+use headroom_engine::run::{run_stage, StageRun};
 use headroom_engine::scenario::Scenario;
-use headroom_engine::sim::{run_stage, StageRun};
 
 const SEED: u64 = 1;
 
@@ -32,28 +32,29 @@ fn simulate(stage: u8, users: f64) -> StageRun {
     run_stage(&sc, SEED, seconds)
 }
 
-/// The simulation fails the way the companion can see: slow or erroring.
+/// The simulation fails the way the companion can see: the targets' verdict on latency and
+/// errors.
 fn sim_failing(run: &StageRun) -> bool {
-    run.report.p95_ms > P95_TARGET_MS || run.report.error_rate > ERROR_BUDGET
+    run.verdict.over_target()
 }
 
-fn utilization(run: &StageRun, id_suffix: &str, node_prefix: &str) -> f64 {
+fn utilization(run: &StageRun, tier: Tier, role: Role) -> f64 {
     let nodes: Vec<f64> = run
-        .report
-        .nodes
+        .reading
+        .resources
         .iter()
-        .filter(|n| n.id.ends_with(id_suffix) && n.node.starts_with(node_prefix))
+        .filter(|n| n.id.part.tier == tier && n.id.role == role)
         .map(|n| n.utilization)
         .collect();
-    assert!(!nodes.is_empty(), "no {node_prefix}*{id_suffix}");
+    assert!(!nodes.is_empty(), "no {tier:?} {role:?}");
     nodes.iter().sum::<f64>() / nodes.len() as f64
 }
 
-fn load(p: &Prediction, id: &str) -> f64 {
+fn load(p: &Prediction, id: Measure) -> f64 {
     p.loads
         .iter()
         .find(|l| l.id == id)
-        .unwrap_or_else(|| panic!("no load {id} in {:?}", p.loads))
+        .unwrap_or_else(|| panic!("no load {id:?} in {:?}", p.loads))
         .utilization
 }
 
@@ -73,7 +74,7 @@ fn latency_agrees_with_the_simulation_at_moderate_load() {
         let p = predict(stage, users);
         let run = simulate(stage, users);
         let (p50, p95) = (p.p50_ms.unwrap(), p.p95_ms.unwrap());
-        let (s50, s95) = (run.report.p50_ms, run.report.p95_ms);
+        let (s50, s95) = (run.reading.p50_ms, run.reading.p95_ms);
         eprintln!("stage {stage} at {users}: p50 {p50:.1}/{s50:.1} p95 {p95:.1}/{s95:.1} ms");
         assert!(
             (p50 / s50 - 1.0).abs() < 0.05,
@@ -92,7 +93,7 @@ fn the_latency_rises_with_the_load_as_simulated() {
     // Near its limit: stage 2's unindexed scans, stage 4's database CPU.
     for (stage, users) in [(2, 1_200.0), (4, 150_000.0)] {
         let p = predict(stage, users).p95_ms.unwrap();
-        let s = simulate(stage, users).report.p95_ms;
+        let s = simulate(stage, users).reading.p95_ms;
         eprintln!("stage {stage} at {users}: p95 {p:.1}/{s:.1} ms");
         assert!(
             (p / s - 1.0).abs() < 0.35,
@@ -103,24 +104,26 @@ fn the_latency_rises_with_the_load_as_simulated() {
 
 #[test]
 fn utilizations_agree_with_the_simulation() {
-    // (stage, users, companion id, simulated resource suffix and node prefix).
+    // (stage, users, tier and role).
+    let (app, db, replica) = (Tier::App, Tier::Database, Tier::Replica);
     let cases = [
-        (1, 700.0, "vm.cpu", ".cpu", "app"),
-        (2, 1_000.0, "db.cpu", ".cpu", "db"),
-        (3, 30_000.0, "app.cpu", ".cpu", "app"),
-        (4, 150_000.0, "db.cpu", ".cpu", "db"),
-        (4, 150_000.0, "app.cpu", ".cpu", "app"),
-        (5, 300_000.0, "db.cpu", ".cpu", "db"),
-        (6, 300_000.0, "db.cpu", ".cpu", "db"),
-        (7, 1_000_000.0, "replica.cpu", ".cpu", "replica"),
+        (1, 700.0, app, Role::Cores),
+        (2, 1_000.0, db, Role::Cores),
+        (3, 30_000.0, app, Role::Cores),
+        (4, 150_000.0, db, Role::Cores),
+        (4, 150_000.0, app, Role::Cores),
+        (5, 300_000.0, db, Role::Cores),
+        (6, 300_000.0, db, Role::Cores),
+        (7, 1_000_000.0, replica, Role::Cores),
     ];
-    for (stage, users, id, suffix, node) in cases {
+    for (stage, users, tier, role) in cases {
+        let id = Measure::Resource(tier, role);
         let p = load(&predict(stage, users), id);
-        let s = utilization(&simulate(stage, users), suffix, node);
-        eprintln!("stage {stage} at {users}: {id} {p:.3}/{s:.3}");
+        let s = utilization(&simulate(stage, users), tier, role);
+        eprintln!("stage {stage} at {users}: {id:?} {p:.3}/{s:.3}");
         assert!(
             (p - s).abs() < 0.03 + 0.1 * s,
-            "stage {stage} at {users}: {id} {p} vs simulated {s}"
+            "stage {stage} at {users}: {id:?} {p} vs simulated {s}"
         );
     }
 }
@@ -134,7 +137,7 @@ fn failure_points_are_near_the_simulated_ones_and_rise_stage_by_stage() {
         let sim = SIMULATED_FAILURE[usize::from(stage - 1)];
         eprintln!(
             "stage {stage}: companion fails at {f:.0} users ({}), simulation at {sim}",
-            predict(stage, f * 1.01).bottleneck
+            predict(stage, f * 1.01).bottleneck.words()
         );
         assert!(
             (sim / 3.0..=sim * 3.0).contains(&f),
@@ -158,8 +161,8 @@ fn the_simulation_holds_at_half_the_predicted_limit_and_fails_at_twice_it() {
             !sim_failing(&half),
             "stage {stage} at {:.0}: p95 {} errors {}",
             f / 2.0,
-            half.report.p95_ms,
-            half.report.error_rate
+            half.reading.p95_ms,
+            half.reading.error_rate
         );
         // Stage 7 at twice its limit is ten million users: too slow for a test.
         if stage < 7 {
@@ -168,8 +171,8 @@ fn the_simulation_holds_at_half_the_predicted_limit_and_fails_at_twice_it() {
                 sim_failing(&twice),
                 "stage {stage} at {:.0}: p95 {} errors {}",
                 f * 2.0,
-                twice.report.p95_ms,
-                twice.report.error_rate
+                twice.reading.p95_ms,
+                twice.reading.error_rate
             );
         }
     }
@@ -221,30 +224,21 @@ fn a_curve_is_the_same_as_point_predictions() {
 fn what_is_under_the_bottleneck_is_what_fixes_it() {
     // Stage 1 runs out of memory; an index (stage 3's fix) shrinks the report.
     let p = predict(1, 1_000.0);
-    assert_eq!((p.bottleneck, p.over_capacity), ("vm.memory", true));
+    assert_eq!(
+        (p.bottleneck, p.over_capacity),
+        (Measure::Memory(Tier::App), true)
+    );
     let mut indexed = Scenario::for_stage(1, 1_000.0);
     indexed.db_indexed = true;
     assert!(!analytic::predict(&indexed).failing);
     // Stage 3's one app box runs out of CPU; stage 4 spreads it over three.
-    assert_eq!(predict(3, 60_000.0).bottleneck, "app.cpu");
+    assert_eq!(
+        predict(3, 60_000.0).bottleneck,
+        Measure::Resource(Tier::App, Role::Cores)
+    );
     assert!(!predict(4, 60_000.0).failing);
     // Stage 5's threads wait on the third party; stage 6's queue frees them.
-    assert_eq!(predict(5, 400_000.0).bottleneck, "app.threads");
-    assert!(load(&predict(6, 400_000.0), "app.threads") < 0.1);
-}
-
-#[test]
-fn a_curve_of_sixty_points_is_cheap() {
-    let users: Vec<f64> = (0..60)
-        .map(|i| 10f64.powf(1.0 + f64::from(i) / 10.0))
-        .collect();
-    let start = std::time::Instant::now();
-    for stage in 1..=7 {
-        let sc = Scenario::for_stage(stage, 1.0);
-        std::hint::black_box(analytic::curve(&sc, &users));
-        std::hint::black_box(analytic::failure_users_of(&sc, 10.0, 1e7));
-    }
-    let ms = start.elapsed().as_secs_f64() * 1e3;
-    // Well under a millisecond a stage in an optimized build; generous for a busy machine.
-    assert!(ms < 70.0, "seven curves took {ms:.1} ms");
+    let threads = Measure::Resource(Tier::App, Role::Threads);
+    assert_eq!(predict(5, 400_000.0).bottleneck, threads);
+    assert!(load(&predict(6, 400_000.0), threads) < 0.1);
 }

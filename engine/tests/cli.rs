@@ -121,11 +121,12 @@ fn stage_prints_one_json_object_with_its_metrics() {
         "stale_read_rate",
         "cost_monthly_usd",
         "failure",
-        "nodes",
+        "diagnosis",
+        "resources",
     ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
-    assert!(v["nodes"].as_array().unwrap().len() > 10);
+    assert!(v["resources"].as_array().unwrap().len() > 10);
     assert!(v["throughput_rps"].as_f64().unwrap() > 100.0);
 }
 

@@ -1,7 +1,9 @@
 //! The stage simulation against the laws any queueing system obeys, and its determinism.
 
+use headroom_engine::core::Window;
+use headroom_engine::run::{fingerprint, run_stage};
 use headroom_engine::scenario::Scenario;
-use headroom_engine::sim::{run_stage, Sim};
+use headroom_engine::sim::Sim;
 
 /// Little's law, L = λW, per resource and end to end, on a busy stage with every kind of
 /// resource (pools, delays, a queue, replicas, shards).
@@ -12,19 +14,19 @@ fn littles_law_holds_per_node_and_end_to_end() {
     for (stage, users, seconds) in [(4, 60_000.0, 300.0), (7, 400_000.0, 1_200.0)] {
         let mut sim = Sim::new(&Scenario::for_stage(stage, users), 11);
         sim.step_until(30.0);
-        sim.core.reset_stats();
+        sim.reset_stats();
         sim.step_until(30.0 + seconds);
-        let r = sim.report();
-        let lambda = r.arrivals as f64 / r.simulated_s;
+        let r = sim.reading(Window::Run);
+        let lambda = r.arrivals as f64 / r.window_s;
         let l = r.mean_in_flight;
-        let w = r.mean_ms / 1e3;
+        let w = r.mean_in_system_ms / 1e3;
         assert!(
             (l - lambda * w).abs() / l < 0.02,
             "stage {stage}: L = {l}, λW = {}",
             lambda * w
         );
         let mut checked = 0;
-        for n in &r.nodes {
+        for n in &r.resources {
             if n.arrivals < 20_000 || n.mean_present < 0.05 {
                 continue;
             }
@@ -58,7 +60,7 @@ fn requests_are_conserved_exactly() {
     ] {
         let mut sim = Sim::new(&Scenario::for_stage(stage, users), 5);
         sim.step_until(150.0);
-        let r = sim.report();
+        let r = sim.reading(Window::Run);
         assert!(
             r.failed > 0 || stage == 7,
             "stage {stage} at {users} should be failing"
@@ -68,13 +70,10 @@ fn requests_are_conserved_exactly() {
             r.completed + r.failed + r.in_flight,
             "stage {stage} end to end"
         );
-        for (i, res) in sim.core.resources.iter().enumerate() {
-            assert_eq!(sim.core.present(i as u16), res.present(), "stage {stage}");
-        }
-        for n in &r.nodes {
+        for n in &r.resources {
             assert_eq!(
                 n.arrivals,
-                n.completed + n.failed + u64::from(n.present),
+                n.completed + n.failed + u64::from(n.busy + n.queue_len),
                 "stage {stage} node {}",
                 n.id
             );
@@ -88,10 +87,14 @@ fn requests_are_conserved_exactly() {
 fn erlang_prediction_matches_measured_utilization() {
     let mut sim = Sim::new(&Scenario::for_stage(4, 100_000.0), 2);
     sim.step_until(30.0);
-    sim.core.reset_stats();
+    sim.reset_stats();
     sim.step_until(330.0);
-    let r = sim.report();
-    let cpu = r.nodes.iter().find(|n| n.id == "db.cpu").unwrap();
+    let r = sim.reading(Window::Run);
+    let cpu = r
+        .resources
+        .iter()
+        .find(|n| n.id.to_string() == "db1.cpu")
+        .unwrap();
     let theory = cpu.theory.as_ref().unwrap();
     assert!(cpu.utilization > 0.3, "{}", cpu.utilization);
     assert!((theory.utilization - cpu.utilization).abs() < 0.02 * cpu.utilization.max(0.1));
@@ -115,13 +118,14 @@ fn same_seed_same_bytes_other_seed_other_numbers() {
 fn long_runs_do_not_grow() {
     let mut sim = Sim::new(&Scenario::for_stage(5, 100_000.0), 3);
     sim.step_until(60.0);
-    let events_at_1min = sim.core.events.len();
+    let (events_at_1min, flight_at_1min) = (sim.pending_events(), sim.in_flight());
     sim.step_until(600.0);
-    let events_at_10min = sim.core.events.len();
+    let (events_at_10min, flight_at_10min) = (sim.pending_events(), sim.in_flight());
     assert!(
         events_at_10min < events_at_1min * 2 + 100,
         "{events_at_1min} -> {events_at_10min}"
     );
+    assert!(flight_at_10min < flight_at_1min * 2 + 100);
 }
 
 /// The fingerprint of a reference run, shared with the browser test (`tests/web.rs` at the
@@ -130,7 +134,7 @@ fn long_runs_do_not_grow() {
 fn reference_run_has_the_recorded_fingerprint() {
     let golden = include_str!("golden-fingerprint.txt").trim();
     let sc = Scenario::for_stage(7, 30_000.0);
-    let print = headroom_engine::sim::fingerprint(&run_stage(&sc, 42, 10.0));
+    let print = fingerprint(&run_stage(&sc, 42, 10.0));
     assert_eq!(
         format!("{print:016x}"),
         golden,

@@ -1,8 +1,11 @@
 //! Property tests over the whole parameter space, extremes included.
 
+use headroom_engine::core::Window;
+use headroom_engine::cost;
+use headroom_engine::diagnosis::diagnose;
+use headroom_engine::live::Engine;
 use headroom_engine::scenario::Scenario;
 use headroom_engine::sim::Sim;
-use headroom_engine::{cost, failure};
 use proptest::prelude::*;
 
 /// Every number in the JSON is finite (serde writes NaN and infinity as null), and nulls
@@ -12,7 +15,17 @@ fn check_numbers(path: &str, v: &serde_json::Value) {
         serde_json::Value::Null => {
             let last = path.rsplit('.').next().unwrap_or("");
             assert!(
-                ["failure", "queue", "theory", "mean_wait_ms"].contains(&last),
+                [
+                    "failure",
+                    "queue",
+                    "theory",
+                    "mean_wait_ms",
+                    "diagnosis",
+                    "bottleneck",
+                    "gauge",
+                    "memory"
+                ]
+                .contains(&last),
                 "null at {path}"
             );
         }
@@ -36,17 +49,24 @@ fn check(sc: &Scenario, seed: u64) {
     // Short runs: the properties hold at every instant, and 10M users are many events.
     let mut sim = Sim::new(sc, seed);
     sim.step_until(1.0);
-    sim.core.reset_stats();
+    sim.reset_stats();
     sim.step_until(2.5);
-    let r = &sim.report();
-    let _ = failure::detect(sc, r);
+    let r = &sim.reading(Window::Run);
+    let d = diagnose(sim.topology(), r);
+    if let Some(d) = &d {
+        check_numbers("", &serde_json::to_value(d).unwrap());
+    }
     check_numbers("", &serde_json::to_value(r).unwrap());
-    let cost = cost::monthly(sc);
+    let cost = cost::monthly(sim.topology(), sc, r);
     check_numbers("", &serde_json::to_value(&cost).unwrap());
+    // The live reading, as the page gets it.
+    let mut engine = Engine::new(sc, seed);
+    engine.step_until(2.5);
+    check_numbers("", &serde_json::to_value(engine.read()).unwrap());
     assert!(r.p50_ms <= r.p95_ms && r.p95_ms <= r.p99_ms);
     assert!((0.0..=1.0).contains(&r.error_rate));
     assert!((0.0..=1.0).contains(&r.stale_read_rate));
-    for n in &r.nodes {
+    for n in &r.resources {
         assert!(
             (0.0..=1.0).contains(&n.utilization),
             "{} {}",
@@ -59,6 +79,9 @@ fn check(sc: &Scenario, seed: u64) {
         }
     }
     assert!(cost.monthly_usd.is_finite() && cost.monthly_usd > 0.0);
+    if let Some(d) = d {
+        let _ = d.sentence(&sim.topology().names());
+    }
 }
 
 #[test]

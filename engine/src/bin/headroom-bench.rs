@@ -53,11 +53,11 @@ fn stage7(from_slider: bool) {
         Sim::new(&Scenario::for_stage(7, 10_000_000.0), 1)
     };
     sim.step_until(10.0);
-    let before = sim.core.events_handled;
+    let before = sim.events_handled();
     let start = Instant::now();
     sim.step_until(70.0);
     let wall = start.elapsed().as_secs_f64();
-    report(name, sim.core.events_handled - before, wall);
+    report(name, sim.events_handled() - before, wall);
     println!(
         "{name}: 60 simulated s in {wall:.2} s = {:.1}x real time",
         60.0 / wall

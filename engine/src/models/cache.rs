@@ -28,16 +28,22 @@ impl HotKeyCache {
 
     /// A read of `key`: true on a hit. A miss on a hot key refills it.
     pub fn read(&mut self, key: u32) -> bool {
+        self.lookup(key) == Lookup::Hit
+    }
+
+    /// A read of `key`, and why it missed: a cold key, or a hot key a write had cleared (this
+    /// read refills it).
+    pub fn lookup(&mut self, key: u32) -> Lookup {
         if key == 0 || key > self.hot {
-            return false;
+            return Lookup::Cold;
         }
         let (w, b) = Self::bit(key);
         match self.invalid.get_mut(w) {
             Some(word) if *word & b != 0 => {
                 *word &= !b;
-                false
+                Lookup::Refill
             }
-            _ => true,
+            _ => Lookup::Hit,
         }
     }
 
@@ -51,6 +57,17 @@ impl HotKeyCache {
             *word |= b;
         }
     }
+}
+
+/// What a cache lookup found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// The cache had it.
+    Hit,
+    /// The key is not one the cache keeps.
+    Cold,
+    /// The key is one the cache keeps, but a write had cleared it: this read refills it.
+    Refill,
 }
 
 #[cfg(test)]
@@ -69,7 +86,11 @@ mod tests {
     fn a_write_makes_the_next_read_miss_and_that_read_refills() {
         let mut c = HotKeyCache::new(1_000, 100);
         c.invalidate(7);
-        assert!(!c.read(7), "first read after the write misses");
+        assert_eq!(
+            c.lookup(7),
+            Lookup::Refill,
+            "first read after the write misses"
+        );
         assert!(c.read(7), "the miss refilled the entry");
         assert!(c.read(8), "other keys are untouched");
     }

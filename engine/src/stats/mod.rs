@@ -3,7 +3,9 @@
 //! construction so the per-event path never allocates.
 
 mod histogram;
+mod tally;
 mod window;
 
 pub use histogram::{LatencyHistogram, HIGHEST_TRACKABLE_S};
+pub use tally::{Tally, TickCopies, Totals};
 pub use window::{RateWindow, TimeAverage, WindowedHistogram};

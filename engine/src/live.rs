@@ -1,0 +1,263 @@
+//! The engine as the page drives it: one running system, the commands that change it, and
+//! the one reading the page draws.
+//!
+//! The page sends commands (new settings, a fault, time to advance) and reads back a
+//! [`LiveReading`]: the measurements over the live window, the targets' verdict, the
+//! diagnosis (with hysteresis), the cost, and each part's state. Every number, badge, colour
+//! and label on the page comes from one of these.
+
+use serde::{Deserialize, Serialize};
+
+use crate::calibration::SATURATED;
+use crate::core::Window;
+use crate::cost::{self, Cost};
+use crate::diagnosis::{Diagnoser, Diagnosis, Verdict};
+use crate::parts::{PartId, ResourceId, Role};
+use crate::reading::{Motion, Reading};
+use crate::scenario::Scenario;
+use crate::sim::{ActiveFaults, EdgeInfo, Fault, PartInfo, Sim};
+use crate::topology::Topology;
+
+/// A part's state, for the diagram: its busiest kind of servers, its memory, and whether a
+/// measurement says it is in trouble.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartState {
+    /// Which part.
+    pub part: PartId,
+    /// Its busiest kind of servers: (role, busy on average, servers, waiting now).
+    pub gauge: Option<(Role, f64, u32, u32)>,
+    /// Requests inside it now that have no limit of ours (a load balancer, an edge, an API).
+    pub inside: u32,
+    /// Requests waiting now, all its resources together.
+    pub waiting: u32,
+    /// Memory in use and what its machine has, MB, when the machine has a limit.
+    pub memory: Option<(f64, f64)>,
+    /// Its machine is down.
+    pub down: bool,
+    /// A resource of it is saturated (at least [`SATURATED`] busy with requests waiting), or
+    /// its machine is down.
+    pub hot: bool,
+}
+
+/// Everything the page shows, from one reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveReading {
+    /// The measurements over the live window.
+    pub reading: Reading,
+    /// The targets' verdict.
+    pub verdict: Verdict,
+    /// What is wrong, if anything (held while its rule holds).
+    pub diagnosis: Option<Diagnosis>,
+    /// What the system costs a month at this load.
+    pub cost: Cost,
+    /// Each part's state, in the order of [`Engine::parts`].
+    pub parts: Vec<PartState>,
+}
+
+/// The knobs that change a running system in place; any other change builds a new one.
+fn same_but_live(current: &Scenario, wanted: &Scenario) -> bool {
+    let mut same = wanted.clone();
+    same.users = current.users;
+    same.cache_hit = current.cache_hit;
+    same.write_share = current.write_share;
+    same.third_party_median_ms = current.third_party_median_ms;
+    same.third_party_p95_ms = current.third_party_p95_ms;
+    same.db_indexed = current.db_indexed;
+    same == *current
+}
+
+/// What [`Engine::apply`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Nothing changed.
+    Nothing,
+    /// The running system took the change.
+    InPlace,
+    /// A new system was built (more machines are a new system); the switched-on faults moved
+    /// over to it.
+    Rebuilt,
+}
+
+/// One running system and what is shown about it.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    sim: Sim,
+    seed: u64,
+    diagnoser: Diagnoser,
+    trail_window_s: f64,
+}
+
+impl Engine {
+    /// A new system for `sc` with `seed`.
+    pub fn new(sc: &Scenario, seed: u64) -> Self {
+        Self {
+            sim: Sim::new(sc, seed),
+            seed,
+            diagnoser: Diagnoser::default(),
+            trail_window_s: crate::core::TRAIL_WINDOW_S,
+        }
+    }
+
+    /// Moves the system to `sc` and `seed`: in place when only live knobs changed, else by
+    /// building a new one that takes over the switched-on faults.
+    pub fn apply(&mut self, sc: &Scenario, seed: u64) -> Applied {
+        let current = self.sim.scenario();
+        if seed == self.seed && current == sc {
+            return Applied::Nothing;
+        }
+        if seed == self.seed && same_but_live(current, sc) {
+            let current = current.clone();
+            if current.users != sc.users {
+                self.sim.set_users(sc.users);
+            }
+            if current.cache_hit != sc.cache_hit {
+                self.sim.set_cache_hit(sc.cache_hit);
+            }
+            if current.write_share != sc.write_share {
+                self.sim.set_write_share(sc.write_share);
+            }
+            if current.third_party_median_ms != sc.third_party_median_ms {
+                self.sim.set_third_party_median(sc.third_party_median_ms);
+            }
+            if current.db_indexed != sc.db_indexed {
+                self.sim.set_indexed(sc.db_indexed);
+            }
+            return Applied::InPlace;
+        }
+        self.rebuild(sc, seed);
+        Applied::Rebuilt
+    }
+
+    /// Builds a new system for `sc` with `seed` (Reset, or a new seed), keeping the faults
+    /// that are switched on.
+    pub fn rebuild(&mut self, sc: &Scenario, seed: u64) {
+        let faults = self.sim.faults();
+        self.sim = Sim::new(sc, seed);
+        self.sim.take_over(faults);
+        self.sim.set_trail_window(self.trail_window_s);
+        self.seed = seed;
+        self.diagnoser = Diagnoser::default();
+    }
+
+    /// Builds the system afresh with no faults.
+    pub fn reset(&mut self, sc: &Scenario, seed: u64) {
+        self.sim = Sim::new(sc, seed);
+        self.sim.set_trail_window(self.trail_window_s);
+        self.seed = seed;
+        self.diagnoser = Diagnoser::default();
+    }
+
+    /// Switches `fault` on or off (a one-off fault happens when `on`).
+    pub fn set_fault(&mut self, fault: Fault, on: bool) {
+        self.sim.set_fault(fault, on);
+    }
+
+    /// The faults switched on.
+    pub fn faults(&self) -> ActiveFaults {
+        self.sim.faults()
+    }
+
+    /// Sets the seconds of hops the animation's trail keeps (a faster speed keeps more, so a
+    /// dot crosses its edge in the same wall time).
+    pub fn set_trail_window(&mut self, seconds: f64) {
+        self.trail_window_s = seconds;
+        self.sim.set_trail_window(seconds);
+    }
+
+    /// Advances the system to simulated time `t`.
+    pub fn step_until(&mut self, t: f64) {
+        self.sim.step_until(t);
+    }
+
+    /// Simulated time now, seconds.
+    pub fn now(&self) -> f64 {
+        self.sim.now()
+    }
+
+    /// The scenario running (with the live changes).
+    pub fn scenario(&self) -> &Scenario {
+        self.sim.scenario()
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The system's topology.
+    pub fn topology(&self) -> &Topology {
+        self.sim.topology()
+    }
+
+    /// The diagram's parts.
+    pub fn parts(&self) -> &[PartInfo] {
+        self.sim.parts()
+    }
+
+    /// The diagram's edges.
+    pub fn edges(&self) -> &[EdgeInfo] {
+        self.sim.edges()
+    }
+
+    /// Each resource's id, in the order of a reading's resources.
+    pub fn resource_ids(&self) -> &[ResourceId] {
+        self.sim.resource_ids()
+    }
+
+    /// What the animation needs now, into `out`.
+    pub fn motion_into(&self, out: &mut Motion) {
+        self.sim.motion_into(out);
+    }
+
+    /// The one reading: measurements, verdict, diagnosis, cost and each part's state.
+    pub fn read(&mut self) -> LiveReading {
+        let reading = self.sim.reading(Window::Live);
+        let topology = *self.sim.topology();
+        let diagnosis = self.diagnoser.observe(&topology, &reading).cloned();
+        let cost = cost::monthly(&topology, self.sim.scenario(), &reading);
+        let parts = part_states(self.sim.parts(), &reading);
+        LiveReading {
+            verdict: Verdict::of(&reading),
+            diagnosis,
+            cost,
+            parts,
+            reading,
+        }
+    }
+}
+
+/// Each part's state from `r`.
+pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
+    parts
+        .iter()
+        .map(|p| {
+            let mine = r.resources.iter().filter(|x| x.id.part == p.id);
+            let mut gauge: Option<(Role, f64, u32, u32)> = None;
+            let (mut inside, mut waiting, mut saturated) = (0, 0, false);
+            for x in mine {
+                waiting += x.queue_len;
+                if x.servers == 0 {
+                    inside += x.busy;
+                    continue;
+                }
+                saturated |= x.saturated(SATURATED);
+                let busy = x.utilization * f64::from(x.servers);
+                let better = gauge.is_none_or(|(_, b, n, _)| x.utilization > b / f64::from(n));
+                if better {
+                    gauge = Some((x.id.role, busy, x.servers, x.queue_len));
+                }
+            }
+            let host = r.hosts.iter().find(|h| h.parts.contains(&p.id));
+            let down = host.is_some_and(|h| !h.up);
+            PartState {
+                part: p.id,
+                gauge,
+                inside,
+                waiting,
+                memory: host.map(|h| (h.memory_used_mb, h.memory_capacity_mb)),
+                down,
+                hot: saturated || down,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,85 @@
+//! A whole stage run for the command line and the tests: a warm-up, then a measured stretch,
+//! read as one window and diagnosed by the same rules as the page.
+
+use serde::Serialize;
+
+use crate::core::Window;
+use crate::cost::{self, Cost};
+use crate::diagnosis::{diagnose, Diagnosis, Verdict};
+use crate::reading::Reading;
+use crate::scenario::Scenario;
+use crate::sim::Sim;
+use crate::topology::Topology;
+
+/// Simulated seconds run and discarded before measuring, so queues start near steady state.
+pub const WARMUP_S: f64 = 30.0;
+
+/// A whole stage run: what was measured, which failure that shows, and what it costs.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageRun {
+    /// The RNG seed.
+    pub seed: u64,
+    /// Simulated seconds measured (after the warm-up).
+    pub duration_s: f64,
+    /// Simulated seconds discarded first.
+    pub warmup_s: f64,
+    /// The failure's code the measurements show, or null.
+    pub failure: Option<&'static str>,
+    /// The diagnosis: the failure, the resource that gives out, the parts that show it and
+    /// what fixes it.
+    pub diagnosis: Option<Diagnosis>,
+    /// The targets' verdict.
+    pub verdict: Verdict,
+    /// Monthly cost of the simulated system, USD.
+    pub cost_monthly_usd: f64,
+    /// Cost per line and per unit of use.
+    pub cost: Cost,
+    /// The system that ran.
+    pub topology: Topology,
+    /// Wall-clock seconds the run took (0 unless the caller measures it).
+    pub wall_s: f64,
+    /// The measurements.
+    #[serde(flatten)]
+    pub reading: Reading,
+}
+
+impl StageRun {
+    /// Reads and diagnoses `sim`'s whole run so far.
+    pub fn of(sim: &mut Sim, seed: u64, duration_s: f64, warmup_s: f64) -> Self {
+        let reading = sim.reading(Window::Run);
+        let topology = *sim.topology();
+        let diagnosis = diagnose(&topology, &reading);
+        let cost = cost::monthly(&topology, sim.scenario(), &reading);
+        Self {
+            seed,
+            duration_s,
+            warmup_s,
+            failure: diagnosis.as_ref().map(|d| d.failure.code()),
+            diagnosis,
+            verdict: Verdict::of(&reading),
+            cost_monthly_usd: cost.monthly_usd,
+            cost,
+            topology,
+            wall_s: 0.0,
+            reading,
+        }
+    }
+}
+
+/// Runs `sc` with `seed`: a warm-up of [`WARMUP_S`], then `duration_s` measured.
+pub fn run_stage(sc: &Scenario, seed: u64, duration_s: f64) -> StageRun {
+    let mut sim = Sim::with_stats(sc, seed, false);
+    sim.step_until(WARMUP_S);
+    sim.reset_stats();
+    sim.step_until(WARMUP_S + duration_s);
+    StageRun::of(&mut sim, seed, duration_s, WARMUP_S)
+}
+
+/// A 64-bit FNV-1a hash of a run's JSON (with `wall_s` zeroed): equal on every platform for
+/// the same scenario and seed, which the native and browser tests both check.
+pub fn fingerprint(run: &StageRun) -> u64 {
+    let mut run = run.clone();
+    run.wall_s = 0.0;
+    let json = serde_json::to_string(&run).unwrap_or_default();
+    crate::sim::fnv1a(json.as_bytes())
+}

@@ -1,0 +1,419 @@
+//! A stage's system as a running simulation, split by job:
+//! - [`build`]: the parts, hosts and resources a [`Topology`] calls for, and every edge;
+//! - [`routes`]: the plan each user request follows through them;
+//! - [`background`]: the load from inside (the cron report, analytics, queued jobs) and the
+//!   tick (health checks, the live window's copies);
+//! - [`faults`]: what a learner can break on purpose, owned here so that it survives a knob;
+//! - `crate::reading`: what was measured, over a window.
+
+mod background;
+mod build;
+mod faults;
+mod routes;
+
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::core::{Core, InFlight};
+use crate::events::EventKind;
+use crate::models::{HotKeyCache, LoadBalancer, RequestMix, ShardRouter};
+use crate::parts::{PartId, ResourceId};
+use crate::rng::KeyPopularity;
+use crate::scenario::Scenario;
+use crate::topology::Topology;
+
+pub use faults::{ActiveFaults, Fault};
+
+/// Request classes, for the animation and the counts.
+pub mod class {
+    /// A static file served by the origin (the app's web server).
+    pub const STATIC: u8 = 0;
+    /// A page that reads.
+    pub const READ: u8 = 1;
+    /// A request that writes.
+    pub const WRITE: u8 = 2;
+    /// A request that calls a third-party API (checkout).
+    pub const THIRD_PARTY: u8 = 3;
+    /// A request that triggers deferrable work (email, PDF).
+    pub const DEFERRED: u8 = 4;
+    /// A deferred job run by a worker.
+    pub const JOB: u8 = 5;
+    /// Dashboards, BI exports, ad-hoc SQL.
+    pub const ANALYTICS: u8 = 6;
+    /// The cron report.
+    pub const CRON: u8 = 7;
+    /// A static file the CDN's edge served from its copy.
+    pub const STATIC_EDGE: u8 = 8;
+    /// How many classes there are.
+    pub const COUNT: usize = 9;
+}
+
+/// A part of the diagram.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartInfo {
+    /// Which part.
+    pub id: PartId,
+    /// Its name for people.
+    pub name: String,
+    /// The machine it runs on (an index into the hosts), if it is one of ours.
+    pub host: Option<u16>,
+}
+
+/// An edge of the diagram that requests travel along.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EdgeInfo {
+    /// Where it starts.
+    pub from: PartId,
+    /// Where it ends.
+    pub to: PartId,
+}
+
+/// Index of a diagram part in [`Sim::parts`].
+type NodeId = u16;
+
+#[derive(Debug, Clone, Copy)]
+struct App {
+    host: u16,
+    threads: u16,
+    cpu: u16,
+    node: NodeId,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Db {
+    conns: u16,
+    cpu: u16,
+    io: u16,
+    locks: u16,
+    node: NodeId,
+}
+
+/// Network time inside a data centre, one way, seconds.
+pub const HOP_S: f32 = 0.000_25;
+/// Network time between a user and the origin, one way, seconds.
+pub const INTERNET_S: f32 = 0.040;
+/// Seconds a rolling deploy lets an app server finish its requests before restarting it.
+pub const DRAIN_S: f64 = 15.0;
+/// Seconds between ticks (health checks, the live window's copies). The live window starts at
+/// a tick, so this must divide a second.
+const TICK_S: f64 = 1.0;
+
+/// The running simulation of one scenario.
+#[derive(Debug, Clone)]
+pub struct Sim {
+    core: Core,
+    scenario: Rc<Scenario>,
+    topology: Topology,
+    parts: Vec<PartInfo>,
+    edges: Vec<EdgeInfo>,
+    /// Edge id by `from * parts + to` (`NONE` until the edge is first declared).
+    edge_table: Vec<u16>,
+    /// Each resource's id, in the core's order.
+    resource_ids: Vec<ResourceId>,
+    users_node: NodeId,
+    analysts_node: NodeId,
+    cron_node: NodeId,
+    lb: Option<(u16, NodeId)>,
+    cdn: Option<(u16, NodeId)>,
+    cache: Option<(u16, NodeId)>,
+    third_party: (u16, NodeId),
+    queue: Option<(u16, NodeId)>,
+    apps: Vec<App>,
+    /// Primaries, by shard.
+    primaries: Vec<Db>,
+    /// Replicas, by shard.
+    replicas: Vec<Vec<Db>>,
+    /// Each replica's index in the core's replica table, by shard.
+    replica_lags: Vec<Vec<u16>>,
+    cron: u16,
+    balancer: LoadBalancer,
+    router: ShardRouter,
+    mix: RequestMix,
+    /// Which replica of each shard takes the next read.
+    replica_next: Vec<usize>,
+    keys: KeyPopularity,
+    cache_keys: HotKeyCache,
+    user_rate: f64,
+    arrivals_scheduled: bool,
+    analytics_rate: f64,
+    analytics_scheduled: bool,
+    app_cpu_s: f64,
+    next_cron: f64,
+    faults: ActiveFaults,
+}
+
+impl Sim {
+    /// Builds the scenario's system; nothing has run yet. The scenario should be valid
+    /// ([`Scenario::validate`]); out-of-range values are clamped rather than trusted.
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        Self::with_stats(scenario, seed, true)
+    }
+
+    /// As [`Sim::new`]; `live` keeps the live-window histograms (a batch run that reads only
+    /// the whole run can leave them out).
+    pub fn with_stats(scenario: &Scenario, seed: u64, live: bool) -> Self {
+        let sc = scenario.clone();
+        let mut core = Core::with_stats(seed, live);
+        core.retry.max_attempts = sc.job_max_attempts.max(1);
+        core.retry.backoff_s = sc.job_backoff_s;
+        core.retry.attempt_timeout_s = sc.job_timeout_s;
+        core.failure_counts_as_s = Some(sc.request_timeout_s);
+        core.second_commit_timeout_s = sc.two_phase_timeout_s;
+        core.second_commit_abort = sc.cross_shard_abort;
+        let topology = Topology::of(&sc);
+        let mut sim = Self {
+            core,
+            topology,
+            parts: Vec::new(),
+            edges: Vec::new(),
+            edge_table: Vec::new(),
+            resource_ids: Vec::new(),
+            users_node: 0,
+            analysts_node: 0,
+            cron_node: 0,
+            lb: None,
+            cdn: None,
+            cache: None,
+            third_party: (0, 0),
+            queue: None,
+            apps: Vec::new(),
+            primaries: Vec::new(),
+            replicas: Vec::new(),
+            replica_lags: Vec::new(),
+            cron: 0,
+            balancer: LoadBalancer::new(sc.lb_policy, 1),
+            router: ShardRouter::new(sc.shard_strategy, 1, sc.keys),
+            mix: RequestMix {
+                static_share: sc.network_static_share(),
+                write_share: sc.write_share,
+                third_party_share: sc.third_party_share,
+                deferred_share: sc.deferred_share,
+            },
+            replica_next: Vec::new(),
+            keys: KeyPopularity::new(sc.keys.max(1), sc.zipf_s),
+            cache_keys: HotKeyCache::new(sc.keys.max(1), 0),
+            user_rate: sc.network_rps(),
+            arrivals_scheduled: false,
+            analytics_scheduled: false,
+            analytics_rate: sc.analytics_per_s_per_100k_users * sc.users.max(0.0) / 100_000.0,
+            app_cpu_s: f64::from(sc.app_machine.vcpus) / sc.app_machine.app_rps.max(1e-9),
+            next_cron: sc.cron_interval_s.max(1.0) / 2.0,
+            faults: ActiveFaults::default(),
+            scenario: Rc::new(sc),
+        };
+        sim.build();
+        sim.declare_edges();
+        // Network hops take fixed times: their events go in FIFO lanes, not the heap.
+        for delay in [HOP_S, INTERNET_S, (sim.scenario.cdn_edge_ms / 1e3) as f32] {
+            sim.core.events.add_lane(f64::from(delay));
+        }
+        let hot = sim.keys.keys_for_share(sim.scenario.cache_hit);
+        sim.cache_keys = HotKeyCache::new(sim.scenario.keys.max(1), hot);
+        if sim.user_rate > 0.0 {
+            sim.arrivals_scheduled = true;
+            let t = sim.core.rng.exp(1.0 / sim.user_rate);
+            sim.core.events.schedule(t, EventKind::Arrival(0));
+        }
+        if sim.analytics_rate > 0.0 {
+            sim.analytics_scheduled = true;
+            let t = sim.core.rng.exp(1.0 / sim.analytics_rate);
+            sim.core.events.schedule(t, EventKind::Arrival(1));
+        }
+        sim.core.keep_tick(0);
+        sim.core.events.schedule(TICK_S, EventKind::Tick);
+        sim
+    }
+
+    /// The scenario this simulation runs (with the learner's live changes).
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The system's topology.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    /// The diagram's parts.
+    pub fn parts(&self) -> &[PartInfo] {
+        &self.parts
+    }
+
+    /// The diagram's edges (indexed by a hop's edge number).
+    pub fn edges(&self) -> &[EdgeInfo] {
+        &self.edges
+    }
+
+    /// Each resource's id, in the order of a reading's resources.
+    pub fn resource_ids(&self) -> &[ResourceId] {
+        &self.resource_ids
+    }
+
+    /// Simulated time, seconds.
+    pub fn now(&self) -> f64 {
+        self.core.now
+    }
+
+    /// Events handled since the statistics were last reset.
+    pub fn events_handled(&self) -> u64 {
+        self.core.events_handled
+    }
+
+    /// Events waiting in the future event list.
+    pub fn pending_events(&self) -> usize {
+        self.core.events.len()
+    }
+
+    /// Requests in flight now, jobs and background work included.
+    pub fn in_flight(&self) -> u32 {
+        self.core.in_flight()
+    }
+
+    /// The faults switched on now.
+    pub fn faults(&self) -> ActiveFaults {
+        self.faults
+    }
+
+    /// The offered load reaching the site now, requests per second (a traffic spike
+    /// included).
+    pub fn offered_rps(&self) -> f64 {
+        self.user_rate
+    }
+
+    /// Advances simulated time to `t` (seconds), handling every event up to it.
+    pub fn step_until(&mut self, t: f64) {
+        while let Some((now, kind)) = self.core.events.pop_until(t) {
+            self.core.now = now;
+            self.core.events_handled += 1;
+            match kind {
+                EventKind::Arrival(0) => self.user_arrival(),
+                EventKind::Arrival(_) => self.analytics_arrival(),
+                EventKind::Resume { req, gen } => self.core.resume(req, gen),
+                EventKind::Expire(res) => self.core.expire(res),
+                EventKind::HostUp(host) => self.core.bring_up(host),
+                EventKind::Tick => self.tick(),
+                EventKind::Control(app) => self.deploy_step(usize::from(app)),
+            }
+            if self.core.jobs_to_spawn > 0 {
+                self.spawn_jobs();
+            }
+        }
+        if t > self.core.now {
+            self.core.now = t;
+        }
+    }
+
+    /// Starts a new whole-run window now (the end of a warm-up).
+    pub fn reset_stats(&mut self) {
+        self.core.reset_stats();
+    }
+
+    /// Changes the number of users without restarting the system: the arrival rates, the data
+    /// the unindexed queries scan and the cron report's memory follow at once (the report's
+    /// memory from its next run).
+    pub fn set_users(&mut self, users: f64) {
+        let users = if users.is_finite() {
+            users.max(0.0)
+        } else {
+            0.0
+        };
+        let sc = Rc::make_mut(&mut self.scenario);
+        sc.users = users;
+        self.analytics_rate = sc.analytics_per_s_per_100k_users * users / 100_000.0;
+        self.set_user_rate(self.scenario.network_rps() * self.faults.traffic_multiplier());
+        if self.analytics_rate > 0.0 && !self.analytics_scheduled {
+            self.analytics_scheduled = true;
+            let t = self.core.now + self.core.rng.exp(1.0 / self.analytics_rate);
+            self.core.events.schedule(t, EventKind::Arrival(1));
+        }
+    }
+
+    /// Changes the cache's hit rate for reads (0 to 1) without restarting: the hottest keys
+    /// that make up that share of reads are the ones the cache keeps. No effect without a cache.
+    pub fn set_cache_hit(&mut self, hit: f64) {
+        let hit = if hit.is_finite() {
+            hit.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Rc::make_mut(&mut self.scenario).cache_hit = hit;
+        let hot = self.keys.keys_for_share(hit);
+        self.cache_keys = HotKeyCache::new(self.scenario.keys.max(1), hot);
+    }
+
+    /// Changes the share of dynamic requests that write (0 to 1) without restarting.
+    pub fn set_write_share(&mut self, share: f64) {
+        let share = if share.is_finite() {
+            share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Rc::make_mut(&mut self.scenario).write_share = share;
+        self.mix.write_share = share;
+    }
+
+    /// Switches the hot query's index on or off without restarting: the scan's CPU and the
+    /// cron report's memory follow (the report's from its next run).
+    pub fn set_indexed(&mut self, indexed: bool) {
+        Rc::make_mut(&mut self.scenario).db_indexed = indexed;
+        self.topology.indexed = indexed;
+    }
+
+    /// Changes the third-party API's median latency without restarting; its 95th percentile
+    /// keeps the scenario's ratio to the median (a long tail stays a long tail). While the
+    /// slow-API fault is on, the API stays slow and takes the new latency when it is cleared.
+    pub fn set_third_party_median(&mut self, median_ms: f64) {
+        let median_ms = if median_ms.is_finite() {
+            median_ms.max(1.0)
+        } else {
+            1.0
+        };
+        let sc = Rc::make_mut(&mut self.scenario);
+        let ratio = (sc.third_party_p95_ms / sc.third_party_median_ms.max(1e-9)).max(1.0);
+        sc.third_party_median_ms = median_ms;
+        sc.third_party_p95_ms = median_ms * ratio;
+        self.apply_api_latency();
+    }
+
+    fn set_user_rate(&mut self, rate: f64) {
+        self.user_rate = rate.max(0.0);
+        if self.user_rate > 0.0 && !self.arrivals_scheduled {
+            self.arrivals_scheduled = true;
+            let t = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
+            self.core.events.schedule(t, EventKind::Arrival(0));
+        }
+    }
+
+    /// Up to `max` requests on the wire, for the animation.
+    pub fn in_flight_sample(&self, max: usize, out: &mut Vec<InFlight>) {
+        self.core.travellers(max, out);
+    }
+
+    /// The core, for the reading (read-only outside this module).
+    pub(crate) fn core(&self) -> &Core {
+        &self.core
+    }
+
+    /// The core, to bring its totals up to date for a reading.
+    pub(crate) fn core_mut(&mut self) -> &mut Core {
+        &mut self.core
+    }
+
+    /// Sets the seconds of hops the animation's trail keeps.
+    pub fn set_trail_window(&mut self, seconds: f64) {
+        self.core.trail.set_window(seconds);
+    }
+
+    /// The queue's workers, if there is a queue (resource index).
+    pub(crate) fn queue_resource(&self) -> Option<u16> {
+        self.queue.map(|(res, _)| res)
+    }
+}
+
+/// A 64-bit FNV-1a hash of bytes: equal on every platform for the same input.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

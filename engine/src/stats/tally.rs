@@ -1,0 +1,245 @@
+//! Running totals that windows are cut from.
+//!
+//! Every count, sum and time integral a reading needs is kept as a total since the system was
+//! built. The core copies the totals once a tick; a reading over any window (the last few
+//! seconds, or the whole run since the warm-up) is the totals now minus a copy from the
+//! window's start. One mechanism for every window means a rate, a mean wait, a utilization and
+//! the Erlang C prediction beside them always describe the same seconds.
+
+use crate::resource::CAUSES;
+
+/// A resource's totals since it was built.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    /// Requests that came to it.
+    pub arrivals: u64,
+    /// Requests that left it normally.
+    pub completed: u64,
+    /// Requests that left it because they failed, here or elsewhere.
+    pub failed: u64,
+    /// Failures that started here, by cause (in [`CAUSES`] order).
+    pub errors: [u64; CAUSES.len()],
+    /// Time waiting in its queue, by those who left the queue (seconds).
+    pub wait_sum: f64,
+    /// Requests that left its queue (served or not).
+    pub waits: u64,
+    /// Time holding or using a server, by those who gave one back normally (seconds).
+    pub service_sum: f64,
+    /// Requests that gave a server back normally.
+    pub services: u64,
+    /// Of `service_sum`, the time spent on work the model flagged (the unindexed scan).
+    pub flagged_service_sum: f64,
+    /// Time in the resource (waiting and served), by those who left it (seconds).
+    pub sojourn_sum: f64,
+    /// ∫ busy servers dt.
+    pub busy_area: f64,
+    /// ∫ queue length dt.
+    pub queue_area: f64,
+    /// ∫ requests present (waiting or served) dt.
+    pub present_area: f64,
+}
+
+impl Tally {
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &Self) -> Self {
+        let mut errors = self.errors;
+        for (e, before) in errors.iter_mut().zip(earlier.errors) {
+            *e = e.saturating_sub(before);
+        }
+        Self {
+            arrivals: self.arrivals.saturating_sub(earlier.arrivals),
+            completed: self.completed.saturating_sub(earlier.completed),
+            failed: self.failed.saturating_sub(earlier.failed),
+            errors,
+            wait_sum: self.wait_sum - earlier.wait_sum,
+            waits: self.waits.saturating_sub(earlier.waits),
+            service_sum: self.service_sum - earlier.service_sum,
+            services: self.services.saturating_sub(earlier.services),
+            flagged_service_sum: self.flagged_service_sum - earlier.flagged_service_sum,
+            sojourn_sum: self.sojourn_sum - earlier.sojourn_sum,
+            busy_area: self.busy_area - earlier.busy_area,
+            queue_area: self.queue_area - earlier.queue_area,
+            present_area: self.present_area - earlier.present_area,
+        }
+    }
+
+    /// Requests that left (normally or not).
+    pub fn departures(&self) -> u64 {
+        self.completed + self.failed
+    }
+}
+
+/// End-to-end totals since the system was built.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Totals {
+    /// User requests that arrived.
+    pub arrivals: u64,
+    /// User requests answered well.
+    pub completed: u64,
+    /// User requests that failed, by cause (in [`CAUSES`] order).
+    pub failed: [u64; CAUSES.len()],
+    /// Reads (queries, one key each) a replica answered.
+    pub replica_reads: u64,
+    /// Of those, reads of a key written more recently than the replica's lag.
+    pub stale_reads: u64,
+    /// Of those, reads that refilled the cache after a write had cleared the key.
+    pub stale_refills: u64,
+    /// Cross-shard transfers that ended (both halves committed, or one).
+    pub transfers: u64,
+    /// Of those, transfers that committed on one shard only.
+    pub partial_commits: u64,
+    /// Jobs put on the queue.
+    pub jobs_enqueued: u64,
+    /// Jobs done.
+    pub jobs_done: u64,
+    /// Job attempts that failed and were retried after a backoff.
+    pub job_retries: u64,
+    /// Jobs given up on after their last attempt.
+    pub dead_letters: u64,
+    /// ∫ user requests in progress dt.
+    pub user_present_area: f64,
+    /// Time from arrival to end of every user request that ended, well or not (seconds): the
+    /// W of Little's law end to end.
+    pub response_time_sum: f64,
+    /// Requests that finished well, by class (the model's numbering; users, jobs and
+    /// background work alike).
+    pub finished_by_class: [u64; CLASSES],
+}
+
+/// Request classes the totals count apart.
+pub const CLASSES: usize = 16;
+
+impl Totals {
+    /// User requests that failed, all causes.
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &Self) -> Self {
+        let mut failed = self.failed;
+        for (f, before) in failed.iter_mut().zip(earlier.failed) {
+            *f = f.saturating_sub(before);
+        }
+        let d = |a: u64, b: u64| a.saturating_sub(b);
+        let mut finished_by_class = self.finished_by_class;
+        for (f, before) in finished_by_class.iter_mut().zip(earlier.finished_by_class) {
+            *f = f.saturating_sub(before);
+        }
+        Self {
+            finished_by_class,
+            arrivals: d(self.arrivals, earlier.arrivals),
+            completed: d(self.completed, earlier.completed),
+            failed,
+            replica_reads: d(self.replica_reads, earlier.replica_reads),
+            stale_reads: d(self.stale_reads, earlier.stale_reads),
+            stale_refills: d(self.stale_refills, earlier.stale_refills),
+            transfers: d(self.transfers, earlier.transfers),
+            partial_commits: d(self.partial_commits, earlier.partial_commits),
+            jobs_enqueued: d(self.jobs_enqueued, earlier.jobs_enqueued),
+            jobs_done: d(self.jobs_done, earlier.jobs_done),
+            job_retries: d(self.job_retries, earlier.job_retries),
+            dead_letters: d(self.dead_letters, earlier.dead_letters),
+            user_present_area: self.user_present_area - earlier.user_present_area,
+            response_time_sum: self.response_time_sum - earlier.response_time_sum,
+        }
+    }
+}
+
+/// Copies of every total, taken at the start of each whole simulated second: the starts of the
+/// live window. Holds the last [`TickCopies::KEPT`] seconds.
+#[derive(Debug, Clone)]
+pub struct TickCopies {
+    /// For each kept second (by `second % KEPT`): the second, and the totals then.
+    seconds: Vec<i64>,
+    resources: Vec<Vec<Tally>>,
+    totals: Vec<Totals>,
+}
+
+impl TickCopies {
+    /// Seconds kept: the live window's start is at most this many seconds back.
+    pub const KEPT: usize = 12;
+
+    /// No copies yet.
+    pub fn new() -> Self {
+        Self {
+            seconds: vec![i64::MIN; Self::KEPT],
+            resources: vec![Vec::new(); Self::KEPT],
+            totals: vec![Totals::default(); Self::KEPT],
+        }
+    }
+
+    /// Keeps the totals at the start of `second`.
+    pub fn keep<'a>(
+        &mut self,
+        second: i64,
+        resources: impl Iterator<Item = &'a Tally>,
+        totals: &Totals,
+    ) {
+        let i = second.rem_euclid(Self::KEPT as i64) as usize;
+        self.seconds[i] = second;
+        let slot = &mut self.resources[i];
+        slot.clear();
+        slot.extend(resources.copied());
+        self.totals[i] = *totals;
+    }
+
+    /// The copy taken at the start of `second`, if it is kept.
+    pub fn at(&self, second: i64) -> Option<(&[Tally], &Totals)> {
+        let i = second.rem_euclid(Self::KEPT as i64) as usize;
+        (self.seconds[i] == second).then(|| (self.resources[i].as_slice(), &self.totals[i]))
+    }
+
+    /// Forgets every copy (a new system).
+    pub fn clear(&mut self) {
+        self.seconds.fill(i64::MIN);
+    }
+}
+
+impl Default for TickCopies {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_is_the_difference_of_two_copies() {
+        let mut now = Tally {
+            arrivals: 10,
+            wait_sum: 2.0,
+            busy_area: 5.0,
+            ..Tally::default()
+        };
+        let before = now;
+        now.arrivals += 4;
+        now.wait_sum += 0.5;
+        now.busy_area += 1.5;
+        now.errors[1] = 3;
+        let d = now.since(&before);
+        assert_eq!(
+            (d.arrivals, d.wait_sum, d.busy_area, d.errors[1]),
+            (4, 0.5, 1.5, 3)
+        );
+    }
+
+    #[test]
+    fn copies_are_kept_for_the_last_seconds_only() {
+        let mut c = TickCopies::new();
+        let t = Totals {
+            arrivals: 7,
+            ..Totals::default()
+        };
+        for s in 0..20 {
+            c.keep(s, [Tally::default()].iter(), &t);
+        }
+        assert!(c.at(19).is_some() && c.at(8).is_some());
+        assert!(c.at(7).is_none(), "older than the kept seconds");
+        assert_eq!(c.at(10).unwrap().1.arrivals, 7);
+        c.clear();
+        assert!(c.at(19).is_none());
+    }
+}
