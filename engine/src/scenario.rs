@@ -568,11 +568,13 @@ impl FieldError {
 
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} must be {} (got {})",
-            self.field, self.allowed, self.got
-        )
+        let got = self.got;
+        // Very large or very small values in exponent form: 1e300, not 301 digits.
+        if got != 0.0 && !(1e-5..1e16).contains(&got.abs()) {
+            write!(f, "{} must be {} (got {got:e})", self.field, self.allowed)
+        } else {
+            write!(f, "{} must be {} (got {got})", self.field, self.allowed)
+        }
     }
 }
 
@@ -600,6 +602,17 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "replicas must be an integer from 0 to 8 (got 9)"
+        );
+        s.replicas = 8;
+        s.app_machine.usd_month = 1e300;
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "app_machine.usd_month must be a number above 0, at most 1000000 (got 1e300)"
+        );
+        s.app_machine.usd_month = f64::NEG_INFINITY;
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "app_machine.usd_month must be a number above 0, at most 1000000 (got -inf)"
         );
         let mut s = Scenario::for_stage(7, 100.0);
         s.users = f64::NAN;
