@@ -19,10 +19,13 @@
 //!   ([`Part`]) is an error; a scenario file's field for one is a warning in the output.
 //! - `defaults`: the parameters a `stage` run would use.
 
+use std::cell::Cell;
 use std::ffi::OsStr;
 use std::fmt;
 use std::io::{Read, Write};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -1101,10 +1104,80 @@ pub fn execute(cmd: Command) -> Result<String, CliError> {
     }
 }
 
+thread_local! {
+    /// True while this thread runs a command inside [`guarded`].
+    static IN_RUN: Cell<bool> = const { Cell::new(false) };
+    /// What the panic hook saw of the last panic inside [`guarded`]: message and place.
+    static PANIC: Cell<Option<String>> = const { Cell::new(None) };
+}
+
+static QUIET_HOOK: Once = Once::new();
+
+/// A panic's message, if it has one.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "a panic"
+    }
+}
+
+/// The one line a panic inside a run is reported with (after `error: `).
+fn internal_error(what: &str) -> String {
+    format!(
+        "internal error: {what} (a bug in headroom-sim; please report it with the command line)"
+    )
+}
+
+/// Installs, once, a panic hook that keeps quiet about panics inside [`guarded`] (which
+/// reports them in one line) and hands every other panic to the hook there was before.
+///
+/// Where panics abort instead of unwinding (the workspace's release profile), nothing comes
+/// back to [`guarded`]: the hook itself then prints the line and exits with [`EXIT_USAGE`].
+fn quiet_panics_in_runs() {
+    QUIET_HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !IN_RUN.with(Cell::get) {
+                return previous(info);
+            }
+            let mut what = panic_message(info.payload()).to_owned();
+            if let Some(at) = info.location() {
+                what.push_str(&format!(" at {}:{}", at.file(), at.line()));
+            }
+            if cfg!(panic = "abort") {
+                let line = CliError::new(internal_error(&what));
+                let _ = writeln!(std::io::stderr(), "{line}");
+                std::process::exit(EXIT_USAGE);
+            }
+            PANIC.with(|p| p.set(Some(what)));
+        }));
+    });
+}
+
+/// Runs `f`, turning a panic inside it into an error of one line.
+///
+/// The last line of defence: inputs are validated and runs bounded so that nothing panics;
+/// if something still does, the user gets one line and exit code 2, not a backtrace.
+fn guarded(f: impl FnOnce() -> Result<String, CliError>) -> Result<String, CliError> {
+    quiet_panics_in_runs();
+    let outer = IN_RUN.with(|r| r.replace(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    IN_RUN.with(|r| r.set(outer));
+    result.unwrap_or_else(|payload| {
+        let what = PANIC
+            .with(Cell::take)
+            .unwrap_or_else(|| panic_message(payload.as_ref()).to_owned());
+        Err(CliError::new(internal_error(&what)))
+    })
+}
+
 /// The whole program: parses `args` (without the program name), runs the command, writes
 /// its output to `out` or one error line to `err`, and returns the exit code.
 pub fn run<S: AsRef<OsStr>>(args: &[S], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    match parse(args).and_then(execute) {
+    match guarded(|| parse(args).and_then(execute)) {
         Ok(text) => {
             let newline = if text.ends_with('\n') { "" } else { "\n" };
             match write!(out, "{text}{newline}").and_then(|()| out.flush()) {
@@ -1804,6 +1877,24 @@ mod tests {
             .message
             .contains("is not a regular file"));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_panic_inside_a_run_is_one_line() {
+        let e = guarded(|| panic!("boom\nand more")).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("internal error: boom and more at engine/src/cli.rs:"),
+            "{e}"
+        );
+        assert!(e
+            .message
+            .ends_with("(a bug in headroom-sim; please report it with the command line)"));
+        assert_eq!(e.to_string().lines().count(), 1);
+        // The run after it is not affected, and what does not panic passes through.
+        assert_eq!(guarded(|| Ok("fine".to_owned())), Ok("fine".to_owned()));
+        let e = guarded(|| std::panic::panic_any(7u8)).unwrap_err();
+        assert!(e.message.starts_with("internal error: a panic at "), "{e}");
     }
 
     #[test]
