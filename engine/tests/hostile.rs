@@ -18,18 +18,37 @@ use proptest::prelude::*;
 /// The longest any case here may take: a bound, generous on purpose, not a benchmark.
 const BOUND: Duration = Duration::from_secs(5);
 
-/// A fresh path in a directory of this test process's own.
-fn temp_path(name: &str) -> PathBuf {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!("headroom-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("{}-{name}", NEXT.fetch_add(1, Ordering::Relaxed)))
+/// A path in the temporary directory, unique to this test process and call, removed (file
+/// or directory) when dropped.
+struct Temp(PathBuf);
+
+impl std::ops::Deref for Temp {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
 }
 
-/// A scenario file holding `text`.
-fn scenario_file(text: &str) -> PathBuf {
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0).or_else(|_| std::fs::remove_dir_all(&self.0));
+    }
+}
+
+/// A fresh [`Temp`] path ending in `name`; nothing is created.
+fn temp_path(name: &str) -> Temp {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    Temp(std::env::temp_dir().join(format!(
+        "headroom-hostile-{}-{}-{name}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )))
+}
+
+/// A scenario file holding `text`, removed when dropped.
+fn scenario_file(text: &str) -> Temp {
     let path = temp_path("scenario.json");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&*path, text).unwrap();
     path
 }
 
@@ -241,17 +260,16 @@ fn a_scenario_file_that_is_not_a_small_regular_file_is_refused_at_once() {
          file of at most 1 MiB)\n"
     );
     let dir = temp_path("dir");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&*dir).unwrap();
     assert!(refused(&["stage", "--scenario", dir.to_str().unwrap()]).contains("not a regular file"));
     // A file of 10 GB (sparse: nothing is written) is not read.
     let huge = temp_path("huge.json");
-    std::fs::File::create(&huge)
+    std::fs::File::create(&*huge)
         .unwrap()
         .set_len(10 << 30)
         .unwrap();
     assert!(refused(&["stage", "--scenario", huge.to_str().unwrap()])
         .contains("is larger than 1 MiB (1048576 bytes)"));
-    std::fs::remove_file(&huge).unwrap();
     let missing = temp_path("missing.json");
     assert!(refused(&["stage", "--scenario", missing.to_str().unwrap()])
         .starts_with("error: cannot read the scenario file"));
@@ -262,7 +280,7 @@ fn a_scenario_file_that_is_not_a_small_regular_file_is_refused_at_once() {
 fn a_fifo_is_refused_without_waiting_for_a_writer() {
     let fifo = temp_path("fifo.json");
     let made = Command::new("mkfifo")
-        .arg(&fifo)
+        .arg(&*fifo)
         .status()
         .expect("mkfifo runs");
     assert!(made.success());
@@ -765,9 +783,7 @@ proptest! {
             p
         });
         let result = outcome(&args);
-        if let Some(p) = &path {
-            std::fs::remove_file(p).unwrap();
-        }
+        drop(path);
         let outcome = result.map_err(|e| TestCaseError::fail(format!("{args:?} {file:?}: {e}")))?;
         if let Outcome::Json(v) = outcome {
             // A stage run lists its warnings; `defaults` prints a scenario.
@@ -796,8 +812,8 @@ fn sample<S: Strategy<Value = (Vec<String>, Option<String>)>>(
     let (mut ok, mut refusals) = (0, Vec::new());
     for _ in 0..n {
         let (mut args, file) = strategy.new_tree(&mut runner).unwrap().current();
-        if let Some(text) = &file {
-            let p = scenario_file(text);
+        let path = file.as_deref().map(scenario_file);
+        if let Some(p) = &path {
             args.extend(["--scenario".to_owned(), p.to_str().unwrap().to_owned()]);
         }
         match outcome(&args).unwrap() {
