@@ -66,6 +66,23 @@ pub struct MmcTheory {
     pub mean_response_s: Option<f64>,
 }
 
+/// A bounded run stopped early: more customers were in the system than its limit allows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overflow {
+    /// Customers in the system (waiting or served) when the run stopped.
+    pub in_system: u32,
+    /// The limit it passed.
+    pub limit: u32,
+    /// Simulated seconds when it stopped, counted from the start of the warm-up.
+    pub at_s: f64,
+    /// Customers served by then, the warm-up's included.
+    pub served: u64,
+}
+
+/// Events between two checks of a bounded run's limit: the customers in the system may pass
+/// the limit by at most this many before the run stops.
+pub const CHECK_EVERY: u64 = 4_096;
+
 /// A running M/M/c simulation.
 #[derive(Debug, Clone)]
 pub struct Mmc {
@@ -93,11 +110,18 @@ impl Mmc {
         Self { core, params, plan }
     }
 
-    /// Handles events until `completed` customers have been served since the start.
-    fn serve_until(&mut self, completed: u64) {
+    /// Handles events until `completed` customers have been served since the start. Stops
+    /// early and returns false once more than `max_in_system` customers are in the system,
+    /// which is checked every [`CHECK_EVERY`] events.
+    fn serve_until(&mut self, completed: u64, max_in_system: u32) -> bool {
         while self.core.stats.totals.completed < completed {
+            if self.core.events_handled.is_multiple_of(CHECK_EVERY)
+                && self.core.in_flight() > max_in_system
+            {
+                return false;
+            }
             let Some((t, kind)) = self.core.events.pop() else {
-                return;
+                return true;
             };
             self.core.now = t;
             self.core.events_handled += 1;
@@ -112,15 +136,45 @@ impl Mmc {
                 _ => {}
             }
         }
+        true
     }
 
     /// Runs the warm-up, resets the statistics, serves the customers and reports.
+    ///
+    /// Nothing bounds the customers in the system: an unstable queue (λ ≥ cμ) grows, and
+    /// memory with it, until the customers are served. [`Mmc::run_bounded`] stops it.
     pub fn run(mut self) -> MmcReport {
-        self.serve_until(self.params.warmup);
+        self.serve_until(self.params.warmup, u32::MAX);
         self.core.reset_stats();
         let base = self.core.stats.totals.completed;
-        self.serve_until(base.saturating_add(self.params.customers));
+        self.serve_until(base.saturating_add(self.params.customers), u32::MAX);
         self.report(base)
+    }
+
+    /// Like [`Mmc::run`] (the same report for the same parameters), but stops once more than
+    /// `max_in_system` customers are in the system, which bounds the memory an unstable queue
+    /// takes and the arrivals it handles (at most the customers served plus the limit plus
+    /// [`CHECK_EVERY`]).
+    pub fn run_bounded(mut self, max_in_system: u32) -> Result<MmcReport, Overflow> {
+        if !self.serve_until(self.params.warmup, max_in_system) {
+            return Err(self.overflow(max_in_system));
+        }
+        self.core.reset_stats();
+        let base = self.core.stats.totals.completed;
+        if !self.serve_until(base.saturating_add(self.params.customers), max_in_system) {
+            return Err(self.overflow(max_in_system));
+        }
+        Ok(self.report(base))
+    }
+
+    /// Where a bounded run stopped.
+    fn overflow(&self, limit: u32) -> Overflow {
+        Overflow {
+            in_system: self.core.in_flight(),
+            limit,
+            at_s: self.core.now,
+            served: self.core.stats.totals.completed,
+        }
     }
 
     /// Like [`Mmc::run`], and also splits the customers served after the warm-up into
@@ -131,7 +185,7 @@ impl Mmc {
     /// nobody left the queue (possible only when `batches` exceeds the customers) has a
     /// mean of 0; with `batches` 0 no batch means are returned.
     pub fn run_batches(mut self, batches: usize) -> (MmcReport, Vec<f64>) {
-        self.serve_until(self.params.warmup);
+        self.serve_until(self.params.warmup, u32::MAX);
         self.core.reset_stats();
         let base = self.core.stats.totals.completed;
         let total = self.params.customers;
@@ -141,13 +195,13 @@ impl Mmc {
         for i in 1..=batches as u64 {
             // i * total / batches without overflow: total <= u64::MAX, batches is small.
             let target = (u128::from(total) * u128::from(i) / batches as u128) as u64;
-            self.serve_until(base + target);
+            self.serve_until(base + target, u32::MAX);
             let c = &self.core.resources[0].tally;
             let (dsum, dn) = (c.wait_sum - sum, c.waits - n);
             means.push(if dn > 0 { dsum / dn as f64 } else { 0.0 });
             (sum, n) = (c.wait_sum, c.waits);
         }
-        self.serve_until(base + total);
+        self.serve_until(base + total, u32::MAX);
         (self.report(base), means)
     }
 
@@ -184,5 +238,59 @@ impl Mmc {
                 mean_response_s: theory.mean_response_s,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(lambda: f64, mu: f64, servers: u32, customers: u64) -> MmcParams {
+        MmcParams {
+            lambda,
+            mu,
+            servers,
+            customers,
+            warmup: customers / 10,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn a_bounded_run_under_its_limit_reports_what_a_plain_run_does() {
+        let p = params(9.0, 1.0, 10, 20_000);
+        let plain = serde_json::to_string(&Mmc::new(p).run()).unwrap();
+        let bounded = serde_json::to_string(&Mmc::new(p).run_bounded(1_000).unwrap()).unwrap();
+        assert_eq!(plain, bounded);
+    }
+
+    #[test]
+    fn an_unstable_queue_stops_just_past_its_limit() {
+        for p in [
+            params(2.0, 1.0, 1, 100_000_000),
+            params(1e9, 1e-6, 1, 1_000_000_000),
+            params(1e9, 1e-6, 100_000, 10),
+        ] {
+            let o = Mmc::new(p).run_bounded(50_000).unwrap_err();
+            assert_eq!(o.limit, 50_000);
+            assert!(
+                o.in_system > 50_000 && u64::from(o.in_system) <= 50_000 + CHECK_EVERY,
+                "{o:?}"
+            );
+            assert!(o.served < p.customers + p.warmup, "{o:?}");
+            assert!(o.at_s.is_finite() && o.at_s > 0.0, "{o:?}");
+        }
+    }
+
+    #[test]
+    fn the_limit_counts_customers_waiting_and_in_service() {
+        // 10 servers at 90% load: a few dozen in the system at most, never 1,000.
+        assert!(Mmc::new(params(9.0, 1.0, 10, 50_000))
+            .run_bounded(1_000)
+            .is_ok());
+        // The same queue with a limit below its usual population stops.
+        assert!(Mmc::new(params(9.0, 1.0, 10, 50_000))
+            .run_bounded(2)
+            .is_err());
     }
 }

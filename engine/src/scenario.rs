@@ -341,14 +341,28 @@ impl Scenario {
             .get("users")
             .and_then(serde_json::Value::as_f64)
             .unwrap_or(1_000.0);
-        let mut base =
-            serde_json::to_value(Self::for_stage(stage, users)).map_err(|e| e.to_string())?;
-        if let serde_json::Value::Object(b) = &mut base {
-            for (k, v) in fields {
-                b.insert(k, v);
+        let serde_json::Value::Object(defaults) =
+            serde_json::to_value(Self::for_stage(stage, users)).map_err(|e| e.to_string())?
+        else {
+            return Err("internal: a scenario is not a JSON object".to_owned());
+        };
+        let with = |some: &mut dyn Iterator<Item = (&String, &serde_json::Value)>| {
+            let mut b = defaults.clone();
+            for (k, v) in some {
+                b.insert(k.clone(), v.clone());
             }
-        }
-        serde_json::from_value(base).map_err(|e| e.to_string())
+            serde_json::from_value::<Self>(serde_json::Value::Object(b))
+        };
+        with(&mut fields.iter()).map_err(|e| {
+            // Name the field: the first of the file's fields that fails on its own.
+            match fields
+                .iter()
+                .find(|&field| with(&mut std::iter::once(field)).is_err())
+            {
+                Some((name, _)) => format!("{name}: {e}"),
+                None => e.to_string(),
+            }
+        })
     }
 
     /// The requests that reach the network at the peak hour, per second: every request but
@@ -378,6 +392,9 @@ impl Scenario {
     }
 
     /// Checks every field against its allowed range; the error names the field and the range.
+    ///
+    /// Every number must be finite. Prices, machine sizes and rates where zero means nothing
+    /// (a free machine, one without memory, or one that serves no requests) must be above 0.
     pub fn validate(&self) -> Result<(), FieldError> {
         use FieldError as E;
         let frac = |name: &'static str, v: f64| {
@@ -394,6 +411,13 @@ impl Scenario {
                 Err(E::new(name, &format!("a number from 0 to {max}"), v))
             }
         };
+        let above0 = |name: &'static str, v: f64, max: f64| {
+            if v.is_finite() && v > 0.0 && v <= max {
+                Ok(())
+            } else {
+                Err(E::new(name, &format!("a number above 0, at most {max}"), v))
+            }
+        };
         let int = |name: &'static str, v: u32, min: u32, max: u32| {
             if (min..=max).contains(&v) {
                 Ok(())
@@ -405,6 +429,13 @@ impl Scenario {
                 ))
             }
         };
+        // A machine: its field names, then its size, speed and price.
+        let machine = |names: [&'static str; 4], m: &Machine| {
+            int(names[0], m.vcpus, 1, 512)?;
+            above0(names[1], m.memory_mb, 1e7)?;
+            above0(names[2], m.app_rps, 1e6)?;
+            above0(names[3], m.usd_month, 1e6)
+        };
         int("stage", u32::from(self.stage), 1, 7)?;
         pos("users", self.users, 1e8)?;
         pos(
@@ -412,7 +443,14 @@ impl Scenario {
             self.requests_per_user_per_day,
             1e5,
         )?;
-        pos("peak_hour_factor", self.peak_hour_factor, 24.0)?;
+        // The peak hour over the average hour: below 1 it would not be the peak.
+        if !(self.peak_hour_factor.is_finite() && (1.0..=24.0).contains(&self.peak_hour_factor)) {
+            return Err(E::new(
+                "peak_hour_factor",
+                "a number from 1 to 24",
+                self.peak_hour_factor,
+            ));
+        }
         frac("static_share", self.static_share)?;
         frac("browser_cache_share", self.browser_cache_share)?;
         frac("write_share", self.write_share)?;
@@ -428,29 +466,32 @@ impl Scenario {
         int("queries_per_request", self.queries_per_request, 0, 5)?;
         int("keys", self.keys, 1, 100_000_000)?;
         pos("zipf_s", self.zipf_s, 3.0)?;
-        pos("request_timeout_s", self.request_timeout_s, 600.0)?;
-        if self.request_timeout_s <= 0.0 {
-            return Err(E::new(
-                "request_timeout_s",
-                "a number above 0",
-                self.request_timeout_s,
-            ));
-        }
+        above0("request_timeout_s", self.request_timeout_s, 600.0)?;
         int("app_servers", self.app_servers, 1, 64)?;
-        int("app_machine.vcpus", self.app_machine.vcpus, 1, 512)?;
-        pos("app_machine.memory_mb", self.app_machine.memory_mb, 1e7)?;
-        pos("app_machine.app_rps", self.app_machine.app_rps, 1e6)?;
-        if self.app_machine.app_rps <= 0.0 {
-            return Err(E::new("app_machine.app_rps", "a number above 0", 0.0));
-        }
+        machine(
+            [
+                "app_machine.vcpus",
+                "app_machine.memory_mb",
+                "app_machine.app_rps",
+                "app_machine.usd_month",
+            ],
+            &self.app_machine,
+        )?;
         int("app_threads_per_vcpu", self.app_threads_per_vcpu, 1, 1024)?;
         int("app_queue", self.app_queue, 0, 1_000_000)?;
         pos("app_mem_per_request_mb", self.app_mem_per_request_mb, 1e5)?;
         pos("static_cpu_ms", self.static_cpu_ms, 1e4)?;
         pos("health_check_s", self.health_check_s, 3600.0)?;
         pos("app_restart_s", self.app_restart_s, 3600.0)?;
-        int("db_machine.vcpus", self.db_machine.vcpus, 1, 512)?;
-        pos("db_machine.memory_mb", self.db_machine.memory_mb, 1e7)?;
+        machine(
+            [
+                "db_machine.vcpus",
+                "db_machine.memory_mb",
+                "db_machine.app_rps",
+                "db_machine.usd_month",
+            ],
+            &self.db_machine,
+        )?;
         int("db_max_connections", self.db_max_connections, 1, 100_000)?;
         pos("db_pool_timeout_s", self.db_pool_timeout_s, 600.0)?;
         pos(
@@ -502,6 +543,15 @@ impl Scenario {
         pos("third_party_p95_ms", self.third_party_p95_ms, 1e6)?;
         frac("third_party_error_rate", self.third_party_error_rate)?;
         int("workers", self.workers, 0, 10_000)?;
+        // From stage 6 the queue needs a worker: the simulation would run one while the bill
+        // counted none.
+        if self.stage >= 6 && self.workers == 0 {
+            return Err(E::new(
+                "workers",
+                "an integer from 1 to 10000 from stage 6 on (the job queue needs a worker)",
+                0.0,
+            ));
+        }
         int("job_max_attempts", u32::from(self.job_max_attempts), 1, 20)?;
         pos("job_backoff_s", self.job_backoff_s, 3600.0)?;
         pos("job_timeout_s", self.job_timeout_s, 3600.0)?;
@@ -539,11 +589,13 @@ impl FieldError {
 
 impl std::fmt::Display for FieldError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} must be {} (got {})",
-            self.field, self.allowed, self.got
-        )
+        let got = self.got;
+        // Very large or very small values in exponent form: 1e300, not 301 digits.
+        if got != 0.0 && !(1e-5..1e16).contains(&got.abs()) {
+            write!(f, "{} must be {} (got {got:e})", self.field, self.allowed)
+        } else {
+            write!(f, "{} must be {} (got {got})", self.field, self.allowed)
+        }
     }
 }
 
@@ -572,9 +624,165 @@ mod tests {
             e.to_string(),
             "replicas must be an integer from 0 to 8 (got 9)"
         );
+        s.replicas = 8;
+        s.app_machine.usd_month = 1e300;
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "app_machine.usd_month must be a number above 0, at most 1000000 (got 1e300)"
+        );
+        s.app_machine.usd_month = f64::NEG_INFINITY;
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "app_machine.usd_month must be a number above 0, at most 1000000 (got -inf)"
+        );
         let mut s = Scenario::for_stage(7, 100.0);
         s.users = f64::NAN;
         assert_eq!(s.validate().unwrap_err().field, "users");
+    }
+
+    /// The error `from_json` and then `validate` give for `text` at stage 7.
+    fn refusal(text: &str) -> Option<String> {
+        match Scenario::from_json(text, Some(7)) {
+            Err(e) => Some(e),
+            Ok(s) => s.validate().err().map(|e| e.to_string()),
+        }
+    }
+
+    #[test]
+    fn every_number_refuses_negative_and_huge_values_and_names_the_field() {
+        let sc = serde_json::to_value(Scenario::for_stage(7, 1_000.0)).unwrap();
+        let mut checked = 0;
+        for (key, value) in sc.as_object().unwrap() {
+            // A machine is one object: spoil one of its fields at a time.
+            let spoiled: Vec<(String, serde_json::Value)> = match value {
+                serde_json::Value::Object(m) => m
+                    .keys()
+                    .flat_map(|f| {
+                        [-1.0, 1e300].map(|bad| {
+                            let mut m = m.clone();
+                            m.insert(f.clone(), serde_json::json!(bad));
+                            (format!("{key}.{f}"), serde_json::Value::Object(m))
+                        })
+                    })
+                    .collect(),
+                serde_json::Value::Number(_) => [-1.0, 1e300]
+                    .map(|bad| (key.clone(), serde_json::json!(bad)))
+                    .to_vec(),
+                _ => continue,
+            };
+            for (name, v) in spoiled {
+                let text = serde_json::json!({ key.as_str(): v }).to_string();
+                let err = refusal(&text).unwrap_or_else(|| panic!("{text} was accepted"));
+                // A wrong type names the top-level field; a value out of range names the leaf.
+                assert!(err.starts_with(key.as_str()), "{text}: {err}");
+                if err.contains(" must be ") {
+                    assert!(err.starts_with(&name), "{text}: {err}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
+    fn machines_must_have_a_finite_positive_size_speed_and_price() {
+        type Set = fn(&mut Scenario, f64);
+        let fields: [(&str, Set); 6] = [
+            ("app_machine.memory_mb", |s, v| s.app_machine.memory_mb = v),
+            ("app_machine.app_rps", |s, v| s.app_machine.app_rps = v),
+            ("app_machine.usd_month", |s, v| s.app_machine.usd_month = v),
+            ("db_machine.memory_mb", |s, v| s.db_machine.memory_mb = v),
+            ("db_machine.app_rps", |s, v| s.db_machine.app_rps = v),
+            ("db_machine.usd_month", |s, v| s.db_machine.usd_month = v),
+        ];
+        for (field, set) in fields {
+            for bad in [
+                -30.0,
+                0.0,
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                1e300,
+            ] {
+                let mut s = Scenario::for_stage(4, 1_000.0);
+                set(&mut s, bad);
+                let e = s.validate().unwrap_err();
+                assert_eq!(e.field, field, "{bad}");
+                assert!(e
+                    .to_string()
+                    .starts_with(&format!("{field} must be a number above 0")));
+            }
+            let mut s = Scenario::for_stage(4, 1_000.0);
+            set(&mut s, 0.5);
+            assert_eq!(s.validate(), Ok(()), "{field} = 0.5");
+        }
+        let mut s = Scenario::for_stage(2, 1_000.0);
+        s.app_machine.usd_month = -30.0;
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "app_machine.usd_month must be a number above 0, at most 1000000 (got -30)"
+        );
+        s.app_machine.vcpus = 0;
+        assert_eq!(s.validate().unwrap_err().field, "app_machine.vcpus");
+    }
+
+    #[test]
+    fn non_finite_rates_and_timeouts_are_refused() {
+        type Set = fn(&mut Scenario, f64);
+        let fields: [(&str, Set); 6] = [
+            ("users", |s, v| s.users = v),
+            ("requests_per_user_per_day", |s, v| {
+                s.requests_per_user_per_day = v
+            }),
+            ("peak_hour_factor", |s, v| s.peak_hour_factor = v),
+            ("cache_hit", |s, v| s.cache_hit = v),
+            ("request_timeout_s", |s, v| s.request_timeout_s = v),
+            ("third_party_error_rate", |s, v| {
+                s.third_party_error_rate = v
+            }),
+        ];
+        for (field, set) in fields {
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0] {
+                let mut s = Scenario::for_stage(7, 1_000.0);
+                set(&mut s, bad);
+                assert_eq!(s.validate().unwrap_err().field, field, "{bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_peak_hour_is_at_least_the_average_hour() {
+        let mut s = Scenario::for_stage(3, 1_000.0);
+        s.peak_hour_factor = 0.5;
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "peak_hour_factor must be a number from 1 to 24 (got 0.5)"
+        );
+        s.peak_hour_factor = 1.0;
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_queue_needs_a_worker() {
+        let mut s = Scenario::for_stage(6, 1_000.0);
+        s.workers = 0;
+        assert_eq!(
+            s.validate().unwrap_err().to_string(),
+            "workers must be an integer from 1 to 10000 from stage 6 on (the job queue needs a \
+             worker) (got 0)"
+        );
+        s.workers = 1;
+        assert_eq!(s.validate(), Ok(()));
+        // Before stage 6 there is no queue and the default is 0 workers.
+        assert_eq!(Scenario::for_stage(5, 1_000.0).workers, 0);
+    }
+
+    #[test]
+    fn a_bad_field_in_a_file_is_named() {
+        let err = Scenario::from_json(r#"{"stage": 6, "workers": -1}"#, None).unwrap_err();
+        assert!(err.starts_with("workers: "), "{err}");
+        let err = Scenario::from_json(r#"{"app_machine": {"usd_month": 5}}"#, None).unwrap_err();
+        assert!(err.starts_with("app_machine: missing field"), "{err}");
     }
 
     #[test]

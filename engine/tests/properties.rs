@@ -113,7 +113,7 @@ proptest! {
         replicas in 0u32..=8,
         shards in 1u32..=16,
         app_servers in 1u32..=64,
-        workers in 0u32..=10_000,
+        workers in 1u32..=10_000,
         write_share in 0.0f64..=0.9,
         zipf_s in 0.0f64..=2.0,
         seed in any::<u64>(),
