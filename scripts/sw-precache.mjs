@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes the service worker (public/sw.js) into a staged build with the build's own file list
-// and version, and stamps that version into index.html and the chart worker's loader. Trunk's
+// and version, and stamps that version into index.html and the workers' loaders. Trunk's
 // post_build hook runs it through scripts/post-build.mjs, after the build is minified.
 //
 // Trunk names the JS, wasm, CSS and icon after their contents, so the list of files the app
@@ -8,9 +8,9 @@
 // (with its stamps left out), so any change to what is shipped makes a new version, and the
 // same build always gets the same one.
 //
-// The chart worker's files have fixed names (the page must know them), so its loader asks for
-// them with `?v=<version>`, and the page asks for the loader the same way: a new deploy never
-// runs an old worker out of the browser's cache.
+// The workers' files (the engine's and the charts') have fixed names (the page must know them),
+// so each loader asks for them with `?v=<version>`, and the page asks for the loader the same
+// way: a new deploy never runs an old worker out of the browser's cache.
 //
 // Usage: node scripts/sw-precache.mjs DIR rewrites an already-built folder (the offline tests
 // do). With HEADROOM_SW=off it writes public/sw-off.js instead: a worker that removes itself
@@ -26,8 +26,8 @@ const TEMPLATE = join(ROOT, 'public', OFF ? 'sw-off.js' : 'sw.js');
 const WORKER = 'sw.js';
 // <meta name="headroom-build" content="..."> in index.html: the version the page was built as.
 const STAMP = /(<meta name="headroom-build" content=")[^"]*(")/;
-// The chart worker's loader (trunk's data-loader-shim) and the version on the files it loads.
-const LOADER = 'chart_worker_loader.js';
+// The workers' loaders (trunk's data-loader-shim) and the version on the files they load.
+const LOADERS = ['engine_worker_loader.js', 'chart_worker_loader.js'];
 const LOADER_STAMP = /(\.(?:js|wasm))(?:\?v=[0-9a-f]*)?(")/g;
 
 /** Every file under `dir` (relative, with forward slashes), dotfiles and the worker left out. */
@@ -49,16 +49,18 @@ export async function writeServiceWorker(dir) {
   if (!STAMP.test(html)) throw new Error('index.html has no <meta name="headroom-build" content="…">');
   const template = await readFile(TEMPLATE, 'utf8');
   // wasm-bindgen wants its init's argument as an object now (a bare path logs a warning).
-  let loader = files.includes(LOADER)
-    ? (await readFile(join(dir, LOADER), 'utf8')).replace(/wasm_bindgen\(("[^"]*")\)/, 'wasm_bindgen({ module_or_path: $1 })')
-    : null;
+  const loaders = new Map();
+  for (const name of LOADERS.filter((l) => files.includes(l))) {
+    const text = await readFile(join(dir, name), 'utf8');
+    loaders.set(name, text.replace(/wasm_bindgen\(("[^"]*")\)/, 'wasm_bindgen({ module_or_path: $1 })'));
+  }
 
   const hash = createHash('sha256');
   hash.update(template);
   for (const file of files) {
     let body;
     if (file === 'index.html') body = html.replace(STAMP, '$1$2');
-    else if (file === LOADER) body = loader.replace(LOADER_STAMP, '$1$2');
+    else if (loaders.has(file)) body = loaders.get(file).replace(LOADER_STAMP, '$1$2');
     else body = await readFile(join(dir, file));
     hash.update(`\0${file}\0`).update(body);
   }
@@ -75,9 +77,8 @@ export async function writeServiceWorker(dir) {
   html = html.replace(STAMP, `$1${version}$2`);
   await writeFile(join(dir, WORKER), worker);
   await writeFile(join(dir, 'index.html'), html);
-  if (loader !== null) {
-    loader = loader.replace(LOADER_STAMP, `$1?v=${version}$2`);
-    await writeFile(join(dir, LOADER), loader);
+  for (const [name, text] of loaders) {
+    await writeFile(join(dir, name), text.replace(LOADER_STAMP, `$1?v=${version}$2`));
   }
   const what = OFF ? 'off (sw.js removes itself)' : `${assets.length} files precached`;
   console.log(`service worker: version ${version}, ${what}`);

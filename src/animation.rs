@@ -1,12 +1,12 @@
-//! A `requestAnimationFrame` loop that cleans up after itself and skips hidden tabs.
+//! A `requestAnimationFrame` loop that skips hidden tabs and cleans up after itself: when its
+//! owner goes, the pending frame is cancelled and the loop's closure is dropped.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{closure::Closure, JsCast};
+use send_wrapper::SendWrapper;
 
 /// The longest frame step passed on, seconds: after a long pause (a hidden tab, a debugger)
 /// the loop resumes from where it was instead of catching up in one burst.
@@ -15,40 +15,60 @@ pub const MAX_FRAME_S: f64 = 0.1;
 /// The browser's handle on the per-frame closure, kept so each frame can ask for the next.
 type FrameCallback = Closure<dyn FnMut(f64)>;
 
+/// The loop's state: its closure (which asks for the next frame) and the frame it asked for.
+struct Loop {
+    callback: RefCell<Option<FrameCallback>>,
+    pending: Cell<Option<i32>>,
+}
+
+impl Loop {
+    fn schedule(&self) {
+        if let Some(cb) = self.callback.borrow().as_ref() {
+            self.pending.set(
+                window()
+                    .request_animation_frame(cb.as_ref().unchecked_ref())
+                    .ok(),
+            );
+        }
+    }
+
+    fn stop(&self) {
+        if let Some(id) = self.pending.take() {
+            let _ = window().cancel_animation_frame(id);
+        }
+        // Dropping the closure breaks the loop's reference to itself.
+        self.callback.borrow_mut().take();
+    }
+}
+
 /// Calls `on_frame(dt)` once per animation frame with the seconds since the last frame
 /// (capped at [`MAX_FRAME_S`]) while the page is visible. Stops when the owner is disposed.
 pub fn use_animation_frame(on_frame: impl FnMut(f64) + 'static) {
-    let alive = Arc::new(AtomicBool::new(true));
-    let on_frame = Rc::new(RefCell::new(on_frame));
-    let last = Rc::new(Cell::new(None::<f64>));
-    let callback: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
-    let schedule = {
-        let callback = Rc::clone(&callback);
-        move || {
-            if let Some(cb) = callback.borrow().as_ref() {
-                let _ = window().request_animation_frame(cb.as_ref().unchecked_ref());
-            }
+    let state = Rc::new(Loop {
+        callback: RefCell::new(None),
+        pending: Cell::new(None),
+    });
+    let on_frame = RefCell::new(on_frame);
+    let last = Cell::new(None::<f64>);
+    // The closure holds the loop weakly: only the owner's cleanup keeps it alive.
+    let weak = Rc::downgrade(&state);
+    *state.callback.borrow_mut() = Some(Closure::new(move |now_ms: f64| {
+        let Some(state) = weak.upgrade() else {
+            return;
+        };
+        state.pending.set(None);
+        if document().hidden() {
+            last.set(None); // no catch-up burst on return
+        } else {
+            let dt = last
+                .get()
+                .map_or(0.0, |t| ((now_ms - t) / 1e3).clamp(0.0, MAX_FRAME_S));
+            last.set(Some(now_ms));
+            (on_frame.borrow_mut())(dt);
         }
-    };
-    *callback.borrow_mut() = Some(Closure::new({
-        let alive = Arc::clone(&alive);
-        let schedule = schedule.clone();
-        move |now_ms: f64| {
-            if !alive.load(Ordering::Relaxed) {
-                return;
-            }
-            if document().hidden() {
-                last.set(None); // no catch-up burst on return
-            } else {
-                let dt = last
-                    .get()
-                    .map_or(0.0, |t| ((now_ms - t) / 1e3).clamp(0.0, MAX_FRAME_S));
-                last.set(Some(now_ms));
-                (on_frame.borrow_mut())(dt);
-            }
-            schedule();
-        }
+        state.schedule();
     }));
-    schedule();
-    on_cleanup(move || alive.store(false, Ordering::Relaxed));
+    state.schedule();
+    let state = SendWrapper::new(state);
+    on_cleanup(move || state.stop());
 }

@@ -1,98 +1,28 @@
-use headroom_engine::cost::{self, Cost};
-use headroom_engine::failure::{detect_live, over_budget, Measured};
-use headroom_engine::sim::Sim;
-use headroom_engine::snapshot::{Motion, Snapshot};
-use headroom_engine::stages::stage_of_failure;
+use headroom_engine::protocol::Command;
 use headroom_engine::StageId;
 use leptos::html::Figure;
 use leptos::prelude::*;
 
-use crate::animation::use_animation_frame;
+use crate::animation::{use_animation_frame, MAX_FRAME_S};
 use crate::components::{
     CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, KeyboardHelp,
     LatencyChart, LinkNotices, LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, ShareLinks,
     StageStepper, StageStory, SystemSummary, TimelineChart, TrafficDiagram, UsersSlider,
-    WhatBreaks,
+    WhatBreaks, STEP_S,
 };
 use crate::diagram_layout::DiagramLayout;
-use crate::failure_watch::{FailureWatch, UNEXPLAINED};
-use crate::faults::{FaultKind, Switches};
-use crate::knobs::{needs_rebuild, Knob, KnobValues, Settings};
+use crate::faults::FaultKind;
+use crate::knobs::{stage_change_note, Knob, KnobValues, Settings};
+use crate::link::{now_ms, EngineLink};
 use crate::page_link::{self, link_to, write_address_soon};
 use crate::parent_events::{notify_parent, ParentEvent};
 use crate::query::PageQuery;
 use crate::shortcuts::use_shortcuts;
-use crate::visibility::use_in_view;
-
-/// Requests on the wire sampled per frame (the diagram draws the trail of hops instead; the
-/// snapshot's sample stays small).
-const MAX_IN_FLIGHT: usize = 0;
-/// Wall-clock seconds a dot takes to cross its edge, whatever the speed.
-const DOT_CROSSING_S: f64 = 0.6;
-/// Simulated seconds one press of "Step" advances.
-const STEP_S: f64 = 0.1;
-/// Simulated seconds the engine advances between checks of the frame budget.
-const SLICE_S: f64 = 1.0 / 3840.0;
-/// Milliseconds of engine work allowed per frame: past it the simulation runs slower than
-/// asked (and says so) rather than dropping frames.
-const FRAME_BUDGET_MS: f64 = 1.1;
-/// The engine's budget in a frame that also takes a reading and redraws the panels (after a
-/// change, a step or a pause).
-const READING_FRAME_BUDGET_MS: f64 = 0.5;
-/// The engine's budget a frame at 10× and 100×: the learner asked for speed, and gets more of
-/// it at the cost of a less even frame rate.
-const FAST_FORWARD_BUDGET_MS: f64 = 8.0;
-/// Milliseconds between readings for the panels and the parts' states while nothing changes:
-/// numbers that change sixty times a second cannot be read, and redrawing them would cost the
-/// frame. Any change of a setting or a fault takes a reading at the next frame.
-const READING_MS: f64 = 500.0;
-
-fn layout_of(sim: &Sim) -> DiagramLayout {
-    DiagramLayout::new(
-        sim.nodes(),
-        sim.edges(),
-        sim.resource_nodes(),
-        sim.scenario().observability,
-    )
-}
-
-fn now_ms() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
-}
-
-/// A new simulation of `settings`, its trail set for `speed`.
-fn new_sim(settings: &Settings, speed: u32) -> Sim {
-    let mut sim = Sim::new(&settings.scenario(), settings.seed);
-    sim.core.trail.set_window(DOT_CROSSING_S * f64::from(speed));
-    sim
-}
-
-/// Changes the running `sim` to `settings` in place where it can (users and the live knobs).
-fn apply_live(sim: &mut Sim, settings: &Settings) {
-    let wanted = settings.scenario();
-    let current = sim.scenario();
-    let (users, hit, writes, api) = (
-        current.users != wanted.users,
-        current.cache_hit != wanted.cache_hit,
-        current.write_share != wanted.write_share,
-        current.third_party_median_ms != wanted.third_party_median_ms,
-    );
-    if users {
-        sim.set_users(wanted.users);
-    }
-    if hit {
-        sim.set_cache_hit(wanted.cache_hit);
-    }
-    if writes {
-        sim.set_write_share(wanted.write_share);
-    }
-    if api {
-        sim.set_third_party_median(wanted.third_party_median_ms);
-    }
-}
+use crate::visibility::{use_in_view, use_page_visible};
 
 /// The whole app: the stage stepper, the load and design controls, the running system as a
-/// diagram with its live numbers, what breaks, and what it costs.
+/// diagram with its live numbers, what breaks, and what it costs. The page holds the settings
+/// and sends them to the engine; everything it shows comes back in the engine's reading.
 #[component]
 pub fn App() -> impl IntoView {
     // The page opens where its link says, and "Reset all" comes back there.
@@ -126,165 +56,95 @@ pub fn App() -> impl IntoView {
     };
     let address_pending = StoredValue::new(false);
 
-    let first = new_sim(&settings.get_untracked(), speed.get_untracked());
-    let layout = RwSignal::new(layout_of(&first));
-    let scenario = RwSignal::new(first.scenario().clone());
-    let sim = StoredValue::new_local(first);
-    let snapshot = RwSignal::new(None::<Snapshot>);
-    let motion = RwSignal::new(Motion::default());
-    // Wall time of the last reading (negative infinity: take one at the next frame).
-    let last_reading = StoredValue::new(f64::NEG_INFINITY);
-    let failure = RwSignal::new(None::<&'static str>);
-    let watch = StoredValue::new(FailureWatch::default());
-    let switches = RwSignal::new(Switches::default());
+    let first = settings.get_untracked();
+    let link = EngineLink::start(
+        &first.scenario(),
+        first.seed,
+        playing.get_untracked(),
+        speed.get_untracked(),
+    );
+    let reading: Signal<Option<headroom_engine::live::LiveReading>> = link.reading.into();
+    let layout = Memo::new(move |_| {
+        link.system
+            .with(|s| s.as_ref().map(DiagramLayout::new).unwrap_or_default())
+    });
+    let scenario = Memo::new(move |_| settings.with(Settings::scenario));
     let selected = RwSignal::new(None::<usize>);
-    let sim_time = RwSignal::new(0.0);
-    let pace = RwSignal::new(1.0);
-    let pace_smoothed = StoredValue::new(1.0);
-    let step_requested = StoredValue::new(false);
-    let cost = Memo::new(move |_| scenario.with(cost::monthly));
+    // What else a stage change brought besides what the stage adds, in one line.
+    let stage_note = RwSignal::new(None::<String>);
 
-    // Settings change the running system in place when they can, or start a new one.
-    Effect::new(move |previous: Option<(u64, u32, StageId)>| {
+    // Settings go to the engine: a change in place or a new system, Reset all a fresh one.
+    // What was last sent is kept, so a change made before this first runs still goes out.
+    let sent = StoredValue::new((first.clone(), 0_u32));
+    Effect::new(move |previous: Option<StageId>| {
         let s = settings.get();
-        let key = (s.seed, generation.get(), s.stage);
-        sim.update_value(|running| {
-            let fresh = previous.is_some_and(|p| (p.0, p.1) != (key.0, key.1))
-                || needs_rebuild(running.scenario(), &s.scenario());
-            if fresh {
-                *running = new_sim(&s, speed.get_untracked());
-                layout.set(layout_of(running));
-                snapshot.set(None);
-                switches.set(Switches::default());
-                selected.set(None);
-            } else {
-                apply_live(running, &s);
-            }
-            // The numbers answer the change at the next frame.
-            last_reading.set_value(f64::NEG_INFINITY);
-            scenario.set(running.scenario().clone());
-        });
-        // A page that embeds this one hears when it is ready and when the stage changes.
+        let reset = generation.get();
+        let (last, last_reset) = sent.get_value();
+        if reset != last_reset {
+            link.send(Command::Reset {
+                scenario: s.scenario(),
+                seed: s.seed,
+            });
+        } else if last != s {
+            link.send(Command::Apply {
+                scenario: s.scenario(),
+                seed: s.seed,
+            });
+        }
+        sent.set_value((s.clone(), reset));
         match previous {
             None => notify_parent(ParentEvent::Ready, s.stage, s.users),
-            Some(p) if p.2 != s.stage => notify_parent(ParentEvent::StageChange, s.stage, s.users),
+            Some(before) if before != s.stage => {
+                notify_parent(ParentEvent::StageChange, s.stage, s.users);
+                selected.set(None);
+                stage_note
+                    .set(knobs.with_untracked(|k| stage_change_note(before, s.stage, k.all())));
+            }
             Some(_) => {}
         }
         write_address_soon(address_pending, page);
-        key
+        s.stage
     });
-    // A new speed stretches the dots' trail so they cross an edge in the same wall time.
+    // Play, pause and the speed go to the engine; a new speed also updates the address.
     Effect::new(move |_| {
-        let window = DOT_CROSSING_S * f64::from(speed.get());
-        sim.update_value(|s| s.core.trail.set_window(window));
+        link.send(Command::Play {
+            playing: playing.get(),
+            speed: speed.get(),
+        });
         write_address_soon(address_pending, page);
     });
 
-    // Pausing or resuming shows where the simulation is at once.
-    Effect::new(move |_| {
-        playing.track();
-        last_reading.set_value(f64::NEG_INFINITY);
-    });
-
+    // The simulation runs while someone can see it: the tab visible, the diagram on screen.
     let diagram_box = NodeRef::<Figure>::new();
     let in_view = use_in_view(diagram_box, true, "");
-    // A reading for the panels and the parts' states: the snapshot, the failure rules, the
-    // clock and the pace.
-    let take_reading = move || {
-        // (A reading scheduled after the frame may find the app gone.)
-        sim.try_update_value(|s| {
-            // Refill the last reading in place: no allocation once it has been taken.
-            let Some((time, detected)) = snapshot.try_update(|snap| {
-                let snap = match snap {
-                    Some(snap) => {
-                        s.snapshot_into(snap, MAX_IN_FLIGHT);
-                        snap
-                    }
-                    None => snap.insert(s.snapshot(MAX_IN_FLIGHT)),
-                };
-                let detected = detect_live(s.scenario(), snap)
-                    .or_else(|| over_budget(&Measured::from(&*snap)).then_some(UNEXPLAINED));
-                (snap.time_s, detected)
-            }) else {
-                return; // the app is gone
-            };
-            let shown = watch
-                .try_update_value(|w| w.observe(time, detected))
-                .flatten();
-            if failure.get_untracked() != shown {
-                failure.set(shown);
-                if let Some(code) = shown {
-                    let (stage, users) = (stage.get_untracked(), users.get_untracked());
-                    notify_parent(ParentEvent::Failure(code), stage, users);
-                }
-            }
-            sim_time.set(time);
-            pace.set(pace_smoothed.get_value());
+    let page_visible = use_page_visible();
+    Effect::new(move |_| link.send(Command::Visible(in_view.get() && page_visible.get())));
+
+    // A course page hears when a failure is diagnosed.
+    Effect::new(move |shown: Option<Option<&'static str>>| {
+        let code = reading.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.diagnosis.as_ref().map(|d| d.failure.code()))
         });
-    };
-    use_animation_frame(move |dt| {
-        let step = step_requested.get_value();
-        let running = playing.get_untracked() && in_view.get_untracked();
-        let forced = last_reading.get_value() == f64::NEG_INFINITY;
-        if !running && !step && !forced {
-            return;
+        if let (Some(code), true) = (code, shown.flatten() != code) {
+            notify_parent(
+                ParentEvent::Failure(code),
+                stage.get_untracked(),
+                users.get_untracked(),
+            );
         }
-        step_requested.set_value(false);
-        let asked = match (running, step) {
-            (true, _) => dt * f64::from(speed.get_untracked()),
-            (false, true) => STEP_S,
-            (false, false) => 0.0, // paused: only a fresh reading
-        };
-        let start = now_ms();
-        // After a change, a step or a pause the numbers answer in this frame; otherwise the
-        // periodic reading runs as its own task after the frame, so the animation frame only
-        // advances the engine and moves the dots.
-        let answer_now = step || forced;
-        let reading_due = answer_now || start - last_reading.get_value() >= READING_MS;
-        // A step is a learner's deliberate action: it always runs its whole 0.1 s, so the
-        // same link and seed step through the same numbers.
-        let budget = if step {
-            f64::INFINITY
-        } else if answer_now {
-            READING_FRAME_BUDGET_MS
-        } else if running && speed.get_untracked() > 1 {
-            FAST_FORWARD_BUDGET_MS
-        } else {
-            FRAME_BUDGET_MS
-        };
-        sim.update_value(|s| {
-            let (from, target) = (s.core.now, s.core.now + asked);
-            while s.core.now < target {
-                s.step_until((s.core.now + SLICE_S).min(target));
-                if now_ms() - start > budget {
-                    break;
-                }
-            }
-            if running && dt > 0.0 {
-                // Smoothed simulated seconds per wall second.
-                let got = (s.core.now - from) / dt;
-                pace_smoothed.update_value(|p| *p = 0.9 * *p + 0.1 * got);
-            }
-            motion.update(|m| s.motion_into(m));
-        });
-        if reading_due {
-            last_reading.set_value(start);
-            if answer_now {
-                take_reading();
-            } else {
-                set_timeout(take_reading, std::time::Duration::ZERO);
-            }
-        }
+        code
     });
 
+    let faults = Signal::derive(move || {
+        reading.with(|r| r.as_ref().map(|r| r.reading.faults).unwrap_or_default())
+    });
     let on_fault = Callback::new(move |kind: FaultKind| {
-        let before = switches.get_untracked();
-        sim.update_value(|s| {
-            let fault = kind.fault(before, s.scenario());
-            s.inject(fault);
+        let on = !kind.is_switch() || !kind.is_on(faults.get_untracked());
+        link.send(Command::Fault {
+            fault: kind.fault(),
+            on,
         });
-        last_reading.set_value(f64::NEG_INFINITY);
-        switches.update(|sw| sw.toggle(kind));
     });
     let on_reset = Callback::new(move |()| {
         let o = &opened.settings;
@@ -294,20 +154,28 @@ pub fn App() -> impl IntoView {
         seed.set(o.seed);
         speed.set(opened.speed);
         playing.set(view_options.autoplay);
+        stage_note.set(None);
         generation.update(|g| *g += 1);
     });
     let help_open = RwSignal::new(false);
     use_shortcuts(stage, view_options.lock, playing, on_reset, help_open);
     let stage_signal: Signal<StageId> = stage.into();
-    // A failure's scene describes its own stage's system: an earlier stage's failure met
-    // again later (say app_saturated at stage 4) is explained, but its scene is not drawn
-    // over parts it does not describe.
-    let scene_failure = Signal::derive(move || {
-        failure
-            .get()
-            .filter(|&code| stage_of_failure(code).is_some_and(|s| s.id == stage.get()))
+    let sim_time =
+        Signal::derive(move || reading.with(|r| r.as_ref().map_or(0.0, |r| r.reading.time_s)));
+    let pace = Signal::derive(move || link.pace.get().0);
+    let cost = Signal::derive(move || reading.with(|r| r.as_ref().map(|r| r.cost.clone())));
+    // Between motion updates the dots move on, by the wall time since the last one times the
+    // speed, every frame while the simulation runs.
+    let frame_ms = RwSignal::new(0.0);
+    use_animation_frame(move |_| {
+        if playing.get_untracked() && in_view.get_untracked() && page_visible.get_untracked() {
+            frame_ms.set(now_ms());
+        }
     });
-    let cost_signal: Signal<Cost> = cost.into();
+    let motion_since_s = Signal::derive(move || {
+        let elapsed = (frame_ms.get() - link.motion_at.get()).max(0.0) / 1e3;
+        elapsed.min(MAX_FRAME_S * 2.0) * f64::from(speed.get())
+    });
 
     let full_page = move || {
         settings.track();
@@ -334,6 +202,14 @@ pub fn App() -> impl IntoView {
                 }}
             </p>
             <StageStepper stage=stage/>
+            <p class="stage-note" data-testid="stage-note" aria-live="polite">
+                {move || stage_note.get()}
+            </p>
+            <Show when=move || link.failed.get()>
+                <p class="note" role="alert" data-testid="engine-failed">
+                    "The simulation could not start in this browser: it needs web workers."
+                </p>
+            </Show>
             <div class="workbench">
                 <div class="stage-view">
                     <figure class="panel diagram" node_ref=diagram_box>
@@ -342,9 +218,9 @@ pub fn App() -> impl IntoView {
                         <div class="diagram-scroll">
                             <TrafficDiagram
                                 layout=layout.into()
-                                snapshot=snapshot.into()
-                                motion=motion.into()
-                                failure=scene_failure
+                                reading=reading
+                                motion=link.motion.into()
+                                motion_since_s=motion_since_s
                                 selected=selected
                             />
                         </div>
@@ -352,58 +228,55 @@ pub fn App() -> impl IntoView {
                             <DotLegend/>
                         </figcaption>
                     </figure>
-                    <SystemSummary
-                        layout=layout.into()
-                        snapshot=snapshot.into()
-                        failure=failure.into()
-                    />
+                    <SystemSummary layout=layout.into() reading=reading/>
                     <PlaybackControls
                         playing=playing
                         speed=speed
-                        on_step=Callback::new(move |()| step_requested.set_value(true))
+                        on_step=Callback::new(move |()| {
+                            link.send(Command::Step { seconds: STEP_S })
+                        })
                         on_reset=on_reset
                         seed=seed.into()
                         on_seed=Callback::new(move |s: u64| seed.set(s))
-                        sim_time=sim_time.into()
-                        pace=pace.into()
+                        sim_time=sim_time
+                        pace=pace
                     />
-                    <WhatBreaks failure=failure.into() stage=stage/>
+                    <WhatBreaks reading=reading layout=layout.into() stage=stage/>
                 </div>
                 <div class="sidebar">
                     <section class="controls" aria-label="Load and design">
                         <UsersSlider users=users/>
-                        <OfferedLoad users=users/>
+                        <OfferedLoad reading=reading scenario=scenario.into()/>
                         <DesignControls
                             stage=stage_signal
                             shown=view_options.controls
                             scenario=scenario.into()
                             on_change=Callback::new(move |(knob, v): (Knob, f64)| {
-                                knobs.update(|k| k.set(stage.get_untracked(), knob, v))
+                                knobs.update(|k| k.set(knob, v))
                             })
                         />
                     </section>
-                    <FaultButtons stage=stage_signal switches=switches.into() on_press=on_fault/>
+                    <FaultButtons stage=stage_signal faults=faults on_press=on_fault/>
                     <LiveMetrics
-                        snapshot=snapshot.into()
-                        cost=cost_signal
+                        reading=reading
                         observed=Signal::derive(move || layout.with(|l| l.observed))
                     />
                 </div>
             </div>
-            <NodeDetails layout=layout.into() snapshot=snapshot.into() selected=selected.into()/>
+            <NodeDetails layout=layout.into() reading=reading selected=selected.into()/>
             <p class="open-full">
                 <a href=full_page target="_blank" rel="noopener" data-testid="open-full">
                     "Open this in the full Headroom (new tab)"
                 </a>
             </p>
-            <TimelineChart snapshot=snapshot/>
+            <TimelineChart reading=reading/>
             <div class="columns">
                 <LatencyChart settings=settings/>
                 <CostChart stage=stage users=users/>
             </div>
             <div class="columns">
                 <StageStory stage=stage/>
-                <CostBreakdown cost=cost_signal/>
+                <CostBreakdown cost=cost/>
             </div>
         </main>
     }

@@ -166,7 +166,7 @@ fn start_worker() -> Option<Worker> {
 
 /// `?v=<build>`, the build's version stamped into index.html, so a new deploy never talks to
 /// an old worker from the browser's cache; "" when the page has none (a development build).
-fn build_query() -> String {
+pub fn build_query() -> String {
     document()
         .query_selector("meta[name='headroom-build']")
         .ok()

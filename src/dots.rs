@@ -5,8 +5,8 @@
 
 use std::fmt::Write;
 
+use headroom_engine::reading::Motion;
 use headroom_engine::sim::class;
-use headroom_engine::snapshot::Motion;
 
 use crate::diagram_layout::{DiagramLayout, Target, NODE_H, NODE_W};
 
@@ -93,10 +93,16 @@ impl DotKind {
     }
 }
 
-/// One SVG path per kind (in [`DOT_KINDS`] order): a dot for each hop in the trail,
-/// as far along its edge as the hop's age is through the trail's window, and a cross for each
-/// recent failure, below the node where it happened, spread out so several stay visible.
-pub fn dot_paths(layout: &DiagramLayout, motion: &Motion) -> [String; DOT_KINDS.len()] {
+/// One SVG path per kind (in [`DOT_KINDS`] order): a dot for each hop in the trail, as far
+/// along its edge as the hop's age is through the trail's window, and a cross for each recent
+/// failure, below the node where it happened, spread out so several stay visible. `since_s`
+/// is how many simulated seconds have passed since `motion` was taken: between two motion
+/// updates the dots move on by it.
+pub fn dot_paths(
+    layout: &DiagramLayout,
+    motion: &Motion,
+    since_s: f64,
+) -> [String; DOT_KINDS.len()] {
     let mut paths: [String; DOT_KINDS.len()] = Default::default();
     let index = |k: DotKind| DOT_KINDS.iter().position(|&x| x == k).unwrap_or(0);
     let window = motion.trail_window_s.max(1e-9);
@@ -113,7 +119,10 @@ pub fn dot_paths(layout: &DiagramLayout, motion: &Motion) -> [String; DOT_KINDS.
             .copied()
             .unwrap_or(Target::Other);
         let ((x1, y1), (x2, y2)) = (layout.position(a), layout.position(b));
-        let p = (f64::from(f.age) / window).clamp(0.0, 1.0);
+        let p = (f64::from(f.age) + since_s) / window;
+        if p > 1.0 {
+            continue; // it has arrived
+        }
         let kind = DotKind::of(f.class, f.job, target);
         kind.shape(
             &mut paths[index(kind)],
@@ -126,7 +135,7 @@ pub fn dot_paths(layout: &DiagramLayout, motion: &Motion) -> [String; DOT_KINDS.
         let Some(&node) = layout.node_of_resource.get(usize::from(res)) else {
             continue;
         };
-        if f64::from(age) > window {
+        if f64::from(age) + since_s > window {
             continue;
         }
         let (cx, cy) = layout.position(node);
@@ -144,12 +153,7 @@ pub fn dot_paths(layout: &DiagramLayout, motion: &Motion) -> [String; DOT_KINDS.
 #[cfg(test)]
 mod tests {
     use super::*;
-    use headroom_engine::scenario::Scenario;
-    use headroom_engine::sim::Sim;
-
-    fn layout_of(sim: &Sim) -> DiagramLayout {
-        DiagramLayout::new(sim.nodes(), sim.edges(), sim.resource_nodes(), true)
-    }
+    use crate::test_support::run;
 
     #[test]
     fn kinds_follow_the_request_and_where_it_goes() {
@@ -193,11 +197,8 @@ mod tests {
 
     #[test]
     fn a_busy_stage_draws_requests_of_several_kinds_and_its_failures() {
-        let mut sim = Sim::new(&Scenario::for_stage(6, 400_000.0), 1);
-        sim.step_until(20.0);
-        let s = sim.motion();
-        let l = layout_of(&sim);
-        let paths = dot_paths(&l, &s);
+        let (l, _, s) = run(6, 400_000.0, 20.0);
+        let paths = dot_paths(&l, &s, 0.0);
         let drawn: usize = paths[..DOT_KINDS.len() - 1]
             .iter()
             .map(|p| p.matches('M').count())
@@ -208,12 +209,13 @@ mod tests {
             assert!(!paths[i].is_empty(), "{k:?}");
         }
 
-        let mut failing = Sim::new(&Scenario::for_stage(3, 400_000.0), 1);
-        failing.step_until(30.0);
-        let s = failing.motion();
-        let crosses = dot_paths(&layout_of(&failing), &s)[DOT_KINDS.len() - 1]
+        let (l, _, s) = run(3, 400_000.0, 30.0);
+        let crosses = dot_paths(&l, &s, 0.0)[DOT_KINDS.len() - 1]
             .matches('M')
             .count();
         assert!(crosses > 0 && crosses == s.failures.len());
+        // Later, the dots have moved on and the oldest have arrived.
+        let later = dot_paths(&l, &s, s.trail_window_s / 2.0);
+        assert!(later.iter().map(|p| p.matches('M').count()).sum::<usize>() < drawn + crosses);
     }
 }

@@ -2,7 +2,7 @@
 //! the requests it carries, measured from the engine's trail of hops. With reduced motion the
 //! diagram draws no moving dots, and the thickness still shows where the traffic goes.
 
-use headroom_engine::snapshot::Motion;
+use headroom_engine::reading::Motion;
 
 use crate::diagram_layout::DiagramLayout;
 
@@ -49,8 +49,8 @@ pub fn stroke_width(rate: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::run;
     use headroom_engine::scenario::Scenario;
-    use headroom_engine::sim::Sim;
 
     #[test]
     fn the_width_grows_with_the_logarithm_of_the_rate() {
@@ -77,11 +77,7 @@ mod tests {
     fn the_rates_follow_the_traffic_each_edge_carries() {
         // Stage 5 at 400,000 users: the CDN serves most requests, so the users' edge to it
         // carries more than the app's edge to the database; and the rates add up to the hops.
-        let mut sim = Sim::new(&Scenario::for_stage(5, 400_000.0), 1);
-        sim.core.trail.set_window(0.6);
-        sim.step_until(20.0);
-        let layout = DiagramLayout::new(sim.nodes(), sim.edges(), sim.resource_nodes(), true);
-        let motion = sim.motion();
+        let (layout, _, motion) = run(5, 400_000.0, 20.0);
         let rates = edge_rates(&layout, &motion);
         assert_eq!(rates.len(), layout.edges.len());
         let edge = |from: &str, to: &str| {
@@ -95,18 +91,18 @@ mod tests {
         assert!(to_cdn > 100.0, "{to_cdn}");
         assert!(rates.iter().all(|r| r.is_finite() && *r >= 0.0));
         assert!(rates.iter().any(|&r| r > 0.0 && r < to_cdn));
-        let offered = Scenario::for_stage(5, 400_000.0).peak_rps();
-        // Every user request crosses the users' edge to the CDN once.
+        let sc = Scenario::for_stage(5, 400_000.0);
+        let offered = sc.network_rps() * sc.network_static_share();
+        // Every static request that reaches the network crosses the users' edge to the CDN
+        // once.
         assert!(
             (to_cdn / offered - 1.0).abs() < 0.5,
             "{to_cdn} vs {offered}"
         );
 
         // Ten times fewer users: thinner lines.
-        let mut quiet = Sim::new(&Scenario::for_stage(5, 40_000.0), 1);
-        quiet.core.trail.set_window(0.6);
-        quiet.step_until(20.0);
-        let few = edge_rates(&layout, &quiet.motion());
+        let (_, _, quiet) = run(5, 40_000.0, 20.0);
+        let few = edge_rates(&layout, &quiet);
         assert!(stroke_width(few.iter().copied().fold(0.0, f64::max)) < stroke_width(to_cdn));
     }
 }

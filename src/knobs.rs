@@ -3,7 +3,10 @@
 //! [`Scenario`]. [`Settings`] is everything that picks a scenario; the app keeps one.
 
 use headroom_engine::scenario::Scenario;
+use headroom_engine::topology::{first_stage_with, Feature};
 use headroom_engine::StageId;
+
+use crate::format;
 
 /// A slider besides the users slider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,10 +25,12 @@ pub enum Knob {
     Writes,
     /// The third-party API's median latency, ms.
     ApiLatency,
+    /// The index on the hot query: on (1) or off (0).
+    Index,
 }
 
 /// Every knob, in the order the controls show them.
-pub const KNOBS: [Knob; 7] = [
+pub const KNOBS: [Knob; 8] = [
     Knob::CacheHit,
     Knob::Replicas,
     Knob::AppServers,
@@ -33,6 +38,7 @@ pub const KNOBS: [Knob; 7] = [
     Knob::Shards,
     Knob::Writes,
     Knob::ApiLatency,
+    Knob::Index,
 ];
 
 /// A knob's slider: its range in the units it shows.
@@ -57,6 +63,7 @@ impl Knob {
             Self::Shards => "shards",
             Self::Writes => "writes",
             Self::ApiLatency => "api",
+            Self::Index => "index",
         }
     }
 
@@ -70,7 +77,13 @@ impl Knob {
             Self::Shards => "Shards",
             Self::Writes => "Writes",
             Self::ApiLatency => "Third-party API latency",
+            Self::Index => "Index on the hot query",
         }
+    }
+
+    /// Whether it is a switch (a checkbox) rather than a slider.
+    pub fn is_switch(self) -> bool {
+        self == Self::Index
     }
 
     /// The slider's range, in the knob's units.
@@ -84,45 +97,64 @@ impl Knob {
             Self::Shards => r(1.0, 16.0, 1.0),
             Self::Writes => r(0.0, 50.0, 1.0),
             Self::ApiLatency => r(50.0, 5_000.0, 50.0),
+            Self::Index => r(0.0, 1.0, 1.0),
+        }
+    }
+
+    /// The feature of a stage's design this knob changes (`None`: it describes the world, and
+    /// every stage has it).
+    pub fn feature(self) -> Option<Feature> {
+        match self {
+            Self::CacheHit => Some(Feature::Cache),
+            Self::AppServers => Some(Feature::LoadBalancer),
+            Self::Workers => Some(Feature::Queue),
+            Self::Replicas => Some(Feature::Replicas),
+            Self::Shards => Some(Feature::Shards),
+            Self::Index => Some(Feature::Index),
+            Self::Writes | Self::ApiLatency => None,
         }
     }
 
     /// The first stage whose system has the part this knob changes.
-    pub fn first_stage(self) -> u8 {
-        match self {
-            Self::CacheHit => 5,
-            Self::AppServers => 4,
-            Self::Workers => 6,
-            Self::Replicas | Self::Shards => 7,
-            Self::Writes | Self::ApiLatency => 1,
-        }
+    pub fn first_stage(self) -> StageId {
+        self.feature().map_or(StageId::OneVm, first_stage_with)
     }
 
     /// Why the knob does nothing at `stage`, or `None` when it does something.
-    pub fn unavailable(self, stage: StageId) -> Option<&'static str> {
-        if stage.number() >= self.first_stage() {
+    pub fn unavailable(self, stage: StageId) -> Option<String> {
+        let feature = self.feature()?;
+        if stage.design().has(feature) {
             return None;
         }
-        Some(match self {
-            Self::CacheHit => "No cache yet: stage 5 adds one.",
-            Self::AppServers => "One app server until stage 4 adds a load balancer.",
-            Self::Workers => "No queue yet: stage 6 adds workers.",
-            Self::Replicas => "No replicas yet: stage 7 adds them.",
-            Self::Shards => "One database until stage 7 shards it.",
-            Self::Writes | Self::ApiLatency => unreachable!("available from stage 1"),
-        })
+        let first = self.first_stage().number();
+        let (before, adds) = match self {
+            Self::CacheHit => ("No cache yet", "adds one"),
+            Self::AppServers => ("One app server", "adds a load balancer"),
+            Self::Workers => ("No queue yet", "adds workers"),
+            Self::Replicas => ("No replicas yet", "adds them"),
+            Self::Shards => ("One database", "shards it"),
+            Self::Index => (
+                "Nobody has found the slow query yet",
+                "adds the metrics that show it",
+            ),
+            Self::Writes | Self::ApiLatency => return None,
+        };
+        Some(format!("{before}: stage {first} {adds}."))
     }
 
     /// Whether the knob describes the world the system lives in (its traffic, a vendor's
     /// speed) rather than the system's design; such knobs keep their value across stages.
     pub fn describes_the_world(self) -> bool {
-        self.first_stage() == 1
+        self.feature().is_none()
     }
 
     /// Whether the running simulation takes a new value as it runs; otherwise the system is
     /// rebuilt with it (more machines is a new system).
     pub fn live(self) -> bool {
-        matches!(self, Self::CacheHit | Self::Writes | Self::ApiLatency)
+        matches!(
+            self,
+            Self::CacheHit | Self::Writes | Self::ApiLatency | Self::Index
+        )
     }
 
     /// The knob's value in `sc`, in its units.
@@ -135,6 +167,7 @@ impl Knob {
             Self::Shards => f64::from(sc.shards),
             Self::Writes => (sc.write_share * 100.0).round(),
             Self::ApiLatency => sc.third_party_median_ms,
+            Self::Index => f64::from(u8::from(sc.db_indexed)),
         }
     }
 
@@ -154,6 +187,7 @@ impl Knob {
                 sc.third_party_median_ms = v;
                 sc.third_party_p95_ms = v * ratio.max(1.0);
             }
+            Self::Index => sc.db_indexed = v >= 0.5,
         }
     }
 
@@ -185,6 +219,7 @@ impl Knob {
             Self::Shards => plural("shard", "shards"),
             Self::Writes => format!("{value:.0}% of dynamic requests"),
             Self::ApiLatency => format!("{n} ms median"),
+            Self::Index => if value >= 0.5 { "on" } else { "off" }.to_owned(),
         }
     }
 }
@@ -234,12 +269,56 @@ impl Settings {
         set_knob(&mut self.knobs, knob, value);
     }
 
-    /// Moves to `stage`. Knobs that size the system (servers, workers, replicas, shards, the
-    /// cache) go back to the new stage's defaults, since each stage is designed around its
-    /// own; the users, the writes and the API's latency describe the world and stay.
+    /// Moves to `stage`: the knobs the learner set stay (those the new stage has apply);
+    /// the rest take the new stage's design.
     pub fn set_stage(&mut self, stage: StageId) {
         self.stage = stage;
-        self.knobs.retain(|(k, _)| k.describes_the_world());
+    }
+}
+
+/// What else changes, besides what stage `to` adds, when a learner goes from stage `from` to
+/// it with `knobs` set: the design defaults of knobs they did not set, and the machines. `None`
+/// when nothing else changes. ("Stage 7 also starts 64 app servers (6 before).")
+pub fn stage_change_note(from: StageId, to: StageId, knobs: &[(Knob, f64)]) -> Option<String> {
+    let before = Scenario::for_stage(from.number(), 0.0);
+    let after = Scenario::for_stage(to.number(), 0.0);
+    let mut changes = Vec::new();
+    for knob in KNOBS {
+        let kept = knobs.iter().any(|(k, _)| *k == knob);
+        let both = knob.unavailable(from).is_none() && knob.unavailable(to).is_none();
+        if kept || !both || knob.is_switch() {
+            continue;
+        }
+        let (was, now) = (knob.value(&before), knob.value(&after));
+        if was != now {
+            changes.push(format!(
+                "{} ({} before)",
+                knob.value_text(now),
+                format::grouped(was)
+            ));
+        }
+    }
+    let machine = |sc: &Scenario| {
+        headroom_engine::scenario::MACHINES
+            .iter()
+            .find(|(_, m)| *m == sc.app_machine)
+            .map(|(name, _)| *name)
+    };
+    let shared = |id: StageId| !id.design().has(Feature::SeparateDatabase);
+    if machine(&before) != machine(&after) && !shared(from) && !shared(to) {
+        if let Some(name) = machine(&after) {
+            changes.push(format!("app servers on {name} machines"));
+        }
+    }
+    (!changes.is_empty()).then(|| format!("Stage {} also starts {}.", to.number(), join(&changes)))
+}
+
+/// "a", "a and b", "a, b and c".
+fn join(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -251,55 +330,43 @@ fn set_knob(knobs: &mut Vec<(Knob, f64)>, knob: Knob, value: f64) {
     }
 }
 
-/// The knob values a learner set, and the stage the design knobs were set at: on another
-/// stage only the knobs that describe the world apply (see [`Settings::set_stage`]).
+/// The knob values a learner set. They hold across stages: each stage uses those of its knobs
+/// the learner set, and its own design for the rest.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct KnobValues {
-    stage: Option<StageId>,
     values: Vec<(Knob, f64)>,
 }
 
 impl KnobValues {
-    /// Sets `knob` while `stage` is shown.
-    pub fn set(&mut self, stage: StageId, knob: Knob, value: f64) {
-        if self.stage != Some(stage) {
-            self.values.retain(|(k, _)| k.describes_the_world());
-            self.stage = Some(stage);
-        }
+    /// Sets `knob`.
+    pub fn set(&mut self, knob: Knob, value: f64) {
         set_knob(&mut self.values, knob, value);
     }
 
-    /// The values that apply at `stage`.
+    /// The values that apply at `stage`: the knobs it has.
     pub fn at(&self, stage: StageId) -> Vec<(Knob, f64)> {
         self.values
             .iter()
             .copied()
-            .filter(|(k, _)| k.describes_the_world() || self.stage == Some(stage))
+            .filter(|(k, _)| k.unavailable(stage).is_none())
             .collect()
+    }
+
+    /// Every value the learner set.
+    pub fn all(&self) -> &[(Knob, f64)] {
+        &self.values
     }
 }
 
 impl From<&Settings> for KnobValues {
-    /// The knob values of `settings`, as set at its stage.
+    /// The knob values of `settings`.
     fn from(settings: &Settings) -> Self {
         let mut values = Self::default();
         for &(knob, value) in &settings.knobs {
-            values.set(settings.stage, knob, value);
+            values.set(knob, value);
         }
         values
     }
-}
-
-/// Whether going from the running scenario `current` to `wanted` needs a new system, rather
-/// than changing the running one in place (users and the live knobs).
-pub fn needs_rebuild(current: &Scenario, wanted: &Scenario) -> bool {
-    let mut same = wanted.clone();
-    same.users = current.users;
-    same.cache_hit = current.cache_hit;
-    same.write_share = current.write_share;
-    same.third_party_median_ms = current.third_party_median_ms;
-    same.third_party_p95_ms = current.third_party_p95_ms;
-    same != *current
 }
 
 #[cfg(test)]
@@ -334,10 +401,18 @@ mod tests {
         assert!(Knob::CacheHit.unavailable(StageId::CacheCdn).is_none());
         assert!(Knob::Replicas.unavailable(StageId::Async).is_some());
         assert!(Knob::Writes.unavailable(StageId::OneVm).is_none());
+        assert_eq!(
+            Knob::CacheHit.unavailable(StageId::LoadBalance).as_deref(),
+            Some("No cache yet: stage 5 adds one.")
+        );
         for knob in KNOBS {
             for n in 1..=7 {
                 let stage = StageId::from_number(n).unwrap();
-                assert_eq!(knob.unavailable(stage).is_none(), n >= knob.first_stage());
+                assert_eq!(
+                    knob.unavailable(stage).is_none(),
+                    stage >= knob.first_stage(),
+                    "{knob:?} at {n}"
+                );
             }
         }
     }
@@ -362,29 +437,42 @@ mod tests {
     }
 
     #[test]
-    fn a_new_stage_keeps_the_world_and_resets_the_design() {
-        let mut s = Settings::default();
-        s.set(Knob::Writes, 30.0);
-        s.set(Knob::AppServers, 10.0);
-        s.users = 50_000.0;
-        s.set_stage(StageId::CacheCdn);
-        let sc = s.scenario();
-        assert_eq!(sc.write_share, 0.3);
-        assert_eq!(sc.app_servers, Scenario::for_stage(5, 0.0).app_servers);
-        assert_eq!(sc.users, 50_000.0);
-    }
-
-    #[test]
-    fn design_knobs_apply_only_at_the_stage_they_were_set_at() {
+    fn a_new_stage_keeps_the_learners_knobs_and_names_what_else_changes() {
         let mut k = KnobValues::default();
-        k.set(StageId::ReplicasShards, Knob::Replicas, 2.0);
-        k.set(StageId::ReplicasShards, Knob::Writes, 20.0);
-        assert_eq!(k.at(StageId::ReplicasShards).len(), 2);
-        assert_eq!(k.at(StageId::Async), vec![(Knob::Writes, 20.0)]);
-        // Setting a knob at another stage forgets the old stage's design.
-        k.set(StageId::Async, Knob::Workers, 500.0);
-        assert_eq!(k.at(StageId::ReplicasShards), vec![(Knob::Writes, 20.0)]);
-        assert_eq!(k.at(StageId::Async).len(), 2);
+        k.set(Knob::AppServers, 10.0);
+        k.set(Knob::Writes, 30.0);
+        // Stage 5 keeps both; stage 3 has no load balancer, so only the writes apply there.
+        assert_eq!(k.at(StageId::CacheCdn).len(), 2);
+        assert_eq!(k.at(StageId::Observe), vec![(Knob::Writes, 30.0)]);
+        let s = Settings {
+            stage: StageId::CacheCdn,
+            users: 50_000.0,
+            knobs: k.at(StageId::CacheCdn),
+            seed: 1,
+        };
+        assert_eq!(s.scenario().app_servers, 10);
+        assert_eq!(s.scenario().write_share, 0.3);
+        // What else a stage change brings is named, unless the learner set it.
+        assert_eq!(
+            stage_change_note(StageId::Async, StageId::ReplicasShards, &[]).as_deref(),
+            Some("Stage 7 also starts 64 servers (6 before) and 8,000 workers (1,000 before).")
+        );
+        assert_eq!(
+            stage_change_note(
+                StageId::Async,
+                StageId::ReplicasShards,
+                &[(Knob::AppServers, 6.0), (Knob::Workers, 1_000.0)]
+            ),
+            None
+        );
+        assert_eq!(
+            stage_change_note(StageId::Observe, StageId::LoadBalance, &[]).as_deref(),
+            Some("Stage 4 also starts app servers on t3.large machines.")
+        );
+        assert_eq!(
+            stage_change_note(StageId::OneVm, StageId::SplitDb, &[]),
+            None
+        );
     }
 
     #[test]
@@ -398,26 +486,6 @@ mod tests {
         let k = KnobValues::from(&s);
         assert_eq!(k.at(StageId::ReplicasShards), s.knobs);
         assert_eq!(k.at(StageId::OneVm), vec![(Knob::Writes, 25.0)]);
-    }
-
-    #[test]
-    fn only_sizing_knobs_rebuild_the_system() {
-        let base = Scenario::for_stage(7, 1_000.0);
-        for knob in KNOBS {
-            let mut wanted = base.clone();
-            let r = knob.range();
-            let other = if knob.value(&base) == r.max {
-                r.min
-            } else {
-                r.max
-            };
-            knob.apply(&mut wanted, other);
-            assert_ne!(wanted, base, "{knob:?}");
-            assert_eq!(needs_rebuild(&base, &wanted), !knob.live(), "{knob:?}");
-        }
-        let mut more_users = base.clone();
-        more_users.users = 1e6;
-        assert!(!needs_rebuild(&base, &more_users));
-        assert!(needs_rebuild(&base, &Scenario::for_stage(6, 1_000.0)));
+        assert_eq!(k.all().len(), 2);
     }
 }

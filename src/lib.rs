@@ -8,17 +8,19 @@ pub mod charts;
 pub mod components;
 pub mod diagram_layout;
 pub mod dots;
-pub mod failure_watch;
 pub mod faults;
 pub mod flow;
 pub mod format;
 pub mod knobs;
+pub mod link;
 pub mod log_scale;
 mod page_link;
 mod parent_events;
 pub mod query;
 pub mod shortcuts;
 pub mod summary;
+#[cfg(test)]
+mod test_support;
 pub mod timeline;
 mod visibility;
 

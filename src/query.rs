@@ -30,7 +30,7 @@ pub enum Control {
 }
 
 /// Every control, in the order the page shows them.
-pub const CONTROLS: [Control; 10] = [
+pub const CONTROLS: [Control; 11] = [
     Control::Users,
     Control::Knob(KNOBS[0]),
     Control::Knob(KNOBS[1]),
@@ -39,6 +39,7 @@ pub const CONTROLS: [Control; 10] = [
     Control::Knob(KNOBS[4]),
     Control::Knob(KNOBS[5]),
     Control::Knob(KNOBS[6]),
+    Control::Knob(KNOBS[7]),
     Control::Faults,
     Control::Playback,
 ];
@@ -676,7 +677,7 @@ mod tests {
             "{written}"
         );
         assert!(written.contains("&workers=2500&"), "{written}");
-        assert!(written.contains("&api=900&"), "{written}");
+        assert!(written.contains("&api=900&index=1&"), "{written}");
         assert!(!written.contains("replicas"), "stage 6 has none: {written}");
         assert!(
             written.ends_with("&seed=9&speed=100&lock=1&controls=users,workers&theme=dark"),
@@ -808,7 +809,7 @@ mod fuzz {
             let (page, _) = parse(&q);
             let mut sim = headroom_engine::sim::Sim::new(&page.settings.scenario(), page.settings.seed);
             sim.step_until(0.05);
-            prop_assert!(sim.core.now >= 0.05);
+            prop_assert!(sim.now() >= 0.05);
         }
     }
 }

@@ -1,17 +1,18 @@
 //! The running system in one sentence, for a screen reader's live region: the most
 //! constrained part and how much of it is in use, how many requests fail, any part that is
-//! down, and the failure the live rules see. "Postgres connections: 100 of 100 in use. 12% of
-//! requests failing. Failing: Out of database connections."
+//! down, and what breaks, all from the engine's one reading. "Postgres connections: 100 of
+//! 100 in use. 12% of requests failing. What breaks: Out of database connections."
 //!
 //! Readings come twice a second and their numbers always wobble; a screen reader that spoke
 //! each would never stop. [`Summary::differs_in_meaning`] says whether a new summary says
 //! something the last one spoken did not: another failure, another part down, the busiest part
 //! changing by a tenth of its capacity, or the error rate moving by a clear margin.
 
-use headroom_engine::snapshot::Snapshot;
-use headroom_engine::stages::stage_of_failure;
+use headroom_engine::diagnosis::Failure;
+use headroom_engine::live::LiveReading;
+use headroom_engine::parts::Role;
 
-use crate::diagram_layout::{busy_by_role, DiagramLayout};
+use crate::diagram_layout::{DiagramLayout, NodeState};
 use crate::format;
 
 /// How far the busiest part's use must move (a fraction of its capacity) to be worth saying.
@@ -26,8 +27,8 @@ pub const ERROR_SHARE: f64 = 0.25;
 pub struct Busiest {
     /// The drawn part: "Postgres", "App pool ×64".
     pub part: String,
-    /// What its servers are: "connections", "cores", "threads".
-    pub role: &'static str,
+    /// What its servers are.
+    pub role: Role,
     /// Servers busy on average lately.
     pub busy: f64,
     /// Servers.
@@ -47,11 +48,12 @@ impl Busiest {
     fn phrase(&self) -> String {
         let percent = (self.utilization() * 100.0).round();
         match self.role {
-            "cores" => format!("{} CPU: {percent:.0}% busy", self.part),
-            "disk" => format!("{} disk: {percent:.0}% busy", self.part),
+            Role::Cores => format!("{} CPU: {percent:.0}% busy", self.part),
+            Role::Disk => format!("{} disk: {percent:.0}% busy", self.part),
             role => format!(
-                "{} {role}: {} of {} in use",
+                "{} {}: {} of {} in use",
                 self.part,
+                role.word(),
                 format::grouped((self.utilization() * f64::from(self.servers)).round()),
                 format::grouped(f64::from(self.servers)),
             ),
@@ -68,58 +70,47 @@ pub struct Summary {
     pub error_rate: f64,
     /// Drawn parts whose machine is down.
     pub down: Vec<String>,
-    /// The failure the live rules see: its title.
-    pub failure: Option<&'static str>,
+    /// What breaks, as the engine's diagnosis names it.
+    pub failure: Option<Failure>,
 }
 
 /// Which role to name when two are equally busy: the database's connections, then cores.
-fn tie_rank(role: &str) -> u8 {
+fn tie_rank(role: Role) -> u8 {
     match role {
-        "connections" => 2,
-        "cores" => 1,
+        Role::Connections => 2,
+        Role::Cores => 1,
         _ => 0,
     }
 }
 
-/// What the live failure `code` is called ("Out of database connections").
-pub fn failure_title(code: &str) -> &'static str {
-    stage_of_failure(code).map_or("missing its targets", |s| s.failure_title)
-}
-
-/// The summary of `snapshot`, read over the drawn parts of `layout`, with the live failure
-/// `failure` (a failure code) if any.
-pub fn summarize(layout: &DiagramLayout, snapshot: &Snapshot, failure: Option<&str>) -> Summary {
+/// The summary of `reading`, read over the drawn parts of `layout`.
+pub fn summarize(layout: &DiagramLayout, reading: &LiveReading) -> Summary {
     let mut busiest: Option<Busiest> = None;
-    for node in &layout.nodes {
-        for (role, busy, servers) in busy_by_role(node, snapshot) {
-            let candidate = Busiest {
-                part: node.label.clone(),
-                role,
-                busy,
-                servers,
-            };
-            let key = |b: &Busiest| ((b.utilization() * 100.0).round() as u32, tie_rank(b.role));
-            if busiest.as_ref().is_none_or(|b| key(&candidate) > key(b)) {
-                busiest = Some(candidate);
-            }
+    let mut down = Vec::new();
+    for (i, node) in layout.nodes.iter().enumerate() {
+        let state = NodeState::of(layout, i, &reading.parts);
+        if state.down {
+            down.push(node.label.clone());
+        }
+        let Some((role, busy, servers, _)) = state.gauge else {
+            continue;
+        };
+        let candidate = Busiest {
+            part: node.label.clone(),
+            role,
+            busy,
+            servers,
+        };
+        let key = |b: &Busiest| ((b.utilization() * 100.0).round() as u32, tie_rank(b.role));
+        if busiest.as_ref().is_none_or(|b| key(&candidate) > key(b)) {
+            busiest = Some(candidate);
         }
     }
-    let down = layout
-        .nodes
-        .iter()
-        .filter(|n| {
-            snapshot
-                .hosts
-                .iter()
-                .any(|(h, _, _, up)| !up && n.hosts.contains(h))
-        })
-        .map(|n| n.label.clone())
-        .collect();
     Summary {
         busiest,
-        error_rate: snapshot.error_rate.clamp(0.0, 1.0),
+        error_rate: reading.reading.error_rate.clamp(0.0, 1.0),
         down,
-        failure: failure.map(failure_title),
+        failure: reading.diagnosis.as_ref().map(|d| d.failure),
     }
 }
 
@@ -143,9 +134,9 @@ impl Summary {
         } else {
             out.push_str(&format!("{percent:.0}% of requests failing."));
         }
-        if let Some(title) = self.failure {
-            out.push_str(" Failing: ");
-            out.push_str(title);
+        if let Some(failure) = self.failure {
+            out.push_str(" What breaks: ");
+            out.push_str(failure.title());
             out.push('.');
         }
         out
@@ -202,17 +193,30 @@ impl Announcer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use headroom_engine::live::Engine;
+    use headroom_engine::protocol::System;
     use headroom_engine::scenario::Scenario;
-    use headroom_engine::sim::Sim;
 
-    fn run(stage: u8, users: f64, seconds: f64) -> (DiagramLayout, Snapshot) {
-        let mut sim = Sim::new(&Scenario::for_stage(stage, users), 1);
-        sim.step_until(seconds);
-        let layout = DiagramLayout::new(sim.nodes(), sim.edges(), sim.resource_nodes(), true);
-        (layout, sim.snapshot(0))
+    fn run(stage: u8, users: f64, seconds: f64) -> (DiagramLayout, LiveReading) {
+        let mut engine = Engine::new(&Scenario::for_stage(stage, users), 1);
+        let mut reading = engine.read();
+        let mut t = 0.0;
+        while t < seconds {
+            t += 0.5;
+            engine.step_until(t);
+            reading = engine.read();
+        }
+        let system = System {
+            generation: 1,
+            topology: *engine.topology(),
+            parts: engine.parts().to_vec(),
+            edges: engine.edges().to_vec(),
+            resources: engine.resource_ids().to_vec(),
+        };
+        (DiagramLayout::new(&system), reading)
     }
 
-    fn busiest(part: &str, role: &'static str, busy: f64, servers: u32) -> Option<Busiest> {
+    fn busiest(part: &str, role: Role, busy: f64, servers: u32) -> Option<Busiest> {
         Some(Busiest {
             part: part.to_owned(),
             role,
@@ -222,28 +226,27 @@ mod tests {
     }
 
     #[test]
-    fn the_sentence_names_the_part_its_use_the_errors_and_the_failure() {
+    fn the_sentence_names_the_part_its_use_the_errors_and_what_breaks() {
         let s = Summary {
-            busiest: busiest("Postgres", "connections", 99.7, 100),
+            busiest: busiest("Postgres", Role::Connections, 99.7, 100),
             error_rate: 0.123,
             down: vec![],
-            failure: Some(failure_title("db_connections_exhausted")),
+            failure: Some(Failure::DbConnectionsExhausted),
         };
-        assert!(
-            s.sentence()
-                .starts_with("Postgres connections: 100 of 100 in use. 12% of requests failing."),
-            "{}",
-            s.sentence()
+        assert_eq!(
+            s.sentence(),
+            "Postgres connections: 100 of 100 in use. 12% of requests failing. What breaks: \
+             Out of database connections."
         );
         let cpu = Summary {
-            busiest: busiest("App 1", "cores", 1.7, 2),
+            busiest: busiest("App server 1", Role::Cores, 1.7, 2),
             error_rate: 0.0,
-            down: vec!["App 2".to_owned()],
+            down: vec!["App server 2".to_owned()],
             failure: None,
         };
         assert_eq!(
             cpu.sentence(),
-            "App 1 CPU: 85% busy. App 2 is down. No requests failing."
+            "App server 1 CPU: 85% busy. App server 2 is down. No requests failing."
         );
         let few = Summary {
             error_rate: 0.002,
@@ -253,57 +256,46 @@ mod tests {
     }
 
     #[test]
-    fn a_saturated_stage_is_summed_up_from_the_engine() {
-        // Stage 3's single app server runs out at 50,000 users: it is the busiest part, and
-        // requests fail.
-        let (layout, snap) = run(3, 50_000.0, 30.0);
-        let s = summarize(&layout, &snap, Some("app_saturated"));
+    fn a_saturated_stage_is_summed_up_from_the_engines_reading() {
+        // Stage 3's one app server runs out at 50,000 users: it is the busiest part, requests
+        // fail, and the sentence names the engine's diagnosis.
+        let (layout, reading) = run(3, 50_000.0, 20.0);
+        let s = summarize(&layout, &reading);
         let b = s.busiest.as_ref().expect("a part with servers");
         assert!(b.part.starts_with("App"), "{b:?}");
         assert!(b.utilization() > 0.9, "{b:?}");
-        assert!(s.error_rate > 0.01 && s.error_rate == snap.error_rate);
+        assert_eq!(s.error_rate, reading.reading.error_rate);
+        assert_eq!(s.failure, reading.diagnosis.as_ref().map(|d| d.failure));
         let sentence = s.sentence();
         assert!(sentence.contains("of requests failing"), "{sentence}");
         assert!(
-            sentence.contains(failure_title("app_saturated")),
+            sentence.contains(Failure::AppSaturated.title()),
             "{sentence}"
         );
-        assert_ne!(
-            failure_title("app_saturated"),
-            failure_title("no such code")
-        );
 
-        // A light load: nothing near full, nothing failing.
-        let (layout, snap) = run(3, 1_000.0, 30.0);
-        let calm = summarize(&layout, &snap, None);
+        // A light load: nothing near full, nothing failing, nothing breaking.
+        let (layout, reading) = run(3, 1_000.0, 20.0);
+        let calm = summarize(&layout, &reading);
         assert!(calm.busiest.as_ref().unwrap().utilization() < 0.5);
+        assert_eq!(calm.failure, None);
         assert!(calm.sentence().contains("No requests failing"), "{calm:?}");
         assert!(s.differs_in_meaning(&calm) && calm.differs_in_meaning(&s));
     }
 
     #[test]
     fn a_pool_is_summed_over_its_members() {
-        let (layout, snap) = run(7, 3_000_000.0, 10.0);
-        let s = summarize(&layout, &snap, None);
+        let (layout, reading) = run(7, 3_000_000.0, 5.0);
+        let s = summarize(&layout, &reading);
         let b = s.busiest.unwrap();
-        let total: u32 = layout
-            .nodes
-            .iter()
-            .find(|n| n.label == b.part)
-            .unwrap()
-            .resources
-            .iter()
-            .map(|&i| &snap.nodes[i])
-            .filter(|r| r.role == b.role)
-            .map(|r| r.servers)
-            .sum();
-        assert_eq!(b.servers, total);
+        let node = layout.nodes.iter().position(|n| n.label == b.part).unwrap();
+        let state = NodeState::of(&layout, node, &reading.parts);
+        assert_eq!(state.gauge.map(|g| g.2), Some(b.servers));
     }
 
     #[test]
     fn wobbling_readings_are_not_spoken_again() {
         let base = Summary {
-            busiest: busiest("Postgres", "connections", 60.0, 100),
+            busiest: busiest("Postgres", Role::Connections, 60.0, 100),
             error_rate: 0.10,
             down: vec![],
             failure: None,
@@ -313,7 +305,7 @@ mod tests {
         // Small moves in use and errors: silence.
         for (busy, errors) in [(62.0, 0.11), (55.0, 0.09), (68.0, 0.12), (51.0, 0.08)] {
             let now = Summary {
-                busiest: busiest("Postgres", "connections", busy, 100),
+                busiest: busiest("Postgres", Role::Connections, busy, 100),
                 error_rate: errors,
                 ..base.clone()
             };
@@ -321,12 +313,12 @@ mod tests {
         }
         // A tenth of the pool more: spoken, and the next comparison starts from there.
         let up = Summary {
-            busiest: busiest("Postgres", "connections", 71.0, 100),
+            busiest: busiest("Postgres", Role::Connections, 71.0, 100),
             ..base.clone()
         };
         assert!(a.hear(up.clone()).unwrap().contains("71 of 100"));
         let back = Summary {
-            busiest: busiest("Postgres", "connections", 64.0, 100),
+            busiest: busiest("Postgres", Role::Connections, 64.0, 100),
             ..base.clone()
         };
         assert_eq!(a.hear(back), None, "64 is within a tenth of 71");
@@ -338,14 +330,14 @@ mod tests {
         assert!(a.hear(worse).unwrap().contains("14% of requests failing"));
         // A failure, or a part going down, is always news.
         let failing = Summary {
-            failure: Some("Out of database connections"),
+            failure: Some(Failure::DbConnectionsExhausted),
             error_rate: 0.14,
             ..up.clone()
         };
         assert!(a.hear(failing).is_some());
         let down = Summary {
-            down: vec!["App 1".to_owned()],
-            failure: Some("Out of database connections"),
+            down: vec!["App server 1".to_owned()],
+            failure: Some(Failure::DbConnectionsExhausted),
             error_rate: 0.14,
             ..up.clone()
         };
@@ -357,18 +349,18 @@ mod tests {
     #[test]
     fn another_part_taking_the_lead_is_spoken_once_clearly_busier() {
         let db = Summary {
-            busiest: busiest("Postgres", "connections", 80.0, 100),
+            busiest: busiest("Postgres", Role::Connections, 80.0, 100),
             error_rate: 0.0,
             down: vec![],
             failure: None,
         };
         let close = Summary {
-            busiest: busiest("App 1", "cores", 1.62, 2),
+            busiest: busiest("App server 1", Role::Cores, 1.62, 2),
             ..db.clone()
         };
         assert!(!close.differs_in_meaning(&db), "81% against 80%");
         let clear = Summary {
-            busiest: busiest("App 1", "cores", 1.8, 2),
+            busiest: busiest("App server 1", Role::Cores, 1.8, 2),
             ..db.clone()
         };
         assert!(clear.differs_in_meaning(&db), "90% against 80%");

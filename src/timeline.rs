@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use headroom_engine::snapshot::Snapshot;
+use headroom_engine::reading::Reading;
 
 /// Simulated seconds the timeline shows.
 pub const WINDOW_S: f64 = 60.0;
@@ -35,9 +35,9 @@ impl Timeline {
         Self::default()
     }
 
-    /// Takes the snapshot's numbers as a sample if it is the first of a new simulated second.
+    /// Takes the reading's numbers as a sample if it is the first of a new simulated second.
     /// Returns whether the timeline changed (a sample added, or a reset).
-    pub fn push_snapshot(&mut self, s: &Snapshot) -> bool {
+    pub fn push_reading(&mut self, s: &Reading) -> bool {
         self.push(Sample {
             time_s: s.time_s,
             throughput_rps: s.throughput_rps,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calibration::{
     CONFIRM_S, DISK_BOUND, ERROR_BUDGET, HOLD_S, MIN_ERRORS, MIN_SAMPLES, MIN_TRANSFERS,
-    P95_TARGET_MS, PARKED_SHARE, PARTIAL_COMMIT_BUDGET, QUEUED, SATURATED, SCAN_SHARE, SETTLE_S,
+    P95_TARGET_MS, PARKED_SHARE, PARTIAL_COMMIT_BUDGET, SATURATED, SCAN_SHARE, SETTLE_S,
     STALE_BUDGET, STILL_SATURATED,
 };
 use crate::parts::{PartId, PartNames, ResourceId, Role, Tier};
@@ -200,7 +200,7 @@ impl Verdict {
 
 /// A measurement that shows a failure on one part: what the part's label reads.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// A machine's memory, and whether it is down from running out of it.
     Memory {
@@ -313,7 +313,7 @@ pub enum Lever {
 
 /// What fixes a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "to", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Remedy {
     /// The stage whose design adds the fix.
     Stage(StageId),
@@ -520,8 +520,7 @@ fn check(
             if !failing {
                 return None;
             }
-            let (busy, threads, _, threads_util) = pooled(r, Tier::App, Role::Threads)?;
-            let cpu_util = pooled(r, Tier::App, Role::Cores).map_or(0.0, |c| c.3);
+            let (busy, threads, _, _) = pooled(r, Tier::App, Role::Threads)?;
             let parked = if t.queue {
                 0.0
             } else {
@@ -529,11 +528,11 @@ fn check(
                     .map(|x| x.mean_present)
                     .sum()
             };
-            let threads_out = threads_util >= at;
+            // The same measure that turns a part red: busy from `at` with requests waiting.
+            let threads_out = of_kind(r, Tier::App, Role::Threads).any(|x| x.saturated(at));
             // Out of CPU, the app servers are the bottleneck whatever else their threads wait
             // for; out of threads with most of them inside third-party calls, the API is.
-            let cpu_out = cpu_util >= at
-                && of_kind(r, Tier::App, Role::Cores).any(|x| x.mean_queue_len >= QUEUED / 2.0);
+            let cpu_out = of_kind(r, Tier::App, Role::Cores).any(|x| x.saturated(at));
             let blocked = threads_out && !cpu_out && parked >= PARKED_SHARE * busy;
             let apps = of_kind(r, Tier::App, Role::Threads);
             if failure == UpstreamBlocking {

@@ -523,7 +523,7 @@ impl Sim {
 
 /// What the animation needs every frame, cheap to take: the hops requests took lately and
 /// where requests just failed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Motion {
     /// Simulated time, seconds.
     pub time_s: f64,

@@ -14,7 +14,7 @@ pub const BUCKETS: usize = 16;
 pub const PER_BUCKET: usize = 10;
 
 /// A hop a request took.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Trace {
     /// Edge index.
     pub edge: u16,

@@ -419,12 +419,14 @@ fn knobs_for_parts_a_stage_lacks_are_refused() {
 // The property test, in this process through `cli::run`.
 // ---------------------------------------------------------------------------------------
 
-/// Whether a null at `path` (".failure", ".nodes[3].theory", ...) means "none" rather than
+/// Whether a null at `path` (".failure", ".resources[3].theory", ...) means "none" rather than
 /// a number serde could not write (NaN or infinity).
 fn null_allowed(path: &str) -> bool {
     path == ".failure"
         || path == ".queue"
-        || (path.starts_with(".nodes[") && path.ends_with("].theory"))
+        || path == ".diagnosis"
+        || path == ".diagnosis.bottleneck"
+        || (path.starts_with(".resources[") && path.ends_with("].theory"))
         || [
             ".theory.mean_wait_ms",
             ".theory.mean_wait_s",

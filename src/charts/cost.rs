@@ -30,7 +30,7 @@ impl CostCurves {
             .map(|s| {
                 users
                     .iter()
-                    .map(|&u| (u, cost::monthly(&Scenario::for_stage(s, u)).monthly_usd))
+                    .map(|&u| (u, cost::predicted(&Scenario::for_stage(s, u)).monthly_usd))
                     .collect()
             })
             .collect();
@@ -57,7 +57,7 @@ impl Default for CostCurves {
 
 /// The current stage's cost at `users`, USD a month.
 pub fn cost_now(stage: u8, users: f64) -> f64 {
-    cost::monthly(&Scenario::for_stage(stage, users)).monthly_usd
+    cost::predicted(&Scenario::for_stage(stage, users)).monthly_usd
 }
 
 /// For screen readers: what the current stage costs now and what the others would.

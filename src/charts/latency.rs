@@ -2,8 +2,10 @@
 //! with where each is predicted to fail.
 
 use headroom_engine::analytic;
-use headroom_engine::failure::P95_TARGET_MS;
+use headroom_engine::analytic::Measure;
+use headroom_engine::calibration::P95_TARGET_MS;
 use headroom_engine::scenario::Scenario;
+use headroom_engine::StageId;
 use plotters::prelude::{Color, TextStyle};
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -27,8 +29,8 @@ pub struct Failure {
     pub users: f64,
     /// p95 just before, ms (where the marker goes; the target when none is predicted).
     pub p95_ms: f64,
-    /// The resource that gives out (the companion's bottleneck id, e.g. "db.cpu").
-    pub bottleneck: &'static str,
+    /// The resource that gives out (the companion's bottleneck).
+    pub bottleneck: Measure,
 }
 
 /// One stage's curve.
@@ -55,7 +57,8 @@ pub struct LatencyCurves {
 /// workload copied from `sc` (traffic per user, the request mix, the data, the third party),
 /// since those describe the users rather than the system.
 pub fn next_stage(sc: &Scenario) -> Option<Scenario> {
-    (sc.stage < 7).then(|| Scenario {
+    let next = StageId::of_scenario(sc.stage).next()?;
+    Some(Scenario {
         users: sc.users,
         requests_per_user_per_day: sc.requests_per_user_per_day,
         peak_hour_factor: sc.peak_hour_factor,
@@ -69,7 +72,7 @@ pub fn next_stage(sc: &Scenario) -> Option<Scenario> {
         third_party_median_ms: sc.third_party_median_ms,
         third_party_p95_ms: sc.third_party_p95_ms,
         third_party_error_rate: sc.third_party_error_rate,
-        ..Scenario::for_stage(sc.stage + 1, sc.users)
+        ..Scenario::for_stage(next.number(), sc.users)
     })
 }
 
@@ -119,24 +122,9 @@ pub fn curves(sc: &Scenario) -> LatencyCurves {
     }
 }
 
-/// What a resource id means to a reader.
-pub fn resource_name(id: &str) -> &'static str {
-    match id {
-        "vm.memory" | "app.memory" => "memory",
-        "db.memory" | "shard.memory" => "database memory",
-        "vm.cpu" => "the VM's CPU",
-        "app.cpu" => "app CPU",
-        "app.threads" => "app threads",
-        "db.cpu" | "shard.cpu" => "database CPU",
-        "db.io" | "shard.io" => "database disk",
-        "db.locks" | "shard.locks" => "row locks",
-        "db.connections" | "shard.connections" => "database connections",
-        "replica.cpu" => "replica CPU",
-        "replica.io" => "replica disk",
-        "replica.connections" => "replica connections",
-        "cache.ops" => "the cache",
-        _ => "latency",
-    }
+/// What a bottleneck means to a reader.
+pub fn resource_name(id: Measure) -> &'static str {
+    id.words()
 }
 
 /// One sentence per stage for screen readers: where it fails and why, and `sc`'s p95 at its
@@ -338,7 +326,13 @@ mod tests {
         let c = curves(&Scenario::for_stage(3, 1_000.0));
         let f = c.current.failure.as_ref().unwrap();
         assert!((20_000.0..60_000.0).contains(&f.users), "{f:?}");
-        assert_eq!(f.bottleneck, "app.cpu");
+        assert_eq!(
+            f.bottleneck,
+            Measure::Resource(
+                headroom_engine::parts::Tier::App,
+                headroom_engine::parts::Role::Cores
+            )
+        );
         assert!(c.current.points.last().unwrap().0 < 60_000.0);
         let next = c.next.as_ref().unwrap();
         assert_eq!(next.stage, 4);

@@ -28,7 +28,7 @@ pub fn DesignControls(
                 format!(
                     "{} (stage {})",
                     k.label().to_ascii_lowercase(),
-                    k.first_stage()
+                    k.first_stage().number()
                 )
             })
             .collect();

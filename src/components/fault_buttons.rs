@@ -1,16 +1,17 @@
+use headroom_engine::sim::ActiveFaults;
 use headroom_engine::StageId;
 use leptos::prelude::*;
 
-use crate::faults::{FaultKind, Switches, FAULTS};
+use crate::faults::{FaultKind, FAULTS};
 
 /// Buttons that break something on purpose: crash, deploy, a slow API, a traffic spike, replica
-/// lag. The last three are switches that show whether they are on.
+/// lag. The last three are switches that show whether they are on: the engine says which are.
 #[component]
 pub fn FaultButtons(
     /// The stage being shown.
     stage: Signal<StageId>,
-    /// Which switches are on.
-    switches: Signal<Switches>,
+    /// Which switches are on, from the engine's reading.
+    faults: Signal<ActiveFaults>,
     /// Called when a button is pressed.
     on_press: Callback<FaultKind>,
 ) -> impl IntoView {
@@ -21,7 +22,7 @@ pub fn FaultButtons(
                 {FAULTS
                     .iter()
                     .map(|&kind| {
-                        let on = move || switches.get().is_on(kind);
+                        let on = move || kind.is_on(faults.get());
                         let unavailable = move || kind.unavailable(stage.get());
                         view! {
                             <li>
@@ -47,7 +48,7 @@ pub fn FaultButtons(
                                     </span>
                                 </button>
                                 <span class="hint">
-                                    {move || unavailable().unwrap_or(kind.hint())}
+                                    {move || unavailable().unwrap_or_else(|| kind.hint())}
                                 </span>
                             </li>
                         }

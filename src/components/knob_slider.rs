@@ -2,7 +2,8 @@ use leptos::prelude::*;
 
 use crate::knobs::Knob;
 
-/// A labelled slider for one design knob, with its value in words.
+/// A labelled slider for one design knob, with its value in words; a knob that is a switch
+/// (the index) is a checkbox.
 #[component]
 pub fn KnobSlider(
     /// Which knob.
@@ -16,6 +17,26 @@ pub fn KnobSlider(
     let range = knob.range();
     let value_text = move || knob.value_text(value.get());
 
+    if knob.is_switch() {
+        let toggle = move |ev: web_sys::Event| {
+            let on = event_target::<web_sys::HtmlInputElement>(&ev).checked();
+            on_change.run(f64::from(u8::from(on)));
+        };
+        return view! {
+            <div class="switch knob">
+                <input
+                    id=id.clone()
+                    type="checkbox"
+                    data-testid=id.clone()
+                    prop:checked=move || { value.get() >= 0.5 }
+                    on:change=toggle
+                />
+                <label for=id.clone()>{knob.label()}</label>
+                <output for=id.clone() data-testid=format!("{id}-value")>{value_text}</output>
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <div class="slider knob">
             <label for=id.clone()>{knob.label()}</label>
@@ -41,4 +62,5 @@ pub fn KnobSlider(
             </output>
         </div>
     }
+    .into_any()
 }

@@ -1,22 +1,24 @@
-use headroom_engine::cost::Cost;
-use headroom_engine::failure::{erroring, slow, ERROR_BUDGET, P95_TARGET_MS, STALE_BUDGET};
-use headroom_engine::resource::CAUSES;
-use headroom_engine::snapshot::Snapshot;
+use headroom_engine::calibration::{ERROR_BUDGET, P95_TARGET_MS, STALE_BUDGET};
+use headroom_engine::live::LiveReading;
+use headroom_engine::resource::{Cause, CAUSES};
 use leptos::prelude::*;
 
 use crate::format;
 
 /// What each failure cause looks like to a user.
-fn cause_label(code: &str) -> &'static str {
-    match code {
-        "queue_full" => "503 queue full",
-        "timeout" => "504 timed out",
-        "pool_timeout" => "500 no database connection",
-        "down" => "502 server down",
-        _ => "502 third-party error",
-    }
+fn cause_label(cause: Cause) -> String {
+    let what = match cause {
+        Cause::QueueFull => "queue full",
+        Cause::Timeout => "timed out",
+        Cause::PoolTimeout => "no database connection",
+        Cause::Down => "server down",
+        Cause::Upstream => "third-party error",
+        Cause::Aborted => "transfer aborted",
+    };
+    format!("{} {what}", cause.status())
 }
 
+/// A duration for people; "—" when there is none.
 fn ms(x: f64) -> String {
     if !x.is_finite() || x <= 0.0 {
         "—".to_owned()
@@ -39,20 +41,19 @@ fn percent(x: f64) -> String {
     }
 }
 
-/// The system's numbers over the last ten simulated seconds: throughput, latency percentiles,
-/// errors by cause, stale reads, and the monthly cost. A number past its target says so in
+/// The system's numbers over the live window: throughput, latency percentiles, errors by
+/// cause, stale reads, and the monthly cost, all from the engine's reading. "Over target"
+/// comes from the engine's verdict, the one the diagnosis and the summary read; it says so in
 /// words, not only in colour.
 #[component]
 pub fn LiveMetrics(
-    /// The latest snapshot.
-    snapshot: Signal<Option<Snapshot>>,
-    /// What the running system costs.
-    cost: Signal<Cost>,
+    /// The latest reading.
+    reading: Signal<Option<LiveReading>>,
     /// Whether this stage's operators could see these numbers (observability).
     observed: Signal<bool>,
 ) -> impl IntoView {
-    let get = move |f: fn(&Snapshot) -> f64| snapshot.with(|s| s.as_ref().map_or(0.0, f));
-    let check = move |f: fn(&Snapshot) -> bool| snapshot.with(|s| s.as_ref().is_some_and(f));
+    let get = move |f: fn(&LiveReading) -> f64| reading.with(|r| r.as_ref().map_or(0.0, f));
+    let check = move |f: fn(&LiveReading) -> bool| reading.with(|r| r.as_ref().is_some_and(f));
     let over = |bad: bool| if bad { " · over target" } else { "" };
     let metric = move |label: &'static str,
                        id: &'static str,
@@ -67,58 +68,65 @@ pub fn LiveMetrics(
             </div>
         }
     };
+    let window = move || {
+        let s = get(|r| r.reading.window_s);
+        format!(
+            "The last {} simulated seconds.",
+            format::grouped(s.floor().max(0.0))
+        )
+    };
 
     view! {
         <section class="panel live-metrics" aria-labelledby="metrics-title">
             <h2 id="metrics-title">"Live metrics"</h2>
-            <p class="hint">"The last 10 simulated seconds."</p>
+            <p class="hint">{window}</p>
             <Show when=move || !observed.get()>
                 <p class="note" data-testid="metrics-unobserved">
                     "The simulator can see these numbers; this stage's operators cannot. "
-                    "Nothing collects metrics until stage 3."
+                    "Nothing collects metrics until a later stage adds observability."
                 </p>
             </Show>
             <dl class="metrics">
                 {metric(
                     "Throughput",
                     "metric-throughput",
-                    Box::new(move || format!("{} req/s", format::rate(get(|s| s.throughput_rps)))),
+                    Box::new(move || format!("{} req/s", format::rate(get(|r| r.reading.throughput_rps)))),
                     Box::new(|| false),
                 )}
                 {metric(
                     "p50 latency",
                     "metric-p50",
-                    Box::new(move || ms(get(|s| s.p50_ms))),
+                    Box::new(move || ms(get(|r| r.reading.p50_ms))),
                     Box::new(|| false),
                 )}
                 {metric(
                     "p95 latency",
                     "metric-p95",
-                    Box::new(move || ms(get(|s| s.p95_ms))),
-                    Box::new(move || check(|s| slow(s.samples, s.p95_ms))),
+                    Box::new(move || ms(get(|r| r.reading.p95_ms))),
+                    Box::new(move || check(|r| r.verdict.slow)),
                 )}
                 {metric(
-                    "p99 latency",
-                    "metric-p99",
-                    Box::new(move || ms(get(|s| s.p99_ms))),
+                    "p95 of good responses",
+                    "metric-ok-p95",
+                    Box::new(move || ms(get(|r| r.reading.ok_p95_ms))),
                     Box::new(|| false),
                 )}
                 {metric(
                     "Errors",
                     "metric-errors",
-                    Box::new(move || percent(get(|s| s.error_rate))),
-                    Box::new(move || check(|s| erroring(s.samples, s.error_rate))),
+                    Box::new(move || percent(get(|r| r.reading.error_rate))),
+                    Box::new(move || check(|r| r.verdict.erroring)),
                 )}
                 {metric(
                     "Stale reads",
                     "metric-stale",
-                    Box::new(move || percent(get(|s| s.stale_read_rate))),
-                    Box::new(move || check(|s| s.stale_read_rate > STALE_BUDGET)),
+                    Box::new(move || percent(get(|r| r.reading.stale_read_rate))),
+                    Box::new(move || check(|r| r.verdict.stale)),
                 )}
                 {metric(
                     "Monthly cost",
                     "metric-cost",
-                    Box::new(move || format!("${}", format::grouped(cost.with(|c| c.monthly_usd)))),
+                    Box::new(move || format!("${}", format::grouped(get(|r| r.cost.monthly_usd)))),
                     Box::new(|| false),
                 )}
             </dl>
@@ -126,14 +134,22 @@ pub fn LiveMetrics(
             <ul class="causes" data-testid="errors-by-cause">
                 {CAUSES
                     .into_iter()
-                    .enumerate()
-                    .map(|(i, cause)| {
+                    .map(|cause| {
                         let rate = move || {
-                            snapshot.with(|s| s.as_ref().map_or(0.0, |s| s.error_rate_by_cause[i]))
+                            reading.with(|r| {
+                                r.as_ref().map_or(0.0, |r| {
+                                    let finished = r.reading.completed + r.reading.failed;
+                                    if finished == 0 {
+                                        0.0
+                                    } else {
+                                        r.reading.errors.of(cause) as f64 / finished as f64
+                                    }
+                                })
+                            })
                         };
                         view! {
                             <li data-cause=cause.code() class:active=Signal::derive(move || rate() > 0.0)>
-                                <span>{cause_label(cause.code())}</span>
+                                <span>{cause_label(cause)}</span>
                                 <span class="num">{move || percent(rate())}</span>
                             </li>
                         }
@@ -142,10 +158,11 @@ pub fn LiveMetrics(
             </ul>
             <p class="hint">
                 {format!(
-                    "Targets: p95 under {} ms, errors under {}%, stale reads under {}%.",
-                    P95_TARGET_MS,
-                    ERROR_BUDGET * 100.0,
-                    STALE_BUDGET * 100.0,
+                    "Targets: p95 under {} ms, errors under {}%, stale reads under {}%. A failed \
+                     request counts as never answered: in the latencies, as the request timeout.",
+                    format::grouped(P95_TARGET_MS),
+                    format::grouped(ERROR_BUDGET * 100.0),
+                    format::grouped(STALE_BUDGET * 100.0),
                 )}
             </p>
         </section>

@@ -38,7 +38,7 @@ pub use link_notices::LinkNotices;
 pub use live_metrics::LiveMetrics;
 pub use node_details::NodeDetails;
 pub use offered_load::OfferedLoad;
-pub use playback_controls::PlaybackControls;
+pub use playback_controls::{PlaybackControls, STEP_S};
 pub use share_links::ShareLinks;
 pub use stage_stepper::StageStepper;
 pub use stage_story::StageStory;

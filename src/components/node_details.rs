@@ -1,4 +1,4 @@
-use headroom_engine::snapshot::Snapshot;
+use headroom_engine::live::LiveReading;
 use leptos::prelude::*;
 
 use crate::diagram_layout::DiagramLayout;
@@ -28,35 +28,37 @@ struct Row {
     theory_wait: String,
 }
 
-fn rows(layout: &DiagramLayout, node: usize, s: &Snapshot) -> Vec<Row> {
+fn rows(layout: &DiagramLayout, node: usize, r: &LiveReading) -> Vec<Row> {
     let Some(n) = layout.nodes.get(node) else {
         return Vec::new();
     };
     // A pool of many app servers shows its first few members' resources.
     n.resources
         .iter()
-        .filter_map(|&i| s.nodes.get(i))
+        .filter_map(|&i| r.reading.resources.get(i))
         .take(8)
-        .map(|r| Row {
-            id: r.id.clone(),
-            servers: if r.servers == 0 {
-                "no limit".to_owned()
-            } else {
-                format!("{}/{} busy, {} waiting", r.busy, r.servers, r.queue_len)
-            },
-            arrivals: format!("{}/s", format::rate(r.arrivals_per_s)),
-            measured_util: if r.servers == 0 {
-                "—".to_owned()
-            } else {
-                pct(Some(r.utilization))
-            },
-            theory_util: pct(r.theory_utilization),
-            measured_wait: format!("{:.2} ms", r.mean_wait_ms),
-            theory_wait: if r.theory_utilization.is_some() {
-                wait(r.theory_wait_ms)
-            } else {
-                "—".to_owned()
-            },
+        .map(|x| {
+            let theory = x.theory.as_ref();
+            Row {
+                id: x.id.name(&layout.names),
+                servers: if x.servers == 0 {
+                    "no limit".to_owned()
+                } else {
+                    format!("{}/{} busy, {} waiting", x.busy, x.servers, x.queue_len)
+                },
+                arrivals: format!("{}/s", format::rate(x.arrivals_per_s)),
+                measured_util: if x.servers == 0 {
+                    "—".to_owned()
+                } else {
+                    pct(Some(x.utilization))
+                },
+                theory_util: pct(theory.map(|t| t.utilization)),
+                measured_wait: format!("{:.2} ms", x.mean_wait_ms),
+                theory_wait: match theory {
+                    Some(t) => wait(t.mean_wait_ms),
+                    None => "—".to_owned(),
+                },
+            }
         })
         .collect()
 }
@@ -67,8 +69,8 @@ fn rows(layout: &DiagramLayout, node: usize, s: &Snapshot) -> Vec<Row> {
 pub fn NodeDetails(
     /// The topology.
     layout: Signal<DiagramLayout>,
-    /// The latest snapshot.
-    snapshot: Signal<Option<Snapshot>>,
+    /// The latest reading.
+    reading: Signal<Option<LiveReading>>,
     /// The drawn node shown, if any.
     selected: Signal<Option<usize>>,
 ) -> impl IntoView {
@@ -81,27 +83,35 @@ pub fn NodeDetails(
                 view! {
                     <h3>{name}</h3>
                     <p data-testid="node-details-unobserved">
-                        "No metrics at this stage: nobody can see inside this machine until stage 3 adds observability."
+                        "No metrics at this stage: nobody can see inside this machine until a later stage adds observability."
                     </p>
                 }
                     .into_any(),
             );
         }
-        let rows = snapshot.with(|s| s.as_ref().map(|s| layout.with(|l| rows(l, node, s))))?;
+        let rows = reading.with(|r| r.as_ref().map(|r| layout.with(|l| rows(l, node, r))))?;
+        let window = reading.with(|r| r.as_ref().map_or(0.0, |r| r.reading.window_s));
         Some(
             view! {
                 <h3>{name}</h3>
                 <table data-testid="node-details-table">
-                    <caption>"Measured over the last seconds, beside Erlang C (M/M/c)"</caption>
+                    <caption>
+                        {format!(
+                            "Measured over the last {} simulated seconds, beside what queueing theory \
+                             (Erlang C, for M/M/c queues) predicts from the same seconds' arrivals \
+                             and service times",
+                            format::grouped(window.floor()),
+                        )}
+                    </caption>
                     <thead>
                         <tr>
                             <th scope="col">"Resource"</th>
                             <th scope="col">"Now"</th>
                             <th scope="col">"Arrivals"</th>
                             <th scope="col">"Utilization, measured"</th>
-                            <th scope="col">"Utilization, Erlang C"</th>
+                            <th scope="col">"Utilization, theory predicts"</th>
                             <th scope="col">"Mean wait, measured"</th>
-                            <th scope="col">"Mean wait, Erlang C"</th>
+                            <th scope="col">"Mean wait, theory predicts"</th>
                         </tr>
                     </thead>
                     <tbody>

@@ -3,6 +3,9 @@ use leptos::prelude::*;
 use crate::format;
 use crate::query::SPEEDS;
 
+/// Simulated seconds one press of "Step" advances.
+pub const STEP_S: f64 = 0.1;
+
 /// Play and pause, a single step, the speed, the seed and Reset all, with the simulated clock
 /// and how fast the browser really manages to run it.
 #[component]
@@ -52,10 +55,12 @@ pub fn PlaybackControls(
                     class="action"
                     data-testid="step"
                     disabled=move || playing.get()
-                    title="Advance a paused simulation by 0.1 simulated seconds"
+                    title=format!(
+                        "Advance a paused simulation by {STEP_S} simulated seconds"
+                    )
                     on:click=move |_| on_step.run(())
                 >
-                    "Step 0.1 s"
+                    {format!("Step {STEP_S} s")}
                 </button>
                 <fieldset class="speeds">
                     <legend>"Speed"</legend>

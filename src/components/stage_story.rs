@@ -29,8 +29,8 @@ pub fn StageStory(
                     <ul>{move || list(data().managed)}</ul>
                 </div>
             </div>
-            <h3>{move || format!("What breaks: {}", data().failure_title)}</h3>
-            <p data-testid="stage-failure">{move || data().failure_explanation}</p>
+            <h3>{move || format!("What breaks: {}", data().failure().title())}</h3>
+            <p data-testid="stage-failure">{move || data().failure_story}</p>
             {move || {
                 data()
                     .next_step

@@ -1,4 +1,4 @@
-use headroom_engine::snapshot::Snapshot;
+use headroom_engine::live::LiveReading;
 use leptos::html::{Div, Figure};
 use leptos::prelude::*;
 
@@ -10,15 +10,15 @@ use crate::timeline::Timeline;
 
 /// The last 60 simulated seconds of the running system: throughput (req/s), p95 latency and
 /// errors (%), in three panels sharing the time axis. It keeps one sample per simulated second
-/// from the snapshots it is given, starts over when simulated time goes back (a new
+/// from the readings it is given, starts over when simulated time goes back (a new
 /// simulation), and redraws only when a sample is added: once a simulated second, however
-/// often snapshots arrive. Screen readers get the newest second's numbers. The chart worker
+/// often readings arrive. Screen readers get the newest second's numbers. The chart worker
 /// draws it.
 #[component]
 pub fn TimelineChart(
-    /// The latest snapshot, once the simulation has run a frame.
+    /// The latest reading.
     #[prop(into)]
-    snapshot: Signal<Option<Snapshot>>,
+    reading: Signal<Option<LiveReading>>,
 ) -> impl IntoView {
     let figure = NodeRef::<Figure>::new();
     let container = NodeRef::<Div>::new();
@@ -26,10 +26,10 @@ pub fn TimelineChart(
     let buffer = StoredValue::new(Timeline::new());
     let version = RwSignal::new(0u64);
     Effect::new(move |_| {
-        snapshot.with(|s| {
-            let changed = s
+        reading.with(|r| {
+            let changed = r
                 .as_ref()
-                .and_then(|s| buffer.try_update_value(|t| t.push_snapshot(s)))
+                .and_then(|r| buffer.try_update_value(|t| t.push_reading(&r.reading)))
                 .unwrap_or(false);
             if changed {
                 version.update(|v| *v += 1);

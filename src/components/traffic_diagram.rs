@@ -1,61 +1,69 @@
-use headroom_engine::snapshot::{Motion, Snapshot};
-use headroom_engine::stages::stage_of_failure;
+use headroom_engine::diagnosis::Metric;
+use headroom_engine::live::LiveReading;
+use headroom_engine::reading::Motion;
 use leptos::prelude::*;
 
-use crate::diagram_layout::{
-    gauges, is_hot, state_line, DiagramLayout, HEIGHT, NODE_H, NODE_W, UNKNOWN, WIDTH,
-};
+use crate::diagram_layout::{DiagramLayout, NodeState, HEIGHT, NODE_H, NODE_W, UNKNOWN, WIDTH};
+use crate::dots::{dot_paths, DOT_KINDS};
+use crate::flow::{edge_rates, stroke_width, MIN_WIDTH};
 
 /// Memory use from which a node's state line names it.
 const MEMORY_NOTE: f64 = 0.75;
 /// The gauges' inset from the node's box, SVG units.
 const GAUGE_INSET: f64 = 8.0;
-use crate::dots::{dot_paths, DOT_KINDS};
-use crate::flow::{edge_rates, stroke_width, MIN_WIDTH};
 
-/// The drawn nodes a failure's scene labels, with their labels: the scene of the stage that
-/// runs into `code`, placed on the nodes of this layout that stand for its parts.
-fn scene_labels(layout: &DiagramLayout, code: &str) -> Vec<(usize, &'static str)> {
-    let mut out: Vec<(usize, &'static str)> = Vec::new();
-    for label in stage_of_failure(code).map_or(&[][..], |s| s.failure_scene) {
-        if let Some(i) = layout.node_for(label.node) {
-            if !out.iter().any(|&(j, _)| j == i) {
-                out.push((i, label.label));
+/// The drawn nodes the diagnosis's scene labels, with their labels rendered from the
+/// measurements (one label a node: the first part of it the scene names).
+fn scene_labels(layout: &DiagramLayout, reading: &LiveReading) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for label in reading.diagnosis.iter().flat_map(|d| &d.scene) {
+        if let Some(i) = layout.node_for(label.part) {
+            if !out.iter().any(|(j, _)| *j == i) {
+                out.push((i, scene_text(&label.metric, layout.observed)));
             }
         }
     }
     out
 }
 
+/// A scene's label; before observability, a number the operators could not see says so.
+fn scene_text(metric: &Metric, observed: bool) -> String {
+    let text = metric.label();
+    if observed {
+        text
+    } else {
+        format!("{text} (unseen)")
+    }
+}
+
 /// The stage's system as an SVG diagram: nodes with their live state, edges, requests moving
 /// along the edges, each edge as thick as the traffic it carries, and failures marked where
-/// they happen, all from the engine's snapshot.
-/// When a failure fires, its scene labels the parts involved. Pointing at a node, or focusing
-/// it with the keyboard, selects it for the details panel; its accessible name is what it
-/// shows, its name and state.
+/// they happen, all from the engine's reading. A node turns red when the engine measures it in
+/// trouble; when a failure is diagnosed, its scene labels the parts that show it with their
+/// measured numbers. Pointing at a node, or focusing it with the keyboard, selects it for the
+/// details panel; its accessible name is what it shows, its name and state.
 #[component]
 pub fn TrafficDiagram(
     /// The topology.
     layout: Signal<DiagramLayout>,
-    /// The latest readings of the parts' states, a few times a second.
-    snapshot: Signal<Option<Snapshot>>,
-    /// The requests moving, every frame.
+    /// The latest reading, a few times a second.
+    reading: Signal<Option<LiveReading>>,
+    /// The requests moving, a few times a second.
     motion: Signal<Motion>,
-    /// The failure whose scene to draw, if any (the current stage's own).
-    failure: Signal<Option<&'static str>>,
+    /// Simulated seconds since `motion` was taken, every frame: the dots move on by it.
+    motion_since_s: Signal<f64>,
     /// The node selected for details.
     selected: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     let scene = Memo::new(move |_| {
-        failure
-            .get()
-            .map(|code| layout.with(|l| scene_labels(l, code)))
+        reading
+            .with(|r| r.as_ref().map(|r| layout.with(|l| scene_labels(l, r))))
             .unwrap_or_default()
     });
     // Each edge's width follows the requests it carries, taken with each reading (twice a
     // second) rather than every frame, so the lines stay steady.
     let widths = Memo::new(move |_| {
-        snapshot.track();
+        reading.track();
         layout.with(|l| {
             motion.with_untracked(|m| {
                 edge_rates(l, m)
@@ -94,42 +102,32 @@ pub fn TrafficDiagram(
         (0..l.nodes.len())
             .map(|i| {
                 let (cx, cy) = l.position(i);
-                let node = std::sync::Arc::new(l.nodes[i].clone());
-                let label = node.label.clone();
-                let id = node.id.clone();
-                let gauge = {
-                    let node = std::sync::Arc::clone(&node);
-                    Memo::new(move |_| {
-                        snapshot.with(|s| s.as_ref().filter(|_| observed).map(|s| gauges(&node, s)))
+                let label = l.nodes[i].label.clone();
+                let id = l.nodes[i].id.clone();
+                let state = Memo::new(move |_| {
+                    reading.with(|r| {
+                        r.as_ref()
+                            .map(|r| layout.with_untracked(|l| NodeState::of(l, i, &r.parts)))
                     })
-                };
-                let state = {
-                    let node = std::sync::Arc::clone(&node);
-                    move || {
-                        snapshot.with(|s| match s {
-                            Some(_) if !observed => UNKNOWN.to_owned(),
-                            Some(s) => {
-                                let line = state_line(&node, s);
-                                match gauge.get().and_then(|g| g.1) {
-                                    Some(m) if m >= MEMORY_NOTE => {
-                                        format!("{line} · mem {:.0}%", m * 100.0)
-                                    }
-                                    _ => line,
-                                }
-                            }
-                            None => String::new(),
-                        })
-                    }
+                });
+                let line = move || match state.get() {
+                    Some(_) if !observed => UNKNOWN.to_owned(),
+                    Some(s) => match s.memory {
+                        Some(m) if m >= MEMORY_NOTE && !s.down => {
+                            format!("{} · mem {:.0}%", s.line(), m * 100.0)
+                        }
+                        _ => s.line(),
+                    },
+                    None => String::new(),
                 };
                 let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
-                let busy_width = move || gauge.get().map_or(0.0, |g| g.0 * gw);
-                let memory_width = move || gauge.get().and_then(|g| g.1).map(|m| m * gw);
-                let scene_label =
-                    move || scene.with(|sc| sc.iter().find(|&&(j, _)| j == i).map(|&(_, t)| t));
-                let hot = move || {
-                    scene_label().is_some_and(|t| !t.starts_with("healthy"))
-                        || snapshot.with(|s| s.as_ref().is_some_and(|s| is_hot(&node, s)))
+                let shown = move || state.get().filter(|_| observed);
+                let busy_width = move || shown().map_or(0.0, |s| s.busy() * gw);
+                let memory_width = move || shown().and_then(|s| s.memory).map(|m| m * gw);
+                let scene_label = move || {
+                    scene.with(|sc| sc.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone()))
                 };
+                let hot = move || state.get().is_some_and(|s| s.hot);
                 view! {
                     <g
                         class="node"
@@ -176,7 +174,7 @@ pub fn TrafficDiagram(
                             }}
                         </g>
                         <text x=cx y=cy - 5.0 class="node-label">{label}</text>
-                        <text x=cx y=cy + 16.0 class="node-state">{state}</text>
+                        <text x=cx y=cy + 16.0 class="node-state">{line}</text>
                         {move || {
                             scene_label()
                                 .map(|t| {
@@ -198,7 +196,10 @@ pub fn TrafficDiagram(
             .collect_view()
     };
     // One path per kind of dot, rebuilt once per frame.
-    let paths = Memo::new(move |_| layout.with(|l| motion.with(|m| dot_paths(l, m))));
+    let paths = Memo::new(move |_| {
+        let since = motion_since_s.get();
+        layout.with(|l| motion.with(|m| dot_paths(l, m, since)))
+    });
 
     view! {
         <svg

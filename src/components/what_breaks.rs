@@ -1,63 +1,85 @@
-use headroom_engine::stages::stage_of_failure;
+use headroom_engine::diagnosis::{Lever, Remedy};
+use headroom_engine::live::LiveReading;
 use headroom_engine::StageId;
 use leptos::prelude::*;
 
-/// What is failing right now, and why, from the live failure rules: the explanation of the
-/// stage that runs into it, and a button to the stage that fixes it. While nothing fails it
-/// says so.
+use crate::diagram_layout::DiagramLayout;
+
+/// What the knob a remedy turns is called on the page.
+fn lever_words(lever: Lever) -> &'static str {
+    match lever {
+        Lever::AppServers => "Add app servers with the App servers slider.",
+        Lever::CacheHit => "Raise the cache hit rate.",
+        Lever::Replicas => "Add read replicas.",
+        Lever::Shards => "Add shards, so each primary takes fewer writes.",
+        Lever::Index => "Switch the index on.",
+        Lever::Writes => "Send fewer writes, or read your own writes from the primary.",
+    }
+}
+
+/// What is failing right now and why, from the engine's diagnosis: one sentence with its
+/// measured numbers, the story of the stage that runs into it, and what fixes it (the stage
+/// that adds the fix, or the knob to turn here). While nothing fails it says so.
 #[component]
 pub fn WhatBreaks(
-    /// The failure the live rules show, if any.
-    failure: Signal<Option<&'static str>>,
+    /// The latest reading.
+    reading: Signal<Option<LiveReading>>,
+    /// The drawn system (for the parts' names).
+    layout: Signal<DiagramLayout>,
     /// The stage being shown.
     stage: RwSignal<StageId>,
 ) -> impl IntoView {
-    let content = move || match failure.get().map(|code| (code, stage_of_failure(code))) {
-        Some((code, None)) => view! {
-            <p class="failure-title" data-testid="what-breaks-title" data-code=code>
-                <span class="badge bad" aria-hidden="true">"✗"</span>
-                " Failing: "
-                <strong>"missing its targets"</strong>
-            </p>
-            <p data-testid="what-breaks-explanation">
-                "More than 1% of requests fail, or the slowest 5% take over half a second, but no "
-                "single part explains it yet: the system is near its limit, or recovering from a "
-                "fault. Watch which parts turn red."
-            </p>
-        }
-        .into_any(),
+    let diagnosis =
+        Memo::new(move |_| reading.with(|r| r.as_ref().and_then(|r| r.diagnosis.clone())));
+    let content = move || match diagnosis.get() {
         None => view! {
             <p data-testid="what-breaks-healthy">
                 <span class="badge ok" aria-hidden="true">"✓"</span>
-                " Healthy: p95 latency and errors are within their targets. "
+                " Healthy: latency, errors and stale reads are within their targets. "
                 "Add users, or inject a fault, to find this stage's limit."
             </p>
         }
         .into_any(),
-        Some((code, Some(source))) => {
-            let fix = source.id.next();
+        Some(d) => {
+            let code = d.failure.code();
+            let sentence = layout.with(|l| d.sentence(&l.names));
+            let story = d.failure.stage().map(|s| s.stage().failure_story);
+            let remedy = match d.remedy {
+                Remedy::Stage(next) if next > stage.get_untracked() => {
+                    let text = next
+                        .previous()
+                        .and_then(|s| s.stage().next_step)
+                        .unwrap_or(next.stage().title);
+                    view! {
+                        <button
+                            type="button"
+                            class="next-step"
+                            data-testid="what-breaks-next"
+                            data-stage=next.number()
+                            on:click=move |_| stage.set(next)
+                        >
+                            {format!("Go to stage {}: {text}", next.number())}
+                        </button>
+                    }
+                    .into_any()
+                }
+                Remedy::Lever(lever) => view! {
+                    <p class="remedy" data-testid="what-breaks-lever" data-lever=format!("{lever:?}")>
+                        {lever_words(lever)}
+                    </p>
+                }
+                .into_any(),
+                _ => ().into_any(),
+            };
             view! {
                 <p class="failure-title" data-testid="what-breaks-title" data-code=code>
                     <span class="badge bad" aria-hidden="true">"✗"</span>
                     " Failing: "
-                    <strong>{source.failure_title}</strong>
+                    <strong>{d.failure.title()}</strong>
                 </p>
-                <p data-testid="what-breaks-explanation">{source.failure_explanation}</p>
-                {fix
-                    .filter(|&next| next > stage.get_untracked())
-                    .zip(source.next_step)
-                    .map(|(next, text)| {
-                        view! {
-                            <button
-                                type="button"
-                                class="next-step"
-                                data-testid="what-breaks-next"
-                                on:click=move |_| stage.set(next)
-                            >
-                                {format!("Go to stage {}: {text}", next.number())}
-                            </button>
-                        }
-                    })}
+                <p data-testid="what-breaks-measured">{sentence}</p>
+                {story.map(|s| view! { <p data-testid="what-breaks-explanation">{s}</p> })}
+                {remedy}
             }
             .into_any()
         }
@@ -66,7 +88,7 @@ pub fn WhatBreaks(
     view! {
         <section
             class="panel what-breaks"
-            class:failing=move || failure.get().is_some()
+            class:failing=move || diagnosis.with(Option::is_some)
             aria-labelledby="what-breaks-title"
             data-testid="what-breaks"
         >

@@ -8,12 +8,12 @@
 
 mod background;
 mod build;
-mod faults;
+pub mod faults;
 mod routes;
 
 use std::rc::Rc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::{Core, InFlight};
 use crate::events::EventKind;
@@ -50,7 +50,7 @@ pub mod class {
 }
 
 /// A part of the diagram.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartInfo {
     /// Which part.
     pub id: PartId,
@@ -61,7 +61,7 @@ pub struct PartInfo {
 }
 
 /// An edge of the diagram that requests travel along.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EdgeInfo {
     /// Where it starts.
     pub from: PartId,

@@ -1,0 +1,261 @@
+//! The engine's side of the page–engine link, free of any browser: it takes [`Command`]s,
+//! advances the simulation by the wall time that passed (times the speed), and says what to
+//! send back: a reading a few times a second, the animation's motion more often, a new
+//! system when one is built. The worker (or, in tests, the page itself) only carries bytes
+//! and keeps time.
+
+use crate::live::Engine;
+use crate::protocol::{Command, Event, Frame, System};
+use crate::reading::Motion;
+use crate::scenario::Scenario;
+
+/// Wall milliseconds between readings while nothing changes: numbers that change faster
+/// cannot be read. After a command, a reading goes out at once.
+pub const READING_MS: f64 = 250.0;
+/// Wall milliseconds between motion updates (the page moves the dots in between).
+pub const MOTION_MS: f64 = 50.0;
+/// Simulated seconds between checks of the work budget.
+const SLICE_S: f64 = 1.0 / 480.0;
+/// Wall seconds a dot takes to cross its edge, whatever the speed.
+pub const DOT_CROSSING_S: f64 = 0.6;
+
+/// The running engine, and how it is being run.
+#[derive(Debug)]
+pub struct Runner {
+    engine: Engine,
+    generation: u32,
+    playing: bool,
+    speed: u32,
+    visible: bool,
+    /// Smoothed simulated seconds per wall second.
+    pace: f64,
+    since_reading_ms: f64,
+    since_motion_ms: f64,
+    reading_due: bool,
+    motion: Motion,
+}
+
+impl Runner {
+    /// A runner of `scenario` with `seed`, paused or playing at `speed`; and the events that
+    /// announce it.
+    pub fn new(scenario: &Scenario, seed: u64, playing: bool, speed: u32) -> (Self, Vec<Event>) {
+        let mut runner = Self {
+            engine: Engine::new(scenario, seed),
+            generation: 1,
+            playing,
+            speed: speed.max(1),
+            visible: true,
+            pace: f64::from(speed.max(1)),
+            since_reading_ms: 0.0,
+            since_motion_ms: 0.0,
+            reading_due: true,
+            motion: Motion::default(),
+        };
+        runner.set_trail();
+        let mut out = vec![runner.system()];
+        out.extend(runner.read());
+        (runner, out)
+    }
+
+    /// Running: playing, and seen.
+    pub fn running(&self) -> bool {
+        self.playing && self.visible
+    }
+
+    /// The engine (for tests and benchmarks).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn set_trail(&mut self) {
+        self.engine
+            .set_trail_window(DOT_CROSSING_S * f64::from(self.speed));
+    }
+
+    fn system(&self) -> Event {
+        Event::System(System {
+            generation: self.generation,
+            topology: *self.engine.topology(),
+            parts: self.engine.parts().to_vec(),
+            edges: self.engine.edges().to_vec(),
+            resources: self.engine.resource_ids().to_vec(),
+        })
+    }
+
+    fn read(&mut self) -> Vec<Event> {
+        self.reading_due = false;
+        self.since_reading_ms = 0.0;
+        self.since_motion_ms = 0.0;
+        self.engine.motion_into(&mut self.motion);
+        vec![
+            Event::Frame(Box::new(Frame {
+                generation: self.generation,
+                reading: self.engine.read(),
+                pace: self.pace,
+                speed: self.speed,
+                running: self.running(),
+            })),
+            Event::Motion {
+                generation: self.generation,
+                motion: self.motion.clone(),
+            },
+        ]
+    }
+
+    /// Carries out `command`; returns what to send back.
+    pub fn command(&mut self, command: Command) -> Vec<Event> {
+        let mut out = Vec::new();
+        match command {
+            Command::Apply { scenario, seed } => {
+                use crate::live::Applied;
+                if self.engine.apply(&scenario, seed) == Applied::Rebuilt {
+                    self.generation += 1;
+                    out.push(self.system());
+                }
+            }
+            Command::Reset { scenario, seed } => {
+                self.engine.reset(&scenario, seed);
+                self.generation += 1;
+                out.push(self.system());
+            }
+            Command::Fault { fault, on } => self.engine.set_fault(fault, on),
+            Command::Play { playing, speed } => {
+                self.playing = playing;
+                if speed.max(1) != self.speed {
+                    self.speed = speed.max(1);
+                    self.pace = f64::from(self.speed);
+                    self.set_trail();
+                }
+            }
+            Command::Step { seconds } => {
+                let to = self.engine.now() + seconds.clamp(0.0, 60.0);
+                self.engine.step_until(to);
+            }
+            Command::Visible(visible) => self.visible = visible,
+            Command::Read => {}
+        }
+        out.extend(self.read());
+        out
+    }
+
+    /// Advances the simulation by `wall_dt_ms` of wall time times the speed, stopping early
+    /// once `elapsed_ms()` passes `budget_ms` (then the simulation runs slower than asked, and
+    /// the pace says so); returns what to send back.
+    pub fn tick(
+        &mut self,
+        wall_dt_ms: f64,
+        elapsed_ms: &mut dyn FnMut() -> f64,
+        budget_ms: f64,
+    ) -> Vec<Event> {
+        let wall_dt_ms = wall_dt_ms.clamp(0.0, 250.0);
+        if self.running() && wall_dt_ms > 0.0 {
+            let from = self.engine.now();
+            let target = from + wall_dt_ms / 1e3 * f64::from(self.speed);
+            while self.engine.now() < target {
+                let next = (self.engine.now() + SLICE_S).min(target);
+                self.engine.step_until(next);
+                if elapsed_ms() > budget_ms {
+                    break;
+                }
+            }
+            let got = (self.engine.now() - from) / (wall_dt_ms / 1e3);
+            self.pace = 0.9 * self.pace + 0.1 * got;
+        }
+        self.since_reading_ms += wall_dt_ms;
+        self.since_motion_ms += wall_dt_ms;
+        if self.reading_due || (self.running() && self.since_reading_ms >= READING_MS) {
+            return self.read();
+        }
+        if self.running() && self.since_motion_ms >= MOTION_MS {
+            self.since_motion_ms = 0.0;
+            self.engine.motion_into(&mut self.motion);
+            return vec![Event::Motion {
+                generation: self.generation,
+                motion: self.motion.clone(),
+            }];
+        }
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Fault;
+
+    fn frames(events: &[Event]) -> Vec<&Frame> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Frame(f) => Some(&**f),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn it_announces_its_system_and_reads_after_every_command() {
+        let sc = Scenario::for_stage(4, 10_000.0);
+        let (mut r, out) = Runner::new(&sc, 1, true, 1);
+        assert!(matches!(
+            out[0],
+            Event::System(System { generation: 1, .. })
+        ));
+        assert_eq!(frames(&out).len(), 1);
+        let mut more = sc.clone();
+        more.users = 20_000.0;
+        let out = r.command(Command::Apply {
+            scenario: more.clone(),
+            seed: 1,
+        });
+        assert_eq!(frames(&out).len(), 1, "a live change reads, builds nothing");
+        assert!(!out.iter().any(|e| matches!(e, Event::System(_))));
+        more.app_servers = 5;
+        let out = r.command(Command::Apply {
+            scenario: more,
+            seed: 1,
+        });
+        assert!(matches!(
+            out[0],
+            Event::System(System { generation: 2, .. })
+        ));
+        let out = r.command(Command::Fault {
+            fault: Fault::Spike,
+            on: true,
+        });
+        assert!(frames(&out)[0].reading.reading.faults.spike);
+    }
+
+    #[test]
+    fn it_keeps_time_and_says_how_fast_it_can() {
+        let sc = Scenario::for_stage(3, 5_000.0);
+        let (mut r, _) = Runner::new(&sc, 1, true, 10);
+        let mut free = || 0.0;
+        let mut readings = 0;
+        for _ in 0..20 {
+            readings += frames(&r.tick(50.0, &mut free, 10.0)).len();
+        }
+        // 1 s of wall time at 10×.
+        assert!(
+            (r.engine().now() - 10.0).abs() < 1e-6,
+            "{}",
+            r.engine().now()
+        );
+        assert_eq!(readings, 4, "a reading every quarter second");
+        // A budget of nothing: the simulation moves a slice at a time, and the pace drops.
+        let mut over = || 1e9;
+        let before = r.engine().now();
+        for _ in 0..20 {
+            r.tick(50.0, &mut over, 10.0);
+        }
+        assert!(r.engine().now() - before < 0.1);
+        assert!(r.pace < 5.0, "{}", r.pace);
+        // Paused or hidden: time stands still.
+        r.command(Command::Visible(false));
+        let t = r.engine().now();
+        r.tick(50.0, &mut free, 10.0);
+        assert_eq!(r.engine().now(), t);
+        r.command(Command::Step { seconds: 0.1 });
+        assert!((r.engine().now() - t - 0.1).abs() < 1e-9);
+    }
+}
