@@ -19,6 +19,10 @@ pub const CRON_MEM_PER_1K_USERS_MB: f64 = 2_500.0;
 /// Memory the cron report takes with the index, MB: it streams rows instead of hashing them.
 pub const CRON_INDEXED_MB: f64 = 256.0;
 
+/// Simulated seconds before the cron report first runs (then every `cron_interval_s`): soon,
+/// so that a learner sees what it does within seconds of opening a stage.
+pub const CRON_FIRST_S: f64 = 5.0;
+
 /// Disk time of the cron report per 1,000 users without the index, ms: a full scan.
 pub const CRON_IO_MS_PER_1K_USERS: f64 = 2_000.0;
 
@@ -100,6 +104,11 @@ pub const MIN_SAMPLES: u64 = 100;
 /// Failed requests an error rate needs before it counts: two unlucky calls out of 150 are
 /// over 1% but are not a failing site.
 pub const MIN_ERRORS: f64 = 10.0;
+
+/// Seconds an OOM kill is remembered: a machine killed for memory within the last minute
+/// restarts into the same load and is killed again (a crash loop), so it is named even while it
+/// is briefly back up.
+pub const OOM_MEMORY_S: f64 = 60.0;
 
 /// Cross-shard transfers a half-done share needs before it counts.
 pub const MIN_TRANSFERS: u64 = 200;

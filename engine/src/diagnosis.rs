@@ -402,7 +402,7 @@ fn check(
             let h = r
                 .hosts
                 .iter()
-                .find(|h| h.oom_kills > 0 || h.down_from_oom)?;
+                .find(|h| h.oom_kills > 0 || h.down_from_oom || h.oom_recently)?;
             let mut scene: Vec<SceneLabel> = h
                 .parts
                 .iter()
@@ -452,10 +452,9 @@ fn check(
             let disk_bound = DISK_BOUND - (SATURATED - at);
             let disk = of_kind(r, Tier::Database, Role::Disk)
                 .filter(|d| {
-                    let cpu = find(r, d.id.part, Role::Cores).map_or(0.0, |c| c.utilization);
                     let waits =
                         find(r, d.id.part, Role::RowLocks).map_or(0.0, |l| l.mean_queue_len);
-                    d.utilization > disk_bound && d.utilization >= cpu && waits > 1.0
+                    d.utilization > disk_bound && waits > 1.0
                 })
                 .max_by(|a, b| a.utilization.total_cmp(&b.utilization))?;
             let waits = find(r, disk.id.part, Role::RowLocks).map_or(0.0, |l| l.mean_queue_len);
@@ -483,8 +482,15 @@ fn check(
             if !failing {
                 return None;
             }
+            // Once shown (the looser threshold), the failure holds while that database's pool or
+            // its CPU (the usual reason the pool runs out) stays saturated.
+            let holding = at < SATURATED;
+            let cpu_out = |x: &ResourceReading| {
+                find(r, x.id.part, Role::Cores).is_some_and(|c| c.saturated(at))
+            };
             let conns = databases(r)
-                .filter(|x| x.id.role == Role::Connections && x.saturated(at))
+                .filter(|x| x.id.role == Role::Connections)
+                .filter(|x| x.saturated(at) || (holding && cpu_out(x)))
                 .max_by(|a, b| a.mean_queue_len.total_cmp(&b.mean_queue_len))?;
             let mut scene = vec![label(conns.id.part, pool(conns))];
             let cpu = find(r, conns.id.part, Role::Cores).filter(|c| c.utilization >= at);
@@ -711,6 +717,7 @@ impl Diagnoser {
             match &entering {
                 Some((f, found)) if rank(*f) < rank(shown) => {
                     if self.confirmed(*f, now) {
+                        self.candidate = None;
                         self.show(t, *f, now, found.clone(), now);
                         return self.shown.as_ref();
                     }
@@ -723,14 +730,20 @@ impl Diagnoser {
                 self.show(t, shown, since, found, now);
                 return self.shown.as_ref();
             }
+            // It no longer holds. For a moment it stays; after that it gives way to the rule
+            // that holds now once that is confirmed (no healthy gap between two failures), or
+            // clears when no rule holds.
             if now - self.last_held <= HOLD_S {
                 return self.shown.as_ref();
             }
-            self.shown = None;
+            if entering.is_none() {
+                self.shown = None;
+            }
         }
         match entering {
             Some((f, found)) => {
                 if self.confirmed(f, now) {
+                    self.candidate = None;
                     self.show(t, f, now, found, now);
                 }
             }
@@ -759,7 +772,6 @@ impl Diagnoser {
         now: f64,
     ) {
         self.last_held = now;
-        self.candidate = None;
         self.shown = Some(Diagnosis {
             failure: f,
             remedy: remedy(f, t, found.0),
@@ -781,7 +793,7 @@ pub fn grouped(x: f64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -145,6 +145,8 @@ pub struct HostReading {
     pub down_s: f64,
     /// Down now because it ran out of memory (whenever that was).
     pub down_from_oom: bool,
+    /// Killed for memory within the last [`crate::calibration::OOM_MEMORY_S`].
+    pub oom_recently: bool,
 }
 
 /// The job queue.
@@ -443,6 +445,7 @@ impl Sim {
                     outages,
                     down_s,
                     down_from_oom: h.down_from_oom(),
+                    oom_recently: now - h.last_oom_s <= crate::calibration::OOM_MEMORY_S,
                 }
             })
             .collect();

@@ -128,6 +128,8 @@ pub struct Scenario {
     pub os_base_mem_mb: f64,
     /// Seconds between cron runs of the nightly-style report over all data.
     pub cron_interval_s: f64,
+    /// Simulated seconds before the report first runs.
+    pub cron_first_s: f64,
     /// Memory the report query takes per 1,000 users (it hashes every user's rows), MB.
     pub cron_mem_per_1k_users_mb: f64,
     /// Disk time the report takes per 1,000 users, ms.
@@ -295,6 +297,7 @@ impl Scenario {
             db_restart_s: 60.0,
             os_base_mem_mb: cal::OS_BASE_MEM_MB,
             cron_interval_s: 60.0,
+            cron_first_s: cal::CRON_FIRST_S,
             cron_mem_per_1k_users_mb: cal::CRON_MEM_PER_1K_USERS_MB,
             cron_io_ms_per_1k_users: cal::CRON_IO_MS_PER_1K_USERS,
             analytics_per_s_per_100k_users: cal::ANALYTICS_PER_S_PER_100K_USERS,
@@ -521,6 +524,7 @@ impl Scenario {
                 self.cron_interval_s,
             ));
         }
+        pos("cron_first_s", self.cron_first_s, 86_400.0)?;
         pos(
             "cron_mem_per_1k_users_mb",
             self.cron_mem_per_1k_users_mb,

@@ -370,7 +370,7 @@ mod tests {
         sc.workers = 50;
         let t = Topology::of(&sc);
         assert_eq!((t.app_servers, t.replicas_per_shard, t.workers), (1, 0, 0));
-        assert!(t.shared_vm == false && !t.load_balancer);
+        assert!(!t.shared_vm && !t.load_balancer);
     }
 
     #[test]

@@ -793,7 +793,7 @@ proptest! {
                 prop_assert!(v["warnings"].as_array().is_some_and(|w| w.iter().all(|s| s.is_string())), "{}", v);
                 prop_assert!(v["cost_monthly_usd"].as_f64().is_some_and(|c| c > 0.0), "{}", v);
                 // Each component of the bill, whatever the prices in the file.
-                for line in v["cost"]["components"].as_array().unwrap() {
+                for line in v["cost"]["lines"].as_array().unwrap() {
                     prop_assert!(line[1].as_f64().is_some_and(|c| c >= 0.0), "{}", line);
                 }
             } else {

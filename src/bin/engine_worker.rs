@@ -13,6 +13,11 @@ const BUDGET_MS: f64 = 12.0;
 /// Milliseconds between slices, so the page's commands get in.
 const PAUSE_MS: i32 = 2;
 
+/// A callback that schedules itself again: it holds a handle to its own closure.
+#[cfg(target_arch = "wasm32")]
+type SelfScheduling =
+    std::rc::Rc<std::cell::RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>;
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     use std::cell::RefCell;
@@ -70,7 +75,7 @@ fn main() {
 
     // The loop: advance by the wall time since the last slice, send what is due, pause a
     // moment for the page's commands, go again.
-    let step: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+    let step: SelfScheduling = Rc::new(RefCell::new(None));
     let last = Rc::new(RefCell::new(now()));
     *step.borrow_mut() = Some(Closure::new({
         let step = Rc::clone(&step);

@@ -198,7 +198,7 @@ impl Sim {
             analytics_scheduled: false,
             analytics_rate: sc.analytics_per_s_per_100k_users * sc.users.max(0.0) / 100_000.0,
             app_cpu_s: f64::from(sc.app_machine.vcpus) / sc.app_machine.app_rps.max(1e-9),
-            next_cron: sc.cron_interval_s.max(1.0) / 2.0,
+            next_cron: sc.cron_first_s,
             faults: ActiveFaults::default(),
             scenario: Rc::new(sc),
         };
