@@ -1,5 +1,5 @@
 //! What the page's "what breaks" panel would show for a stage at a number of users: for each
-//! seed, the share of readings (four a simulated second, from second 10 to 70) that show each
+//! seed, the share of readings (four a simulated second, from second 10 to 70, or `END`) that show each
 //! failure. Used to check that a stage's own failure holds, and to pick the loads the README's
 //! links use.
 //!
@@ -20,13 +20,15 @@ fn main() {
         [stage, users, seeds] => (stage, users, seeds),
         _ => panic!("usage: live_diagnosis STAGE USERS [SEEDS]"),
     };
+    // Readings up to this simulated second (70 by default; `END=300` looks further).
+    let end: f64 = std::env::var("END").map_or(70.0, |e| e.parse().expect("END is a number"));
     let sc = Scenario::for_stage(stage as u8, users);
     for seed in 1..=seeds as u64 {
         let mut engine = Engine::new(&sc, seed);
         let mut shown = BTreeMap::<&str, u32>::new();
         let mut readings = 0;
         let mut t = 0.0;
-        while t < 70.0 {
+        while t < end {
             t += 0.25;
             engine.step_until(t);
             let r = engine.read();

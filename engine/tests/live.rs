@@ -159,3 +159,40 @@ fn failed_requests_leave_recent_marks_where_they_failed() {
         assert_eq!(id.part.tier, headroom_engine::parts::Tier::App, "{id}");
     }
 }
+
+/// The share of readings, four a second from `from` to `to`, whose diagnosis is `code`.
+fn share_showing(engine: &mut Engine, from: f64, to: f64, code: &str) -> f64 {
+    let (mut shown, mut readings) = (0, 0);
+    let mut t = from;
+    while t < to {
+        t += 0.25;
+        engine.step_until(t);
+        readings += 1;
+        if engine
+            .read()
+            .diagnosis
+            .is_some_and(|d| d.failure.code() == code)
+        {
+            shown += 1;
+        }
+    }
+    f64::from(shown) / f64::from(readings)
+}
+
+#[test]
+fn the_users_slider_moved_live_gives_the_system_a_link_gives() {
+    // Stage 6 opened at 300 users, then the slider moved to 1.6 million: the analysts' scans
+    // arrive at the new rate at once, and the primary saturates as it does when the page
+    // opens at 1.6 million.
+    let mut engine = Engine::new(&Scenario::for_stage(6, 300.0), 1);
+    engine.step_until(5.0);
+    engine.apply(&Scenario::for_stage(6, 1_600_000.0), 1);
+    let moved = share_showing(&mut engine, 15.0, 75.0, "primary_saturated");
+    let mut linked = Engine::new(&Scenario::for_stage(6, 1_600_000.0), 1);
+    linked.step_until(10.0);
+    let opened = share_showing(&mut linked, 10.0, 70.0, "primary_saturated");
+    assert!(
+        moved >= 0.9 && opened >= 0.9,
+        "moved {moved}, opened {opened}"
+    );
+}

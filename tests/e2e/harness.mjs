@@ -75,3 +75,25 @@ export async function openPage(harness, query = '', context = undefined) {
   await page.goto(harness.url + query);
   return { page, context, problems, requests };
 }
+
+/**
+ * Polls `read()` every 100 ms until `ok(value)` holds, and returns that value; fails with
+ * `what` and the last value after `timeout` ms. The engine answers through a worker, so what
+ * the page shows follows a change a moment later.
+ */
+export async function until(read, ok, what, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  let value;
+  for (;;) {
+    value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The number a locator shows ("1,234.5 req/s" → 1234.5), or NaN when it shows none yet. */
+export async function numberIn(locator) {
+  const m = (await locator.innerText()).replace(/,/g, '').match(/-?\d+(\.\d+)?/);
+  return m ? Number(m[0]) : NaN;
+}

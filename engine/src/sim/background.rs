@@ -76,12 +76,6 @@ impl Sim {
     }
 
     pub(super) fn analytics_arrival(&mut self) {
-        if self.analytics_rate <= 0.0 {
-            self.analytics_scheduled = false;
-            return;
-        }
-        let next = self.core.now + self.core.rng.exp(1.0 / self.analytics_rate);
-        self.core.events.schedule(next, EventKind::Arrival(1));
         let sc = std::rc::Rc::clone(&self.scenario);
         // Dashboards, BI and ad-hoc SQL run on a shard's replica when it has replicas, else on
         // its primary.

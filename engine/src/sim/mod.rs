@@ -135,13 +135,18 @@ pub struct Sim {
     keys: KeyPopularity,
     cache_keys: HotKeyCache,
     user_rate: f64,
-    arrivals_scheduled: bool,
     analytics_rate: f64,
-    analytics_scheduled: bool,
+    /// When the pending arrival of each stream (users, analysts) is due; an arrival event at
+    /// any other time was drawn before a rate change and is ignored.
+    arrival_due: [Option<f64>; 2],
     app_cpu_s: f64,
     next_cron: f64,
     faults: ActiveFaults,
 }
+
+/// The arrival streams: users' requests and analysts' queries.
+const USERS: usize = 0;
+const ANALYSTS: usize = 1;
 
 impl Sim {
     /// Builds the scenario's system; nothing has run yet. The scenario should be valid
@@ -194,8 +199,7 @@ impl Sim {
             keys: KeyPopularity::new(sc.keys.max(1), sc.zipf_s),
             cache_keys: HotKeyCache::new(sc.keys.max(1), 0),
             user_rate: sc.network_rps(),
-            arrivals_scheduled: false,
-            analytics_scheduled: false,
+            arrival_due: [None; 2],
             analytics_rate: sc.analytics_per_s_per_100k_users * sc.users.max(0.0) / 100_000.0,
             app_cpu_s: f64::from(sc.app_machine.vcpus) / sc.app_machine.app_rps.max(1e-9),
             next_cron: sc.cron_first_s,
@@ -210,16 +214,8 @@ impl Sim {
         }
         let hot = sim.keys.keys_for_share(sim.scenario.cache_hit);
         sim.cache_keys = HotKeyCache::new(sim.scenario.keys.max(1), hot);
-        if sim.user_rate > 0.0 {
-            sim.arrivals_scheduled = true;
-            let t = sim.core.rng.exp(1.0 / sim.user_rate);
-            sim.core.events.schedule(t, EventKind::Arrival(0));
-        }
-        if sim.analytics_rate > 0.0 {
-            sim.analytics_scheduled = true;
-            let t = sim.core.rng.exp(1.0 / sim.analytics_rate);
-            sim.core.events.schedule(t, EventKind::Arrival(1));
-        }
+        sim.draw_arrival(USERS);
+        sim.draw_arrival(ANALYSTS);
         sim.core.keep_tick(0);
         sim.core.events.schedule(TICK_S, EventKind::Tick);
         sim
@@ -287,8 +283,17 @@ impl Sim {
             self.core.now = now;
             self.core.events_handled += 1;
             match kind {
-                EventKind::Arrival(0) => self.user_arrival(),
-                EventKind::Arrival(_) => self.analytics_arrival(),
+                EventKind::Arrival(stream) => {
+                    let stream = usize::from(stream.min(1));
+                    if self.arrival_due[stream] == Some(now) {
+                        self.draw_arrival(stream);
+                        if stream == USERS {
+                            self.user_arrival();
+                        } else {
+                            self.analytics_arrival();
+                        }
+                    }
+                }
                 EventKind::Resume { req, gen } => self.core.resume(req, gen),
                 EventKind::Expire(res) => self.core.expire(res),
                 EventKind::HostUp(host) => self.core.bring_up(host),
@@ -320,13 +325,12 @@ impl Sim {
         };
         let sc = Rc::make_mut(&mut self.scenario);
         sc.users = users;
-        self.analytics_rate = sc.analytics_per_s_per_100k_users * users / 100_000.0;
-        self.set_user_rate(self.scenario.network_rps() * self.faults.traffic_multiplier());
-        if self.analytics_rate > 0.0 && !self.analytics_scheduled {
-            self.analytics_scheduled = true;
-            let t = self.core.now + self.core.rng.exp(1.0 / self.analytics_rate);
-            self.core.events.schedule(t, EventKind::Arrival(1));
+        let analytics = sc.analytics_per_s_per_100k_users * users / 100_000.0;
+        if analytics != self.analytics_rate {
+            self.analytics_rate = analytics;
+            self.draw_arrival(ANALYSTS);
         }
+        self.set_user_rate(self.scenario.network_rps() * self.faults.traffic_multiplier());
     }
 
     /// Changes the cache's hit rate for reads (0 to 1) without restarting: the hottest keys
@@ -377,12 +381,30 @@ impl Sim {
     }
 
     fn set_user_rate(&mut self, rate: f64) {
-        self.user_rate = rate.max(0.0);
-        if self.user_rate > 0.0 && !self.arrivals_scheduled {
-            self.arrivals_scheduled = true;
-            let t = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
-            self.core.events.schedule(t, EventKind::Arrival(0));
+        let rate = rate.max(0.0);
+        if rate != self.user_rate {
+            self.user_rate = rate;
+            self.draw_arrival(USERS);
         }
+    }
+
+    /// Draws when the next arrival of `stream` comes at its current rate. Poisson arrivals
+    /// have no memory, so a fresh draw from now is exact after a rate change: a learner who
+    /// moves the users slider from 300 to a million sees the million at once, not after the
+    /// gap drawn for 300.
+    fn draw_arrival(&mut self, stream: usize) {
+        let rate = if stream == USERS {
+            self.user_rate
+        } else {
+            self.analytics_rate
+        };
+        self.arrival_due[stream] = (rate > 0.0).then(|| {
+            let t = self.core.now + self.core.rng.exp(1.0 / rate);
+            self.core
+                .events
+                .schedule(t, EventKind::Arrival(stream as u8));
+            t
+        });
     }
 
     /// Up to `max` requests on the wire, for the animation.

@@ -3,7 +3,6 @@
 use std::rc::Rc;
 
 use crate::core::{Mark, Origin, Plan, Step, MAX_KEYS, REFILL};
-use crate::events::EventKind;
 use crate::models::cache::Lookup;
 use crate::models::request_mix::Kind;
 use crate::scenario::Scenario;
@@ -12,12 +11,6 @@ use super::{class, App, Db, NodeId, Sim, HOP_S, INTERNET_S};
 
 impl Sim {
     pub(super) fn user_arrival(&mut self) {
-        if self.user_rate <= 0.0 {
-            self.arrivals_scheduled = false;
-            return;
-        }
-        let next = self.core.now + self.core.rng.exp(1.0 / self.user_rate);
-        self.core.events.schedule(next, EventKind::Arrival(0));
         let sc = Rc::clone(&self.scenario);
         self.plan_user_request(&sc);
     }
