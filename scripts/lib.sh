@@ -112,7 +112,7 @@ ensure_trunk() {
   have="$(tool_version trunk)"
   case "$have" in "$TRUNK_SERIES".*) return ;; esac
   # trunk 0.22 needs a newer rustc than this toolchain; 0.21 builds with --locked.
-  installing "trunk $TRUNK_SERIES.x (had: ${have:-none}; about 5 minutes on 2 cores)" \
+  installing "trunk $TRUNK_SERIES.x (had: ${have:-none}; 10 to 15 minutes on 2 cores)" \
     cargo install trunk --version "~$TRUNK_SERIES" --locked
 }
 
@@ -125,7 +125,7 @@ ensure_wasm_bindgen_cli() {
   have="$(tool_version wasm-bindgen)"
   if [ "$have" = "$want" ] && command -v wasm-bindgen-test-runner >/dev/null; then return; fi
   # Without --locked: its lock file pins a crate version the registry no longer serves.
-  installing "wasm-bindgen-cli $want to match Cargo.lock (had: ${have:-none}; about 2 minutes)" \
+  installing "wasm-bindgen-cli $want to match Cargo.lock (had: ${have:-none}; about 4 minutes)" \
     cargo install wasm-bindgen-cli --version "$want" --force
 }
 

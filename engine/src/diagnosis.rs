@@ -655,9 +655,7 @@ fn remedy(failure: Failure, t: &Topology, bottleneck: Option<ResourceId>) -> Rem
         AppSaturated | UpstreamBlocking => Remedy::Lever(Lever::AppServers),
         DbConnectionsExhausted | DatabaseCpu if on_replica => Remedy::Lever(Lever::Replicas),
         DbConnectionsExhausted | DatabaseCpu if t.cache => Remedy::Lever(Lever::CacheHit),
-        PrimarySaturated if t.has(Feature::Shards) || t.stage == StageId::ReplicasShards => {
-            Remedy::Lever(Lever::Shards)
-        }
+        PrimarySaturated if t.stage.design().has(Feature::Shards) => Remedy::Lever(Lever::Shards),
         StaleReads => Remedy::Lever(Lever::Writes),
         _ => Remedy::Redesign,
     }

@@ -184,10 +184,14 @@ mod tests {
 
     #[test]
     fn a_reading_and_a_system_survive_the_trip() {
-        for (stage, users) in [(1, 1_200.0), (4, 250_000.0), (7, 300_000.0)] {
+        for (stage, users, spike) in [
+            (1, 1_200.0, false),
+            (4, 250_000.0, true),
+            (7, 300_000.0, false),
+        ] {
             let sc = Scenario::for_stage(stage, users);
             let mut engine = Engine::new(&sc, 3);
-            engine.set_fault(Fault::Spike, stage == 4);
+            engine.set_fault(Fault::Spike, spike);
             engine.step_until(12.0);
             let frame = Event::Frame(Box::new(Frame {
                 generation: 2,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::core::Window;
 use crate::cost::{self, Cost};
-use crate::diagnosis::{diagnose, Diagnosis, Verdict};
+use crate::diagnosis::{diagnose, Diagnoser, Diagnosis, Failure, Verdict};
 use crate::reading::Reading;
 use crate::scenario::Scenario;
 use crate::sim::Sim;
@@ -45,10 +45,23 @@ pub struct StageRun {
 
 impl StageRun {
     /// Reads and diagnoses `sim`'s whole run so far.
+    ///
+    /// A run can miss its targets in an episode (a burst of analytics scans, say) that its
+    /// averages over the whole run show as no rule. Then the same run (same scenario, same
+    /// seed, so the same events) is read again as the page reads it, and the failure the page
+    /// would have named most often is the run's.
     pub fn of(sim: &mut Sim, seed: u64, duration_s: f64, warmup_s: f64) -> Self {
         let reading = sim.reading(Window::Run);
         let topology = *sim.topology();
-        let diagnosis = diagnose(&topology, &reading);
+        let mut diagnosis = diagnose(&topology, &reading);
+        if diagnosis
+            .as_ref()
+            .is_some_and(|d| d.failure == Failure::Unexplained)
+        {
+            if let Some(d) = named_live(sim.scenario(), seed, duration_s, warmup_s) {
+                diagnosis = Some(d);
+            }
+        }
         let cost = cost::monthly(&topology, sim.scenario(), &reading);
         Self {
             seed,
@@ -73,6 +86,35 @@ pub fn run_stage(sc: &Scenario, seed: u64, duration_s: f64) -> StageRun {
     sim.reset_stats();
     sim.step_until(WARMUP_S + duration_s);
     StageRun::of(&mut sim, seed, duration_s, WARMUP_S)
+}
+
+/// Simulated seconds between the readings the page takes (four a second).
+const READING_S: f64 = 0.25;
+
+/// The named failure the page's panel would show most often over the measured stretch of the
+/// same run (the same seed gives the same events), with the last diagnosis it showed for it.
+fn named_live(sc: &Scenario, seed: u64, duration_s: f64, warmup_s: f64) -> Option<Diagnosis> {
+    let mut sim = Sim::with_stats(sc, seed, true);
+    let topology = *sim.topology();
+    let mut diagnoser = Diagnoser::default();
+    let mut shown: Vec<(u32, Diagnosis)> = Vec::new();
+    let mut t = 0.0;
+    while t < warmup_s + duration_s {
+        t += READING_S;
+        sim.step_until(t);
+        let reading = sim.reading(Window::Live);
+        let Some(d) = diagnoser.observe(&topology, &reading) else {
+            continue;
+        };
+        if t <= warmup_s || d.failure == Failure::Unexplained {
+            continue;
+        }
+        match shown.iter_mut().find(|(_, s)| s.failure == d.failure) {
+            Some(entry) => *entry = (entry.0 + 1, d.clone()),
+            None => shown.push((1, d.clone())),
+        }
+    }
+    shown.into_iter().max_by_key(|(n, _)| *n).map(|(_, d)| d)
 }
 
 /// A 64-bit FNV-1a hash of a run's JSON (with `wall_s` zeroed): equal on every platform for

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::stages::StageId;
+use crate::topology::{first_stage_with, Feature};
 use crate::traffic::TrafficProfile;
 
 /// How the load balancer picks an app server.
@@ -547,12 +549,20 @@ impl Scenario {
         pos("third_party_p95_ms", self.third_party_p95_ms, 1e6)?;
         frac("third_party_error_rate", self.third_party_error_rate)?;
         int("workers", self.workers, 0, 10_000)?;
-        // From stage 6 the queue needs a worker: the simulation would run one while the bill
+        // With a queue there must be a worker: the simulation would run one while the bill
         // counted none.
-        if self.stage >= 6 && self.workers == 0 {
+        let queue_from = first_stage_with(Feature::Queue);
+        if StageId::of_scenario(self.stage)
+            .design()
+            .has(Feature::Queue)
+            && self.workers == 0
+        {
             return Err(E::new(
                 "workers",
-                "an integer from 1 to 10000 from stage 6 on (the job queue needs a worker)",
+                &format!(
+                    "an integer from 1 to 10000 from stage {} on (the job queue needs a worker)",
+                    queue_from.number()
+                ),
                 0.0,
             ));
         }

@@ -5,7 +5,9 @@ use crate::chart_painter::use_chart_picture;
 use crate::chart_width::use_chart_width;
 use crate::charts::drawing::Drawing;
 use crate::components::ChartCanvas;
+use crate::format;
 use crate::knobs::Settings;
+use headroom_engine::calibration::P95_TARGET_MS;
 
 /// p95 latency against users (log scale, 10 to 10 million) for the settings' stage and the
 /// next, predicted by the engine's analytic companion, with a ring where each is predicted to
@@ -34,9 +36,13 @@ pub fn LatencyChart(
         <figure class="panel chart" data-testid="latency-chart" node_ref=figure>
             <ChartCanvas container=container picture=picture/>
             <figcaption>
-                "How slow the slowest 5% of requests get as users grow, for this stage and the next, "
-                "from queueing theory rather than the running simulation. A ring marks where each "
-                "stage fails: p95 above 500 ms, or a part of the system past its capacity."
+                {format!(
+                    "How slow the slowest 5% of requests get as users grow, for this stage and the \
+                     next, from queueing theory rather than the running simulation. A ring marks \
+                     where each stage fails: p95 above {} ms, or a part of the system past its \
+                     capacity.",
+                    format::grouped(P95_TARGET_MS),
+                )}
             </figcaption>
         </figure>
     }
