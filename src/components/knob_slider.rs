@@ -32,6 +32,7 @@ pub fn KnobSlider(
                     on:change=toggle
                 />
                 <label for=id.clone()>{knob.label()}</label>
+                ": "
                 <output for=id.clone() data-testid=format!("{id}-value")>{value_text}</output>
             </div>
         }
