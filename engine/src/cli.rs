@@ -16,7 +16,7 @@
 //!   object.
 //! - `stage`: the staged web-system simulation. Its flags are parsed and validated into
 //!   [`StageArgs`]; [`run_stage`] runs it. A flag for a part of the system the stage lacks
-//!   ([`Part`]) is an error; a scenario file's field for one is a warning in the output.
+//!   ([`Feature`]) is an error; a scenario file's field for one is a warning in the output.
 //! - `defaults`: the parameters a `stage` run would use.
 
 use std::cell::Cell;
@@ -98,56 +98,29 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
-/// A part of the system that only some stages have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// The database on a machine of its own (`db_machine`).
-    OwnDatabase,
-    /// A load balancer in front of several app servers.
-    LoadBalancer,
-    /// A cache in front of the database.
-    Cache,
-    /// A CDN for static files.
-    Cdn,
-    /// A job queue with workers.
-    Queue,
-    /// Read replicas of the database.
-    Replicas,
-    /// Database shards.
-    Shards,
-}
-
-impl Part {
-    /// The feature of the stages' designs this part is.
-    fn feature(self) -> Feature {
-        match self {
-            Part::OwnDatabase => Feature::SeparateDatabase,
-            Part::LoadBalancer => Feature::LoadBalancer,
-            Part::Cache => Feature::Cache,
-            Part::Cdn => Feature::Cdn,
-            Part::Queue => Feature::Queue,
-            Part::Replicas => Feature::Replicas,
-            Part::Shards => Feature::Shards,
-        }
-    }
-
+/// The parts of the system that only some stages have, as the command line speaks of them.
+impl Feature {
     /// What the stages without the part run instead, and what the first stage with it adds.
     fn words(self) -> (&'static str, &'static str) {
         match self {
-            Part::OwnDatabase => ("run the database on the one VM", "gives it its own machine"),
-            Part::LoadBalancer => ("run one app server", "adds a load balancer"),
-            Part::Cache => ("have no cache", "adds one"),
-            Part::Cdn => ("have no CDN", "adds one"),
-            Part::Queue => ("have no job queue", "adds one, with workers"),
-            Part::Replicas => ("have no read replicas", "adds them"),
-            Part::Shards => ("run one database primary", "shards it"),
+            Feature::SeparateDatabase => {
+                ("run the database on the one VM", "gives it its own machine")
+            }
+            Feature::Observability => ("have no metrics or logs", "adds them"),
+            Feature::Index => ("have no index on the hot query", "adds it"),
+            Feature::LoadBalancer => ("run one app server", "adds a load balancer"),
+            Feature::Cache => ("have no cache", "adds one"),
+            Feature::Cdn => ("have no CDN", "adds one"),
+            Feature::Queue => ("have no job queue", "adds one, with workers"),
+            Feature::Replicas => ("have no read replicas", "adds them"),
+            Feature::Shards => ("run one database primary", "shards it"),
         }
     }
 
     /// The first stage that has this part (from the stages' designs), and what the stages
     /// before it run instead.
     pub fn arrives(self) -> (u8, String) {
-        let first = first_stage_with(self.feature()).number();
+        let first = first_stage_with(self).number();
         let (instead, adds) = self.words();
         let before = if first == 2 {
             // "stage 1 runs", "stage 1 has"
@@ -162,7 +135,7 @@ impl Part {
 
     /// Whether `stage` has this part.
     pub fn at(self, stage: u8) -> bool {
-        StageId::of_scenario(stage).design().has(self.feature())
+        StageId::of_scenario(stage).design().has(self)
     }
 
     /// Why `what` (a flag or a field) does not apply at `stage`, or `None` if it does.
@@ -178,26 +151,26 @@ impl Part {
 
 /// The scenario fields that matter only with a part of the system. A scenario file that sets
 /// one for a stage without the part gets a warning.
-const FIELD_PARTS: &[(&str, Part)] = &[
-    ("db_machine", Part::OwnDatabase),
-    ("app_servers", Part::LoadBalancer),
-    ("lb_policy", Part::LoadBalancer),
-    ("cache_hit", Part::Cache),
-    ("cache_nodes", Part::Cache),
-    ("cache_op_ms", Part::Cache),
-    ("cdn_hit", Part::Cdn),
-    ("cdn_edge_ms", Part::Cdn),
-    ("workers", Part::Queue),
-    ("job_max_attempts", Part::Queue),
-    ("job_backoff_s", Part::Queue),
-    ("job_timeout_s", Part::Queue),
-    ("replicas", Part::Replicas),
-    ("replica_base_lag_ms", Part::Replicas),
-    ("replica_apply_ms", Part::Replicas),
-    ("shards", Part::Shards),
-    ("shard_strategy", Part::Shards),
-    ("cross_shard_share", Part::Shards),
-    ("two_phase_timeout_s", Part::Shards),
+const FIELD_PARTS: &[(&str, Feature)] = &[
+    ("db_machine", Feature::SeparateDatabase),
+    ("app_servers", Feature::LoadBalancer),
+    ("lb_policy", Feature::LoadBalancer),
+    ("cache_hit", Feature::Cache),
+    ("cache_nodes", Feature::Cache),
+    ("cache_op_ms", Feature::Cache),
+    ("cdn_hit", Feature::Cdn),
+    ("cdn_edge_ms", Feature::Cdn),
+    ("workers", Feature::Queue),
+    ("job_max_attempts", Feature::Queue),
+    ("job_backoff_s", Feature::Queue),
+    ("job_timeout_s", Feature::Queue),
+    ("replicas", Feature::Replicas),
+    ("replica_base_lag_ms", Feature::Replicas),
+    ("replica_apply_ms", Feature::Replicas),
+    ("shards", Feature::Shards),
+    ("shard_strategy", Feature::Shards),
+    ("cross_shard_share", Feature::Shards),
+    ("two_phase_timeout_s", Feature::Shards),
 ];
 
 /// What the command line asks for.
@@ -278,7 +251,7 @@ impl Default for StageArgs {
 
 impl StageArgs {
     /// The flags given that size a part of the system, with the part.
-    fn parts_given(&self) -> impl Iterator<Item = (&'static str, Part)> + '_ {
+    fn parts_given(&self) -> impl Iterator<Item = (&'static str, Feature)> + '_ {
         [
             ("--app-servers", self.app_servers.is_some()),
             ("--cache-hit", self.cache_hit.is_some()),
@@ -334,7 +307,7 @@ struct Flag {
     /// What it means, for the usage.
     help: &'static str,
     /// The part of the system it sizes, which not every stage has.
-    part: Option<Part>,
+    part: Option<Feature>,
 }
 
 const fn flag(name: &'static str, value: &'static str, kind: Kind, help: &'static str) -> Flag {
@@ -349,7 +322,7 @@ const fn flag(name: &'static str, value: &'static str, kind: Kind, help: &'stati
 
 impl Flag {
     /// The same flag, sizing `part`.
-    const fn sizes(self, part: Part) -> Flag {
+    const fn sizes(self, part: Feature) -> Flag {
         Flag {
             part: Some(part),
             ..self
@@ -445,28 +418,28 @@ const STAGE_FLAGS: &[Flag] = &[
         Kind::Num { min: 0.0, max: 1.0 },
         "cache hit ratio (a fraction)",
     )
-    .sizes(Part::Cache),
+    .sizes(Feature::Cache),
     flag(
         "--replicas",
         "R",
         Kind::Int { min: 0, max: 8 },
         "database read replicas",
     )
-    .sizes(Part::Replicas),
+    .sizes(Feature::Replicas),
     flag(
         "--shards",
         "S",
         Kind::Int { min: 1, max: 16 },
         "database shards",
     )
-    .sizes(Part::Shards),
+    .sizes(Feature::Shards),
     flag(
         "--app-servers",
         "A",
         Kind::Int { min: 1, max: 64 },
         "application servers",
     )
-    .sizes(Part::LoadBalancer),
+    .sizes(Feature::LoadBalancer),
     flag(
         "--workers",
         "W",
@@ -476,7 +449,7 @@ const STAGE_FLAGS: &[Flag] = &[
         },
         "queue workers",
     )
-    .sizes(Part::Queue),
+    .sizes(Feature::Queue),
     flag(
         "--duration",
         "SECONDS",
@@ -1730,13 +1703,13 @@ mod tests {
         assert_eq!(Scenario::for_stage(6, 1.0).shards, 1);
         assert!(Scenario::for_stage(7, 1.0).shards > 1);
         for part in [
-            Part::OwnDatabase,
-            Part::LoadBalancer,
-            Part::Cache,
-            Part::Cdn,
-            Part::Queue,
-            Part::Replicas,
-            Part::Shards,
+            Feature::SeparateDatabase,
+            Feature::LoadBalancer,
+            Feature::Cache,
+            Feature::Cdn,
+            Feature::Queue,
+            Feature::Replicas,
+            Feature::Shards,
         ] {
             let (first, text) = part.arrives();
             assert!((2..=7).contains(&first), "{part:?}");
