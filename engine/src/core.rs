@@ -634,6 +634,10 @@ pub struct Core {
     /// When statistics were last reset.
     pub stats_since: f64,
     base: Option<Base>,
+    /// The totals when a setting last changed in place (the users slider, say): the live
+    /// window starts there while that moment is inside it, so that it does not average the
+    /// system before the change with the system after it.
+    live_cut: Option<Base>,
     ticks: TickCopies,
     /// Requests present at each resource (its `busy + waiting`), packed together for a load
     /// balancer that compares many servers per request.
@@ -691,6 +695,7 @@ impl Core {
             events_handled: 0,
             stats_since: 0.0,
             base: None,
+            live_cut: None,
             ticks: TickCopies::new(),
             present: Vec::new(),
             requests: Vec::new(),
@@ -1049,10 +1054,11 @@ impl Core {
         rs.busy -= 1;
         self.present[res as usize] -= 1;
         rs.depart(sojourn, ok);
-        if ok {
-            rs.tally.service_sum += service;
-            rs.tally.services += 1;
-        }
+        // Every release counts, a failed request's too: its server was busy all the same, so
+        // the window's arrival rate times this mean service is its utilization (and Erlang C
+        // beside it reads the same seconds).
+        rs.tally.service_sum += service;
+        rs.tally.services += 1;
         let (host, mem, group) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.group);
         self.stats.groups[usize::from(group)].record(now, sojourn);
         if mem > 0.0 {
@@ -1183,8 +1189,8 @@ impl Core {
                 rs.depart(now - since, false);
             }
             Phase::Serving(res) => {
-                let since = r.at_since;
-                self.free_server(res, now - since, 0.0, false);
+                let (since, start) = (r.at_since, r.step_start);
+                self.free_server(res, now - since, now - start, false);
             }
             Phase::Visiting(res) => {
                 let since = r.at_since;
@@ -1204,8 +1210,8 @@ impl Core {
             r.nheld -= 1;
             let i = r.nheld as usize;
             let held = &self.held[slot as usize];
-            let (res, since) = (held.res[i], held.since[i]);
-            self.free_server(res, now - since, 0.0, false);
+            let (res, since, wait) = (held.res[i], held.since[i], held.wait[i]);
+            self.free_server(res, now - since, now - since - wait, false);
         }
         let r = &mut self.requests[slot as usize];
         if r.first_committed {
@@ -1402,6 +1408,23 @@ impl Core {
         self.events_handled = 0;
     }
 
+    /// Starts the live window afresh now: a setting changed in place (the users slider, the
+    /// cache hit rate), and a window that held seconds from before the change would give
+    /// Erlang C the average arrival rate of two different systems, whose waits it cannot
+    /// predict. Until the change leaves the usual live window, the window starts at it: every
+    /// count, rate, mean and utilization of a live reading describes the system since the
+    /// change. (The latency percentiles are kept per whole second, and still hold the part of
+    /// the second before the change.)
+    pub fn cut_live_window(&mut self) {
+        self.integrate_all();
+        self.live_cut = Some(Base {
+            at: self.now,
+            resources: self.resources.iter().map(|r| r.tally).collect(),
+            totals: self.stats.totals,
+            hosts: Vec::new(),
+        });
+    }
+
     /// Where `window` starts: its start time, each resource's totals then, and the
     /// end-to-end totals then (`None` for the resources and totals: all zero, the system's
     /// start). Brings every total up to now first.
@@ -1414,9 +1437,15 @@ impl Core {
             },
             Window::Live => {
                 let second = self.now.floor() as i64 - LIVE_WINDOW_S as i64;
-                match self.ticks.at(second) {
+                let usual = match self.ticks.at(second) {
                     Some(copy) if second > 0 => (second as f64, Some(copy)),
                     _ => (0.0, None),
+                };
+                match &self.live_cut {
+                    Some(cut) if cut.at > usual.0 => {
+                        (cut.at, Some((cut.resources.as_slice(), &cut.totals)))
+                    }
+                    _ => usual,
                 }
             }
         }

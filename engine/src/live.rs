@@ -122,6 +122,8 @@ impl Engine {
             if current.db_indexed != sc.db_indexed {
                 self.sim.set_indexed(sc.db_indexed);
             }
+            // The live window starts at the change (see `Core::cut_live_window`).
+            self.sim.cut_live_window();
             return Applied::InPlace;
         }
         self.rebuild(sc, seed);

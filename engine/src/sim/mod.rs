@@ -314,6 +314,12 @@ impl Sim {
         self.core.reset_stats();
     }
 
+    /// Starts the live window afresh now, after a setting changed in place (see
+    /// [`Core::cut_live_window`]).
+    pub fn cut_live_window(&mut self) {
+        self.core.cut_live_window();
+    }
+
     /// Changes the number of users without restarting the system: the arrival rates, the data
     /// the unindexed queries scan and the cron report's memory follow at once (the report's
     /// memory from its next run).

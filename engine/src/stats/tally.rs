@@ -23,9 +23,10 @@ pub struct Tally {
     pub wait_sum: f64,
     /// Requests that left its queue (served or not).
     pub waits: u64,
-    /// Time holding or using a server, by those who gave one back normally (seconds).
+    /// Time holding or using a server, by every request that gave one back, normally or
+    /// because it failed (seconds): the server was busy either way.
     pub service_sum: f64,
-    /// Requests that gave a server back normally.
+    /// Requests that gave a server back (normally or failing).
     pub services: u64,
     /// Of `service_sum`, the time spent on work the model flagged (the unindexed scan).
     pub flagged_service_sum: f64,
