@@ -141,8 +141,9 @@ pub const PARKED_SHARE: f64 = 0.5;
 /// Disk utilization from which a primary counts as disk-bound, together with row-lock waits.
 pub const DISK_BOUND: f64 = 0.6;
 
-/// Simulated seconds a failure's rule must hold before the failure is shown (a blip is not a
-/// failure).
+/// Simulated seconds a rule must hold before "unexplained" is shown, or before its failure
+/// takes the place of another one shown (one reading at a rule's edge is not a new cause). A
+/// named failure shows at once when nothing is named: the targets are missed, so say why.
 pub const CONFIRM_S: f64 = 1.0;
 
 /// Simulated seconds a shown failure stays after its rule stopped holding, so that one

@@ -6,9 +6,11 @@
 //! a disk-bound primary, a database out of connections (naming its CPU when that is why), app
 //! threads parked on a slow API, app servers out of CPU or threads, then stale reads and
 //! half-done transfers. Every threshold is a named constant in [`crate::calibration`].
-//! [`Diagnoser`] adds hysteresis for the live window: a failure must hold for
-//! [`CONFIRM_S`] before it is shown, and once shown it holds while its rule holds at the
-//! looser [`STILL_SATURATED`], so a reading at the threshold's edge does not make it flicker.
+//! [`Diagnoser`] adds hysteresis for the live window. While nothing is named, a named rule
+//! that holds is shown at once: the targets are missed, and the page says why from the first
+//! reading. "Unexplained", or a failure taking the place of another, must hold for
+//! [`CONFIRM_S`] first. Once shown, a failure holds while its rule holds at the looser
+//! [`STILL_SATURATED`], so a reading at the threshold's edge does not make it flicker.
 
 use serde::{Deserialize, Serialize};
 
@@ -714,7 +716,8 @@ impl Diagnoser {
             // A rule before the shown one in the order takes over once it has held long enough.
             match &entering {
                 Some((f, found)) if rank(*f) < rank(shown) => {
-                    if self.confirmed(*f, now) {
+                    // A named cause replaces "unexplained" at once.
+                    if shown == Unexplained || self.confirmed(*f, now) {
                         self.candidate = None;
                         self.show(t, *f, now, found.clone(), now);
                         return self.shown.as_ref();
@@ -740,7 +743,8 @@ impl Diagnoser {
         }
         match entering {
             Some((f, found)) => {
-                if self.confirmed(f, now) {
+                let first_named = self.shown.is_none() && f != Unexplained;
+                if first_named || self.confirmed(f, now) {
                     self.candidate = None;
                     self.show(t, f, now, found, now);
                 }
