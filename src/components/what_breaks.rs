@@ -19,7 +19,8 @@ fn lever_words(lever: Lever) -> &'static str {
 
 /// What is failing right now and why, from the engine's diagnosis: one sentence with its
 /// measured numbers, the story of the stage that runs into it, and what fixes it (the stage
-/// that adds the fix, or the knob to turn here). While nothing fails it says so.
+/// that adds the fix, or the knob to turn here). While the targets are met it says so; missed
+/// before a cause is confirmed, it says that instead, never "healthy" beside a red mark.
 #[component]
 pub fn WhatBreaks(
     /// The latest reading.
@@ -31,7 +32,17 @@ pub fn WhatBreaks(
 ) -> impl IntoView {
     let diagnosis =
         Memo::new(move |_| reading.with(|r| r.as_ref().and_then(|r| r.diagnosis.clone())));
+    // Targets missed with no failure named yet: a rule is still being confirmed.
+    let missed =
+        Memo::new(move |_| reading.with(|r| r.as_ref().is_some_and(|r| !r.verdict.healthy())));
     let content = move || match diagnosis.get() {
+        None if missed.get() => view! {
+            <p data-testid="what-breaks-pending">
+                <span class="badge bad" aria-hidden="true">"✗"</span>
+                " Missing a target. Watching a moment longer to see which part is to blame."
+            </p>
+        }
+        .into_any(),
         None => view! {
             <p data-testid="what-breaks-healthy">
                 <span class="badge ok" aria-hidden="true">"✓"</span>
