@@ -528,7 +528,7 @@ fn check(
             if !failing {
                 return None;
             }
-            let (busy, threads, _, _) = pooled(r, Tier::App, Role::Threads)?;
+            let (busy, _, _, _) = pooled(r, Tier::App, Role::Threads)?;
             let parked = if t.queue {
                 0.0
             } else {
@@ -547,7 +547,6 @@ fn check(
                 if !blocked {
                     return None;
                 }
-                let per_app = f64::from(threads) / f64::from(t.app_servers.max(1));
                 let mut scene: Vec<SceneLabel> = apps
                     .map(|x| {
                         let share = x.utilization * f64::from(x.servers) / busy.max(1e-9);
@@ -561,7 +560,6 @@ fn check(
                         )
                     })
                     .collect();
-                let _ = per_app;
                 let api = of_kind(r, Tier::ThirdParty, Role::Calls).next()?;
                 scene.push(label(api.id.part, Metric::Upstream { p95_ms: api.p95_ms }));
                 let bottleneck = of_kind(r, Tier::App, Role::Threads).next().map(|x| x.id);
