@@ -123,8 +123,16 @@ pub const MIN_TRANSFERS: u64 = 200;
 pub const SATURATED: f64 = 0.9;
 
 /// Once a diagnosis is shown, its resource counts as saturated down to this utilization
-/// (hysteresis): a rule that just fired does not clear on the next noisy reading.
+/// (hysteresis): a rule that just fired does not clear on the next noisy reading. When the
+/// targets are missed and no rule holds at [`SATURATED`], the rules are read again at this
+/// threshold before the miss is called unexplained: a pool at 85% with a queue, while the
+/// site misses its targets, is the part the rest waits for.
 pub const STILL_SATURATED: f64 = 0.8;
+
+/// Share of a window's requests that a kind of slow request must make up to be what its p95
+/// lands on: half of the slowest 5%. With no part of the system busy, nothing else is slow,
+/// so calls this many and slower than the target at their own p95 set the site's p95.
+pub const TAIL_SHARE: f64 = 0.025;
 
 /// Requests waiting on average before a saturated pool counts as a bottleneck (a pool at 95%
 /// with nobody waiting is busy, not failing).

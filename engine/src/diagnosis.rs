@@ -5,7 +5,9 @@
 //! The rules are checked in order, root causes first: a machine out of memory, a slow query,
 //! a disk-bound primary, a database out of connections (naming its CPU when that is why), app
 //! threads parked on a slow API, app servers out of CPU or threads, then stale reads and
-//! half-done transfers. Every threshold is a named constant in [`crate::calibration`].
+//! half-done transfers. When the targets are missed and no rule holds, the rules are read
+//! again at the looser [`STILL_SATURATED`] before the miss is called unexplained. Every
+//! threshold is a named constant in [`crate::calibration`].
 //! [`Diagnoser`] adds hysteresis for the live window. While nothing is named, a named rule
 //! that holds is shown at once: the targets are missed, and the page says why from the first
 //! reading. "Unexplained", or a failure taking the place of another, must hold for
@@ -17,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::calibration::{
     CONFIRM_S, DISK_BOUND, ERROR_BUDGET, HOLD_S, MIN_ERRORS, MIN_SAMPLES, MIN_TRANSFERS,
     P95_TARGET_MS, PARKED_SHARE, PARTIAL_COMMIT_BUDGET, SATURATED, SCAN_SHARE, SETTLE_S,
-    STALE_BUDGET, STILL_SATURATED,
+    STALE_BUDGET, STILL_SATURATED, TAIL_SHARE,
 };
 use crate::parts::{PartId, PartNames, ResourceId, Role, Tier};
 use crate::reading::{Reading, ResourceReading};
@@ -384,13 +386,7 @@ fn databases(r: &Reading) -> impl Iterator<Item = &ResourceReading> {
 
 /// Whether `failure`'s rule holds for `r`, with pools counting as saturated from `at`; if it
 /// does, the resource that gives out and the scene.
-fn check(
-    failure: Failure,
-    t: &Topology,
-    r: &Reading,
-    v: Verdict,
-    at: f64,
-) -> Option<(Option<ResourceId>, Vec<SceneLabel>)> {
+fn check(failure: Failure, t: &Topology, r: &Reading, v: Verdict, at: f64) -> Option<Found> {
     let label = |part, metric| SceneLabel { part, metric };
     let failing = v.over_target();
     let scan_share = || {
@@ -542,9 +538,23 @@ fn check(
             // for; out of threads with most of them inside third-party calls, the API is.
             let cpu_out = of_kind(r, Tier::App, Role::Cores).any(|x| x.saturated(at));
             let blocked = threads_out && !cpu_out && parked >= PARKED_SHARE * busy;
+            // Or, with the app servers in no trouble, the calls are few but slow, and enough
+            // of the window's requests make them that their tail is the site's p95.
+            let tail_sets_p95 = v.slow && !t.queue && !threads_out && !cpu_out && {
+                let calls = r
+                    .finished_by_class
+                    .get(usize::from(crate::sim::class::THIRD_PARTY))
+                    .copied()
+                    .unwrap_or(0.0)
+                    * r.window_s;
+                let requests = (r.completed + r.failed) as f64;
+                let api_slow =
+                    of_kind(r, Tier::ThirdParty, Role::Calls).any(|x| x.p95_ms > P95_TARGET_MS);
+                api_slow && requests > 0.0 && calls >= TAIL_SHARE * requests
+            };
             let apps = of_kind(r, Tier::App, Role::Threads);
             if failure == UpstreamBlocking {
-                if !blocked {
+                if !(blocked || tail_sets_p95) {
                     return None;
                 }
                 let mut scene: Vec<SceneLabel> = apps
@@ -565,7 +575,7 @@ fn check(
                 let bottleneck = of_kind(r, Tier::App, Role::Threads).next().map(|x| x.id);
                 return Some((bottleneck, scene));
             }
-            if blocked || !(threads_out || cpu_out) {
+            if blocked || tail_sets_p95 || !(threads_out || cpu_out) {
                 return None;
             }
             let by_cpu = cpu_out;
@@ -661,18 +671,33 @@ fn remedy(failure: Failure, t: &Topology, bottleneck: Option<ResourceId>) -> Rem
     }
 }
 
+/// What a rule found: the bottleneck, if any, and the scene.
+type Found = (Option<ResourceId>, Vec<SceneLabel>);
+
+/// The first rule that holds at [`SATURATED`]; with the targets missed and none holding, the
+/// first that holds at [`STILL_SATURATED`]; then [`Failure::Unexplained`] if the targets are
+/// missed.
+fn first_holding(t: &Topology, r: &Reading, v: Verdict) -> Option<(Failure, Found)> {
+    let at = |threshold| {
+        RULES
+            .into_iter()
+            .find_map(|f| check(f, t, r, v, threshold).map(|found| (f, found)))
+    };
+    at(SATURATED)
+        .or_else(|| v.over_target().then(|| at(STILL_SATURATED)).flatten())
+        .or_else(|| check(Unexplained, t, r, v, SATURATED).map(|found| (Unexplained, found)))
+}
+
 /// The first failure whose rule holds for `r` (a whole run, say), with no memory of earlier
 /// readings; [`Failure::Unexplained`] when the targets are missed and no rule says why.
 pub fn diagnose(t: &Topology, r: &Reading) -> Option<Diagnosis> {
     let v = Verdict::of(r);
-    RULES.into_iter().chain([Unexplained]).find_map(|f| {
-        check(f, t, r, v, SATURATED).map(|(bottleneck, scene)| Diagnosis {
-            failure: f,
-            remedy: remedy(f, t, bottleneck),
-            bottleneck,
-            scene,
-            since_s: r.time_s - r.window_s,
-        })
+    first_holding(t, r, v).map(|(failure, (bottleneck, scene))| Diagnosis {
+        failure,
+        remedy: remedy(failure, t, bottleneck),
+        bottleneck,
+        scene,
+        since_s: r.time_s - r.window_s,
     })
 }
 
@@ -705,11 +730,7 @@ impl Diagnoser {
             return None;
         }
         let v = Verdict::of(r);
-        // The first rule that holds at the strict thresholds.
-        let entering = RULES
-            .into_iter()
-            .chain([Unexplained])
-            .find_map(|f| check(f, t, r, v, SATURATED).map(|found| (f, found)));
+        let entering = first_holding(t, r, v);
         if let Some((shown, since)) = self.shown.as_ref().map(|d| (d.failure, d.since_s)) {
             // A rule before the shown one in the order takes over once it has held long enough.
             match &entering {
@@ -763,14 +784,7 @@ impl Diagnoser {
         }
     }
 
-    fn show(
-        &mut self,
-        t: &Topology,
-        f: Failure,
-        since: f64,
-        found: (Option<ResourceId>, Vec<SceneLabel>),
-        now: f64,
-    ) {
+    fn show(&mut self, t: &Topology, f: Failure, since: f64, found: Found, now: f64) {
         self.last_held = now;
         self.shown = Some(Diagnosis {
             failure: f,

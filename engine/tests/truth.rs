@@ -263,9 +263,9 @@ fn a_part_agrees_with_erlang_c_ten_seconds_after_the_slider_moves_down() {
 const NAMED_SHARE: f64 = 0.9;
 
 /// (readings over target, of those showing a named failure, the failures shown) for `stage`
-/// at `users`, read from second 10 to `end` as the page reads.
-fn named(stage: u8, users: f64, end: f64) -> (u32, u32, Vec<&'static str>) {
-    let mut engine = Engine::new(&Scenario::for_stage(stage, users), 1);
+/// at `users` with `seed`, read from second 10 to `end` as the page reads.
+fn named(stage: u8, users: f64, seed: u64, end: f64) -> (u32, u32, Vec<&'static str>) {
+    let mut engine = Engine::new(&Scenario::for_stage(stage, users), seed);
     let (mut over, mut named, mut shown) = (0, 0, Vec::new());
     run(&mut engine, end, |r| {
         if r.reading.time_s < 10.0 || !r.verdict.over_target() {
@@ -295,7 +295,7 @@ fn readings_over_target_name_their_failure() {
     for stage in 1..=7u8 {
         for k in 0..=10 {
             let users = (100.0 * 10f64.powf(f64::from(k) / 2.0)).round();
-            let (over, named, shown) = named(stage, users, 30.0);
+            let (over, named, shown) = named(stage, users, 1, 30.0);
             if over == 0 {
                 continue;
             }
@@ -311,5 +311,39 @@ fn readings_over_target_name_their_failure() {
     eprintln!("{points_over} points with readings over target; under {NAMED_SHARE}: {failing:?}");
     // Every stage breaks inside the sweep (so the rule is checked on many points).
     assert!(points_over >= 20, "{points_over} points over target");
+    assert!(failing.is_empty(), "{failing:#?}");
+}
+
+/// The points of the full sweep (`examples/sweep.rs`: 4 a decade, 5 seeds, 10 to 70 s) that
+/// once missed their targets unexplained: a slow third-party tail at low load, app threads
+/// near their limit, the first second of an episode. Each is named now, on every seed.
+#[test]
+fn the_sweeps_once_unexplained_points_are_named() {
+    let points = [
+        (2, 1_000.0),
+        (3, 1_780.0),
+        (3, 31_600.0),
+        (4, 1_780.0),
+        (5, 1_780.0),
+        (5, 3_160.0),
+        (5, 316_000.0),
+        (6, 316_000.0),
+        (6, 562_000.0),
+    ];
+    let mut failing = Vec::new();
+    let mut over_seen = 0;
+    for (stage, users) in points {
+        for seed in 1..=5 {
+            let (over, named, shown) = named(stage, users, seed, 70.0);
+            over_seen += over;
+            if over > 0 && f64::from(named) < NAMED_SHARE * f64::from(over) {
+                failing.push(format!(
+                    "stage {stage} at {users}, seed {seed}: {named} of {over} named ({shown:?})"
+                ));
+            }
+        }
+    }
+    // These points do miss their targets at times (else the test checks nothing).
+    assert!(over_seen >= 100, "{over_seen} readings over target");
     assert!(failing.is_empty(), "{failing:#?}");
 }
