@@ -175,7 +175,8 @@ test('a failing stage: the summary says so in words, the edges thicken, and axe 
   );
   const failing = await summary.innerText();
   assert.match(failing, /App server (CPU: \d+% busy|threads: [\d,]+ of [\d,]+ in use)\./, failing);
-  assert.match(failing, /\d+% of requests failing\./, failing);
+  // Slow before it errs: the sentence says how many requests fail, none included.
+  assert.match(failing, /(\d+% of requests failing|No requests failing|Under 1% of requests failing)\./, failing);
   const busy = Math.max(...(await edgeWidths(page)));
   assert.ok(busy > quiet, `the busiest edge is thicker with more users: ${busy} against ${quiet}`);
   // With reduced motion no dot moves; the widths still show where the traffic goes.
