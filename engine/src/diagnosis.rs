@@ -389,8 +389,10 @@ fn databases(r: &Reading) -> impl Iterator<Item = &ResourceReading> {
 fn check(failure: Failure, t: &Topology, r: &Reading, v: Verdict, at: f64) -> Option<Found> {
     let label = |part, metric| SceneLabel { part, metric };
     let failing = v.over_target();
+    // The scan runs on whichever CPU serves the database: its own, or the one VM's.
     let scan_share = || {
-        databases(r)
+        r.resources
+            .iter()
             .filter(|x| x.id.role == Role::Cores)
             .map(|x| (x.flagged_share, x))
             .max_by(|a, b| a.0.total_cmp(&b.0))

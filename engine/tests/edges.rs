@@ -1,5 +1,6 @@
 //! The model's edge cases: a backlog is not a failure, the smallest machine serves a few
-//! users, and a missing index fails the same way with or without observability.
+//! users, a missing index fails the same way with or without observability, and on one VM
+//! big enough not to run out of memory.
 
 use headroom_engine::calibration::SCAN_SHARE;
 use headroom_engine::diagnosis::{Failure, Lever, Metric, Remedy};
@@ -64,5 +65,22 @@ fn stage_3_without_its_index_fails_like_stage_2_and_the_rule_reads_the_scan() {
     assert_eq!(
         run_stage(&Scenario::for_stage(3, 1_600.0), 1, 120.0).failure,
         None
+    );
+}
+
+#[test]
+fn stage_1_on_a_bigger_box_survives_the_oom_and_slows_down_blind() {
+    // A t3.large has the memory for the cron report at 1,500 users, so no OOM kill; the
+    // unindexed scan, on the one VM's CPU, still makes the site slow, and nobody can see why.
+    let mut sc = Scenario::for_stage(1, 1_500.0);
+    sc.app_machine = machine("t3.large").expect("in the table");
+    let run = run_stage(&sc, 1, 120.0);
+    let d = run.diagnosis.expect("a diagnosis");
+    assert_eq!(d.failure, Failure::BlindSlowdown, "{d:?}");
+    assert!(
+        d.scene
+            .iter()
+            .any(|s| matches!(s.metric, Metric::Scan { share } if share >= SCAN_SHARE)),
+        "the scan on the VM's CPU is labelled: {d:?}"
     );
 }
