@@ -129,12 +129,13 @@ test('injected faults change what the metrics show', async () => {
 
   const spike = page.getByTestId('fault-spike');
   await spike.click();
-  assert.equal(await spike.getAttribute('aria-pressed'), 'true');
+  // The switch shows the engine's faults, which answer from its worker a moment later.
+  await until(() => spike.getAttribute('aria-pressed'), (p) => p === 'true', 'the spike switch');
   await runUntil(page, 30);
   const during = await throughput();
   assert.ok(during > 6 * before, `spike: ${before} → ${during} req/s`);
   await spike.click();
-  assert.equal(await spike.getAttribute('aria-pressed'), 'false');
+  await until(() => spike.getAttribute('aria-pressed'), (p) => p === 'false', 'the spike switch');
 
   // Stage 5 has three app servers: a crash takes the first down, and it turns red.
   await page.getByTestId('fault-crash').click();
