@@ -18,10 +18,16 @@ after(async () => {
   await harness?.stop();
 });
 
-/** Waits for the app to render: the stage stepper and the diagram. */
+/** Waits for the app to render (the stage stepper and the diagram) and its engine to run. */
 async function appRuns(page) {
   await page.getByTestId('stage-step').first().waitFor();
   await page.getByTestId('diagram').waitFor();
+  // The engine runs: its worker has loaded (leaving earlier would cut its fetch off).
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid="sim-time"]')?.textContent.match(/[\d.]+/)?.[0]) > 0,
+    undefined,
+    { timeout: 30_000, polling: 100 },
+  );
 }
 
 /** Waits until a service worker controls the page (it claims the page once activated). */
