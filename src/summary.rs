@@ -194,7 +194,6 @@ impl Announcer {
 mod tests {
     use super::*;
     use headroom_engine::live::Engine;
-    use headroom_engine::protocol::System;
     use headroom_engine::scenario::Scenario;
 
     fn run(stage: u8, users: f64, seconds: f64) -> (DiagramLayout, LiveReading) {
@@ -206,14 +205,7 @@ mod tests {
             engine.step_until(t);
             reading = engine.read();
         }
-        let system = System {
-            generation: 1,
-            topology: *engine.topology(),
-            parts: engine.parts().to_vec(),
-            edges: engine.edges().to_vec(),
-            resources: engine.resource_ids().to_vec(),
-        };
-        (DiagramLayout::new(&system), reading)
+        (DiagramLayout::new(&engine.system(1)), reading)
     }
 
     fn busiest(part: &str, role: Role, busy: f64, servers: u32) -> Option<Busiest> {

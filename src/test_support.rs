@@ -1,22 +1,10 @@
 //! Running the engine in native tests of the page's logic.
 
 use headroom_engine::live::{Engine, LiveReading};
-use headroom_engine::protocol::System;
 use headroom_engine::reading::Motion;
 use headroom_engine::scenario::Scenario;
 
 use crate::diagram_layout::DiagramLayout;
-
-/// The system the engine built, as the page receives it.
-pub fn system_of(engine: &Engine) -> System {
-    System {
-        generation: 1,
-        topology: *engine.topology(),
-        parts: engine.parts().to_vec(),
-        edges: engine.edges().to_vec(),
-        resources: engine.resource_ids().to_vec(),
-    }
-}
 
 /// A stage's defaults at `users`, run for `seconds` with readings twice a second as the page
 /// takes them: its layout, its last reading and its motion.
@@ -32,5 +20,5 @@ pub fn run(stage: u8, users: f64, seconds: f64) -> (DiagramLayout, LiveReading, 
     }
     let mut motion = Motion::default();
     engine.motion_into(&mut motion);
-    (DiagramLayout::new(&system_of(&engine)), reading, motion)
+    (DiagramLayout::new(&engine.system(1)), reading, motion)
 }

@@ -154,6 +154,17 @@ impl Engine {
         self.sim.set_fault(fault, on);
     }
 
+    /// The system it runs, as the page draws it, numbered `generation`.
+    pub fn system(&self, generation: u32) -> crate::protocol::System {
+        crate::protocol::System {
+            generation,
+            topology: *self.topology(),
+            parts: self.parts().to_vec(),
+            edges: self.edges().to_vec(),
+            resources: self.resource_ids().to_vec(),
+        }
+    }
+
     /// The faults switched on.
     pub fn faults(&self) -> ActiveFaults {
         self.sim.faults()

@@ -201,13 +201,7 @@ mod tests {
                 running: true,
             }));
             assert_eq!(decode::<Event>(&encode(&frame)), Ok(frame.clone()));
-            let system = Event::System(System {
-                generation: 2,
-                topology: *engine.topology(),
-                parts: engine.parts().to_vec(),
-                edges: engine.edges().to_vec(),
-                resources: engine.resource_ids().to_vec(),
-            });
+            let system = Event::System(engine.system(2));
             assert_eq!(decode::<Event>(&encode(&system)), Ok(system));
             let mut motion = Default::default();
             engine.motion_into(&mut motion);

@@ -5,7 +5,7 @@
 //! and keeps time.
 
 use crate::live::Engine;
-use crate::protocol::{Command, Event, Frame, System};
+use crate::protocol::{Command, Event, Frame};
 use crate::reading::Motion;
 use crate::scenario::Scenario;
 
@@ -73,13 +73,7 @@ impl Runner {
     }
 
     fn system(&self) -> Event {
-        Event::System(System {
-            generation: self.generation,
-            topology: *self.engine.topology(),
-            parts: self.engine.parts().to_vec(),
-            edges: self.engine.edges().to_vec(),
-            resources: self.engine.resource_ids().to_vec(),
-        })
+        Event::System(self.engine.system(self.generation))
     }
 
     fn read(&mut self) -> Vec<Event> {
@@ -181,6 +175,7 @@ impl Runner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::System;
     use crate::sim::Fault;
 
     fn frames(events: &[Event]) -> Vec<&Frame> {
