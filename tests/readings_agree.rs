@@ -13,7 +13,6 @@ use headroom_engine::calibration::{CONFIRM_S, HOLD_S, SATURATED, SETTLE_S};
 use headroom_engine::diagnosis::{Failure, Verdict};
 use headroom_engine::live::{Engine, LiveReading};
 use headroom_engine::parts::Tier;
-use headroom_engine::protocol::System;
 use headroom_engine::StageId;
 
 /// Seconds between readings: the page reads four times a simulated second.
@@ -37,17 +36,6 @@ const BREAKS_AT: [(StageId, f64); 7] = [
 /// The five loads of each stage, as shares of the users where it breaks: well below, below,
 /// near, at, and well past.
 const LOADS: [f64; 5] = [0.01, 0.1, 0.3, 1.0, 3.0];
-
-/// The engine's system, as the page receives it.
-fn system(engine: &Engine) -> System {
-    System {
-        generation: 1,
-        topology: *engine.topology(),
-        parts: engine.parts().to_vec(),
-        edges: engine.edges().to_vec(),
-        resources: engine.resource_ids().to_vec(),
-    }
-}
 
 /// What the walk remembers between readings: when the targets were last missed, and since
 /// when they have been missed without a break.
@@ -175,7 +163,7 @@ fn check(what: &str, layout: &DiagramLayout, r: &LiveReading, memory: &mut Memor
 /// every reading.
 fn walk(what: &str, settings: &Settings, fault: Option<FaultKind>) {
     let mut engine = Engine::new(&settings.scenario(), settings.seed);
-    let layout = DiagramLayout::new(&system(&engine));
+    let layout = DiagramLayout::new(&engine.system(1));
     let mut memory = Memory::default();
     let mut fired = false;
     for tick in 1..=(RUN_S / EVERY_S) as u32 {
@@ -248,6 +236,7 @@ fn scene_on(
 
 /// One move a failure's scene depends on: from the stage's failing settings, a knob set to a
 /// value, or a fault switched on.
+#[derive(Debug)]
 enum Move {
     Knob(Knob, f64),
     Fault(FaultKind),
@@ -256,81 +245,65 @@ enum Move {
 #[test]
 fn moving_what_a_scene_depends_on_changes_its_label() {
     use Failure::*;
-    // (stage, users, the failure, the tier its label is on, the move)
-    let cases = [
+    use Move::{Fault, Knob as Set};
+    // Each stage at the users where it breaks: the failure, the tier its label is on, and the
+    // moves that label depends on.
+    let scenes = [
         (
             StageId::LoadBalance,
-            200_000.0,
             DbConnectionsExhausted,
             Tier::Database,
-            Move::Knob(Knob::AppServers, 6.0),
-        ),
-        (
-            StageId::LoadBalance,
-            200_000.0,
-            DbConnectionsExhausted,
-            Tier::Database,
-            Move::Knob(Knob::Writes, 13.0),
+            vec![Set(Knob::AppServers, 6.0), Set(Knob::Writes, 13.0)],
         ),
         (
             StageId::CacheCdn,
-            500_000.0,
             UpstreamBlocking,
             Tier::ThirdParty,
-            Move::Knob(Knob::ApiLatency, 250.0),
-        ),
-        (
-            StageId::CacheCdn,
-            500_000.0,
-            UpstreamBlocking,
-            Tier::ThirdParty,
-            Move::Fault(FaultKind::SlowApi),
+            vec![Set(Knob::ApiLatency, 250.0), Fault(FaultKind::SlowApi)],
         ),
         (
             StageId::Async,
-            1_600_000.0,
             PrimarySaturated,
             Tier::Database,
-            Move::Knob(Knob::Writes, 20.0),
+            vec![Set(Knob::Writes, 20.0)],
         ),
         (
             StageId::ReplicasShards,
-            3_200_000.0,
             StaleReads,
             Tier::Replica,
-            Move::Knob(Knob::Writes, 20.0),
-        ),
-        (
-            StageId::ReplicasShards,
-            3_200_000.0,
-            StaleReads,
-            Tier::Replica,
-            Move::Fault(FaultKind::ReplicaLag),
+            vec![Set(Knob::Writes, 20.0), Fault(FaultKind::ReplicaLag)],
         ),
     ];
-    for (stage, users, failure, tier, change) in cases {
+    for (stage, failure, tier, moves) in scenes {
+        let users = BREAKS_AT
+            .iter()
+            .find(|(s, _)| *s == stage)
+            .map(|b| b.1)
+            .unwrap();
         let before = settings(stage, users);
-        let mut after = before.clone();
-        let fault = match change {
-            Move::Knob(knob, value) => {
-                after.set(knob, value);
-                None
-            }
-            Move::Fault(kind) => Some(kind),
-        };
-        let (f0, label0) = scene_on(&before, None, tier);
-        let (f1, label1) = scene_on(&after, fault, tier);
         let what = format!("stage {} at {users} users", stage.number());
-        assert_eq!(f0, Some(failure), "{what}: before the move");
-        assert_eq!(f1, Some(failure), "{what}: after the move");
+        let (shown, label) = scene_on(&before, None, tier);
+        assert_eq!(shown, Some(failure), "{what}: before any move");
         assert!(
-            !label0.is_empty(),
+            !label.is_empty(),
             "{what}: {failure:?} labels no {tier:?} part"
         );
-        assert_ne!(
-            label0, label1,
-            "{what}: the {tier:?} label did not move ({label0:?})"
-        );
-        eprintln!("{what}: {failure:?} on {tier:?}: {label0:?} → {label1:?}");
+        for change in moves {
+            let mut after = before.clone();
+            let fault = match change {
+                Set(knob, value) => {
+                    after.set(knob, value);
+                    None
+                }
+                Fault(kind) => Some(kind),
+            };
+            let (moved_shown, moved) = scene_on(&after, fault, tier);
+            assert_eq!(moved_shown, Some(failure), "{what}: after {change:?}");
+            assert_ne!(
+                label, moved,
+                "{what}: {change:?} left the {tier:?} label at {label:?}"
+            );
+            eprintln!("{what}, {change:?}: {failure:?} on {tier:?}: {label:?} → {moved:?}");
+        }
     }
 }
