@@ -1421,6 +1421,7 @@ impl Core {
             at: self.now,
             resources: self.resources.iter().map(|r| r.tally).collect(),
             totals: self.stats.totals,
+            // Host counts are read over the whole run only.
             hosts: Vec::new(),
         });
     }

@@ -543,16 +543,12 @@ fn check(failure: Failure, t: &Topology, r: &Reading, v: Verdict, at: f64) -> Op
             // Or, with the app servers in no trouble, the calls are few but slow, and enough
             // of the window's requests make them that their tail is the site's p95.
             let tail_sets_p95 = v.slow && !t.queue && !threads_out && !cpu_out && {
-                let calls = r
-                    .finished_by_class
-                    .get(usize::from(crate::sim::class::THIRD_PARTY))
-                    .copied()
-                    .unwrap_or(0.0)
-                    * r.window_s;
-                let requests = (r.completed + r.failed) as f64;
-                let api_slow =
-                    of_kind(r, Tier::ThirdParty, Role::Calls).any(|x| x.p95_ms > P95_TARGET_MS);
-                api_slow && requests > 0.0 && calls >= TAIL_SHARE * requests
+                let (calls, api_slow) = of_kind(r, Tier::ThirdParty, Role::Calls)
+                    .fold((0, false), |(n, slow), x| {
+                        (n + x.arrivals, slow || x.p95_ms > P95_TARGET_MS)
+                    });
+                let requests = r.completed + r.failed;
+                api_slow && requests > 0 && calls as f64 >= TAIL_SHARE * requests as f64
             };
             let apps = of_kind(r, Tier::App, Role::Threads);
             if failure == UpstreamBlocking {
