@@ -19,6 +19,9 @@ pub struct Sample {
     pub p95_ms: f64,
     /// Failed requests, percent of those finished.
     pub error_pct: f64,
+    /// Stale reads, percent of the pages read from replicas; `None` for a system without
+    /// replicas.
+    pub stale_pct: Option<f64>,
 }
 
 /// A ring buffer of [`Sample`]s, one per simulated second, covering the last [`WINDOW_S`]
@@ -43,6 +46,8 @@ impl Timeline {
             throughput_rps: s.throughput_rps,
             p95_ms: s.p95_ms,
             error_pct: s.error_rate * 100.0,
+            // (A system with replicas reports each one's lag.)
+            stale_pct: (!s.replica_lag_ms.is_empty()).then_some(s.stale_read_rate * 100.0),
         })
     }
 
@@ -73,6 +78,7 @@ impl Timeline {
             throughput_rps: clean(sample.throughput_rps),
             p95_ms: clean(sample.p95_ms),
             error_pct: clean(sample.error_pct).min(100.0),
+            stale_pct: sample.stale_pct.map(|x| clean(x).min(100.0)),
         });
         while self
             .samples
@@ -94,6 +100,11 @@ impl Timeline {
         self.samples.back()
     }
 
+    /// Whether the system has replicas, whose stale reads it shows.
+    pub fn has_stale_reads(&self) -> bool {
+        self.samples.iter().any(|s| s.stale_pct.is_some())
+    }
+
     /// No samples yet.
     pub fn is_empty(&self) -> bool {
         self.samples.is_empty()
@@ -110,6 +121,7 @@ mod tests {
             throughput_rps: t * 10.0,
             p95_ms: 100.0,
             error_pct: 0.5,
+            stale_pct: None,
         }
     }
 
@@ -157,8 +169,10 @@ mod tests {
             throughput_rps: f64::NAN,
             p95_ms: f64::INFINITY,
             error_pct: 250.0,
+            stale_pct: Some(f64::NAN),
         });
         let s = tl.latest().unwrap();
         assert_eq!((s.throughput_rps, s.p95_ms, s.error_pct), (0.0, 0.0, 100.0));
+        assert_eq!(s.stale_pct, Some(0.0));
     }
 }

@@ -1,7 +1,7 @@
 //! Monthly cost against users for all seven stages, from the engine's cost model.
 
-use headroom_engine::cost;
 use headroom_engine::scenario::Scenario;
+use headroom_engine::{analytic, cost};
 use plotters::prelude::{Color, RGBColor};
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -15,26 +15,40 @@ use crate::format;
 /// Points per curve.
 const POINTS: usize = 31;
 
-/// Each stage's (users, USD a month) over the users axis, at its defaults.
+/// Each stage's (users, USD a month) over the users axis, at its defaults, up to where it
+/// stops serving: a price for a system that fails is not a price for serving those users.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CostCurves {
-    /// Seven curves, stage 1 first.
+    /// Seven curves, stage 1 first, each ending where its stage stops serving.
     pub stages: Vec<Vec<(f64, f64)>>,
+    /// Where each stage stops serving: the analytic companion's first failing users, if it
+    /// fails on the users axis.
+    pub fails_at: Vec<Option<f64>>,
 }
 
 impl CostCurves {
-    /// Every stage's monthly cost at its defaults, 10 to 10 million users.
+    /// Every stage's monthly cost at its defaults, 10 to 10 million users, up to where it
+    /// fails.
     pub fn new() -> Self {
         let users = user_grid(POINTS);
+        let (lo, hi) = (users[0], users[users.len() - 1]);
+        let fails_at: Vec<Option<f64>> = (1..=7u8)
+            .map(|s| analytic::failure_users_of(&Scenario::for_stage(s, lo), lo, hi))
+            .collect();
         let stages = (1..=7u8)
-            .map(|s| {
-                users
+            .zip(&fails_at)
+            .map(|(s, &fails)| {
+                let serving = users
                     .iter()
-                    .map(|&u| (u, cost::predicted(&Scenario::for_stage(s, u)).monthly_usd))
+                    .copied()
+                    .filter(|&u| fails.is_none_or(|f| u < f));
+                serving
+                    .chain(fails)
+                    .map(|u| (u, cost::predicted(&Scenario::for_stage(s, u)).monthly_usd))
                     .collect()
             })
             .collect();
-        Self { stages }
+        Self { stages, fails_at }
     }
 
     /// The y axis: whole decades around every cost.
@@ -60,18 +74,32 @@ pub fn cost_now(stage: u8, users: f64) -> f64 {
     cost::predicted(&Scenario::for_stage(stage, users)).monthly_usd
 }
 
-/// For screen readers: what the current stage costs now and what the others would.
-pub fn summary(stage: u8, users: f64) -> String {
+/// For screen readers: what the current stage costs now and what the others would, and where
+/// this stage stops serving.
+pub fn summary(curves: &CostCurves, stage: u8, users: f64) -> String {
     let others: Vec<String> = (1..=7u8)
         .filter(|&s| s != stage)
         .map(|s| format!("stage {s} ${}", format::grouped(cost_now(s, users))))
         .collect();
+    let stops = match curves.fails_at[usize::from(stage - 1)] {
+        Some(f) => format!(
+            " Stage {stage} stops serving above about {} users, where its line ends.",
+            format::grouped(round_users(f))
+        ),
+        None => String::new(),
+    };
     format!(
-        "Monthly cost against daily active users for the seven stages. At {} users stage {stage} costs ${} a month; {}.",
+        "Monthly cost against daily active users for the seven stages. At {} users stage {stage} costs ${} a month; {}.{stops}",
         format::grouped(users),
         format::grouped(cost_now(stage, users)),
         others.join(", ")
     )
+}
+
+/// A failure point to two significant figures: the companion's bisection is no finer.
+fn round_users(u: f64) -> f64 {
+    let p = 10f64.powf(u.log10().floor() - 1.0);
+    (u / p).round() * p
 }
 
 /// The chart as SVG, `width` pixels wide: every stage, `stage` highlighted, a marker at
@@ -138,10 +166,18 @@ fn draw(
         let points = &curves.stages[usize::from(s - 1)];
         let colour = stage_colour(s);
         let pixels: Vec<_> = points.iter().map(|&(u, usd)| at(u, usd)).collect();
+        let end = pixels.last().copied();
         if s == stage {
             line(root, pixels, colour.stroke_width(4))?;
         } else {
             dashed_line(root, &pixels, 6.0, 4.0, colour.stroke_width(2))?;
+        }
+        // Where it stops serving: a cross at the line's end.
+        if let (Some((x, y)), Some(_)) = (end, curves.fails_at[usize::from(s - 1)]) {
+            let r = if s == stage { 7 } else { 5 };
+            let style = colour.stroke_width(if s == stage { 4 } else { 3 });
+            line(root, vec![(x - r, y - r), (x + r, y + r)], style)?;
+            line(root, vec![(x - r, y + r), (x + r, y - r)], style)?;
         }
         // Its number in a disc on the line, each stage at its own place along the axis
         // (where the lines are still apart).
@@ -169,21 +205,29 @@ fn draw(
         }
     }
 
-    // This stage's cost now: a dot and the amount.
+    // This stage's cost now: a dot and the amount; past where it stops serving, no price,
+    // but where it stopped.
     let now = cost_now(stage, users);
-    circle(root, at(u, now), 6, stage_colour(stage).filled())?;
-    circle(root, at(u, now), 6, INK.stroke_width(2))?;
     let right_half = u > 1e4;
-    label(
-        root,
-        &format!("${}/month", format::grouped(now)),
-        at(u * if right_half { 0.8 } else { 1.25 }, now * 1.6),
-        &anchored(
-            &bold,
-            if right_half { HPos::Right } else { HPos::Left },
-            VPos::Bottom,
-        ),
-    )?;
+    let beside = |u: f64, usd: f64| at(u * if right_half { 0.8 } else { 1.25 }, usd * 1.6);
+    let side = anchored(
+        &bold,
+        if right_half { HPos::Right } else { HPos::Left },
+        VPos::Bottom,
+    );
+    match curves.fails_at[usize::from(stage - 1)] {
+        Some(f) if users >= f => {
+            let stopped = cost_now(stage, f);
+            let text = format!("stops serving above ≈ {}", users_label(round_users(f)));
+            label(root, &text, beside(f.clamp(x_lo, x_hi), stopped), &side)?;
+        }
+        _ => {
+            circle(root, at(u, now), 6, stage_colour(stage).filled())?;
+            circle(root, at(u, now), 6, INK.stroke_width(2))?;
+            let text = format!("${}/month", format::grouped(now));
+            label(root, &text, beside(u, now), &side)?;
+        }
+    }
 
     // The legend, above the plot.
     let y = (px * 1.2) as i32;
@@ -208,7 +252,7 @@ fn draw(
     sample(x, true, MUTED)?;
     label(
         root,
-        "other stages (numbered)",
+        "other stages (numbered); ✗ where each stops serving",
         (x + 27, y),
         &anchored(&small, HPos::Left, VPos::Center),
     )
@@ -223,7 +267,12 @@ mod tests {
         let c = CostCurves::new();
         assert_eq!(c.stages.len(), 7);
         for (i, s) in c.stages.iter().enumerate() {
-            assert_eq!(s.len(), POINTS);
+            assert!(s.len() <= POINTS + 1 && s.len() >= 2, "stage {}", i + 1);
+            // A curve that fails ends exactly where its stage stops serving.
+            if let Some(f) = c.fails_at[i] {
+                assert_eq!(s.last().unwrap().0, f, "stage {}", i + 1);
+                assert!(s[..s.len() - 1].iter().all(|p| p.0 < f));
+            }
             assert!(
                 s.windows(2).all(|w| w[1].1 >= w[0].1),
                 "stage {} gets cheaper with users",
@@ -233,7 +282,32 @@ mod tests {
         // One small VM is the cheapest start, replicas and shards the dearest.
         assert!(c.stages[0][0].1 < c.stages[6][0].1);
         let (lo, hi) = c.range();
-        assert!(lo <= c.stages[0][0].1 && hi >= c.stages[6][POINTS - 1].1);
+        assert!(lo <= c.stages[0][0].1 && hi >= c.stages[6].last().unwrap().1);
+    }
+
+    #[test]
+    fn each_stage_stops_where_the_companion_says_and_later_stages_go_further() {
+        let c = CostCurves::new();
+        // Stage 1 runs out of memory below a thousand users (the README's table: 870).
+        let one = c.fails_at[0].expect("stage 1 fails");
+        assert!((500.0..1_000.0).contains(&one), "{one}");
+        // Each stage serves more users than the one before it.
+        let ends: Vec<f64> = c.stages.iter().map(|s| s.last().unwrap().0).collect();
+        assert!(ends.windows(2).all(|w| w[1] > w[0]), "{ends:?}");
+    }
+
+    #[test]
+    fn past_its_limit_the_chart_says_where_the_stage_stopped_instead_of_a_price() {
+        let c = CostCurves::new();
+        let texts = crate::charts::texts(&svg(&c, 1, 100_000.0, 640));
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("stops serving above ≈ ")),
+            "{texts:?}"
+        );
+        assert!(!texts.iter().any(|t| t.ends_with("/month")), "{texts:?}");
+        assert!(summary(&c, 1, 100_000.0).contains("Stage 1 stops serving above about"));
     }
 
     #[test]
@@ -247,7 +321,7 @@ mod tests {
             "1K",
             "10M",
             "Stage 4 (this stage)",
-            "other stages (numbered)",
+            "other stages (numbered); ✗ where each stops serving",
         ] {
             assert!(
                 texts.iter().any(|t| t == label),
@@ -272,7 +346,7 @@ mod tests {
 
     #[test]
     fn the_summary_gives_this_stage_and_the_others() {
-        let s = summary(2, 1_000.0);
+        let s = summary(&CostCurves::new(), 2, 1_000.0);
         assert!(s.contains("At 1,000 users stage 2 costs $"), "{s}");
         assert!(s.contains("stage 1 $") && s.contains("stage 7 $"), "{s}");
         assert!(!s.contains("stage 2 $"), "{s}");

@@ -35,6 +35,8 @@ pub enum Drawing {
 const LATENCY: f64 = 1.0;
 const COST: f64 = 2.0;
 const TIMELINE: f64 = 3.0;
+/// A sample's stale-read share, encoded, for a system without replicas.
+const NO_REPLICAS: f64 = -1.0;
 
 impl Drawing {
     /// The drawing as numbers: its kind, its width, then what it shows.
@@ -63,7 +65,13 @@ impl Drawing {
             Drawing::Timeline { timeline, width } => {
                 out.extend([TIMELINE, f64::from(*width)]);
                 for s in timeline.samples() {
-                    out.extend([s.time_s, s.throughput_rps, s.p95_ms, s.error_pct]);
+                    out.extend([
+                        s.time_s,
+                        s.throughput_rps,
+                        s.p95_ms,
+                        s.error_pct,
+                        s.stale_pct.unwrap_or(NO_REPLICAS),
+                    ]);
                 }
             }
         }
@@ -106,16 +114,17 @@ impl Drawing {
                 _ => None,
             }
         } else if kind == TIMELINE {
-            if rest.len() % 4 != 0 {
+            if rest.len() % 5 != 0 {
                 return None;
             }
             let mut timeline = Timeline::new();
-            for s in rest.chunks_exact(4) {
+            for s in rest.chunks_exact(5) {
                 timeline.push(Sample {
                     time_s: s[0],
                     throughput_rps: s[1],
                     p95_ms: s[2],
                     error_pct: s[3],
+                    stale_pct: (s[4] != NO_REPLICAS).then_some(s[4]),
                 });
             }
             Some(Drawing::Timeline { timeline, width })
@@ -168,15 +177,13 @@ impl Painter {
                 stage,
                 users,
                 width,
-            } => Picture {
-                svg: cost::svg(
-                    self.costs.get_or_insert_with(CostCurves::new),
-                    *stage,
-                    *users,
-                    *width,
-                ),
-                description: cost::summary(*stage, *users),
-            },
+            } => {
+                let curves = self.costs.get_or_insert_with(CostCurves::new);
+                Picture {
+                    svg: cost::svg(curves, *stage, *users, *width),
+                    description: cost::summary(curves, *stage, *users),
+                }
+            }
             Drawing::Timeline { timeline, width } => Picture {
                 svg: timeline::svg(timeline, *width),
                 description: timeline::summary(timeline),
@@ -210,6 +217,7 @@ mod tests {
                 throughput_rps: 100.0 + x,
                 p95_ms: 80.0 + 3.0 * x,
                 error_pct: x / 10.0,
+                stale_pct: (i % 2 == 0).then_some(x / 20.0),
             });
         }
         t

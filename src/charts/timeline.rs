@@ -4,51 +4,74 @@
 use plotters::prelude::{Color, RGBColor};
 use plotters::style::text_anchor::{HPos, VPos};
 
+use headroom_engine::calibration::{ERROR_BUDGET, P95_TARGET_MS, STALE_BUDGET};
+
 use super::{
-    anchored, circle, font, font_px, frame, height_for, label, line, linear_ticks, ms_label,
-    render, Area, Frame, INK, PALETTE,
+    anchored, circle, dashed_line, font, font_px, frame, height_for, label, line, linear_ticks,
+    ms_label, render, Area, Frame, INK, MUTED, PALETTE,
 };
 use crate::format;
 use crate::timeline::{Sample, Timeline, WINDOW_S};
 
-/// A panel: its title with units, its colour, how to read its value, and how to label ticks.
+/// A panel: its title with units, its colour, how to read its value, how to label ticks, and
+/// the target its value must stay under (from the engine's verdict), drawn as a dashed line.
 struct Panel {
     title: &'static str,
     colour: RGBColor,
-    value: fn(&Sample) -> f64,
+    /// The sample's value; `None` where the system does not have it (stale reads without
+    /// replicas).
+    value: fn(&Sample) -> Option<f64>,
     label: fn(f64) -> String,
     /// The smallest top of the y axis, so a quiet system is not drawn as a storm.
     floor: f64,
     /// The largest top of the y axis (100 for a percentage).
     ceiling: f64,
+    /// The target, in the panel's units.
+    target: Option<f64>,
 }
 
-const PANELS: [Panel; 3] = [
+const PANELS: [Panel; 4] = [
     Panel {
         title: "Throughput (req/s)",
         colour: PALETTE[3],
-        value: |s| s.throughput_rps,
+        value: |s| Some(s.throughput_rps),
         label: tick,
         floor: 1.0,
         ceiling: f64::INFINITY,
+        target: None,
     },
     Panel {
         title: "p95 latency",
         colour: PALETTE[4],
-        value: |s| s.p95_ms,
+        value: |s| Some(s.p95_ms),
         label: ms_label,
         floor: 200.0,
         ceiling: f64::INFINITY,
+        target: Some(P95_TARGET_MS),
     },
     Panel {
         title: "Errors (% of requests)",
         colour: PALETTE[5],
-        value: |s| s.error_pct,
-        label: |v| format!("{}%", tick(v)),
+        value: |s| Some(s.error_pct),
+        label: percent,
         floor: 2.0,
         ceiling: 100.0,
+        target: Some(ERROR_BUDGET * 100.0),
+    },
+    Panel {
+        title: "Stale reads (% of replica reads)",
+        colour: PALETTE[1],
+        value: |s| s.stale_pct,
+        label: percent,
+        floor: 2.0,
+        ceiling: 100.0,
+        target: Some(STALE_BUDGET * 100.0),
     },
 ];
+
+fn percent(v: f64) -> String {
+    format!("{}%", tick(v))
+}
 
 /// A tick value without needless decimals: "0", "200", "0.5".
 fn tick(v: f64) -> String {
@@ -92,22 +115,41 @@ pub fn svg(t: &Timeline, width: u32) -> String {
     render(width, height, |root| draw(root, t, width))
 }
 
+/// The panels a timeline shows: stale reads only for a system with replicas.
+fn panels(t: &Timeline) -> &'static [Panel] {
+    if t.has_stale_reads() {
+        &PANELS
+    } else {
+        &PANELS[..3]
+    }
+}
+
 fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
     let px = font_px(width);
     let text = font(px, &INK);
+    let muted = font(px * 0.9, &MUTED);
     let end = t.latest().map_or(WINDOW_S, |s| s.time_s.max(WINDOW_S));
     let start = end - WINDOW_S;
     let axis_h = (px * 3.2) as u32;
     let (_, h) = root.dim_in_pixel();
-    let panel_h = (h - axis_h) / 3;
-    let (top, bottom) = root.split_vertically(panel_h * 2);
-    let (first, second) = top.split_vertically(panel_h);
-    let areas = [first, second, bottom];
+    let panels = panels(t);
+    let panel_h = (h - axis_h) / panels.len() as u32;
+    // Each panel's area, top to bottom; the last takes the time axis too.
+    let mut areas = Vec::with_capacity(panels.len());
+    let mut rest = root.clone();
+    for _ in 1..panels.len() {
+        let (area, below) = rest.split_vertically(panel_h);
+        areas.push(area);
+        rest = below;
+    }
+    areas.push(rest);
     let x_label = |x: f64| format!("{x:.0}");
-    for (i, (panel, area)) in PANELS.iter().zip(&areas).enumerate() {
-        let last = i == PANELS.len() - 1;
-        let max = t.samples().map(panel.value).fold(0.0, f64::max);
-        let y_hi = nice_ceiling(max.max(panel.floor) * 1.1).min(panel.ceiling);
+    for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
+        let last = i == panels.len() - 1;
+        let max = t.samples().filter_map(panel.value).fold(0.0, f64::max);
+        // The target stays in view, with room above it.
+        let top = max.max(panel.floor).max(panel.target.unwrap_or(0.0) * 1.5);
+        let y_hi = nice_ceiling(top * 1.1).min(panel.ceiling);
 
         let plot = frame(
             root,
@@ -128,9 +170,27 @@ fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
             },
             &text,
         )?;
+        if let Some(target) = panel.target {
+            let y = plot.at(start, target).1;
+            let (left, right) = (plot.at(start, 0.0).0, plot.at(end, 0.0).0);
+            dashed_line(
+                root,
+                &[(left, y), (right, y)],
+                6.0,
+                4.0,
+                MUTED.stroke_width(2),
+            )?;
+            // Named at its right end, over the line.
+            label(
+                root,
+                &format!("target {}", (panel.label)(target)),
+                (right - 4, y - 3),
+                &anchored(&muted, HPos::Right, VPos::Bottom),
+            )?;
+        }
         let points: Vec<_> = t
             .samples()
-            .map(|s| plot.at(s.time_s, (panel.value)(s)))
+            .filter_map(|s| (panel.value)(s).map(|v| plot.at(s.time_s, v)))
             .collect();
         line(root, points.clone(), panel.colour.stroke_width(3))?;
         for p in points {
@@ -160,6 +220,7 @@ mod tests {
                 throughput_rps: 100.0 + x,
                 p95_ms: 120.0,
                 error_pct: if i > 80 { 3.0 } else { 0.0 },
+                stale_pct: None,
             });
         }
         t
@@ -194,6 +255,55 @@ mod tests {
         // One series of dots per panel, one dot per second kept.
         let dots = s.matches("<circle").count();
         assert_eq!(dots, 3 * 61, "{dots}");
+    }
+
+    #[test]
+    fn targets_are_dashed_lines_named_from_the_engines_verdict() {
+        let s = svg(&minute(), 640);
+        let texts = crate::charts::texts(&s);
+        let p95 = format!("target {}", ms_label(P95_TARGET_MS));
+        let errors = format!("target {}%", tick(ERROR_BUDGET * 100.0));
+        assert_eq!(p95, "target 500 ms");
+        for label in [&p95, &errors] {
+            assert!(
+                texts.iter().any(|t| t == label),
+                "no {label:?} in {texts:?}"
+            );
+        }
+        assert!(
+            !texts.iter().any(|t| t.starts_with("Stale reads")),
+            "no replicas"
+        );
+    }
+
+    #[test]
+    fn a_system_with_replicas_shows_its_stale_reads_against_their_budget() {
+        let mut t = Timeline::new();
+        for i in 0..61 {
+            let x = f64::from(i);
+            t.push(Sample {
+                time_s: x + 0.5,
+                throughput_rps: 1_000.0,
+                p95_ms: 90.0,
+                error_pct: 0.0,
+                stale_pct: Some(if i > 30 { 4.0 } else { 0.2 }),
+            });
+        }
+        let s = svg(&t, 640);
+        let texts = crate::charts::texts(&s);
+        let stale = format!("target {}%", tick(STALE_BUDGET * 100.0));
+        assert!(texts
+            .iter()
+            .any(|t| t == "Stale reads (% of replica reads)"));
+        // The stale reads' budget, beside the errors' target (the same when both are 1%).
+        let errors = format!("target {}%", tick(ERROR_BUDGET * 100.0));
+        let expected = if errors == stale { 2 } else { 1 };
+        assert_eq!(
+            texts.iter().filter(|t| **t == stale).count(),
+            expected,
+            "{texts:?}"
+        );
+        assert_eq!(s.matches("<circle").count(), 4 * 61);
     }
 
     #[test]
