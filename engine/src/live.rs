@@ -30,6 +30,9 @@ pub struct PartState {
     pub inside: u32,
     /// Requests waiting now, all its resources together.
     pub waiting: u32,
+    /// Requests that failed in it per second over the reading's window (turned away by a full
+    /// queue, timed out waiting, or failed by it), all its resources together.
+    pub failed_per_s: f64,
     /// Memory in use and what its machine has, MB, when the machine has a limit.
     pub memory: Option<(f64, f64)>,
     /// Its machine is down.
@@ -246,9 +249,10 @@ pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
         .map(|p| {
             let mine = r.resources.iter().filter(|x| x.id.part == p.id);
             let mut gauge: Option<(Role, f64, u32, u32)> = None;
-            let (mut inside, mut waiting, mut saturated) = (0, 0, false);
+            let (mut inside, mut waiting, mut failed, mut saturated) = (0, 0, 0, false);
             for x in mine {
                 waiting += x.queue_len;
+                failed += x.failed;
                 if x.servers == 0 {
                     inside += x.busy;
                     continue;
@@ -267,6 +271,11 @@ pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
                 gauge,
                 inside,
                 waiting,
+                failed_per_s: if r.window_s > 0.0 {
+                    failed as f64 / r.window_s
+                } else {
+                    0.0
+                },
                 memory: host.map(|h| (h.memory_used_mb, h.memory_capacity_mb)),
                 down,
                 hot: saturated || down,

@@ -196,7 +196,7 @@ impl PartNames {
         let n = part.index + 1;
         match part.tier {
             Tier::Users => "Users".into(),
-            Tier::Analysts => "Dashboards, BI and SQL".into(),
+            Tier::Analysts => "Dashboards + BI".into(),
             Tier::Cdn => "CDN edge".into(),
             Tier::LoadBalancer => "Load balancer".into(),
             Tier::App if self.shared_vm => "Web + app".into(),

@@ -3,9 +3,12 @@ use headroom_engine::live::LiveReading;
 use headroom_engine::reading::Motion;
 use leptos::prelude::*;
 
-use crate::diagram_layout::{DiagramLayout, NodeState, HEIGHT, NODE_H, NODE_W, UNKNOWN, WIDTH};
+use crate::diagram_layout::{
+    queue_squares, DiagramLayout, NodeState, NODE_H, NODE_W, QUEUE_SQUARE, UNKNOWN,
+};
 use crate::dots::{dot_paths, DOT_KINDS};
 use crate::flow::{edge_rates, stroke_width, MIN_WIDTH};
+use crate::format;
 
 /// Memory use from which a node's state line names it.
 const MEMORY_NOTE: f64 = 0.75;
@@ -128,6 +131,42 @@ pub fn TrafficDiagram(
                     scene.with(|sc| sc.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone()))
                 };
                 let hot = move || state.get().is_some_and(|s| s.hot);
+                // The requests waiting in front of it, one square each up to a cap (its state
+                // line gives the number); held still, so reduced motion keeps them.
+                let queue = move || {
+                    let waiting = shown().map_or(0, |s| s.waiting);
+                    let squares = queue_squares(cx, cy, waiting)
+                        .into_iter()
+                        .map(|(x, y)| {
+                            view! { <rect x=x y=y width=QUEUE_SQUARE height=QUEUE_SQUARE/> }
+                        })
+                        .collect_view();
+                    (waiting > 0).then(|| {
+                        view! {
+                            <g class="queue" data-testid="queue" data-waiting=waiting aria-hidden="true">
+                                {squares}
+                            </g>
+                        }
+                    })
+                };
+                // Requests failing here, per second over the reading's window: held as long as
+                // they go on failing, where the moving crosses come and go.
+                let failed = move || {
+                    let rate = state.get().map_or(0.0, |s| s.failed_per_s);
+                    (rate > 0.0).then(|| {
+                        let text = format!("✗ {}/s failing", format::rate(rate));
+                        view! {
+                            <text
+                                x=cx
+                                y=cy + NODE_H / 2.0 + 32.0
+                                class="failed-mark"
+                                data-testid="failed-mark"
+                            >
+                                {if observed { text } else { format!("{text} (unseen)") }}
+                            </text>
+                        }
+                    })
+                };
                 view! {
                     <g
                         class="node"
@@ -173,6 +212,8 @@ pub fn TrafficDiagram(
                                     })
                             }}
                         </g>
+                        {queue}
+                        {failed}
                         <text x=cx y=cy - 5.0 class="node-label">{label}</text>
                         <text x=cx y=cy + 16.0 class="node-state">{line}</text>
                         {move || {
@@ -204,7 +245,10 @@ pub fn TrafficDiagram(
     view! {
         <svg
             class="diagram-svg"
-            viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+            viewBox=move || {
+                let (x, y, w, h) = layout.with(DiagramLayout::view_box);
+                format!("{x} {y} {w} {h}")
+            }
             role="group"
             aria-labelledby="diagram-title"
             data-testid="diagram"
