@@ -7,8 +7,8 @@ use crate::animation::{use_animation_frame, MAX_FRAME_S};
 use crate::components::{
     CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, KeyboardHelp,
     LatencyChart, LinkNotices, LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, ShareLinks,
-    StageStepper, StageStory, SystemSummary, TimelineChart, TrafficDiagram, UsersSlider,
-    WhatBreaks, STEP_S,
+    StageLead, StageStepper, SystemSummary, TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks,
+    STEP_S,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::faults::FaultKind;
@@ -188,19 +188,12 @@ pub fn App() -> impl IntoView {
     // What a link hides (embedded, locked, some controls) the page's style hides: one view
     // for every page keeps the app small.
     view! {
-        <Header/>
+        <Header>
+            <ShareLinks page=page/>
+            <KeyboardHelp open=help_open/>
+        </Header>
         <main class="layout">
             <LinkNotices notices=opened_notices/>
-            <div class="toolbar">
-                <ShareLinks page=page/>
-                <KeyboardHelp open=help_open/>
-            </div>
-            <p class="locked-stage" data-testid="locked-stage">
-                {move || {
-                    let s = stage.get();
-                    format!("Stage {}: {}", s.number(), s.stage().title)
-                }}
-            </p>
             <StageStepper stage=stage/>
             <p class="stage-note" data-testid="stage-note" aria-live="polite">
                 {move || stage_note.get()}
@@ -211,23 +204,18 @@ pub fn App() -> impl IntoView {
                 </p>
             </Show>
             <div class="workbench">
+                <StageLead stage=stage/>
                 <div class="stage-view">
                     <figure class="panel diagram" node_ref=diagram_box>
-                        // On a narrow screen the diagram keeps a readable size and scrolls
-                        // sideways.
-                        <div class="diagram-scroll">
-                            <TrafficDiagram
-                                layout=layout.into()
-                                reading=reading
-                                motion=link.motion.into()
-                                motion_since_s=motion_since_s
-                                selected=selected
-                            />
-                        </div>
-                        <figcaption>
-                            <DotLegend/>
-                        </figcaption>
+                        <TrafficDiagram
+                            layout=layout.into()
+                            reading=reading
+                            motion=link.motion.into()
+                            motion_since_s=motion_since_s
+                            selected=selected
+                        />
                     </figure>
+                    <WhatBreaks reading=reading layout=layout.into() stage=stage/>
                     <SystemSummary layout=layout.into() reading=reading/>
                     <PlaybackControls
                         playing=playing
@@ -241,7 +229,7 @@ pub fn App() -> impl IntoView {
                         sim_time=sim_time
                         pace=pace
                     />
-                    <WhatBreaks reading=reading layout=layout.into() stage=stage/>
+                    <DotLegend/>
                 </div>
                 <div class="sidebar">
                     <section class="controls" aria-label="Load and design">
@@ -274,10 +262,7 @@ pub fn App() -> impl IntoView {
                 <LatencyChart settings=settings/>
                 <CostChart stage=stage users=users/>
             </div>
-            <div class="columns">
-                <StageStory stage=stage/>
-                <CostBreakdown cost=cost/>
-            </div>
+            <CostBreakdown cost=cost/>
         </main>
     }
 }

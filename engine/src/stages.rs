@@ -34,8 +34,8 @@ pub struct Stage {
     pub short_name: &'static str,
     /// A one-line title.
     pub title: &'static str,
-    /// A short story (two to four sentences) of what this stage adds and why it is the right
-    /// move at this point.
+    /// A short story (two to four sentences, at most [`SUMMARY_WORDS`] words: it is the first
+    /// thing the page shows) of what this stage adds and why it is the right move at this point.
     pub summary: &'static str,
     /// Open-source or self-hosted tools for what this stage adds.
     pub open_source: &'static [&'static str],
@@ -56,6 +56,10 @@ impl Stage {
         self.failures[0]
     }
 }
+
+/// The most words a stage's summary has: the page shows it first, beside the diagram, and a
+/// learner should take it in at a glance.
+pub const SUMMARY_WORDS: usize = 60;
 
 /// The seven stages in order.
 pub const STAGES: [Stage; 7] = [
@@ -124,12 +128,11 @@ pub const STAGES: [Stage; 7] = [
         id: StageId::Observe,
         short_name: "Observe",
         title: "Logs, metrics and analytics",
-        summary: "You now run two machines with no view inside either, so you add three \
-                  kinds of signal at once. Structured logs answer which request failed and \
-                  why, metrics track CPU, p95 latency and error rate over time, and product \
-                  analytics follow people through sign-up and the other steps they take. \
-                  Alert on a few numbers users would notice, so a page at night is always \
-                  worth waking up for.",
+        summary: "You now run two machines and can see inside neither, so you add three \
+                  kinds of signal. Structured logs say which request failed and why; \
+                  metrics track CPU, p95 latency and error rate over time; product \
+                  analytics follow people through sign-up. Alert only on numbers users \
+                  would notice, so a page at night is always worth waking up for.",
         open_source: &[
             "OpenTelemetry SDK",
             "Prometheus",
@@ -162,12 +165,11 @@ pub const STAGES: [Stage; 7] = [
         id: StageId::LoadBalance,
         short_name: "Load Balance",
         title: "A load balancer and stateless app servers",
-        summary: "A load balancer hands each request to one of two or three app servers. \
+        summary: "A load balancer hands each request to one of several app servers. \
                   Sessions move out of server memory into a cookie or a shared store, so \
-                  any server can answer any request. Shipping becomes a rolling restart \
-                  users never notice, and health checks route around a server that has \
-                  crashed. The app tier grows by adding machines, but they all still talk \
-                  to one database.",
+                  any server can answer any request. Deploys become rolling restarts users \
+                  never notice, and health checks route around a crashed server. The app \
+                  tier grows by adding machines, all talking to one database.",
         open_source: &["HAProxy", "Caddy", "Nginx", "Traefik", "Keepalived"],
         managed: &[
             "AWS ALB",
@@ -193,11 +195,11 @@ pub const STAGES: [Stage; 7] = [
         id: StageId::CacheCdn,
         short_name: "Cache + CDN",
         title: "A cache for hot reads, a CDN for static files",
-        summary: "A CDN keeps copies of your scripts, styles and images at edge locations \
-                  near your users, so those requests never reach your servers. A cache \
-                  such as Redis answers hot reads, sessions and rate-limit counters from \
-                  memory, so most reads never reach Postgres. The hard question is when a cached value stops being true, and here a write \
-                  clears its key.",
+        summary: "A CDN keeps copies of your scripts, styles and images at edges near \
+                  your users, so those requests never reach your servers. A cache such as \
+                  Redis answers hot reads, sessions and rate-limit counters from memory, so \
+                  most reads never reach Postgres. The hard question is when a cached value \
+                  stops being true, and here a write clears its key.",
         open_source: &["Redis", "Valkey", "Varnish", "KeyDB"],
         managed: &[
             "Cloudflare",
@@ -224,12 +226,11 @@ pub const STAGES: [Stage; 7] = [
         id: StageId::Async,
         short_name: "Async",
         title: "A queue and workers for slow work",
-        summary: "Work the user does not need to wait for, like sending email, building \
-                  PDFs, calling payment APIs or processing uploads, goes onto a durable \
-                  queue. A separate pool of workers takes jobs from it, retries failures \
-                  with growing delays, and sets aside jobs that keep failing in a \
-                  dead-letter queue. A request now only adds the job and returns, so a \
-                  slow provider delays the work without freezing the site.",
+        summary: "Work the user need not wait for, like email, PDFs, payment calls or \
+                  uploads, goes onto a durable queue. Separate workers take jobs from it, \
+                  retry failures with growing delays, and set aside jobs that keep failing \
+                  in a dead-letter queue. A request only adds the job and returns: a slow \
+                  provider delays the work, not the site.",
         open_source: &[
             "BullMQ",
             "Sidekiq",
@@ -263,9 +264,8 @@ pub const STAGES: [Stage; 7] = [
         summary: "Read replicas keep copies of the primary and take the read-heavy \
                   traffic: dashboards, search and reports. When writes outgrow one machine, \
                   a shard router splits the data by tenant or user id, and each shard's \
-                  primary owns only its slice. You now run many databases instead of one, \
-                  and any query or transaction that crosses shards gets much harder. \
-                  Choosing the partition key is the decision here that is hardest to undo.",
+                  primary owns only its slice. Queries and transactions that cross shards \
+                  get much harder, and the partition key is the choice hardest to undo.",
         open_source: &[
             "Postgres streaming replication",
             "Citus",
@@ -394,6 +394,8 @@ mod tests {
         for stage in &STAGES {
             let n = stage.id.number();
             assert!(!stage.summary.trim().is_empty(), "stage {n} summary");
+            let words = stage.summary.split_whitespace().count();
+            assert!(words <= SUMMARY_WORDS, "stage {n} summary: {words} words");
             assert!(!stage.open_source.is_empty(), "stage {n} open source");
             assert!(!stage.managed.is_empty(), "stage {n} managed");
             assert!(!stage.failures.is_empty(), "stage {n} failures");

@@ -51,6 +51,60 @@ pub fn StageStepper(
                     })
                     .collect_view()}
             </ol>
+            // Where a row of seven does not fit (a phone, a small embed): previous, a list,
+            // next. The page's style shows one of the two.
+            <div class="stage-switch">
+                <button
+                    type="button"
+                    class="action"
+                    aria-label="Previous stage"
+                    data-testid="stage-previous"
+                    disabled=move || stage.get().previous().is_none()
+                    on:click=move |_| {
+                        if let Some(s) = stage.get_untracked().previous() {
+                            stage.set(s);
+                        }
+                    }
+                >
+                    "←"
+                </button>
+                <select
+                    aria-label="Stage"
+                    data-testid="stage-select"
+                    prop:value=move || stage.get().number().to_string()
+                    on:change=move |ev| {
+                        if let Some(s) = event_target_value(&ev)
+                            .parse::<u8>()
+                            .ok()
+                            .and_then(StageId::from_number)
+                        {
+                            stage.set(s);
+                        }
+                    }
+                >
+                    {STAGES
+                        .iter()
+                        .map(|s| {
+                            let n = s.id.number();
+                            view! { <option value=n.to_string()>{format!("{n} · {}", s.short_name)}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <button
+                    type="button"
+                    class="action"
+                    aria-label="Next stage"
+                    data-testid="stage-next"
+                    disabled=move || stage.get().next().is_none()
+                    on:click=move |_| {
+                        if let Some(s) = stage.get_untracked().next() {
+                            stage.set(s);
+                        }
+                    }
+                >
+                    "→"
+                </button>
+            </div>
         </nav>
     }
 }

@@ -35,7 +35,8 @@ pub fn WhatBreaks(
     // Targets missed with no failure named yet: a rule is still being confirmed.
     let missed =
         Memo::new(move |_| reading.with(|r| r.as_ref().is_some_and(|r| !r.verdict.healthy())));
-    let content = move || match diagnosis.get() {
+    let content = move || {
+        match diagnosis.get() {
         None if missed.get() => view! {
             <p data-testid="what-breaks-pending">
                 <span class="badge bad" aria-hidden="true">"✗"</span>
@@ -49,6 +50,12 @@ pub fn WhatBreaks(
                 " Healthy: latency, errors and stale reads are within their targets. "
                 "Add users, or inject a fault, to find this stage's limit."
             </p>
+            <details class="why">
+                <summary>
+                    {move || format!("What breaks at this stage: {}", stage.get().stage().failure().title())}
+                </summary>
+                <p data-testid="stage-failure">{move || stage.get().stage().failure_story}</p>
+            </details>
         }
         .into_any(),
         Some(d) => {
@@ -89,11 +96,20 @@ pub fn WhatBreaks(
                     <strong>{d.failure.title()}</strong>
                 </p>
                 <p data-testid="what-breaks-measured">{sentence}</p>
-                {story.map(|s| view! { <p data-testid="what-breaks-explanation">{s}</p> })}
                 {remedy}
+                {story
+                    .map(|s| {
+                        view! {
+                            <details class="why">
+                                <summary>"Why this happens"</summary>
+                                <p data-testid="what-breaks-explanation">{s}</p>
+                            </details>
+                        }
+                    })}
             }
             .into_any()
         }
+    }
     };
 
     view! {

@@ -4,9 +4,7 @@
 // stage", it offers the stage that adds the fix for the failure it shows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startHarness, openPage, ROOT } from './harness.mjs';
+import { startHarness, openPage, failureLinks } from './harness.mjs';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const FROM_S = 10;
@@ -31,14 +29,6 @@ const FAILURES = {
   cross_shard_partial_commit: { stage: 7, fix: null },
   unexplained: { stage: null, fix: null },
 };
-
-/** The README's failure links: `| 3 | \`?stage=3&users=50000\` | ... |` → [3, '?stage=3&users=50000']. */
-function readmeLinks() {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const links = [...readme.matchAll(/^\| (\d) \| `(\?stage=\d&users=\d+)` \|/gm)].map((m) => [Number(m[1]), m[2]]);
-  assert.deepEqual(links.map(([stage]) => stage), [1, 2, 3, 4, 5, 6, 7], 'one failure link per stage in the README');
-  return links;
-}
 
 let harness;
 before(async () => {
@@ -80,7 +70,7 @@ function watch(page, from, to) {
   );
 }
 
-for (const [stage, link] of readmeLinks()) {
+for (const [stage, link] of failureLinks()) {
   test(`stage ${stage}: the README's link ${link} shows the stage's own failure, and the fix`, async () => {
     let shown = 0;
     let total = 0;

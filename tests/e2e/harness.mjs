@@ -3,12 +3,25 @@
 import { chromium } from 'playwright-core';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { serveStatic } from './static-server.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = process.env.HEADROOM_DIST ?? join(ROOT, 'dist');
 export const SUB_PATH = '/course/headroom/';
+
+/**
+ * The README's link to each stage's failure, `| 3 | \`?stage=3&users=50000\` | ... |`, as
+ * [[3, '?stage=3&users=50000'], ...]: one per stage, in order, or it throws.
+ */
+export function failureLinks() {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const links = [...readme.matchAll(/^\| (\d) \| `(\?stage=\d&users=\d+)` \|/gm)].map((m) => [Number(m[1]), m[2]]);
+  if (links.map(([stage]) => stage).join() !== '1,2,3,4,5,6,7') {
+    throw new Error(`the README should have one failure link per stage, in order; it has ${JSON.stringify(links)}`);
+  }
+  return links;
+}
 
 /** Starts the static server and the browser; call `stop()` when done. */
 export async function startHarness() {

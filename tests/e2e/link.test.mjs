@@ -135,7 +135,7 @@ test('embed mode fits a 320 × 400 iframe with a locked stage, the chosen contro
   await page.setViewportSize({ width: 320, height: 400 });
   await page.getByTestId('offered-load').waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
-  assert.match(await page.getByTestId('locked-stage').innerText(), /^Stage 5: /);
+  assert.match(await page.locator('#stage-title').innerText(), /^Stage 5: /);
   const visible = async (selector) => page.locator(selector).first().isVisible();
   assert.equal(await visible('.tagline'), false, 'a title, no more');
   assert.equal(await visible('.stepper'), false, 'no stage switching');
@@ -156,7 +156,7 @@ test('embed mode fits a 320 × 400 iframe with a locked stage, the chosen contro
   assert.equal(await param(page, 'controls'), 'users,hit');
   // With the stage locked, the page's own arrow keys cannot leave it either.
   await page.keyboard.press('ArrowRight');
-  assert.match(await page.getByTestId('locked-stage').innerText(), /^Stage 5: /);
+  assert.match(await page.locator('#stage-title').innerText(), /^Stage 5: /);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -90,7 +90,11 @@ test('each stage tells its story and its cost follows the users', async () => {
     const title = await page.locator('#stage-title').innerText();
     assert.match(title, new RegExp(`^Stage ${i + 1}: `));
     titles.add(title);
-    assert.ok((await page.getByTestId('stage-failure').innerText()).length > 80);
+    assert.ok((await page.getByTestId('stage-lead').innerText()).length > 200);
+    // What breaks at the stage is one click away: in the panel's "What breaks at this stage"
+    // while healthy, or its "Why this happens" once failing.
+    const story = page.locator('[data-testid="stage-failure"], [data-testid="what-breaks-explanation"]').first();
+    assert.ok((await story.textContent()).length > 80);
   }
   assert.equal(titles.size, 7);
   const before = await total.innerText();

@@ -63,7 +63,7 @@ test('stage 1 is healthy at the default load, and fails with the OOM scene when 
 
   await setUsers(page, 1000);
   await expectFailure(page, 'oom_cascade');
-  assert.match(await page.getByTestId('what-breaks-explanation').innerText(), /memory/i);
+  assert.match(await page.getByTestId('what-breaks-explanation').textContent(), /memory/i);
   // The scene on the app's VM is a measurement: the kill, or the memory filling up.
   const scene = page.getByTestId('diagram').locator('g.node[data-node="app1"] [data-testid="scene-label"]');
   assert.match(await scene.textContent(), /^(killed by OOM · restarting|memory [\d,]+ \/ [\d,]+ MB)/);
