@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 
-use headroom_engine::reading::Reading;
+use headroom_engine::live::{Changed, LiveReading};
+use headroom_engine::sim::Fault;
 
 /// Simulated seconds the timeline shows.
 pub const WINDOW_S: f64 = 60.0;
@@ -24,11 +25,41 @@ pub struct Sample {
     pub stale_pct: Option<f64>,
 }
 
+/// Something the learner did, marked on the timeline at its simulated time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    /// Simulated time, seconds.
+    pub time_s: f64,
+    /// What was done.
+    pub what: Changed,
+}
+
+impl Mark {
+    /// A word or two for the chart: "settings", "spike on", "crash".
+    pub fn label(&self) -> &'static str {
+        match self.what {
+            Changed::Settings => "settings",
+            Changed::Fault { fault, on } => match (fault, on) {
+                (Fault::CrashApp(_), _) => "crash",
+                (Fault::RollingDeploy, _) => "deploy",
+                (Fault::SlowApi, true) => "slow API on",
+                (Fault::SlowApi, false) => "slow API off",
+                (Fault::Spike, true) => "spike on",
+                (Fault::Spike, false) => "spike off",
+                (Fault::ReplicaLag, true) => "lag on",
+                (Fault::ReplicaLag, false) => "lag off",
+            },
+        }
+    }
+}
+
 /// A ring buffer of [`Sample`]s, one per simulated second, covering the last [`WINDOW_S`]
-/// seconds. Simulated time going backwards means a new simulation: the buffer starts over.
+/// seconds, and the learner's changes over the same seconds. Simulated time going backwards
+/// means a new simulation: the buffer starts over.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timeline {
     samples: VecDeque<Sample>,
+    marks: Vec<Mark>,
     last_time_s: Option<f64>,
 }
 
@@ -38,17 +69,45 @@ impl Timeline {
         Self::default()
     }
 
-    /// Takes the reading's numbers as a sample if it is the first of a new simulated second.
-    /// Returns whether the timeline changed (a sample added, or a reset).
-    pub fn push_reading(&mut self, s: &Reading) -> bool {
-        self.push(Sample {
+    /// Takes the reading's numbers as a sample if it is the first of a new simulated second,
+    /// and its changes as marks. Returns whether the timeline changed (a sample or a mark
+    /// added, or a reset).
+    pub fn push_reading(&mut self, live: &LiveReading) -> bool {
+        let s = &live.reading;
+        let sampled = self.push(Sample {
             time_s: s.time_s,
             throughput_rps: s.throughput_rps,
             p95_ms: s.p95_ms,
             error_pct: s.error_rate * 100.0,
             // (A system with replicas reports each one's lag.)
             stale_pct: (!s.replica_lag_ms.is_empty()).then_some(s.stale_read_rate * 100.0),
-        })
+        });
+        let mut marked = false;
+        for c in &live.changes {
+            marked |= self.mark(Mark {
+                time_s: c.time_s,
+                what: c.what,
+            });
+        }
+        sampled || marked
+    }
+
+    /// Adds `mark` unless it is already there or older than the window. Returns whether it
+    /// was added.
+    pub fn mark(&mut self, mark: Mark) -> bool {
+        let now = self.last_time_s.unwrap_or(mark.time_s).max(mark.time_s);
+        if !mark.time_s.is_finite() || mark.time_s < now - WINDOW_S || self.marks.contains(&mark) {
+            return false;
+        }
+        self.marks.push(mark);
+        self.marks.retain(|m| m.time_s >= now - WINDOW_S);
+        self.marks.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+        true
+    }
+
+    /// The marks, oldest first.
+    pub fn marks(&self) -> &[Mark] {
+        &self.marks
     }
 
     /// Adds `sample` if it falls in a later simulated second than the last one kept; starts
@@ -61,6 +120,7 @@ impl Timeline {
         let mut changed = false;
         if self.last_time_s.is_some_and(|last| t < last) {
             self.samples.clear();
+            self.marks.clear();
             changed = true;
         }
         self.last_time_s = Some(t);
@@ -87,6 +147,7 @@ impl Timeline {
         {
             self.samples.pop_front();
         }
+        self.marks.retain(|m| m.time_s >= t - WINDOW_S);
         true
     }
 
@@ -157,6 +218,34 @@ mod tests {
         assert!(tl.push(at(0.1)), "a new simulation");
         assert_eq!(tl.samples().len(), 1);
         assert_eq!(tl.latest().unwrap().time_s, 0.1);
+    }
+
+    #[test]
+    fn marks_are_kept_once_for_the_last_minute_and_go_with_a_new_simulation() {
+        let mut tl = Timeline::new();
+        let spike = |t: f64| Mark {
+            time_s: t,
+            what: Changed::Fault {
+                fault: Fault::Spike,
+                on: true,
+            },
+        };
+        tl.push(at(10.0));
+        assert!(tl.mark(spike(10.0)));
+        assert!(
+            !tl.mark(spike(10.0)),
+            "a reading repeats the changes it carries"
+        );
+        assert_eq!(tl.marks()[0].label(), "spike on");
+        for i in 11..=70 {
+            tl.push(at(f64::from(i)));
+        }
+        assert_eq!(tl.marks().len(), 1, "still in the minute");
+        tl.push(at(71.0));
+        assert!(tl.marks().is_empty(), "gone with its minute");
+        assert!(tl.mark(spike(70.5)));
+        tl.push(at(1.0));
+        assert!(tl.marks().is_empty(), "a new simulation");
     }
 
     #[test]

@@ -55,6 +55,36 @@ pub struct LiveReading {
     pub cost: Cost,
     /// Each part's state, in the order of [`Engine::parts`].
     pub parts: Vec<PartState>,
+    /// What the learner changed in this system over the last [`CHANGES_KEPT_S`] simulated
+    /// seconds, oldest first: the marks on the timeline.
+    pub changes: Vec<Change>,
+}
+
+/// Simulated seconds a change is kept for the readings: the timeline's minute.
+pub const CHANGES_KEPT_S: f64 = 60.0;
+
+/// Something the learner changed in the running system, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Simulated time, seconds.
+    pub time_s: f64,
+    /// What changed.
+    pub what: Changed,
+}
+
+/// What a [`Change`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Changed {
+    /// A setting the running system takes in place: users, cache hit rate, writes, the API's
+    /// latency, the index.
+    Settings,
+    /// A fault switched on (or happening once), or off.
+    Fault {
+        /// Which.
+        fault: Fault,
+        /// On, or off.
+        on: bool,
+    },
 }
 
 /// The knobs that change a running system in place; any other change builds a new one.
@@ -88,6 +118,8 @@ pub struct Engine {
     seed: u64,
     diagnoser: Diagnoser,
     trail_window_s: f64,
+    /// The learner's changes to this system, oldest first (a new system starts with none).
+    changes: Vec<Change>,
 }
 
 impl Engine {
@@ -98,7 +130,15 @@ impl Engine {
             seed,
             diagnoser: Diagnoser::default(),
             trail_window_s: crate::core::TRAIL_WINDOW_S,
+            changes: Vec::new(),
         }
+    }
+
+    /// Notes a change at the current simulated time, forgetting those past the kept window.
+    fn note(&mut self, what: Changed) {
+        let now = self.sim.now();
+        self.changes.retain(|c| c.time_s >= now - CHANGES_KEPT_S);
+        self.changes.push(Change { time_s: now, what });
     }
 
     /// Moves the system to `sc` and `seed`: in place when only live knobs changed, else by
@@ -127,6 +167,7 @@ impl Engine {
             }
             // The live window starts at the change (see `Core::cut_live_window`).
             self.sim.cut_live_window();
+            self.note(Changed::Settings);
             return Applied::InPlace;
         }
         self.rebuild(sc, seed);
@@ -142,6 +183,7 @@ impl Engine {
         self.sim.set_trail_window(self.trail_window_s);
         self.seed = seed;
         self.diagnoser = Diagnoser::default();
+        self.changes.clear();
     }
 
     /// Builds the system afresh with no faults.
@@ -150,11 +192,13 @@ impl Engine {
         self.sim.set_trail_window(self.trail_window_s);
         self.seed = seed;
         self.diagnoser = Diagnoser::default();
+        self.changes.clear();
     }
 
     /// Switches `fault` on or off (a one-off fault happens when `on`).
     pub fn set_fault(&mut self, fault: Fault, on: bool) {
         self.sim.set_fault(fault, on);
+        self.note(Changed::Fault { fault, on });
     }
 
     /// The system it runs, as the page draws it, numbered `generation`.
@@ -232,7 +276,14 @@ impl Engine {
         let diagnosis = self.diagnoser.observe(&topology, &reading).cloned();
         let cost = cost::monthly(&topology, self.sim.scenario(), &reading);
         let parts = part_states(self.sim.parts(), &reading);
+        let now = self.sim.now();
         LiveReading {
+            changes: self
+                .changes
+                .iter()
+                .filter(|c| c.time_s >= now - CHANGES_KEPT_S)
+                .copied()
+                .collect(),
             verdict: Verdict::of(&reading),
             diagnosis,
             cost,
@@ -282,4 +333,51 @@ pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_learners_changes_are_noted_when_they_happen_and_kept_a_minute() {
+        let mut e = Engine::new(&Scenario::for_stage(5, 1_000.0), 1);
+        e.step_until(5.0);
+        assert!(e.read().changes.is_empty());
+        let mut sc = e.scenario().clone();
+        sc.users = 2_000.0;
+        assert_eq!(e.apply(&sc, 1), Applied::InPlace);
+        e.step_until(10.0);
+        e.set_fault(Fault::Spike, true);
+        e.step_until(20.0);
+        e.set_fault(Fault::Spike, false);
+        let changes = e.read().changes;
+        let times: Vec<f64> = changes.iter().map(|c| c.time_s).collect();
+        assert_eq!(times, [5.0, 10.0, 20.0]);
+        assert_eq!(changes[0].what, Changed::Settings);
+        assert_eq!(
+            changes[1].what,
+            Changed::Fault {
+                fault: Fault::Spike,
+                on: true
+            }
+        );
+        assert_eq!(
+            changes[2].what,
+            Changed::Fault {
+                fault: Fault::Spike,
+                on: false
+            }
+        );
+        // Nothing that changes nothing is noted.
+        assert_eq!(e.apply(&sc, 1), Applied::Nothing);
+        assert_eq!(e.read().changes.len(), 3);
+        // A minute later the first has gone from the readings.
+        e.step_until(66.0);
+        assert_eq!(e.read().changes.len(), 2);
+        // A new system has a new timeline, with nothing on it.
+        sc.app_servers += 1;
+        assert_eq!(e.apply(&sc, 1), Applied::Rebuilt);
+        assert!(e.read().changes.is_empty());
+    }
 }

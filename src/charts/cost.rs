@@ -252,7 +252,7 @@ fn draw(
     sample(x, true, MUTED)?;
     label(
         root,
-        "other stages (numbered); ✗ where each stops serving",
+        "other stages · ✗ stops serving",
         (x + 27, y),
         &anchored(&small, HPos::Left, VPos::Center),
     )
@@ -321,7 +321,7 @@ mod tests {
             "1K",
             "10M",
             "Stage 4 (this stage)",
-            "other stages (numbered); ✗ where each stops serving",
+            "other stages · ✗ stops serving",
         ] {
             assert!(
                 texts.iter().any(|t| t == label),

@@ -6,7 +6,9 @@
 //! page's first load and off its main thread. A drawing crosses to the worker as a list of
 //! `f64` (a `Float64Array`): [`Drawing::encode`] and [`Drawing::decode`].
 
+use headroom_engine::live::Changed;
 use headroom_engine::scenario::Scenario;
+use headroom_engine::sim::Fault;
 use headroom_engine::StageId;
 
 use super::cost::{self, CostCurves};
@@ -14,7 +16,7 @@ use super::latency::{self, LatencyCurves};
 use super::timeline;
 use super::MIN_WIDTH;
 use crate::knobs::{Settings, KNOBS};
-use crate::timeline::{Sample, Timeline};
+use crate::timeline::{Mark, Sample, Timeline};
 
 /// The widest chart drawn, in pixels (a decoded width is clamped to it).
 pub const MAX_WIDTH: u32 = 4_000;
@@ -63,7 +65,7 @@ impl Drawing {
                 width,
             } => out.extend([COST, f64::from(*width), f64::from(*stage), *users]),
             Drawing::Timeline { timeline, width } => {
-                out.extend([TIMELINE, f64::from(*width)]);
+                out.extend([TIMELINE, f64::from(*width), timeline.samples().len() as f64]);
                 for s in timeline.samples() {
                     out.extend([
                         s.time_s,
@@ -72,6 +74,10 @@ impl Drawing {
                         s.error_pct,
                         s.stale_pct.unwrap_or(NO_REPLICAS),
                     ]);
+                }
+                for m in timeline.marks() {
+                    let (kind, index, on) = encode_change(m.what);
+                    out.extend([m.time_s, kind, index, on]);
                 }
             }
         }
@@ -114,17 +120,26 @@ impl Drawing {
                 _ => None,
             }
         } else if kind == TIMELINE {
-            if rest.len() % 5 != 0 {
+            let (&count, rest) = rest.split_first()?;
+            let samples = whole(count)?.checked_mul(5)?;
+            if samples > rest.len() || (rest.len() - samples) % 4 != 0 {
                 return None;
             }
+            let (samples, marks) = rest.split_at(samples);
             let mut timeline = Timeline::new();
-            for s in rest.chunks_exact(5) {
+            for s in samples.chunks_exact(5) {
                 timeline.push(Sample {
                     time_s: s[0],
                     throughput_rps: s[1],
                     p95_ms: s[2],
                     error_pct: s[3],
                     stale_pct: (s[4] != NO_REPLICAS).then_some(s[4]),
+                });
+            }
+            for m in marks.chunks_exact(4) {
+                timeline.mark(Mark {
+                    time_s: m[0],
+                    what: decode_change(m[1], m[2], m[3])?,
                 });
             }
             Some(Drawing::Timeline { timeline, width })
@@ -192,6 +207,40 @@ impl Painter {
     }
 }
 
+/// A change as (kind, app index, on) numbers.
+fn encode_change(what: Changed) -> (f64, f64, f64) {
+    let Changed::Fault { fault, on } = what else {
+        return (0.0, 0.0, 0.0);
+    };
+    let (kind, index) = match fault {
+        Fault::CrashApp(i) => (1.0, f64::from(i)),
+        Fault::RollingDeploy => (2.0, 0.0),
+        Fault::SlowApi => (3.0, 0.0),
+        Fault::Spike => (4.0, 0.0),
+        Fault::ReplicaLag => (5.0, 0.0),
+    };
+    (kind, index, f64::from(u8::from(on)))
+}
+
+/// The change [`encode_change`] made, or `None`.
+fn decode_change(kind: f64, index: f64, on: f64) -> Option<Changed> {
+    let on = match whole(on)? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let fault = match whole(kind)? {
+        0 => return Some(Changed::Settings),
+        1 => Fault::CrashApp(u16::try_from(whole(index)?).ok()?),
+        2 => Fault::RollingDeploy,
+        3 => Fault::SlowApi,
+        4 => Fault::Spike,
+        5 => Fault::ReplicaLag,
+        _ => return None,
+    };
+    Some(Changed::Fault { fault, on })
+}
+
 /// A whole number `x` as an index.
 fn whole(x: f64) -> Option<usize> {
     (x >= 0.0 && x.fract() == 0.0 && x < 1e6).then_some(x as usize)
@@ -220,6 +269,26 @@ mod tests {
                 stale_pct: (i % 2 == 0).then_some(x / 20.0),
             });
         }
+        for (time_s, what) in [
+            (20.0, Changed::Settings),
+            (
+                31.5,
+                Changed::Fault {
+                    fault: Fault::CrashApp(2),
+                    on: true,
+                },
+            ),
+            (
+                40.0,
+                Changed::Fault {
+                    fault: Fault::Spike,
+                    on: false,
+                },
+            ),
+        ] {
+            t.mark(Mark { time_s, what });
+        }
+        assert_eq!(t.marks().len(), 3);
         t
     }
 

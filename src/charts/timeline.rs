@@ -144,6 +144,9 @@ fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
     }
     areas.push(rest);
     let x_label = |x: f64| format!("{x:.0}");
+    // The top of the first panel's plot, and the last panel's plot (they share the time axis).
+    let mut top_px = 0;
+    let mut last_plot = None;
     for (i, (panel, area)) in panels.iter().zip(&areas).enumerate() {
         let last = i == panels.len() - 1;
         let max = t.samples().filter_map(panel.value).fold(0.0, f64::max);
@@ -188,6 +191,9 @@ fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
                 &anchored(&muted, HPos::Right, VPos::Bottom),
             )?;
         }
+        if i == 0 {
+            top_px = plot.at(start, y_hi).1;
+        }
         let points: Vec<_> = t
             .samples()
             .filter_map(|s| (panel.value)(s).map(|v| plot.at(s.time_s, v)))
@@ -203,6 +209,38 @@ fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
             ((px * 5.2) as i32, (px * 0.2) as i32),
             &anchored(&text, HPos::Left, VPos::Top),
         )?;
+        last_plot = Some(plot);
+    }
+    let Some(plot) = last_plot else {
+        return Ok(());
+    };
+    // What the learner did: a dotted line through every panel at its time, named at the top
+    // in the first of two rows where the names before it leave room.
+    let mut free_from = [i32::MIN; 2];
+    for m in t
+        .marks()
+        .iter()
+        .filter(|m| m.time_s >= start && m.time_s <= end)
+    {
+        let (x, bottom_px) = plot.at(m.time_s, 0.0);
+        dashed_line(
+            root,
+            &[(x, top_px), (x, bottom_px)],
+            3.0,
+            3.0,
+            INK.stroke_width(1),
+        )?;
+        if let Some(row) = free_from.iter().position(|&free| x >= free) {
+            let name = m.label();
+            let y = top_px + 2 + (row as f64 * px * 1.2) as i32;
+            label(
+                root,
+                name,
+                (x + 3, y),
+                &anchored(&muted, HPos::Left, VPos::Top),
+            )?;
+            free_from[row] = x + 3 + (name.chars().count() as f64 * px * 0.55) as i32 + 6;
+        }
     }
     Ok(())
 }
@@ -304,6 +342,37 @@ mod tests {
             "{texts:?}"
         );
         assert_eq!(s.matches("<circle").count(), 4 * 61);
+    }
+
+    #[test]
+    fn the_learners_changes_are_marked_and_named_where_their_names_fit() {
+        use crate::timeline::Mark;
+        use headroom_engine::live::Changed;
+        use headroom_engine::sim::Fault;
+        let mut t = minute();
+        let spike = |on| Changed::Fault {
+            fault: Fault::Spike,
+            on,
+        };
+        let marks = [
+            (40.0, Changed::Settings),
+            (40.5, spike(true)),
+            (41.0, Changed::Settings),
+            (70.0, spike(false)),
+        ];
+        for (time_s, what) in marks {
+            t.mark(Mark { time_s, what });
+        }
+        let texts = crate::charts::texts(&svg(&t, 640));
+        for name in ["settings", "spike on", "spike off"] {
+            assert!(texts.iter().any(|t| t == name), "no {name:?} in {texts:?}");
+        }
+        // Close after two others, the third is only a line: both rows of names are taken.
+        assert_eq!(
+            texts.iter().filter(|t| *t == "settings").count(),
+            1,
+            "{texts:?}"
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@ use crate::components::ChartCanvas;
 use crate::timeline::Timeline;
 
 /// The last 60 simulated seconds of the running system: throughput (req/s), p95 latency and
-/// errors (%), in three panels sharing the time axis. It keeps one sample per simulated second
+/// errors (%), and stale reads where there are replicas, in panels sharing the time axis, with
+/// the learner's changes marked. It keeps one sample per simulated second
 /// from the readings it is given, starts over when simulated time goes back (a new
 /// simulation), and redraws only when a sample is added: once a simulated second, however
 /// often readings arrive. Screen readers get the newest second's numbers. The chart worker
@@ -29,7 +30,7 @@ pub fn TimelineChart(
         reading.with(|r| {
             let changed = r
                 .as_ref()
-                .and_then(|r| buffer.try_update_value(|t| t.push_reading(&r.reading)))
+                .and_then(|r| buffer.try_update_value(|t| t.push_reading(r)))
                 .unwrap_or(false);
             if changed {
                 version.update(|v| *v += 1);
@@ -53,7 +54,9 @@ pub fn TimelineChart(
             <ChartCanvas container=container picture=picture/>
             <figcaption>
                 "The last minute of simulated time, one point a second: requests answered, how "
-                "slow the slowest 5% were, and the share that failed."
+                "slow the slowest 5% were, and the share that failed (and, with replicas, the "
+                "share of stale reads), each against its dashed target. A dotted line marks each "
+                "change you made: a setting, a fault on or off."
             </figcaption>
         </figure>
     }
