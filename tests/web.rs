@@ -290,15 +290,24 @@ async fn a_knob_slider_changes_the_running_engine() {
         .unchecked_into::<HtmlElement>()
         .click();
     settle().await;
+    // The drawn replicas' names: a shard's replicas share one pool when there are more than
+    // four in all.
     let replicas = || {
-        by_testid(&root, "diagram")
-            .query_selector_all("g.node[data-node^='replica']")
-            .unwrap()
-            .length()
+        let nodes = by_testid(&root, "diagram")
+            .query_selector_all("g.node[data-node^='replica'] .node-label")
+            .unwrap();
+        (0..nodes.length())
+            .filter_map(|i| nodes.item(i)?.text_content())
+            .collect::<Vec<_>>()
     };
     assert_eq!(
         replicas(),
-        8,
+        [
+            "Replicas 1A–1B",
+            "Replicas 2A–2B",
+            "Replicas 3A–3B",
+            "Replicas 4A–4B"
+        ],
         "stage 7's default: two replicas for each of four shards"
     );
     let slider: HtmlInputElement = by_testid(&root, "knob-replicas").unchecked_into();
@@ -309,7 +318,7 @@ async fn a_knob_slider_changes_the_running_engine() {
     settle().await;
     assert_eq!(
         replicas(),
-        4,
+        ["Replica 1A", "Replica 2A", "Replica 3A", "Replica 4A"],
         "the engine rebuilt the system with one replica for each shard"
     );
     assert_eq!(text(&root, "knob-replicas-value"), "1 replica");

@@ -7,8 +7,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
     anchored, bold_font, circle, dashed_line, decades, font, font_px, frame, height_for, label,
-    line, render, stage_colour, unlog, usd_label, user_grid, user_ticks, users_label, Area, Frame,
-    INK, MUTED, PAPER,
+    line, place_beside, render, stage_colour, unlog, usd_label, user_grid, user_ticks, users_label,
+    Area, Frame, TextBox, INK, MUTED, PAPER,
 };
 use crate::format;
 
@@ -146,7 +146,7 @@ fn draw(
             margin_top: (px * 3.2) as u32,
             margin_right: (px * 2.2) as u32,
             x_area: (px * 3.2) as u32,
-            y_area: (px * 4.8) as u32,
+            y_area: (px * 5.8) as u32,
         },
         &text,
     )?;
@@ -162,6 +162,8 @@ fn draw(
     let order = (1..=7u8)
         .filter(|&s| s != stage)
         .chain(std::iter::once(stage));
+    // What the label of this stage's cost must stay clear of: the discs and the crosses.
+    let mut taken: Vec<TextBox> = Vec::new();
     for s in order {
         let points = &curves.stages[usize::from(s - 1)];
         let colour = stage_colour(s);
@@ -178,6 +180,7 @@ fn draw(
             let style = colour.stroke_width(if s == stage { 4 } else { 3 });
             line(root, vec![(x - r, y - r), (x + r, y + r)], style)?;
             line(root, vec![(x - r, y + r), (x + r, y - r)], style)?;
+            taken.push(TextBox::around((x, y), r + 1));
         }
         // Its number in a disc on the line, each stage at its own place along the axis
         // (where the lines are still apart).
@@ -185,6 +188,7 @@ fn draw(
         let on = points.iter().find(|p| p.0 >= x).or(points.last()).copied();
         if let Some((x, y)) = on {
             let disc = at(x, y);
+            taken.push(TextBox::around(disc, 10));
             circle(root, disc, 9, PAPER.filled())?;
             circle(
                 root,
@@ -208,26 +212,22 @@ fn draw(
     // This stage's cost now: a dot and the amount; past where it stops serving, no price,
     // but where it stopped.
     let now = cost_now(stage, users);
-    let right_half = u > 1e4;
-    let beside = |u: f64, usd: f64| at(u * if right_half { 0.8 } else { 1.25 }, usd * 1.6);
-    let side = anchored(
-        &bold,
-        if right_half { HPos::Right } else { HPos::Left },
-        VPos::Bottom,
-    );
-    match curves.fails_at[usize::from(stage - 1)] {
-        Some(f) if users >= f => {
-            let stopped = cost_now(stage, f);
-            let text = format!("stops serving above ≈ {}", users_label(round_users(f)));
-            label(root, &text, beside(f.clamp(x_lo, x_hi), stopped), &side)?;
-        }
+    let (now_text, mark) = match curves.fails_at[usize::from(stage - 1)] {
+        Some(f) if users >= f => (
+            format!("stops serving above ≈ {}", users_label(round_users(f))),
+            at(f.clamp(x_lo, x_hi), cost_now(stage, f)),
+        ),
         _ => {
             circle(root, at(u, now), 6, stage_colour(stage).filled())?;
             circle(root, at(u, now), 6, INK.stroke_width(2))?;
-            let text = format!("${}/month", format::grouped(now));
-            label(root, &text, beside(u, now), &side)?;
+            taken.push(TextBox::around(at(u, now), 7));
+            (format!("${}/month", format::grouped(now)), at(u, now))
         }
-    }
+    };
+    // Beside its mark, clear of the discs, the crosses and the plot's edges.
+    let bounds = (at(x_lo, y_hi), at(x_hi, y_lo));
+    let (place, h, v, _) = place_beside(&now_text, px, mark, 10, bounds, &taken);
+    label(root, &now_text, place, &anchored(&bold, h, v))?;
 
     // The legend, above the plot.
     let y = (px * 1.2) as i32;

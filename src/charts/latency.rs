@@ -6,13 +6,13 @@ use headroom_engine::analytic::Measure;
 use headroom_engine::calibration::P95_TARGET_MS;
 use headroom_engine::scenario::Scenario;
 use headroom_engine::StageId;
-use plotters::prelude::{Color, TextStyle};
+use plotters::prelude::Color;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
     anchored, approx_users, circle, dashed_line, font, font_px, frame, height_for, label, line,
-    ms_label, render, stage_colour, unlog, user_grid, user_ticks, users_label, Area, Frame, INK,
-    MUTED,
+    ms_label, place_beside, render, stage_colour, unlog, user_grid, user_ticks, users_label, Area,
+    Frame, TextBox, INK, MUTED,
 };
 use crate::format;
 
@@ -200,10 +200,12 @@ fn draw(root: &Area<'_>, c: &LatencyCurves, users: f64, width: u32) -> super::Dr
         4.0,
         MUTED.stroke_width(1),
     )?;
+    let target = format!("target {}", ms_label(P95_TARGET_MS));
+    let target_at = at(x_lo * 1.3, P95_TARGET_MS * 1.08);
     label(
         root,
-        &format!("target {}", ms_label(P95_TARGET_MS)),
-        at(x_lo * 1.3, P95_TARGET_MS * 1.08),
+        &target,
+        target_at,
         &anchored(&small, HPos::Left, VPos::Bottom),
     )?;
 
@@ -215,15 +217,14 @@ fn draw(root: &Area<'_>, c: &LatencyCurves, users: f64, width: u32) -> super::Dr
         INK.stroke_width(1),
     )?;
     let right_half = u > 10f64.powf(4.0);
+    let users_text = format!("{} users", users_label(users));
+    let users_at = at(u * if right_half { 0.9 } else { 1.1 }, Y_MAX_MS * 0.8);
+    let users_h = if right_half { HPos::Right } else { HPos::Left };
     label(
         root,
-        &format!("{} users", users_label(users)),
-        at(u * if right_half { 0.9 } else { 1.1 }, Y_MAX_MS * 0.8),
-        &anchored(
-            &text,
-            if right_half { HPos::Right } else { HPos::Left },
-            VPos::Top,
-        ),
+        &users_text,
+        users_at,
+        &anchored(&text, users_h, VPos::Top),
     )?;
 
     // The next stage first, so the current one is drawn on top.
@@ -233,7 +234,6 @@ fn draw(root: &Area<'_>, c: &LatencyCurves, users: f64, width: u32) -> super::Dr
         let colour = stage_colour(n.stage);
         let points: Vec<_> = n.points.iter().map(|&(u, ms)| at(u, ms)).collect();
         dashed_line(root, &points, 10.0, 5.0, colour.stroke_width(3))?;
-        failure_marker(root, &at, n, &small, width, false)?;
     }
     let colour = stage_colour(c.current.stage);
     line(
@@ -241,7 +241,44 @@ fn draw(root: &Area<'_>, c: &LatencyCurves, users: f64, width: u32) -> super::Dr
         c.current.points.iter().map(|&(u, ms)| at(u, ms)).collect(),
         colour.stroke_width(4),
     )?;
-    failure_marker(root, &at, &c.current, &small, width, true)?;
+    // Each failure's ring, then its label beside its own ring, clear of the other ring and of
+    // the label placed before it (this stage's first).
+    let bounds = (at(x_lo, Y_MAX_MS), at(x_hi, Y_MIN_MS));
+    let marked: Vec<(&Curve, (i32, i32))> = std::iter::once(&c.current)
+        .chain(c.next.as_ref())
+        .filter_map(|curve| {
+            let f = curve.failure.as_ref()?;
+            Some((curve, at(f.users, f.p95_ms.clamp(Y_MIN_MS, Y_MAX_MS))))
+        })
+        .collect();
+    let rings: Vec<(i32, i32)> = marked.iter().map(|&(_, ring)| ring).collect();
+    let mut taken: Vec<TextBox> = rings
+        .iter()
+        .map(|&r| TextBox::around(r, RING_R + 2))
+        .collect();
+    // The target's and the users' labels were placed first.
+    taken.push(TextBox::of(
+        &target,
+        px - 1.0,
+        target_at,
+        HPos::Left,
+        VPos::Bottom,
+    ));
+    taken.push(TextBox::of(&users_text, px, users_at, users_h, VPos::Top));
+    for &(curve, ring) in &marked {
+        let stage_colour = stage_colour(curve.stage);
+        circle(root, ring, RING_R, INK.stroke_width(2))?;
+        circle(root, ring, 4, stage_colour.filled())?;
+        let Some(f) = &curve.failure else { continue };
+        let text = if width < 480 {
+            format!("{} fails", approx_users(f.users))
+        } else {
+            format!("stage {} fails ≈ {}", curve.stage, approx_users(f.users))
+        };
+        let (at, h, v, b) = place_beside(&text, px - 1.0, ring, RING_R + 4, bounds, &taken);
+        taken.push(b);
+        label(root, &text, at, &anchored(&small, h, v))?;
+    }
 
     // The legend, above the plot: a line sample and its name.
     let mut x = (px * 4.8) as i32;
@@ -266,42 +303,8 @@ fn draw(root: &Area<'_>, c: &LatencyCurves, users: f64, width: u32) -> super::Dr
     Ok(())
 }
 
-/// A ring at the failure point with "stage 3 fails ≈ 35K" above it (below it for the next
-/// stage, so two close failures do not print over each other). `at` maps (users, ms) to
-/// pixels.
-fn failure_marker(
-    root: &Area<'_>,
-    at: &dyn Fn(f64, f64) -> (i32, i32),
-    curve: &Curve,
-    style: &TextStyle<'static>,
-    width: u32,
-    above: bool,
-) -> super::DrawResult {
-    let Some(f) = &curve.failure else {
-        return Ok(());
-    };
-    let colour = stage_colour(curve.stage);
-    let y = f.p95_ms.clamp(Y_MIN_MS, Y_MAX_MS);
-    circle(root, at(f.users, y), 7, INK.stroke_width(2))?;
-    circle(root, at(f.users, y), 4, colour.filled())?;
-    let text = if width < 480 {
-        format!("{} fails", approx_users(f.users))
-    } else {
-        format!("stage {} fails ≈ {}", curve.stage, approx_users(f.users))
-    };
-    // Keep the label inside the plot at either end of the axis.
-    let h = match f.users {
-        u if u < 300.0 => HPos::Left,
-        u if u > 1e6 => HPos::Right,
-        _ => HPos::Center,
-    };
-    let (ly, v) = if above {
-        (y * 1.45, VPos::Bottom)
-    } else {
-        (y / 1.45, VPos::Top)
-    };
-    label(root, &text, at(f.users, ly), &anchored(style, h, v))
-}
+/// A failure ring's radius, pixels.
+const RING_R: i32 = 7;
 
 #[cfg(test)]
 mod tests {

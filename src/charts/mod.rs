@@ -353,6 +353,103 @@ pub fn dashes(points: &[(i32, i32)], dash: f32, gap: f32) -> Vec<Vec<(i32, i32)>
     out
 }
 
+/// The box a text takes, in pixels, with its width estimated as the browser's sans-serif
+/// draws it (at most about 0.62 of the font's size a character, digits and capitals included;
+/// plotters cannot measure text here).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextBox {
+    /// Left, top, right, bottom.
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+}
+
+impl TextBox {
+    /// `text` at `px` pixels, anchored at `at` with alignment (`h`, `v`).
+    pub fn of(text: &str, px: f64, at: (i32, i32), h: HPos, v: VPos) -> Self {
+        let w = (text.chars().count() as f64 * px * 0.62).ceil() as i32;
+        let hgt = px.ceil() as i32;
+        let left = match h {
+            HPos::Left => at.0,
+            HPos::Center => at.0 - w / 2,
+            HPos::Right => at.0 - w,
+        };
+        let top = match v {
+            VPos::Top => at.1,
+            VPos::Center => at.1 - hgt / 2,
+            VPos::Bottom => at.1 - hgt,
+        };
+        Self {
+            left,
+            top,
+            right: left + w,
+            bottom: top + hgt,
+        }
+    }
+
+    /// A square of half-side `r` around `at` (a marker).
+    pub fn around(at: (i32, i32), r: i32) -> Self {
+        Self {
+            left: at.0 - r,
+            top: at.1 - r,
+            right: at.0 + r,
+            bottom: at.1 + r,
+        }
+    }
+
+    /// Whether the two share any pixel.
+    pub fn overlaps(&self, other: &Self) -> bool {
+        self.left < other.right
+            && other.left < self.right
+            && self.top < other.bottom
+            && other.top < self.bottom
+    }
+
+    /// Whether it lies within `bounds` (top left, bottom right).
+    pub fn inside(&self, ((l, t), (r, b)): ((i32, i32), (i32, i32))) -> bool {
+        self.left >= l && self.top >= t && self.right <= r && self.bottom <= b
+    }
+}
+
+/// Where a label for the mark at `mark` goes: the first of above, below, left and right (above
+/// and below centred, then shifted to either side), `gap` pixels from the mark, whose box stays
+/// inside `bounds` (top left, bottom right) and clear of every box `taken`. Returns the anchor
+/// point, its alignment and the box; the first choice when nothing is clear.
+pub fn place_beside(
+    text: &str,
+    px: f64,
+    mark: (i32, i32),
+    gap: i32,
+    bounds: ((i32, i32), (i32, i32)),
+    taken: &[TextBox],
+) -> ((i32, i32), HPos, VPos, TextBox) {
+    let (x, y) = mark;
+    // A second row above and below, for when the first is taken.
+    let row = px.ceil() as i32 + 2;
+    let candidates = [
+        ((x, y - gap), HPos::Center, VPos::Bottom),
+        ((x + gap, y - gap), HPos::Left, VPos::Bottom),
+        ((x - gap, y - gap), HPos::Right, VPos::Bottom),
+        ((x, y + gap), HPos::Center, VPos::Top),
+        ((x + gap, y + gap), HPos::Left, VPos::Top),
+        ((x - gap, y + gap), HPos::Right, VPos::Top),
+        ((x - gap, y), HPos::Right, VPos::Center),
+        ((x + gap, y), HPos::Left, VPos::Center),
+        ((x, y - gap - row), HPos::Center, VPos::Bottom),
+        ((x, y + gap + row), HPos::Center, VPos::Top),
+        ((x - gap, y - gap - row), HPos::Right, VPos::Bottom),
+        ((x - gap, y + gap + row), HPos::Right, VPos::Top),
+    ];
+    let boxed =
+        |&(at, h, v): &((i32, i32), HPos, VPos)| (at, h, v, TextBox::of(text, px, at, h, v));
+    candidates
+        .iter()
+        .map(boxed)
+        .find(|(.., b)| b.inside(bounds) && taken.iter().all(|t| !t.overlaps(b)))
+        .unwrap_or_else(|| boxed(&candidates[0]))
+}
+
 /// A circle of radius `r` pixels at `at`, filled or outlined as `style` says.
 pub fn circle(root: &Area<'_>, at: (i32, i32), r: i32, style: ShapeStyle) -> DrawResult {
     root.draw(&Circle::new(at, r, style))?;

@@ -2,7 +2,7 @@
 // near the view, so the worker is not part of the first load.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, openPage } from './harness.mjs';
+import { startHarness, openPage, failureLinks } from './harness.mjs';
 
 let harness;
 before(async () => {
@@ -95,5 +95,51 @@ test('an embed without charts never fetches the chart worker', async () => {
   assert.equal(await page.getByTestId('latency-chart').isVisible(), false);
   assert.deepEqual(workerRequests(requests), []);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/**
+ * The boxes of every text in the chart `testid` that overlap another's by more than a pixel
+ * each way, as "a" / "b" pairs.
+ */
+async function collisions(page, testid) {
+  return page.getByTestId(testid).evaluate((chart) => {
+    const boxes = [...chart.querySelectorAll('svg text')]
+      .map((t) => ({ text: t.textContent.trim(), r: t.getBoundingClientRect() }))
+      .filter((b) => b.text && b.r.width > 0);
+    const out = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i].r, boxes[j].r];
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 1 && h > 1) out.push(`"${boxes[i].text}" / "${boxes[j].text}"`);
+      }
+    }
+    return out;
+  });
+}
+
+test("no chart's labels collide, at any stage's failure link", async () => {
+  const readme = failureLinks();
+  const context = await harness.browser.newContext({ viewport: { width: 1440, height: 900 } });
+  for (const [stage, link] of readme) {
+    const { page, problems } = await openPage(harness, `${link}&speed=10`, context);
+    for (const chart of ['timeline-chart', 'latency-chart', 'cost-chart']) {
+      await page.getByTestId(chart).scrollIntoViewIfNeeded();
+      await drawnTexts(page, chart);
+      // The timeline once it has some seconds and the change marks of a fault.
+      if (chart === 'timeline-chart') {
+        await page.getByTestId('fault-spike').click();
+        await page.waitForTimeout(1500);
+        await page.getByTestId('fault-spike').click();
+        await page.getByTestId(chart).scrollIntoViewIfNeeded();
+        await page.waitForTimeout(2500);
+      }
+      assert.deepEqual(await collisions(page, chart), [], `stage ${stage}, ${chart}`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
   await context.close();
 });
