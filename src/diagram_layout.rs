@@ -284,12 +284,13 @@ impl DiagramLayout {
     }
 }
 
-/// The most requests a queue in front of a part draws; its state line gives the number.
-pub const QUEUE_CAP: u32 = 12;
+/// The most requests a queue in front of a part draws (two columns fit between two columns of
+/// parts); its state line gives the number.
+pub const QUEUE_CAP: u32 = 8;
 /// Rows of the drawn queue: it fills a column beside the part's box, then the next, outwards.
 const QUEUE_ROWS: u32 = 4;
 /// A waiting request's square, in SVG units.
-pub const QUEUE_SQUARE: f64 = 8.0;
+pub const QUEUE_SQUARE: f64 = 6.0;
 /// The gap between two waiting requests' squares, in SVG units.
 const QUEUE_GAP: f64 = 2.0;
 
@@ -450,6 +451,22 @@ mod tests {
                 )
             };
             for i in 0..l.nodes.len() {
+                // A full queue in front of it stays clear of every other part's box.
+                let (cx, cy) = l.position(i);
+                for (x, y) in queue_squares(cx, cy, QUEUE_CAP) {
+                    for j in (0..l.nodes.len()).filter(|&j| j != i) {
+                        let (ox, oy) = l.position(j);
+                        let apart = x + QUEUE_SQUARE <= ox - NODE_W / 2.0
+                            || x >= ox + NODE_W / 2.0
+                            || y + QUEUE_SQUARE <= oy - NODE_H / 2.0
+                            || y >= oy + NODE_H / 2.0;
+                        assert!(
+                            apart,
+                            "stage {stage}, {case}: the queue of {} runs into {}",
+                            l.nodes[i].label, l.nodes[j].label
+                        );
+                    }
+                }
                 for j in i + 1..l.nodes.len() {
                     let (a, b) = (footprint(i), footprint(j));
                     let apart = a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
