@@ -266,16 +266,25 @@ impl DiagramLayout {
         let (mut left, mut top) = (f64::INFINITY, f64::INFINITY);
         let (mut right, mut bottom) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
         for i in 0..self.nodes.len() {
-            let (x, y) = self.position(i);
-            left = left.min(x - NODE_W / 2.0 - SIDE_ROOM);
-            right = right.max(x + NODE_W / 2.0 + SIDE_ROOM);
-            top = top.min(y - NODE_H / 2.0 - ROOM_ABOVE);
-            bottom = bottom.max(y + NODE_H / 2.0 + ROOM_BELOW);
+            let (l, t, r, b) = self.room(i);
+            (left, top, right, bottom) = (left.min(l), top.min(t), right.max(r), bottom.max(b));
         }
         if left > right {
             return (0.0, 0.0, WIDTH, HEIGHT);
         }
         (left, top, right - left, bottom - top)
+    }
+
+    /// The room drawn node `i` takes: its box, with room beside it for a label wider than the
+    /// box, above for a scene label and below for failed requests (left, top, right, bottom).
+    pub fn room(&self, i: usize) -> (f64, f64, f64, f64) {
+        let (x, y) = self.position(i);
+        (
+            x - NODE_W / 2.0 - SIDE_ROOM,
+            y - NODE_H / 2.0 - ROOM_ABOVE,
+            x + NODE_W / 2.0 + SIDE_ROOM,
+            y + NODE_H / 2.0 + ROOM_BELOW,
+        )
     }
 
     /// The drawn node standing for `part`, if any.
@@ -440,15 +449,11 @@ mod tests {
     #[test]
     fn no_two_parts_or_their_labels_overlap_at_any_stage_or_knob_extreme() {
         for (stage, case, l) in extremes() {
-            // A part's footprint: its box, the scene label above and the failure mark below.
+            // A part's footprint: its box, the scene label above and the failure mark below
+            // (a label wider than its box may reach into the gap beside it).
             let footprint = |i: usize| {
-                let (x, y) = l.position(i);
-                (
-                    x - NODE_W / 2.0,
-                    y - NODE_H / 2.0 - ROOM_ABOVE,
-                    x + NODE_W / 2.0,
-                    y + NODE_H / 2.0 + ROOM_BELOW,
-                )
+                let (left, top, right, bottom) = l.room(i);
+                (left + SIDE_ROOM, top, right - SIDE_ROOM, bottom)
             };
             for i in 0..l.nodes.len() {
                 // A full queue in front of it stays clear of every other part's box.
@@ -543,40 +548,23 @@ mod tests {
         for stage in 1..=7 {
             let (layout, _, _) = run(stage, 1_000.0, 0.5);
             let (x, y, w, h) = layout.view_box();
-            for i in 0..layout.nodes.len() {
-                let (cx, cy) = layout.position(i);
-                assert!(
-                    cx - NODE_W / 2.0 - SIDE_ROOM >= x,
-                    "stage {stage} node {i} left"
-                );
-                assert!(
-                    cx + NODE_W / 2.0 + SIDE_ROOM <= x + w,
-                    "stage {stage} node {i} right"
-                );
-                assert!(
-                    cy - NODE_H / 2.0 - ROOM_ABOVE >= y,
-                    "stage {stage} node {i} top"
-                );
-                assert!(
-                    cy + NODE_H / 2.0 + ROOM_BELOW <= y + h,
-                    "stage {stage} node {i} bottom"
-                );
+            let rooms: Vec<_> = (0..layout.nodes.len()).map(|i| layout.room(i)).collect();
+            for (i, &(left, top, right, bottom)) in rooms.iter().enumerate() {
+                let inside = left >= x && right <= x + w && top >= y && bottom <= y + h;
+                assert!(inside, "stage {stage} node {i}");
             }
             // Some node touches each side of the box: it is no bigger than it needs to be.
-            let touches = |f: &dyn Fn(f64, f64) -> bool| {
-                (0..layout.nodes.len()).any(|i| {
-                    let (cx, cy) = layout.position(i);
-                    f(cx, cy)
-                })
-            };
             let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
-            assert!(touches(&|cx, _| near(cx - NODE_W / 2.0 - SIDE_ROOM, x)));
-            assert!(touches(&|cx, _| near(cx + NODE_W / 2.0 + SIDE_ROOM, x + w)));
-            assert!(touches(&|_, cy| near(cy - NODE_H / 2.0 - ROOM_ABOVE, y)));
-            assert!(touches(&|_, cy| near(
-                cy + NODE_H / 2.0 + ROOM_BELOW,
-                y + h
-            )));
+            assert!(rooms.iter().any(|r| near(r.0, x)), "stage {stage} left");
+            assert!(rooms.iter().any(|r| near(r.1, y)), "stage {stage} top");
+            assert!(
+                rooms.iter().any(|r| near(r.2, x + w)),
+                "stage {stage} right"
+            );
+            assert!(
+                rooms.iter().any(|r| near(r.3, y + h)),
+                "stage {stage} bottom"
+            );
             assert!(
                 w <= WIDTH && h <= HEIGHT + ROOM_ABOVE + ROOM_BELOW,
                 "stage {stage}"

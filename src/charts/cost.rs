@@ -6,9 +6,9 @@ use plotters::prelude::{Color, RGBColor};
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::{
-    anchored, bold_font, circle, dashed_line, decades, font, font_px, frame, height_for, label,
-    line, place_beside, render, stage_colour, unlog, usd_label, user_grid, user_ticks, users_label,
-    Area, Frame, TextBox, INK, MUTED, PAPER,
+    anchored, approx_users, bold_font, circle, dashed_line, decades, font, font_px, frame,
+    height_for, label, line, place_beside, render, stage_colour, unlog, usd_label, user_grid,
+    user_ticks, users_label, Area, Frame, TextBox, INK, MUTED, PAPER,
 };
 use crate::format;
 
@@ -84,7 +84,7 @@ pub fn summary(curves: &CostCurves, stage: u8, users: f64) -> String {
     let stops = match curves.fails_at[usize::from(stage - 1)] {
         Some(f) => format!(
             " Stage {stage} stops serving above about {} users, where its line ends.",
-            format::grouped(round_users(f))
+            approx_users(f)
         ),
         None => String::new(),
     };
@@ -94,12 +94,6 @@ pub fn summary(curves: &CostCurves, stage: u8, users: f64) -> String {
         format::grouped(cost_now(stage, users)),
         others.join(", ")
     )
-}
-
-/// A failure point to two significant figures: the companion's bisection is no finer.
-fn round_users(u: f64) -> f64 {
-    let p = 10f64.powf(u.log10().floor() - 1.0);
-    (u / p).round() * p
 }
 
 /// The chart as SVG, `width` pixels wide: every stage, `stage` highlighted, a marker at
@@ -214,7 +208,7 @@ fn draw(
     let now = cost_now(stage, users);
     let (now_text, mark) = match curves.fails_at[usize::from(stage - 1)] {
         Some(f) if users >= f => (
-            format!("stops serving above ≈ {}", users_label(round_users(f))),
+            format!("stops serving above ≈ {}", approx_users(f)),
             at(f.clamp(x_lo, x_hi), cost_now(stage, f)),
         ),
         _ => {

@@ -8,7 +8,7 @@ use headroom_engine::calibration::{ERROR_BUDGET, P95_TARGET_MS, STALE_BUDGET};
 
 use super::{
     anchored, circle, dashed_line, font, font_px, frame, height_for, label, line, linear_ticks,
-    ms_label, render, Area, Frame, INK, MUTED, PALETTE,
+    ms_label, render, Area, Frame, TextBox, INK, MUTED, PALETTE,
 };
 use crate::format;
 use crate::timeline::{Sample, Timeline, WINDOW_S};
@@ -239,7 +239,8 @@ fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
                 (x + 3, y),
                 &anchored(&muted, HPos::Left, VPos::Top),
             )?;
-            free_from[row] = x + 3 + (name.chars().count() as f64 * px * 0.55) as i32 + 6;
+            free_from[row] =
+                TextBox::of(name, px * 0.9, (x + 3, y), HPos::Left, VPos::Top).right + 6;
         }
     }
     Ok(())

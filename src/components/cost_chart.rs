@@ -39,7 +39,8 @@ pub fn CostChart(
             <ChartCanvas container=container picture=picture/>
             <figcaption>
                 "What each stage costs a month as users grow. Every step adds machines and "
-                "services, so a later stage costs more for few users and about the same for many."
+                "services, so a later stage costs more for few users and about the same for many. "
+                "A line ends with a cross where queueing theory says its stage stops serving."
             </figcaption>
         </figure>
     }

@@ -54,20 +54,7 @@ pub fn StageStepper(
             // Where a row of seven does not fit (a phone, a small embed): previous, a list,
             // next. The page's style shows one of the two.
             <div class="stage-switch">
-                <button
-                    type="button"
-                    class="action"
-                    aria-label="Previous stage"
-                    data-testid="stage-previous"
-                    disabled=move || stage.get().previous().is_none()
-                    on:click=move |_| {
-                        if let Some(s) = stage.get_untracked().previous() {
-                            stage.set(s);
-                        }
-                    }
-                >
-                    "←"
-                </button>
+                {step_button(stage, "Previous stage", "stage-previous", "←", StageId::previous)}
                 <select
                     aria-label="Stage"
                     data-testid="stage-select"
@@ -90,22 +77,36 @@ pub fn StageStepper(
                         })
                         .collect_view()}
                 </select>
-                <button
-                    type="button"
-                    class="action"
-                    aria-label="Next stage"
-                    data-testid="stage-next"
-                    disabled=move || stage.get().next().is_none()
-                    on:click=move |_| {
-                        if let Some(s) = stage.get_untracked().next() {
-                            stage.set(s);
-                        }
-                    }
-                >
-                    "→"
-                </button>
+                {step_button(stage, "Next stage", "stage-next", "→", StageId::next)}
             </div>
         </nav>
+    }
+}
+
+/// A button to the stage `to` gives from the current one (previous or next), disabled where
+/// there is none.
+fn step_button(
+    stage: RwSignal<StageId>,
+    name: &'static str,
+    testid: &'static str,
+    arrow: &'static str,
+    to: fn(StageId) -> Option<StageId>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="action"
+            aria-label=name
+            data-testid=testid
+            disabled=move || to(stage.get()).is_none()
+            on:click=move |_| {
+                if let Some(s) = to(stage.get_untracked()) {
+                    stage.set(s);
+                }
+            }
+        >
+            {arrow}
+        </button>
     }
 }
 

@@ -31,7 +31,11 @@ fn scene_labels(layout: &DiagramLayout, reading: &LiveReading) -> Vec<(usize, St
 
 /// A scene's label; before observability, a number the operators could not see says so.
 fn scene_text(metric: &Metric, observed: bool) -> String {
-    let text = metric.label();
+    seen_or_not(metric.label(), observed)
+}
+
+/// A measured label as drawn: marked "(unseen)" before observability.
+fn seen_or_not(text: String, observed: bool) -> String {
     if observed {
         text
     } else {
@@ -162,7 +166,7 @@ pub fn TrafficDiagram(
                                 class="failed-mark"
                                 data-testid="failed-mark"
                             >
-                                {if observed { text } else { format!("{text} (unseen)") }}
+                                {seen_or_not(text, observed)}
                             </text>
                         }
                     })

@@ -27,6 +27,12 @@ async function onScreen(locator, width, height, what) {
   return box;
 }
 
+/** Opens `query` in a fresh context of `width` × `height` (and other context `options`). */
+async function openSized(width, height, query, options = {}) {
+  const context = await harness.browser.newContext({ viewport: { width, height }, ...options });
+  return { context, ...(await openPage(harness, query, context)) };
+}
+
 /** Waits for the "What breaks" panel to name a failure (speed 10 gets there sooner). */
 async function failing(page) {
   await page.getByTestId('what-breaks-title').waitFor({ timeout: 90_000 });
@@ -34,8 +40,7 @@ async function failing(page) {
 
 for (const [stage, link] of failureLinks()) {
   test(`stage ${stage}: story, diagram, diagnosis and users slider on the first screen at 1440 × 900`, async () => {
-    const context = await harness.browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const { page, problems } = await openPage(harness, `${link}&speed=10`, context);
+    const { context, page, problems } = await openSized(1440, 900, `${link}&speed=10`);
     await failing(page);
     assert.match(await page.locator('#stage-title').innerText(), new RegExp(`^Stage ${stage}: `));
     await onScreen(page.locator('#stage-title'), 1440, 900, 'the title');
@@ -56,8 +61,7 @@ for (const [stage, link] of failureLinks()) {
 }
 
 test('a 320 × 400 embed shows the diagram and the diagnosis, and switches stages with a list', async () => {
-  const context = await harness.browser.newContext({ viewport: { width: 320, height: 400 } });
-  const { page, problems } = await openPage(harness, '?embed=1&stage=3&users=50000&speed=10', context);
+  const { context, page, problems } = await openSized(320, 400, '?embed=1&stage=3&users=50000&speed=10');
   await failing(page);
   await onScreen(page.getByTestId('diagram'), 320, 400, 'the diagram');
   await onScreen(page.getByTestId('what-breaks-title'), 320, 400, "the failure's name");
@@ -80,8 +84,7 @@ test('a 320 × 400 embed shows the diagram and the diagnosis, and switches stage
 });
 
 test("the README's 800 × 600 iframe shows the whole diagram and what breaks", async () => {
-  const context = await harness.browser.newContext({ viewport: { width: 800, height: 600 } });
-  const { page, problems } = await openPage(harness, '?stage=3&users=50000&embed=1&speed=10', context);
+  const { context, page, problems } = await openSized(800, 600, '?stage=3&users=50000&embed=1&speed=10');
   await failing(page);
   await onScreen(page.getByTestId('diagram'), 800, 600, 'the diagram');
   for (const node of await page.getByTestId('diagram').locator('g.node > rect').all()) {
@@ -94,8 +97,7 @@ test("the README's 800 × 600 iframe shows the whole diagram and what breaks", a
 });
 
 test('a phone scales the diagram to its width', async () => {
-  const context = await harness.browser.newContext({ viewport: { width: 390, height: 844 } });
-  const { page, problems } = await openPage(harness, '?stage=7', context);
+  const { context, page, problems } = await openSized(390, 844, '?stage=7');
   const diagram = page.getByTestId('diagram');
   await diagram.locator('g.node').first().waitFor();
   const box = await diagram.boundingBox();
@@ -110,8 +112,7 @@ test('a phone scales the diagram to its width', async () => {
 });
 
 test('with reduced motion the dots rest, and the queue and the failures still show', async () => {
-  const context = await harness.browser.newContext({ viewport: { width: 1440, height: 900 }, reducedMotion: 'reduce' });
-  const { page, problems } = await openPage(harness, '?stage=3&users=50000&speed=10', context);
+  const { context, page, problems } = await openSized(1440, 900, '?stage=3&users=50000&speed=10', { reducedMotion: 'reduce' });
   await failing(page);
   const diagram = page.getByTestId('diagram');
   assert.equal(await diagram.locator('g.dots').isVisible(), false, 'no moving dots');
