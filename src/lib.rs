@@ -7,6 +7,7 @@ mod chart_width;
 pub mod charts;
 pub mod components;
 pub mod diagram_layout;
+pub mod diagram_route;
 pub mod dots;
 pub mod faults;
 pub mod flow;

@@ -1,17 +1,18 @@
+use std::fmt::Write;
+
 use headroom_engine::diagnosis::Metric;
-use headroom_engine::live::LiveReading;
+use headroom_engine::live::{LiveReading, PartState};
 use headroom_engine::reading::Motion;
 use leptos::prelude::*;
 
 use crate::diagram_layout::{
-    queue_squares, DiagramLayout, NodeState, NODE_H, NODE_W, QUEUE_SQUARE, UNKNOWN,
+    queue_squares, wrap, DiagramLayout, NodeState, LABEL_LINE_CHARS, NODE_H, NODE_W, QUEUE_SQUARE,
+    UNKNOWN,
 };
 use crate::dots::{dot_paths, DOT_KINDS};
 use crate::flow::{edge_rates, stroke_width, MIN_WIDTH};
 use crate::format;
 
-/// Memory use from which a node's state line names it.
-const MEMORY_NOTE: f64 = 0.75;
 /// The gauges' inset from the node's box, SVG units.
 const GAUGE_INSET: f64 = 8.0;
 
@@ -42,6 +43,50 @@ fn seen_or_not(text: String, observed: bool) -> String {
         format!("{text} (unseen)")
     }
 }
+
+/// The machines drawn around their parts, as SVG markup: each a dashed outline with its name
+/// and memory along its top (how much is in use only once there are metrics), and a gauge.
+fn host_markup(layout: &DiagramLayout, parts: Option<&[PartState]>) -> String {
+    let mut out = String::new();
+    for h in &layout.hosts {
+        let r = h.rect;
+        let memory = parts
+            .and_then(|ps| ps.iter().find(|p| p.part == h.part))
+            .and_then(|p| p.memory);
+        let text = match memory {
+            Some((used, capacity)) if layout.observed => format!(
+                "memory {}/{} MB",
+                format::grouped(used.round()),
+                format::grouped(capacity)
+            ),
+            // Its size is known by design; how much is in use takes metrics.
+            Some((_, capacity)) => format!("{} MB memory", format::grouped(capacity)),
+            None => String::new(),
+        };
+        let share = memory
+            .filter(|_| layout.observed)
+            .map_or(0.0, |(u, c)| (u / c.max(1.0)).clamp(0.0, 1.0));
+        let (x, bar_x) = (r.left + 12.0, r.right - 12.0 - HOST_BAR);
+        let _ = write!(
+            out,
+            r#"<g class="host" data-testid="host"><rect class="host-outline" x="{}" y="{}" width="{}" height="{}" rx="10"/><text class="host-label" x="{x}" y="{}">{}</text><text class="host-memory" x="{x}" y="{}">{text}</text><g class="host-gauge" aria-hidden="true"><rect class="gauge" x="{bar_x}" y="{}" width="{HOST_BAR}" height="6"/><rect class="gauge-memory" x="{bar_x}" y="{}" width="{:.1}" height="6"/></g></g>"#,
+            r.left,
+            r.top,
+            r.right - r.left,
+            r.bottom - r.top,
+            r.top + 18.0,
+            h.label,
+            r.top + 39.0,
+            r.top + 9.0,
+            r.top + 9.0,
+            share * HOST_BAR,
+        );
+    }
+    out
+}
+
+/// A machine's memory gauge, SVG units.
+const HOST_BAR: f64 = 50.0;
 
 /// The stage's system as an SVG diagram: nodes with their live state, edges, requests moving
 /// along the edges, each edge as thick as the traffic it carries, and failures marked where
@@ -86,16 +131,14 @@ pub fn TrafficDiagram(
                 .iter()
                 .enumerate()
                 .map(|(i, &(a, b))| {
-                    let ((x1, y1), (x2, y2)) = (l.position(a), l.position(b));
                     let width = move || widths.with(|w| w.get(i).copied().unwrap_or(MIN_WIDTH));
                     view! {
-                        <line
+                        <path
                             class="edge"
                             data-testid="edge"
-                            x1=x1
-                            y1=y1
-                            x2=x2
-                            y2=y2
+                            data-from=l.nodes[a].id.clone()
+                            data-to=l.nodes[b].id.clone()
+                            d=l.routes[i].svg_path()
                             stroke-width=width
                         />
                     }
@@ -119,14 +162,10 @@ pub fn TrafficDiagram(
                 });
                 let line = move || match state.get() {
                     Some(_) if !observed => UNKNOWN.to_owned(),
-                    Some(s) => match s.memory {
-                        Some(m) if m >= MEMORY_NOTE && !s.down => {
-                            format!("{} · mem {:.0}%", s.line(), m * 100.0)
-                        }
-                        _ => s.line(),
-                    },
+                    Some(s) => s.line(),
                     None => String::new(),
                 };
+                let pressure = move || state.get().filter(|_| observed).and_then(|s| s.pressure());
                 let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
                 let shown = move || state.get().filter(|_| observed);
                 let busy_width = move || shown().map_or(0.0, |s| s.busy() * gw);
@@ -139,17 +178,13 @@ pub fn TrafficDiagram(
                 // line gives the number); held still, so reduced motion keeps them.
                 let queue = move || {
                     let waiting = shown().map_or(0, |s| s.waiting);
-                    let squares = queue_squares(cx, cy, waiting)
-                        .into_iter()
-                        .map(|(x, y)| {
-                            view! { <rect x=x y=y width=QUEUE_SQUARE height=QUEUE_SQUARE/> }
-                        })
-                        .collect_view();
+                    let mut d = String::new();
+                    for (x, y) in queue_squares(cx, cy, waiting) {
+                        let _ = write!(d, "M{x} {y}h{QUEUE_SQUARE}v{QUEUE_SQUARE}h-{QUEUE_SQUARE}z");
+                    }
                     (waiting > 0).then(|| {
                         view! {
-                            <g class="queue" data-testid="queue" data-waiting=waiting aria-hidden="true">
-                                {squares}
-                            </g>
+                            <path class="queue" data-testid="queue" data-waiting=waiting d=d aria-hidden="true"/>
                         }
                     })
                 };
@@ -192,11 +227,11 @@ pub fn TrafficDiagram(
                             rx=6
                         />
                         <g class="gauges" aria-hidden="true">
-                            <rect class="gauge" x=gx y=cy + NODE_H / 2.0 - 7.0 width=gw height=4/>
+                            <rect class="gauge" x=gx y=cy + NODE_H / 2.0 - 5.0 width=gw height=4/>
                             <rect
                                 class="gauge-busy"
                                 x=gx
-                                y=cy + NODE_H / 2.0 - 7.0
+                                y=cy + NODE_H / 2.0 - 5.0
                                 width=busy_width
                                 height=4
                             />
@@ -218,19 +253,24 @@ pub fn TrafficDiagram(
                         </g>
                         {queue}
                         {failed}
-                        <text x=cx y=cy - 5.0 class="node-label">{label}</text>
-                        <text x=cx y=cy + 16.0 class="node-state">{line}</text>
+                        <text x=cx y=cy - 9.0 class="node-label">{label}</text>
+                        <text x=cx y=cy + 9.0 class="node-state">{line}</text>
+                        <text x=cx y=cy + 23.0 class="node-pressure">
+                            {move || pressure().unwrap_or_default()}
+                        </text>
                         {move || {
                             scene_label()
                                 .map(|t| {
+                                    // At most two lines, the first above the second.
+                                    let mut lines = wrap(&t, LABEL_LINE_CHARS).into_iter();
+                                    let first = lines.next().unwrap_or_default();
+                                    let rest: String = lines.collect();
+                                    let top = cy - NODE_H / 2.0 - 8.0
+                                        - if rest.is_empty() { 0.0 } else { 15.0 };
                                     view! {
-                                        <text
-                                            x=cx
-                                            y=cy - NODE_H / 2.0 - 8.0
-                                            class="scene-label"
-                                            data-testid="scene-label"
-                                        >
-                                            {t}
+                                        <text class="scene-label" data-testid="scene-label">
+                                            <tspan x=cx y=top>{first}</tspan>
+                                            <tspan x=cx y=top + 15.0>{rest}</tspan>
                                         </text>
                                     }
                                 })
@@ -240,6 +280,10 @@ pub fn TrafficDiagram(
             })
             .collect_view()
     };
+    // The machines that hold several parts, each with its memory, from the parts' states:
+    // markup rebuilt with each reading.
+    let hosts =
+        move || layout.with(|l| reading.with(|r| host_markup(l, r.as_ref().map(|r| &r.parts[..]))));
     // One path per kind of dot, rebuilt once per frame.
     let paths = Memo::new(move |_| {
         let since = motion_since_s.get();
@@ -261,6 +305,7 @@ pub fn TrafficDiagram(
             // A part's button is named by what it shows (its name and state); this says what
             // it does.
             <desc id="diagram-node-hint">"Shows what is inside this part, under the diagram."</desc>
+            <g class="hosts" inner_html=hosts></g>
             <g class="edges">{edges}</g>
             <g class="dots" aria-hidden="true">
                 {DOT_KINDS
