@@ -348,6 +348,27 @@ impl DiagramLayout {
         self.hosts.iter().filter(move |h| h.nodes.contains(&i))
     }
 
+    /// What drawn node `i`'s state line reads.
+    pub fn reads(&self, i: usize) -> Reads {
+        match self.nodes[i].members[0].tier {
+            Tier::Users | Tier::Analysts | Tier::LoadBalancer | Tier::Cdn => Reads::Rate,
+            Tier::Observability => Reads::Purpose("logs · metrics · analytics"),
+            _ => Reads::Load,
+        }
+    }
+
+    /// Requests a second through drawn node `i`, from each drawn edge's `rates`: what comes
+    /// into it, or for the users and the analysts, what they send.
+    pub fn through(&self, i: usize, rates: &[f64]) -> f64 {
+        let out = matches!(self.nodes[i].members[0].tier, Tier::Users | Tier::Analysts);
+        self.edges
+            .iter()
+            .zip(rates)
+            .filter(|((a, b), _)| if out { *a == i } else { *b == i })
+            .map(|(_, r)| r)
+            .sum()
+    }
+
     /// The drawn node standing for `part`, if any.
     pub fn node_for(&self, part: PartId) -> Option<usize> {
         self.nodes.iter().position(|n| n.members.contains(&part))
@@ -451,6 +472,18 @@ fn routes(nodes: &[DiagramNode], edges: &[(usize, usize)]) -> Vec<Route> {
         });
     }
     out
+}
+
+/// What a drawn node's state line reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Its servers' load ("threads 12/64", "CPU 85%"), or what is inside it.
+    Load,
+    /// The requests a second passing through it: the users and the analysts send them, the
+    /// load balancer and the CDN hold none for long.
+    Rate,
+    /// What it is for: it serves no requests.
+    Purpose(&'static str),
 }
 
 /// The most requests a queue in front of a part draws (two columns fit between two columns of
@@ -776,6 +809,33 @@ mod tests {
             hosts(7),
             [("Shard 1 machine".to_owned(), "cron db1".to_owned())]
         );
+    }
+
+    #[test]
+    fn pass_through_parts_read_their_rate_and_the_users_what_they_send() {
+        let (l, _, motion) = run(5, 400_000.0, 5.0);
+        let rates = crate::flow::edge_rates(&l, &motion);
+        let node = |id: &str| l.nodes.iter().position(|n| n.id == id).unwrap();
+        for id in ["users", "analysts", "lb", "cdn"] {
+            assert_eq!(l.reads(node(id)), Reads::Rate, "{id}");
+        }
+        assert_eq!(l.reads(node("cache")), Reads::Load);
+        assert!(matches!(l.reads(node("observability")), Reads::Purpose(_)));
+        // The users send to the CDN and the load balancer; the load balancer receives from
+        // the users and the CDN's misses, so it passes on less than the users send.
+        let (users, lb) = (
+            l.through(node("users"), &rates),
+            l.through(node("lb"), &rates),
+        );
+        assert!(users > 100.0 && lb > 0.0 && lb < users, "{users} {lb}");
+        let sent: f64 = l
+            .edges
+            .iter()
+            .zip(&rates)
+            .filter(|((a, _), _)| *a == node("users"))
+            .map(|(_, r)| r)
+            .sum();
+        assert_eq!(users, sent);
     }
 
     #[test]

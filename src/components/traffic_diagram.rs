@@ -6,8 +6,8 @@ use headroom_engine::reading::Motion;
 use leptos::prelude::*;
 
 use crate::diagram_layout::{
-    queue_squares, wrap, DiagramLayout, NodeState, LABEL_LINE_CHARS, NODE_H, NODE_W, QUEUE_SQUARE,
-    UNKNOWN,
+    queue_squares, wrap, DiagramLayout, NodeState, Reads, LABEL_LINE_CHARS, NODE_H, NODE_W,
+    QUEUE_SQUARE, UNKNOWN,
 };
 use crate::dots::{dot_paths, DOT_KINDS};
 use crate::flow::{edge_rates, stroke_width, MIN_WIDTH};
@@ -75,7 +75,7 @@ fn host_markup(layout: &DiagramLayout, parts: Option<&[PartState]>) -> String {
             r.right - r.left,
             r.bottom - r.top,
             r.top + 18.0,
-            h.label,
+            escaped(&h.label),
             r.top + 39.0,
             r.top + 9.0,
             r.top + 9.0,
@@ -83,6 +83,24 @@ fn host_markup(layout: &DiagramLayout, parts: Option<&[PartState]>) -> String {
         );
     }
     out
+}
+
+/// A scene label above the box centred at (`cx`, `cy`), as SVG markup: a line, or two when
+/// it is long, the first above the second.
+fn scene_markup(text: &str, cx: f64, cy: f64) -> String {
+    let lines = wrap(text, LABEL_LINE_CHARS);
+    let mut y = cy - NODE_H / 2.0 - 8.0 - 15.0 * (lines.len() - 1) as f64;
+    let mut out = String::new();
+    for line in lines {
+        let _ = write!(out, r#"<tspan x="{cx}" y="{y}">{}</tspan>"#, escaped(&line));
+        y += 15.0;
+    }
+    out
+}
+
+/// `text` made safe inside markup.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
 }
 
 /// A machine's memory gauge, SVG units.
@@ -114,17 +132,12 @@ pub fn TrafficDiagram(
     });
     // Each edge's width follows the requests it carries, taken with each reading (twice a
     // second) rather than every frame, so the lines stay steady.
-    let widths = Memo::new(move |_| {
+    let rates = Memo::new(move |_| {
         reading.track();
-        layout.with(|l| {
-            motion.with_untracked(|m| {
-                edge_rates(l, m)
-                    .into_iter()
-                    .map(stroke_width)
-                    .collect::<Vec<_>>()
-            })
-        })
+        layout.with(|l| motion.with_untracked(|m| edge_rates(l, m)))
     });
+    let widths =
+        Memo::new(move |_| rates.with(|r| r.iter().copied().map(stroke_width).collect::<Vec<_>>()));
     let edges = move || {
         layout.with(|l| {
             l.edges
@@ -160,10 +173,16 @@ pub fn TrafficDiagram(
                             .map(|r| layout.with_untracked(|l| NodeState::of(l, i, &r.parts)))
                     })
                 });
-                let line = move || match state.get() {
-                    Some(_) if !observed => UNKNOWN.to_owned(),
-                    Some(s) => s.line(),
-                    None => String::new(),
+                let reads = l.reads(i);
+                let line = move || match (state.get(), reads) {
+                    (None, _) => String::new(),
+                    (Some(_), Reads::Purpose(text)) => text.to_owned(),
+                    (Some(_), _) if !observed => UNKNOWN.to_owned(),
+                    (Some(s), Reads::Load) => s.line(),
+                    (Some(_), Reads::Rate) => {
+                        let r = rates.with(|r| layout.with_untracked(|l| l.through(i, r)));
+                        format!("{} req/s", format::rate(r))
+                    }
                 };
                 let pressure = move || state.get().filter(|_| observed).and_then(|s| s.pressure());
                 let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
@@ -192,19 +211,11 @@ pub fn TrafficDiagram(
                 // they go on failing, where the moving crosses come and go.
                 let failed = move || {
                     let rate = state.get().map_or(0.0, |s| s.failed_per_s);
-                    (rate > 0.0).then(|| {
-                        let text = format!("✗ {}/s failing", format::rate(rate));
-                        view! {
-                            <text
-                                x=cx
-                                y=cy + NODE_H / 2.0 + 32.0
-                                class="failed-mark"
-                                data-testid="failed-mark"
-                            >
-                                {seen_or_not(text, observed)}
-                            </text>
-                        }
-                    })
+                    if rate > 0.0 {
+                        seen_or_not(format!("✗ {}/s failing", format::rate(rate)), observed)
+                    } else {
+                        String::new()
+                    }
                 };
                 view! {
                     <g
@@ -252,7 +263,7 @@ pub fn TrafficDiagram(
                             }}
                         </g>
                         {queue}
-                        {failed}
+                        <text x=cx y=cy + NODE_H / 2.0 + 32.0 class="failed-mark">{failed}</text>
                         <text x=cx y=cy - 9.0 class="node-label">{label}</text>
                         <text x=cx y=cy + 9.0 class="node-state">{line}</text>
                         <text x=cx y=cy + 23.0 class="node-pressure">
@@ -261,17 +272,12 @@ pub fn TrafficDiagram(
                         {move || {
                             scene_label()
                                 .map(|t| {
-                                    // At most two lines, the first above the second.
-                                    let mut lines = wrap(&t, LABEL_LINE_CHARS).into_iter();
-                                    let first = lines.next().unwrap_or_default();
-                                    let rest: String = lines.collect();
-                                    let top = cy - NODE_H / 2.0 - 8.0
-                                        - if rest.is_empty() { 0.0 } else { 15.0 };
                                     view! {
-                                        <text class="scene-label" data-testid="scene-label">
-                                            <tspan x=cx y=top>{first}</tspan>
-                                            <tspan x=cx y=top + 15.0>{rest}</tspan>
-                                        </text>
+                                        <text
+                                            class="scene-label"
+                                            data-testid="scene-label"
+                                            inner_html=scene_markup(&t, cx, cy)
+                                        ></text>
                                     }
                                 })
                         }}

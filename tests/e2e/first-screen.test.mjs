@@ -5,7 +5,7 @@
 // front of a saturated part and its failures still show, held still.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, openPage, failureLinks } from './harness.mjs';
+import { startHarness, openPage, failureLinks, until } from './harness.mjs';
 
 let harness;
 before(async () => {
@@ -125,8 +125,8 @@ test('with reduced motion the dots rest, and the queue and the failures still sh
   assert.equal(squares, Math.min(waiting, 8), 'a square a waiting request, up to 8 (QUEUE_CAP)');
   // The line under its load gives the number the squares stand for.
   assert.match(await app.locator('.node-pressure').textContent(), /^[\d,]+ waiting/);
-  const mark = app.getByTestId('failed-mark');
-  await mark.waitFor();
+  const mark = app.locator('.failed-mark');
+  await until(() => mark.textContent(), (t) => t !== '', 'a failure mark');
   assert.match(await mark.textContent(), /^✗ [\d.,]+\/s failing$/);
   await onScreen(mark, 1440, 900, 'the failure mark');
   assert.deepEqual(problems, []);

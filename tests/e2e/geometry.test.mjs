@@ -71,7 +71,7 @@ function layoutProblems(page) {
       }
     }
 
-    const labels = [...svg.querySelectorAll('.scene-label, .failed-mark, .host-label, .host-memory, .host-gauge, [data-testid="queue"]')].map((el) => ({
+    const labels = [...svg.querySelectorAll('.scene-label, .failed-mark, .host-label, .host-memory, .host-gauge, [data-testid="queue"]')].filter((el) => el.tagName !== 'text' || el.textContent !== '').map((el) => ({
       what: el.dataset.testid === 'queue' ? `the queue of ${el.closest('g.node').dataset.node}` : `"${el.textContent}"`,
       box: box(el),
     }));
