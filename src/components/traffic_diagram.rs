@@ -179,10 +179,11 @@ pub fn TrafficDiagram(
                     (Some(_), Reads::Purpose(text)) => text.to_owned(),
                     (Some(_), _) if !observed => UNKNOWN.to_owned(),
                     (Some(s), Reads::Load) => s.line(),
-                    (Some(_), Reads::Rate) => {
-                        let r = rates.with(|r| layout.with_untracked(|l| l.through(i, r)));
-                        format!("{} req/s", format::rate(r))
-                    }
+                    (Some(_), Reads::Offered) => reading.with(|r| {
+                        r.as_ref().map_or(String::new(), |r| {
+                            format!("{} req/s", format::rate(r.reading.offered_rps))
+                        })
+                    }),
                 };
                 let pressure = move || state.get().filter(|_| observed).and_then(|s| s.pressure());
                 let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
