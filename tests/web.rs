@@ -254,8 +254,14 @@ async fn the_diagram_shows_the_running_system_and_turns_red_when_it_saturates() 
         app().class_list().contains("hot"),
         "the app tier is saturated"
     );
-    // Its state reads its busiest servers, full, with requests waiting in front of them.
-    assert!(state().contains(" waiting"), "{}", state());
+    // Its state reads its busiest servers, full, and under them the requests waiting.
+    let pressure = app()
+        .query_selector(".node-pressure")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(pressure.contains(" waiting"), "{} / {pressure}", state());
     // The engine names the failure: its scene labels the app server with the measured CPU,
     // and the panel explains it and points to the stage that fixes it.
     assert!(

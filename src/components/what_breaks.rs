@@ -64,10 +64,16 @@ pub fn WhatBreaks(
             let story = d.failure.stage().map(|s| s.stage().failure_story);
             let remedy = match d.remedy {
                 Remedy::Stage(next) if next > stage.get_untracked() => {
-                    let text = next
-                        .previous()
-                        .and_then(|s| s.stage().next_step)
-                        .unwrap_or(next.stage().title);
+                    // The story above already names the next stage's step: say it once.
+                    let text = if stage.get_untracked().next() == Some(next) {
+                        format!("Go to stage {}, which fixes this", next.number())
+                    } else {
+                        let step = next
+                            .previous()
+                            .and_then(|s| s.stage().next_step)
+                            .unwrap_or(next.stage().title);
+                        format!("Go to stage {}: {step}", next.number())
+                    };
                     view! {
                         <button
                             type="button"
@@ -76,7 +82,7 @@ pub fn WhatBreaks(
                             data-stage=next.number()
                             on:click=move |_| stage.set(next)
                         >
-                            {format!("Go to stage {}: {text}", next.number())}
+                            {text}
                         </button>
                     }
                     .into_any()
