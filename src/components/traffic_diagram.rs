@@ -132,12 +132,17 @@ pub fn TrafficDiagram(
     });
     // Each edge's width follows the requests it carries, taken with each reading (twice a
     // second) rather than every frame, so the lines stay steady.
-    let rates = Memo::new(move |_| {
+    let widths = Memo::new(move |_| {
         reading.track();
-        layout.with(|l| motion.with_untracked(|m| edge_rates(l, m)))
+        layout.with(|l| {
+            motion.with_untracked(|m| {
+                edge_rates(l, m)
+                    .into_iter()
+                    .map(stroke_width)
+                    .collect::<Vec<_>>()
+            })
+        })
     });
-    let widths =
-        Memo::new(move |_| rates.with(|r| r.iter().copied().map(stroke_width).collect::<Vec<_>>()));
     let edges = move || {
         layout.with(|l| {
             l.edges
@@ -185,9 +190,9 @@ pub fn TrafficDiagram(
                         })
                     }),
                 };
-                let pressure = move || state.get().filter(|_| observed).and_then(|s| s.pressure());
                 let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
                 let shown = move || state.get().filter(|_| observed);
+                let pressure = move || shown().and_then(|s| s.pressure());
                 let busy_width = move || shown().map_or(0.0, |s| s.busy() * gw);
                 let memory_width = move || shown().and_then(|s| s.memory).map(|m| m * gw);
                 let scene_label = move || {

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { startHarness, openPage, ROOT } from './harness.mjs';
+import { startHarness, openPage, ROOT, running } from './harness.mjs';
 
 const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const THEMES = ['light', 'dark', 'projector'];
@@ -18,18 +18,6 @@ before(async () => {
 after(async () => {
   await harness?.stop();
 });
-
-/** Waits until the page shows stage `stage` (1 to 7), its diagram the running system. */
-async function settled(page, stage = 1) {
-  await page.getByTestId('diagram').locator('g.node').first().waitFor();
-  await page.waitForFunction((n) => {
-    const title = document.querySelector('#stage-title')?.textContent ?? '';
-    if (!title.startsWith(`Stage ${n}:`)) return false;
-    const t = document.querySelector('[data-testid="sim-time"]')?.textContent ?? '';
-    const states = [...document.querySelectorAll('[data-testid="diagram"] .node-state')];
-    return Number((t.match(/[\d.]+/) ?? ['0'])[0]) > 0 && states.some((s) => s.textContent !== '');
-  }, stage);
-}
 
 /** The page's violations, one line each: rule, impact and the elements. */
 async function violations(page) {
@@ -64,14 +52,14 @@ async function violationsInEveryTheme(page) {
 test('axe finds no violation on any of the seven stages in any theme', async () => {
   const { page, context, problems } = await openPage(harness);
   await page.addScriptTag({ path: AXE });
-  await settled(page);
+  await running(page);
   const steps = page.getByTestId('stage-step');
   assert.equal(await steps.count(), 7);
   const found = [];
   for (let i = 0; i < 7; i++) {
     await steps.nth(i).click();
     assert.equal(await steps.nth(i).getAttribute('aria-current'), 'step');
-    await settled(page, i + 1);
+    await running(page, i + 1);
     for (const v of await violationsInEveryTheme(page)) found.push(`stage ${i + 1}, ${v}`);
   }
   assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
@@ -82,7 +70,7 @@ test('axe finds no violation on any of the seven stages in any theme', async () 
 test('axe finds no violation in the drawn charts, in any theme', async () => {
   const { page, context, problems } = await openPage(harness, '?stage=4&users=100000');
   await page.addScriptTag({ path: AXE });
-  await settled(page, 4);
+  await running(page, 4);
   // The charts are drawn by the chart worker once they near the view.
   await page.getByTestId('cost-chart').scrollIntoViewIfNeeded();
   for (const chart of ['latency-chart', 'cost-chart', 'timeline-chart']) {
@@ -97,7 +85,7 @@ test('axe finds no violation in the drawn charts, in any theme', async () => {
 test('axe finds no violation with the keyboard-help dialog open', async () => {
   const { page, context, problems } = await openPage(harness);
   await page.addScriptTag({ path: AXE });
-  await settled(page);
+  await running(page);
   await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   const found = await violationsInEveryTheme(page);
@@ -109,7 +97,7 @@ test('axe finds no violation with the keyboard-help dialog open', async () => {
 test('axe finds no violation in embed mode', async () => {
   const { page, context, problems } = await openPage(harness, '?embed=1');
   await page.addScriptTag({ path: AXE });
-  await settled(page);
+  await running(page);
   const found = await violationsInEveryTheme(page);
   assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
   assert.deepEqual(problems, []);
@@ -118,7 +106,7 @@ test('axe finds no violation in embed mode', async () => {
 
 test('with no theme set the page follows the system colour scheme', async () => {
   const { page, context, problems } = await openPage(harness);
-  await settled(page);
+  await running(page);
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   await page.emulateMedia({ colorScheme: 'light' });
   const light = await background();
@@ -149,7 +137,7 @@ test('a failing stage: the summary says so in words, the edges thicken, and axe 
   await page.addScriptTag({ path: AXE });
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.getByTestId('stage-step').nth(2).click();
-  await settled(page, 3);
+  await running(page, 3);
   const summary = page.getByTestId('system-summary');
   assert.equal(await summary.getAttribute('aria-live'), 'polite');
   await page.getByLabel('Daily active users', { exact: true }).fill(String(POSITION[1000]));
@@ -191,7 +179,7 @@ test('a failing stage: the summary says so in words, the edges thicken, and axe 
 
 test('keyboard: shortcuts from the page, the help dialog, and keys left to fields, sliders and buttons', async () => {
   const { page, context, problems } = await openPage(harness);
-  await settled(page);
+  await running(page);
   const current = () => page.locator('[data-testid="stage-step"][aria-current="step"]').getAttribute('id');
   const playPause = page.getByTestId('play-pause');
 

@@ -8,7 +8,7 @@
 // - the drawing uses most of its panel.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, openPage } from './harness.mjs';
+import { startHarness, openPage, running } from './harness.mjs';
 
 let harness;
 before(async () => {
@@ -121,16 +121,6 @@ function layoutProblems(page) {
   });
 }
 
-/** Waits until the diagram shows stage `stage`'s running system with measured states. */
-async function running(page, stage) {
-  await page.waitForFunction((n) => {
-    const title = document.querySelector('#stage-title')?.textContent ?? '';
-    const t = document.querySelector('[data-testid="sim-time"]')?.textContent ?? '';
-    const states = [...document.querySelectorAll('[data-testid="diagram"] .node-state')];
-    return title.startsWith(`Stage ${n}:`) && Number((t.match(/[\d.]+/) ?? ['0'])[0]) >= 3 && states.some((s) => s.textContent !== '');
-  }, stage, { timeout: 60_000 });
-}
-
 for (const viewport of VIEWPORTS) {
   for (let stage = 1; stage <= 7; stage += 1) {
     test(`stage ${stage}, ${viewport.name} (${viewport.width} × ${viewport.height}): parts, labels, texts and edges clear of each other, filling the panel`, async () => {
@@ -140,7 +130,7 @@ for (const viewport of VIEWPORTS) {
         if (k > 0) await page.goto(`${harness.url}?stage=${stage}&speed=10${viewport.query}${c.query}`);
         // A knob the stage lacks gets a notice above the diagram; the diagram runs while seen.
         await page.getByTestId('diagram').scrollIntoViewIfNeeded();
-        await running(page, stage);
+        await running(page, stage, 3);
         const found = await layoutProblems(page);
         assert.deepEqual(found, [], `stage ${stage}, ${c.name}, ${viewport.name}`);
       }

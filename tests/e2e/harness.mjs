@@ -90,6 +90,21 @@ export async function openPage(harness, query = '', context = undefined) {
 }
 
 /**
+ * Waits until the page shows stage `stage` (1 to 7) and its diagram the running system: the
+ * parts' states drawn, and at least `seconds` simulated seconds gone (more than none).
+ */
+export async function running(page, stage = 1, seconds = 0) {
+  await page.getByTestId('diagram').locator('g.node').first().waitFor();
+  await page.waitForFunction(([n, s]) => {
+    const title = document.querySelector('#stage-title')?.textContent ?? '';
+    if (!title.startsWith(`Stage ${n}:`)) return false;
+    const t = Number(((document.querySelector('[data-testid="sim-time"]')?.textContent ?? '').match(/[\d.]+/) ?? ['0'])[0]);
+    const states = [...document.querySelectorAll('[data-testid="diagram"] .node-state')];
+    return t > 0 && t >= s && states.some((e) => e.textContent !== '');
+  }, [stage, seconds], { timeout: 60_000 });
+}
+
+/**
  * Polls `read()` every 100 ms until `ok(value)` holds, and returns that value; fails with
  * `what` and the last value after `timeout` ms. The engine answers through a worker, so what
  * the page shows follows a change a moment later.
