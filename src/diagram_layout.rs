@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use headroom_engine::live::PartState;
 use headroom_engine::parts::{PartId, PartNames, Role, Tier};
 use headroom_engine::protocol::System;
+use headroom_engine::topology::Feature;
 
 use crate::diagram_route::{route, Rect, Route};
 use crate::format;
@@ -85,7 +86,8 @@ fn column(tier: Tier) -> usize {
         // VM's boundary.
         Tier::Cdn | Tier::LoadBalancer | Tier::ThirdParty => 1,
         Tier::App | Tier::Observability => 2,
-        Tier::Cache | Tier::Queue => 3,
+        // The shard router between the app servers and the shards, beside the cache.
+        Tier::Cache | Tier::Queue | Tier::ShardRouter => 3,
         // The cron report runs on the database's machine, drawn above it.
         Tier::Cron | Tier::Database => 4,
         Tier::Replica => 5,
@@ -137,6 +139,8 @@ pub struct DiagramLayout {
     pub nodes: Vec<DiagramNode>,
     /// Drawn edges, as (from, to) indices into `nodes`.
     pub edges: Vec<(usize, usize)>,
+    /// For each drawn edge, the node it passes through on the way, if any (the shard router).
+    pub vias: Vec<Option<usize>>,
     /// Where each drawn edge runs, clear of the parts it does not connect.
     pub routes: Vec<Route>,
     /// For each engine edge, the drawn edge it travels along.
@@ -149,6 +153,9 @@ pub struct DiagramLayout {
     pub node_of_part: Vec<usize>,
     /// Machines that hold more than one drawn part, drawn around them.
     pub hosts: Vec<HostBox>,
+    /// The private network around the servers only the system itself reaches, once the
+    /// database has a machine of its own (stage 2 on).
+    pub network: Option<Rect>,
     /// Metrics are collected (stage 3 on); before that, node states read [`UNKNOWN`].
     pub observed: bool,
     /// How the system's parts are named.
@@ -224,16 +231,16 @@ impl DiagramLayout {
             })
             .collect();
         let mut edges: Vec<(usize, usize)> = Vec::new();
+        let mut vias: Vec<Option<usize>> = Vec::new();
+        let node = |p: PartId| index_of.get(&key(p)).copied().unwrap_or(0);
         let edge_of = system
             .edges
             .iter()
             .map(|e| {
-                let pair = (
-                    index_of.get(&key(e.from)).copied().unwrap_or(0),
-                    index_of.get(&key(e.to)).copied().unwrap_or(0),
-                );
+                let pair = (node(e.from), node(e.to));
                 edges.iter().position(|&d| d == pair).unwrap_or_else(|| {
                     edges.push(pair);
+                    vias.push(e.via.map(node));
                     edges.len() - 1
                 })
             })
@@ -282,13 +289,19 @@ impl DiagramLayout {
                 nodes[i].y = NODE_H / 2.0 + (j as f64 + 0.5) / k * (height - NODE_H);
             }
         }
-        let routes = routes(&nodes, &edges);
+        let routes = routes(&nodes, &edges, &vias);
         let hosts = host_boxes(system, &nodes, &node_of_part);
+        let network = system
+            .topology
+            .has(Feature::SeparateDatabase)
+            .then(|| private_network(&nodes, &hosts));
         Self {
             nodes,
             edges,
+            vias,
             routes,
             hosts,
+            network,
             edge_of,
             edge_target: system.edges.iter().map(|e| Target::of(e.to)).collect(),
             node_of_resource,
@@ -318,9 +331,9 @@ impl DiagramLayout {
             let (l, t, r, b) = self.room(i);
             (left, top, right, bottom) = (left.min(l), top.min(t), right.max(r), bottom.max(b));
         }
-        for h in &self.hosts {
-            (left, top) = (left.min(h.rect.left), top.min(h.rect.top));
-            (right, bottom) = (right.max(h.rect.right), bottom.max(h.rect.bottom));
+        for r in self.hosts.iter().map(|h| h.rect).chain(self.network) {
+            (left, top) = (left.min(r.left), top.min(r.top));
+            (right, bottom) = (right.max(r.right), bottom.max(r.bottom));
         }
         for (x, y) in self.routes.iter().flat_map(|r| r.points.iter().copied()) {
             (left, top, right, bottom) = (left.min(x), top.min(y), right.max(x), bottom.max(y));
@@ -356,6 +369,7 @@ impl DiagramLayout {
             Tier::LoadBalancer => Reads::Purpose("spreads the requests"),
             Tier::Cdn => Reads::Purpose("static files, near users"),
             Tier::Observability => Reads::Purpose("logs · metrics · analytics"),
+            Tier::ShardRouter => Reads::Purpose("each tenant to its shard"),
             _ => Reads::Load,
         }
     }
@@ -445,21 +459,66 @@ fn host_boxes(system: &System, nodes: &[DiagramNode], node_of_part: &[usize]) ->
         .collect()
 }
 
+/// Whether a part is on the private network: the servers between the public way in (the load
+/// balancer, the CDN) and the databases, which nobody outside reaches directly. Logs and metrics
+/// are collected from inside it, and drawn there.
+fn is_private(tier: Tier) -> bool {
+    (2..=5).contains(&column(tier))
+}
+
+/// The strip along the private network's top that holds its name, SVG units.
+pub const NETWORK_STRIP: f64 = 24.0;
+/// Room between the private network's left edge and its parts' boxes, SVG units: a full queue
+/// in front of a part, and most of a label wider than its box, stay inside.
+const NETWORK_PAD: f64 = 26.0;
+
+/// The private network, drawn around its parts, their labels and queues, and their machines.
+fn private_network(nodes: &[DiagramNode], hosts: &[HostBox]) -> Rect {
+    let mut r = Rect {
+        left: f64::INFINITY,
+        top: f64::INFINITY,
+        right: f64::NEG_INFINITY,
+        bottom: f64::NEG_INFINITY,
+    };
+    let inside = nodes.iter().filter(|n| is_private(n.members[0].tier));
+    for n in inside {
+        r.left = r.left.min(n.x - NODE_W / 2.0);
+        r.right = r.right.max(n.x + NODE_W / 2.0);
+        r.top = r.top.min(n.y - NODE_H / 2.0 - ROOM_ABOVE);
+        r.bottom = r.bottom.max(n.y + NODE_H / 2.0 + ROOM_BELOW);
+    }
+    for h in hosts {
+        r.top = r.top.min(h.rect.top);
+        r.bottom = r.bottom.max(h.rect.bottom);
+        r.right = r.right.max(h.rect.right);
+    }
+    Rect {
+        left: r.left - NETWORK_PAD,
+        top: r.top - NETWORK_STRIP,
+        right: r.right + HOST_PAD,
+        bottom: r.bottom + HOST_PAD,
+    }
+}
+
 /// Where each drawn edge runs: straight where that passes no other part, else around them
-/// through the gaps between columns and rows. An edge drawn both ways runs the same way back.
-fn routes(nodes: &[DiagramNode], edges: &[(usize, usize)]) -> Vec<Route> {
+/// through the gaps between columns and rows; an edge with a part on the way runs to it and on
+/// from it. An edge drawn both ways runs the same way back.
+fn routes(nodes: &[DiagramNode], edges: &[(usize, usize)], vias: &[Option<usize>]) -> Vec<Route> {
     let boxes: Vec<Rect> = nodes
         .iter()
         .map(|n| Rect::centred((n.x, n.y), NODE_W, NODE_H).grown(EDGE_CLEARANCE))
         .collect();
+    let leg = |a: usize, b: usize| {
+        route(&boxes, a, b, COLUMN_PITCH / 2.0)
+            .unwrap_or_else(|| Route::new(vec![(nodes[a].x, nodes[a].y), (nodes[b].x, nodes[b].y)]))
+    };
     let mut out: Vec<Route> = Vec::with_capacity(edges.len());
     for (k, &(a, b)) in edges.iter().enumerate() {
         let back = edges[..k].iter().position(|&e| e == (b, a));
-        out.push(match back {
-            Some(j) => out[j].reversed(),
-            None => route(&boxes, a, b, COLUMN_PITCH / 2.0).unwrap_or_else(|| {
-                Route::new(vec![(nodes[a].x, nodes[a].y), (nodes[b].x, nodes[b].y)])
-            }),
+        out.push(match (back, vias[k]) {
+            (Some(j), _) => out[j].reversed(),
+            (None, Some(v)) => leg(a, v).then(&leg(v, b)),
+            (None, None) => leg(a, b),
         });
     }
     out
@@ -631,6 +690,7 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use crate::test_support::run;
+    use headroom_engine::topology::DESIGNS;
 
     use super::*;
 
@@ -697,9 +757,10 @@ mod tests {
                     );
                 }
             }
-            // Every edge runs clear of the parts it does not connect.
+            // Every edge runs clear of the parts it does not connect or pass through.
             for (k, &(a, b)) in l.edges.iter().enumerate() {
-                for j in (0..l.nodes.len()).filter(|&j| j != a && j != b) {
+                let via = l.vias[k];
+                for j in (0..l.nodes.len()).filter(|&j| j != a && j != b && Some(j) != via) {
                     assert!(
                         !l.routes[k].hits(&l.node_box(j)),
                         "stage {stage}, {case}: the edge {} → {} runs under {}",
@@ -707,6 +768,41 @@ mod tests {
                         l.nodes[b].label,
                         l.nodes[j].label
                     );
+                }
+            }
+            // The private network holds the servers behind the way in, and nothing outside.
+            let design = &DESIGNS[usize::from(stage) - 1];
+            assert_eq!(l.network.is_some(), design.has(Feature::SeparateDatabase));
+            if let Some(net) = l.network {
+                for j in 0..l.nodes.len() {
+                    let b = l.node_box(j);
+                    let within = b.left >= net.left
+                        && b.right <= net.right
+                        && b.top >= net.top + NETWORK_STRIP
+                        && b.bottom <= net.bottom;
+                    let private = is_private(l.nodes[j].members[0].tier);
+                    assert_eq!(
+                        within, private,
+                        "stage {stage}, {case}: {}",
+                        l.nodes[j].label
+                    );
+                    if !private {
+                        let (left, top, right, bottom) = l.room(j);
+                        let room = Rect {
+                            left,
+                            top,
+                            right,
+                            bottom,
+                        };
+                        assert!(
+                            !room.overlaps(&net),
+                            "stage {stage}, {case}: {}",
+                            l.nodes[j].label
+                        );
+                    }
+                }
+                for h in &l.hosts {
+                    assert!(h.rect.top >= net.top + NETWORK_STRIP && h.rect.right <= net.right);
                 }
             }
             // A machine holds its parts, and no other.
@@ -819,6 +915,28 @@ mod tests {
     }
 
     #[test]
+    fn apps_reach_the_shards_through_the_router_and_nothing_else_does() {
+        let (l, _, _) = run(7, 1_000_000.0, 0.5);
+        let router = l.nodes.iter().position(|n| n.id == "router").unwrap();
+        assert_eq!(l.reads(router), Reads::Purpose("each tenant to its shard"));
+        let mut through = 0;
+        for (k, &(a, b)) in l.edges.iter().enumerate() {
+            let (from, to) = (l.nodes[a].members[0].tier, l.nodes[b].members[0].tier);
+            let routed = from == Tier::App && matches!(to, Tier::Database | Tier::Replica);
+            assert_eq!(l.vias[k].is_some(), routed, "{from:?} → {to:?}");
+            if routed {
+                through += 1;
+                // The drawn way runs into the router's box and on to the shard.
+                assert!(l.routes[k].hits(&l.node_box(router)));
+            }
+        }
+        assert!(through >= 2, "apps reach {through} shards or replicas");
+        // One database: no router.
+        let (one, _, _) = run(6, 1_000.0, 0.5);
+        assert!(one.nodes.iter().all(|n| n.id != "router") && one.vias.iter().all(Option::is_none));
+    }
+
+    #[test]
     fn identical_servers_beyond_a_column_are_pools_with_their_count() {
         let all = extremes();
         let labels = |stage: u8, case: &str| -> Vec<String> {
@@ -881,11 +999,13 @@ mod tests {
                 layout
                     .hosts
                     .iter()
-                    .map(|h| (h.rect.left, h.rect.top, h.rect.right, h.rect.bottom)),
+                    .map(|h| h.rect)
+                    .chain(layout.network)
+                    .map(|r| (r.left, r.top, r.right, r.bottom)),
             );
             for (i, &(left, top, right, bottom)) in rooms.iter().enumerate() {
                 let inside = left >= x && right <= x + w && top >= y && bottom <= y + h;
-                assert!(inside, "stage {stage} node or machine {i}");
+                assert!(inside, "stage {stage} node, machine or network {i}");
             }
             // Some node or machine touches each side of the box: it is no bigger than it needs
             // to be.

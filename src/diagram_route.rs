@@ -128,6 +128,15 @@ impl Route {
         Self::new(self.points.iter().rev().copied().collect())
     }
 
+    /// This way, then `next` from where this one ends.
+    pub fn then(&self, next: &Route) -> Self {
+        let rest = next
+            .points
+            .iter()
+            .skip_while(|&&p| Some(p) == self.points.last().copied());
+        Self::new(self.points.iter().chain(rest).copied().collect())
+    }
+
     /// As an SVG path.
     pub fn svg_path(&self) -> String {
         let mut d = String::new();
@@ -230,6 +239,9 @@ mod tests {
         assert_eq!(r.at(2.0), (30.0, 40.0), "clamped");
         assert_eq!(r.reversed().at(0.0), (30.0, 40.0));
         assert_eq!(r.svg_path(), "M0.0 0.0 L30.0 0.0 L30.0 40.0");
+        let on = r.then(&Route::new(vec![(30.0, 40.0), (60.0, 40.0)]));
+        assert_eq!(on.points.len(), 4, "the shared corner once");
+        assert_eq!(on.length(), 100.0);
     }
 
     #[test]

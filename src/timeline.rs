@@ -99,9 +99,10 @@ impl Timeline {
         if !mark.time_s.is_finite() || mark.time_s < now - WINDOW_S || self.marks.contains(&mark) {
             return false;
         }
-        self.marks.push(mark);
+        // Kept oldest first: in after the marks no later than it.
+        let at = self.marks.partition_point(|m| m.time_s <= mark.time_s);
+        self.marks.insert(at, mark);
         self.marks.retain(|m| m.time_s >= now - WINDOW_S);
-        self.marks.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
         true
     }
 
@@ -244,6 +245,16 @@ mod tests {
         tl.push(at(71.0));
         assert!(tl.marks().is_empty(), "gone with its minute");
         assert!(tl.mark(spike(70.5)));
+        // A mark that arrives late goes in its place: oldest first.
+        assert!(tl.mark(Mark {
+            time_s: 70.2,
+            what: Changed::Fault {
+                fault: Fault::Spike,
+                on: false,
+            },
+        }));
+        let times: Vec<f64> = tl.marks().iter().map(|m| m.time_s).collect();
+        assert_eq!(times, [70.2, 70.5]);
         tl.push(at(1.0));
         assert!(tl.marks().is_empty(), "a new simulation");
     }

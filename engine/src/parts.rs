@@ -29,6 +29,8 @@ pub enum Tier {
     ThirdParty,
     /// The scheduled report (cron).
     Cron,
+    /// The shard router: sends each tenant's queries to the shard that owns the tenant.
+    ShardRouter,
     /// A database primary: the one database, or one shard.
     Database,
     /// A read replica of a primary.
@@ -206,6 +208,7 @@ impl PartNames {
             Tier::Queue => "Queue + workers".into(),
             Tier::ThirdParty => "Third-party APIs".into(),
             Tier::Cron => "Cron report".into(),
+            Tier::ShardRouter => "Shard router".into(),
             Tier::Database if self.shards <= 1 => "Postgres".into(),
             Tier::Database => format!("Shard {n}"),
             Tier::Replica => {
@@ -235,6 +238,7 @@ impl fmt::Display for PartId {
             Tier::Queue => f.write_str("queue"),
             Tier::ThirdParty => f.write_str("api"),
             Tier::Cron => f.write_str("cron"),
+            Tier::ShardRouter => f.write_str("router"),
             Tier::Database => write!(f, "db{n}"),
             Tier::Replica => {
                 let letter = char::from(b'a' + (self.replica_number() % 26) as u8);
@@ -271,6 +275,7 @@ impl std::str::FromStr for PartId {
             ("queue", Tier::Queue),
             ("api", Tier::ThirdParty),
             ("cron", Tier::Cron),
+            ("router", Tier::ShardRouter),
             ("observability", Tier::Observability),
         ];
         if let Some(&(_, tier)) = fixed.iter().find(|(name, _)| *name == text) {

@@ -314,6 +314,9 @@ impl Topology {
         parts.push(PartId::first(Tier::ThirdParty));
         parts.push(PartId::first(Tier::Cron));
         parts.push(PartId::first(Tier::Analysts));
+        if self.shards > 1 {
+            parts.push(PartId::first(Tier::ShardRouter));
+        }
         parts.extend((0..self.shards).map(|s| PartId::new(Tier::Database, s)));
         for s in 0..self.shards {
             parts.extend((0..self.replicas_per_shard).map(|r| PartId::replica(s, r)));

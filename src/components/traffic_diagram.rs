@@ -48,6 +48,18 @@ fn seen_or_not(text: String, observed: bool) -> String {
 /// and memory along its top (how much is in use only once there are metrics), and a gauge.
 fn host_markup(layout: &DiagramLayout, parts: Option<&[PartState]>) -> String {
     let mut out = String::new();
+    if let Some(r) = layout.network {
+        let _ = write!(
+            out,
+            r#"<g class="network" data-testid="network"><rect class="network-outline" x="{}" y="{}" width="{}" height="{}" rx="14"/><text class="network-label" x="{}" y="{}">Private network · no public address</text></g>"#,
+            r.left,
+            r.top,
+            r.right - r.left,
+            r.bottom - r.top,
+            r.left + 12.0,
+            r.top + 17.0,
+        );
+    }
     for h in &layout.hosts {
         let r = h.rect;
         let memory = parts
@@ -156,6 +168,7 @@ pub fn TrafficDiagram(
                             data-testid="edge"
                             data-from=l.nodes[a].id.clone()
                             data-to=l.nodes[b].id.clone()
+                            data-via=l.vias[i].map(|v| l.nodes[v].id.clone())
                             d=l.routes[i].svg_path()
                             stroke-width=width
                         />

@@ -71,7 +71,14 @@ function layoutProblems(page) {
       }
     }
 
-    const labels = [...svg.querySelectorAll('.scene-label, .failed-mark, .host-label, .host-memory, .host-gauge, [data-testid="queue"]')].filter((el) => el.tagName !== 'text' || el.textContent !== '').map((el) => ({
+    // The private network's name sits inside its outline.
+    for (const n of svg.querySelectorAll('[data-testid="network"]')) {
+      const outline = box(n.querySelector('.network-outline'));
+      const label = n.querySelector('.network-label');
+      if (!inside(box(label), outline)) problems.push(`"${label.textContent}" spills out of the private network (${show(outline)})`);
+    }
+
+    const labels = [...svg.querySelectorAll('.scene-label, .failed-mark, .host-label, .host-memory, .host-gauge, .network-label, [data-testid="queue"]')].filter((el) => el.tagName !== 'text' || el.textContent !== '').map((el) => ({
       what: el.dataset.testid === 'queue' ? `the queue of ${el.closest('g.node').dataset.node}` : `"${el.textContent}"`,
       box: box(el),
     }));
@@ -93,11 +100,12 @@ function layoutProblems(page) {
       if (!inside(tb, view)) problems.push(`"${t.textContent}" (${show(tb)}) is cut off by the drawing's edge (${show(view)})`);
     }
 
-    // Edges: sampled every 3 units, none inside a part it does not connect.
+    // Edges: sampled every 3 units, none inside a part it does not connect or pass through (the
+    // shard router, between the app servers and the shards).
     for (const e of svg.querySelectorAll('path.edge')) {
       const ends = [e.dataset.from, e.dataset.to];
       const length = e.getTotalLength();
-      for (const p of parts.filter((p) => !ends.includes(p.id))) {
+      for (const p of parts.filter((p) => !ends.includes(p.id) && p.id !== e.dataset.via)) {
         for (let s = 0; s <= length; s += 3) {
           const { x, y } = e.getPointAtLength(s);
           if (x > p.box.left + 0.5 && x < p.box.right - 0.5 && y > p.box.top + 0.5 && y < p.box.bottom - 0.5) {

@@ -55,10 +55,15 @@ impl Sim {
         let slot = &mut self.edge_table[from as usize * n + to as usize];
         if *slot == NONE {
             *slot = self.edges.len() as u16;
-            self.edges.push(EdgeInfo {
-                from: self.parts[from as usize].id,
-                to: self.parts[to as usize].id,
-            });
+            let (from, to) = (self.parts[from as usize].id, self.parts[to as usize].id);
+            // An app server reaches a shard's primary or replicas through the router.
+            let routed =
+                from.tier == Tier::App && matches!(to.tier, Tier::Database | Tier::Replica);
+            let via = self
+                .router_node
+                .filter(|_| routed)
+                .map(|r| self.parts[usize::from(r)].id);
+            self.edges.push(EdgeInfo { from, to, via });
         }
         *slot
     }
@@ -196,6 +201,11 @@ impl Sim {
                 t.cache_nodes.max(1),
             ));
             self.cache = Some((res, node));
+        }
+        // The router is code in the app tier: it takes no time of its own, so it has no
+        // resource, and the diagram draws the app's way to each shard through it.
+        if t.shards > 1 {
+            self.router_node = Some(self.part(PartId::first(Tier::ShardRouter), None));
         }
         let api = PartId::first(Tier::ThirdParty);
         let node = self.part(api, None);

@@ -67,6 +67,9 @@ pub struct EdgeInfo {
     pub from: PartId,
     /// Where it ends.
     pub to: PartId,
+    /// A part it passes through on the way, doing no work that takes time: the shard router
+    /// between an app server and a shard.
+    pub via: Option<PartId>,
 }
 
 /// Index of a diagram part in [`Sim::parts`].
@@ -114,6 +117,8 @@ pub struct Sim {
     users_node: NodeId,
     analysts_node: NodeId,
     cron_node: NodeId,
+    /// The shard router's part, when the data is split over several shards.
+    router_node: Option<NodeId>,
     lb: Option<(u16, NodeId)>,
     cdn: Option<(u16, NodeId)>,
     cache: Option<(u16, NodeId)>,
@@ -177,6 +182,7 @@ impl Sim {
             users_node: 0,
             analysts_node: 0,
             cron_node: 0,
+            router_node: None,
             lb: None,
             cdn: None,
             cache: None,
