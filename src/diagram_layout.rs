@@ -470,7 +470,7 @@ fn is_private(tier: Tier) -> bool {
 pub const NETWORK_STRIP: f64 = 24.0;
 /// Room between the private network's left edge and its parts' boxes, SVG units: a full queue
 /// in front of a part, and most of a label wider than its box, stay inside.
-const NETWORK_PAD: f64 = 26.0;
+const NETWORK_PAD: f64 = 20.0;
 
 /// The private network, drawn around its parts, their labels and queues, and their machines.
 fn private_network(nodes: &[DiagramNode], hosts: &[HostBox]) -> Rect {
