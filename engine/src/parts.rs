@@ -315,25 +315,49 @@ impl std::str::FromStr for ResourceId {
     }
 }
 
-macro_rules! as_text {
-    ($t:ty) => {
+/// Ids are written as their stable text in JSON and other formats for people ("app2.threads"),
+/// and as their fields in compact binary ones (the messages between the page and the engine's
+/// worker), where the text would only cost bytes and parsing. `$fields` is the field tuple's
+/// type, `$to` makes it from an id and `$from` the id from it.
+macro_rules! as_text_or_fields {
+    ($t:ty, $fields:ty, $to:expr, $from:expr) => {
         impl Serialize for $t {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
+                if s.is_human_readable() {
+                    s.collect_str(self)
+                } else {
+                    let to: fn(&$t) -> $fields = $to;
+                    to(self).serialize(s)
+                }
             }
         }
 
         impl<'de> Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(d)?;
-                text.parse().map_err(serde::de::Error::custom)
+                if d.is_human_readable() {
+                    let text = String::deserialize(d)?;
+                    text.parse().map_err(serde::de::Error::custom)
+                } else {
+                    let from: fn($fields) -> $t = $from;
+                    <$fields>::deserialize(d).map(from)
+                }
             }
         }
     };
 }
 
-as_text!(PartId);
-as_text!(ResourceId);
+as_text_or_fields!(PartId, (Tier, u16), |p| (p.tier, p.index), |(
+    tier,
+    index,
+)| {
+    PartId { tier, index }
+});
+as_text_or_fields!(ResourceId, (PartId, Role), |r| (r.part, r.role), |(
+    part,
+    role,
+)| {
+    ResourceId { part, role }
+});
 
 #[cfg(test)]
 mod tests {
@@ -360,6 +384,7 @@ mod tests {
             PartId::new(Tier::App, 11),
             PartId::new(Tier::Database, 0),
             PartId::replica(15, 7),
+            PartId::first(Tier::ShardRouter),
             PartId::first(Tier::Observability),
         ];
         for p in parts {
@@ -374,6 +399,13 @@ mod tests {
         assert!("db1.nothing".parse::<ResourceId>().is_err());
         let json = serde_json::to_string(&ResourceId::new(parts[1], Role::Threads)).unwrap();
         assert_eq!(json, "\"app12.threads\"");
+        // In the compact messages, an id is its fields: a few bytes, read back the same.
+        for p in parts {
+            let id = ResourceId::new(p, Role::Connections);
+            let bytes = postcard::to_allocvec(&id).unwrap();
+            assert!(bytes.len() <= 5, "{bytes:?}");
+            assert_eq!(postcard::from_bytes::<ResourceId>(&bytes), Ok(id));
+        }
     }
 
     #[test]
