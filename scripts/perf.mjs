@@ -10,7 +10,7 @@
 // Then it drags the shards slider from 1 to 16 at 1× (a key press every 60 ms, each a new
 // system) and records the same through the drag.
 // Prints p50, p95 and max of each, the frames over 50 ms, and PASS/FAIL against each target:
-// pace >= 1 at 1× and >= 10 at 10×; at 1×, p95 script time <= 4 ms per frame and no frame over
+// pace >= 1 at 1× and >= 10 at 10× (within the page clock's resolution, printed beside it); at 1×, p95 script time <= 4 ms per frame and no frame over
 // 50 ms; no frame over 50 ms during the drag. Exits with 1 if any target fails.
 //
 // Usage: node scripts/perf.mjs [--json FILE]   (scripts/perf builds dist/ first)
@@ -91,8 +91,23 @@ try {
   // One window of measurement: frame intervals from an rAF loop of our own, running beside
   // the app's; the main thread's per-frame work from a Chrome trace; and the simulated clock
   // at its start and end, for the pace. `during` runs while it records (a slider drag).
-  const simTime = async () => Number((await page.getByTestId('sim-time').innerText()).match(/([0-9.]+) s/)[1]);
-  const record = async (seconds, during = async () => {}) => {
+  // The page's clock shows tenths of a second and moves with each reading (four a second):
+  // each end of a window is taken the moment it moves, so the pace is off by at most 0.1 s of
+  // simulated time over the window (its `resolution`).
+  const clockText = () => page.getByTestId('sim-time').innerText();
+  const simTimeAtTick = async () => {
+    const before = await clockText();
+    await page.waitForFunction(
+      (b) => document.querySelector('[data-testid="sim-time"]')?.innerText !== b,
+      before,
+      { timeout: 5_000, polling: 'raf' },
+    );
+    const wall = Date.now();
+    return [Number((await clockText()).match(/([0-9.]+) s/)[1]), wall];
+  };
+  const record = async (seconds, during) => {
+    const duringGiven = during !== undefined;
+    during ??= async () => {};
     await page.evaluate(() => {
       window.__perfFrames = [];
       window.__perfRecording = true;
@@ -105,10 +120,11 @@ try {
     await browser.startTracing(page, {
       categories: ['devtools.timeline', 'toplevel', 'disabled-by-default-devtools.timeline'],
     });
-    const [sim0, wall0] = [await simTime(), Date.now()];
+    const measurePace = !duringGiven;
+    const [sim0, wall0] = measurePace ? await simTimeAtTick() : [NaN, Date.now()];
     await during();
     await page.waitForTimeout(seconds * 1000);
-    const [sim1, wall1] = [await simTime(), Date.now()];
+    const [sim1, wall1] = measurePace ? await simTimeAtTick() : [NaN, Date.now()];
     const traceBuffer = await browser.stopTracing();
     const frames = await page.evaluate(() => {
       window.__perfRecording = false;
@@ -117,8 +133,11 @@ try {
     const intervals = frames.slice(1).map((t, i) => t - frames[i]);
     const perFrame = mainThreadFrames(JSON.parse(traceBuffer.toString('utf8')));
     const behind = (await page.getByTestId('sim-time').innerText()).split(' · ')[1] ?? null;
+    const wallS = (wall1 - wall0) / 1000;
     return {
-      pace: (sim1 - sim0) / ((wall1 - wall0) / 1000),
+      // A slider drag builds a new system at each step, and its clock starts again: no pace.
+      pace: measurePace ? (sim1 - sim0) / wallS : null,
+      pace_resolution: measurePace ? 0.1 / wallS : null,
       page_says: behind,
       frames: intervals.length,
       fps: intervals.length / (intervals.reduce((a, b) => a + b, 0) / 1000),
@@ -159,8 +178,9 @@ try {
   const one = speeds[1];
   const summary = { users, dots_at_end: dots, recorded_s: RECORD_S, speeds, shards_drag: { ...drag, shards_after: shardsAfter } };
   const targets = [
-    [`pace at 1× ${fmtPace(one.pace)} (target >= 1.0)`, one.pace >= 1.0],
-    [`pace at 10× ${fmtPace(speeds[10].pace)} (target >= 10)`, speeds[10].pace >= 10],
+    // Within the clock's resolution of the target.
+    [`pace at 1× ${fmtPace(one.pace)} ± ${one.pace_resolution.toFixed(2)} (target >= 1.0)`, one.pace + one.pace_resolution >= 1.0],
+    [`pace at 10× ${fmtPace(speeds[10].pace)} ± ${speeds[10].pace_resolution.toFixed(2)} (target >= 10)`, speeds[10].pace + speeds[10].pace_resolution >= 10],
     [`p95 script per frame at 1× ${fmt(one.script_ms_per_frame.p95).trim()} ms (target <= ${TARGET_P95_SCRIPT_MS})`, one.script_ms_per_frame.p95 <= TARGET_P95_SCRIPT_MS],
     [`frames over ${MAX_FRAME_MS} ms at 1×: ${one.frames_over_50ms} (target 0)`, one.frames_over_50ms === 0],
     [`frames over ${MAX_FRAME_MS} ms while the shards slider goes 1 to 16: ${drag.frames_over_50ms} (target 0)`, drag.frames_over_50ms === 0],
@@ -172,7 +192,7 @@ try {
     `    ${name.padEnd(36)} p50 ${fmt(st.p50)}  p95 ${fmt(st.p95)}  max ${fmt(st.max)}  (n = ${st.n})`;
   const show = (title, w, pace = true) => {
     console.log(title);
-    if (pace) console.log(`    simulated pace: ${fmtPace(w.pace)} simulated s per wall s${w.page_says ? `; the page says: "${w.page_says}"` : ''}`);
+    if (pace) console.log(`    simulated pace: ${fmtPace(w.pace)} ± ${w.pace_resolution.toFixed(2)} simulated s per wall s${w.page_says ? `; the page says: "${w.page_says}"` : ''}`);
     console.log(`    frames: ${w.frames} (${w.fps.toFixed(1)} per second), over ${MAX_FRAME_MS} ms: ${w.frames_over_50ms}`);
     console.log(row('frame interval, ms', w.frame_interval_ms));
     console.log(row('script per frame (rAF callbacks), ms', w.script_ms_per_frame));
