@@ -14,6 +14,7 @@ use crate::diagram_layout::DiagramLayout;
 use crate::faults::FaultKind;
 use crate::knobs::{stage_change_note, Knob, KnobValues, Settings};
 use crate::link::{now_ms, EngineLink};
+use crate::orientation::use_orientation;
 use crate::page_link::{self, link_to, write_address_soon};
 use crate::parent_events::{notify_parent, ParentEvent};
 use crate::query::PageQuery;
@@ -64,9 +65,15 @@ pub fn App() -> impl IntoView {
         speed.get_untracked(),
     );
     let reading: Signal<Option<headroom_engine::live::LiveReading>> = link.reading.into();
+    // The diagram runs across, or down on a phone held upright.
+    let orientation = use_orientation();
     let layout = Memo::new(move |_| {
-        link.system
-            .with(|s| s.as_ref().map(DiagramLayout::new).unwrap_or_default())
+        let way = orientation.get();
+        link.system.with(|s| {
+            s.as_ref()
+                .map(|s| DiagramLayout::oriented(s, way))
+                .unwrap_or_default()
+        })
     });
     let scenario = Memo::new(move |_| settings.with(Settings::scenario));
     let selected = RwSignal::new(None::<usize>);

@@ -5,6 +5,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use crate::charts::{DEFAULT_WIDTH, MIN_WIDTH};
+use crate::listen::listen;
 
 /// The pixel width of `container` (at least [`MIN_WIDTH`]; [`DEFAULT_WIDTH`] until it is in
 /// the page), kept up to date on window resizes.
@@ -26,7 +27,6 @@ pub fn use_chart_width(container: NodeRef<Div>) -> ReadSignal<u32> {
             measure();
         }
     });
-    let handle = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || handle.remove());
+    listen(window().into(), "resize", Box::new(move |_| measure()));
     width.read_only()
 }

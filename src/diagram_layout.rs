@@ -17,6 +17,59 @@ pub const MAX_DRAWN_APPS: usize = 3;
 /// many parts with room for their labels.
 pub const MAX_DRAWN_DATABASES: usize = 4;
 
+/// Which way the diagram runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Orientation {
+    /// Left to right, as a request travels: for wide screens and small embeds.
+    #[default]
+    Wide,
+    /// Top to bottom, with fewer parts to a row: for a phone held upright, where a drawing
+    /// that runs across would shrink its text past reading.
+    Tall,
+}
+
+impl Orientation {
+    /// The way that suits a window `width` × `height` CSS pixels: tall on a narrow window
+    /// much taller than it is wide (a phone upright), wide otherwise (an embed of 320 × 400
+    /// keeps the short drawing, so what breaks stays in view below it).
+    pub fn for_window(width: f64, height: f64) -> Self {
+        if width <= TALL_MAX_WIDTH && height >= TALL_MIN_ASPECT * width {
+            Self::Tall
+        } else {
+            Self::Wide
+        }
+    }
+
+    /// The most app servers, and shards or replicas, drawn one by one.
+    fn drawn(self) -> (usize, usize) {
+        match self {
+            Self::Wide => (MAX_DRAWN_APPS, MAX_DRAWN_DATABASES),
+            Self::Tall => (1, 2),
+        }
+    }
+
+    /// A point or a size with its axes swapped when tall: the layout places and routes as if
+    /// wide, across the axis a request travels.
+    fn flip(self, (x, y): (f64, f64)) -> (f64, f64) {
+        match self {
+            Self::Wide => (x, y),
+            Self::Tall => (y, x),
+        }
+    }
+}
+
+/// The widest window, in CSS pixels, that draws the diagram tall.
+const TALL_MAX_WIDTH: f64 = 640.0;
+/// How many times taller than wide a window must be to draw the diagram tall.
+const TALL_MIN_ASPECT: f64 = 1.5;
+/// Tall: from one row's centre to the next, in SVG units: a box, the labels above and below
+/// it, and room for a machine's strip and the private network's.
+pub const TALL_ROW_PITCH: f64 =
+    NODE_H + ROOM_ABOVE + ROOM_BELOW + HOST_STRIP + HOST_PAD + NETWORK_STRIP + 16.0;
+/// Tall: from one part's centre to the next in a row, in SVG units: a box, labels wider than
+/// it on both sides, and a queue.
+const TALL_SLOT: f64 = NODE_W + 2.0 * SIDE_ROOM + 20.0;
+
 /// A drawn node: one part, or several identical app servers drawn as a pool.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiagramNode {
@@ -156,6 +209,8 @@ pub struct DiagramLayout {
     /// The private network around the servers only the system itself reaches, once the
     /// database has a machine of its own (stage 2 on).
     pub network: Option<Rect>,
+    /// Where the private network's name starts along its top: clear of the edges crossing it.
+    pub network_label_x: f64,
     /// Metrics are collected (stage 3 on); before that, node states read [`UNKNOWN`].
     pub observed: bool,
     /// How the system's parts are named.
@@ -163,8 +218,13 @@ pub struct DiagramLayout {
 }
 
 impl DiagramLayout {
-    /// The layout of the engine's system.
+    /// The layout of the engine's system, running across.
     pub fn new(system: &System) -> Self {
+        Self::oriented(system, Orientation::Wide)
+    }
+
+    /// The layout of the engine's system, running `orientation`'s way.
+    pub fn oriented(system: &System, orientation: Orientation) -> Self {
         let names = system.topology.names();
         let count = |tier: Tier| system.parts.iter().filter(|p| p.id.tier == tier).count();
         let (apps, shards, replicas) = (
@@ -175,12 +235,13 @@ impl DiagramLayout {
         // Identical servers beyond what fits are drawn as pools, each with its count: all the
         // app servers; all the shards; the replicas of each shard (up to four shards), or all
         // of them.
+        let (max_apps, max_databases) = orientation.drawn();
         let pools = Pools {
-            apps: apps > MAX_DRAWN_APPS,
-            shards: shards > MAX_DRAWN_DATABASES,
-            replicas: if replicas <= MAX_DRAWN_DATABASES {
+            apps: apps > max_apps,
+            shards: shards > max_databases,
+            replicas: if replicas <= max_databases {
                 ReplicaPools::None
-            } else if shards <= MAX_DRAWN_DATABASES && shards > 1 {
+            } else if shards <= max_databases && shards > 1 {
                 ReplicaPools::PerShard
             } else {
                 ReplicaPools::All
@@ -240,7 +301,7 @@ impl DiagramLayout {
                 let pair = (node(e.from), node(e.to));
                 edges.iter().position(|&d| d == pair).unwrap_or_else(|| {
                     edges.push(pair);
-                    vias.push(e.via.map(node));
+                    vias.push(e.via.and_then(|v| index_of.get(&key(v)).copied()));
                     edges.len() - 1
                 })
             })
@@ -256,7 +317,12 @@ impl DiagramLayout {
             })
             .max()
             .unwrap_or(1) as f64;
-        let height = HEIGHT.max(fullest * ROW_PITCH + NODE_H);
+        // Across the way requests travel: wide, a column's height; tall, a row's width.
+        let (pitch, slot, node, least) = match orientation {
+            Orientation::Wide => (COLUMN_PITCH, ROW_PITCH, NODE_H, HEIGHT),
+            Orientation::Tall => (TALL_ROW_PITCH, TALL_SLOT, NODE_W, 0.0),
+        };
+        let across = least.max(fullest * slot + node);
         let used: Vec<usize> = (0..=6)
             .filter(|&c| nodes.iter().any(|n| column(n.members[0].tier) == c))
             .collect();
@@ -285,16 +351,18 @@ impl DiagramLayout {
             };
             for (j, &i) in members.iter().enumerate() {
                 let j = j + skip;
-                nodes[i].x = NODE_W / 2.0 + x as f64 * COLUMN_PITCH;
-                nodes[i].y = NODE_H / 2.0 + (j as f64 + 0.5) / k * (height - NODE_H);
+                let along = orientation.flip((NODE_W, NODE_H)).0 / 2.0 + x as f64 * pitch;
+                let side = node / 2.0 + (j as f64 + 0.5) / k * (across - node);
+                (nodes[i].x, nodes[i].y) = orientation.flip((along, side));
             }
         }
-        let routes = routes(&nodes, &edges, &vias);
+        let routes = routes(&nodes, &edges, &vias, orientation);
         let hosts = host_boxes(system, &nodes, &node_of_part);
-        let network = system
-            .topology
-            .has(Feature::SeparateDatabase)
-            .then(|| private_network(&nodes, &hosts));
+        let network = system.topology.has(Feature::SeparateDatabase).then(|| {
+            let balanced = system.topology.has(Feature::LoadBalancer);
+            private_network(&nodes, &hosts, balanced)
+        });
+        let network_label_x = network.map_or(0.0, |n| network_label_x(&n, &routes));
         Self {
             nodes,
             edges,
@@ -302,6 +370,7 @@ impl DiagramLayout {
             routes,
             hosts,
             network,
+            network_label_x,
             edge_of,
             edge_target: system.edges.iter().map(|e| Target::of(e.to)).collect(),
             node_of_resource,
@@ -459,11 +528,13 @@ fn host_boxes(system: &System, nodes: &[DiagramNode], node_of_part: &[usize]) ->
         .collect()
 }
 
-/// Whether a part is on the private network: the servers between the public way in (the load
-/// balancer, the CDN) and the databases, which nobody outside reaches directly. Logs and metrics
-/// are collected from inside it, and drawn there.
-fn is_private(tier: Tier) -> bool {
-    (2..=5).contains(&column(tier))
+/// Whether a part is on the private network: the servers behind the way in, which nobody
+/// outside reaches directly. Behind a load balancer (stage 4 on) that is the app servers and
+/// everything after them; before it, the users reach the app server itself, so only the
+/// database's side is private. Logs and metrics sit beside the app servers.
+fn is_private(tier: Tier, balanced: bool) -> bool {
+    let first = if balanced { 2 } else { 3 };
+    (first..=5).contains(&column(tier))
 }
 
 /// The strip along the private network's top that holds its name, SVG units.
@@ -473,14 +544,16 @@ pub const NETWORK_STRIP: f64 = 24.0;
 const NETWORK_PAD: f64 = 20.0;
 
 /// The private network, drawn around its parts, their labels and queues, and their machines.
-fn private_network(nodes: &[DiagramNode], hosts: &[HostBox]) -> Rect {
+fn private_network(nodes: &[DiagramNode], hosts: &[HostBox], balanced: bool) -> Rect {
     let mut r = Rect {
         left: f64::INFINITY,
         top: f64::INFINITY,
         right: f64::NEG_INFINITY,
         bottom: f64::NEG_INFINITY,
     };
-    let inside = nodes.iter().filter(|n| is_private(n.members[0].tier));
+    let inside = nodes
+        .iter()
+        .filter(|n| is_private(n.members[0].tier, balanced));
     for n in inside {
         r.left = r.left.min(n.x - NODE_W / 2.0);
         r.right = r.right.max(n.x + NODE_W / 2.0);
@@ -488,6 +561,7 @@ fn private_network(nodes: &[DiagramNode], hosts: &[HostBox]) -> Rect {
         r.bottom = r.bottom.max(n.y + NODE_H / 2.0 + ROOM_BELOW);
     }
     for h in hosts {
+        r.left = r.left.min(h.rect.left + HOST_PAD);
         r.top = r.top.min(h.rect.top);
         r.bottom = r.bottom.max(h.rect.bottom);
         r.right = r.right.max(h.rect.right);
@@ -500,17 +574,68 @@ fn private_network(nodes: &[DiagramNode], hosts: &[HostBox]) -> Rect {
     }
 }
 
+/// Room the private network's name takes along its top, SVG units: its 15 characters at the
+/// label's size, with some to spare.
+pub const NETWORK_LABEL_W: f64 = 130.0;
+/// Room kept between the private network's name and an edge crossing its strip, SVG units.
+const LABEL_CLEARANCE: f64 = 8.0;
+
+/// Where the private network's name starts: the leftmost place along its top strip that no
+/// edge crosses (edges come in from every side), or its left end if there is none.
+fn network_label_x(net: &Rect, routes: &[Route]) -> f64 {
+    let (top, bottom) = (net.top, net.top + NETWORK_STRIP);
+    // The stretches of the strip that edges cross.
+    let mut taken: Vec<(f64, f64)> = Vec::new();
+    for s in routes.iter().flat_map(|r| r.points.windows(2)) {
+        let ((x0, y0), (x1, y1)) = (s[0], s[1]);
+        if y0.max(y1) < top || y0.min(y1) > bottom {
+            continue;
+        }
+        let (a, b) = if (y1 - y0).abs() < 1e-9 {
+            (x0, x1)
+        } else {
+            let at = |y: f64| x0 + (x1 - x0) * (y.clamp(y0.min(y1), y0.max(y1)) - y0) / (y1 - y0);
+            (at(top), at(bottom))
+        };
+        taken.push((a.min(b) - LABEL_CLEARANCE, a.max(b) + LABEL_CLEARANCE));
+    }
+    let first = net.left + 12.0;
+    let fits = |x: f64| {
+        x + NETWORK_LABEL_W <= net.right - 12.0
+            && taken
+                .iter()
+                .all(|&(a, b)| x + NETWORK_LABEL_W <= a || x >= b)
+    };
+    std::iter::once(first)
+        .chain(taken.iter().map(|&(_, b)| b))
+        .filter(|&x| x >= first && fits(x))
+        .reduce(f64::min)
+        .unwrap_or(first)
+}
+
 /// Where each drawn edge runs: straight where that passes no other part, else around them
 /// through the gaps between columns and rows; an edge with a part on the way runs to it and on
 /// from it. An edge drawn both ways runs the same way back.
-fn routes(nodes: &[DiagramNode], edges: &[(usize, usize)], vias: &[Option<usize>]) -> Vec<Route> {
+fn routes(
+    nodes: &[DiagramNode],
+    edges: &[(usize, usize)],
+    vias: &[Option<usize>],
+    orientation: Orientation,
+) -> Vec<Route> {
+    // Routed as if wide (the gaps between columns run down), then turned back.
+    let flip = |p| orientation.flip(p);
+    let (w, h) = flip((NODE_W, NODE_H));
     let boxes: Vec<Rect> = nodes
         .iter()
-        .map(|n| Rect::centred((n.x, n.y), NODE_W, NODE_H).grown(EDGE_CLEARANCE))
+        .map(|n| Rect::centred(flip((n.x, n.y)), w, h).grown(EDGE_CLEARANCE))
         .collect();
-    let leg = |a: usize, b: usize| {
-        route(&boxes, a, b, COLUMN_PITCH / 2.0)
-            .unwrap_or_else(|| Route::new(vec![(nodes[a].x, nodes[a].y), (nodes[b].x, nodes[b].y)]))
+    let gap = match orientation {
+        Orientation::Wide => COLUMN_PITCH,
+        Orientation::Tall => TALL_ROW_PITCH,
+    } / 2.0;
+    let leg = |a: usize, b: usize| match route(&boxes, a, b, gap) {
+        Some(r) => Route::new(r.points.into_iter().map(flip).collect()),
+        None => Route::new(vec![(nodes[a].x, nodes[a].y), (nodes[b].x, nodes[b].y)]),
     };
     let mut out: Vec<Route> = Vec::with_capacity(edges.len());
     for (k, &(a, b)) in edges.iter().enumerate() {
@@ -690,6 +815,8 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use crate::test_support::run;
+    use headroom_engine::live::Engine;
+    use headroom_engine::scenario::Scenario;
     use headroom_engine::topology::DESIGNS;
 
     use super::*;
@@ -697,8 +824,6 @@ mod tests {
     /// Every stage with each knob at its least and its most, and with all at their most.
     fn extremes() -> Vec<(u8, String, DiagramLayout)> {
         use crate::knobs::KNOBS;
-        use headroom_engine::live::Engine;
-        use headroom_engine::scenario::Scenario;
         let mut out = Vec::new();
         for stage in 1..=7u8 {
             let mut cases = vec![("defaults".to_owned(), Scenario::for_stage(stage, 1_000.0))];
@@ -714,8 +839,11 @@ mod tests {
             }
             cases.push(("every knob at its most".to_owned(), all_max));
             for (case, sc) in cases {
-                let layout = DiagramLayout::new(&Engine::new(&sc, 1).system(1));
-                out.push((stage, case, layout));
+                let system = Engine::new(&sc, 1).system(1);
+                for o in [Orientation::Wide, Orientation::Tall] {
+                    let layout = DiagramLayout::oriented(&system, o);
+                    out.push((stage, format!("{case}, {o:?}"), layout));
+                }
             }
         }
         out
@@ -780,7 +908,11 @@ mod tests {
                         && b.right <= net.right
                         && b.top >= net.top + NETWORK_STRIP
                         && b.bottom <= net.bottom;
-                    let private = is_private(l.nodes[j].members[0].tier);
+                    let balanced = l
+                        .nodes
+                        .iter()
+                        .any(|n| n.members[0].tier == Tier::LoadBalancer);
+                    let private = is_private(l.nodes[j].members[0].tier, balanced);
                     assert_eq!(
                         within, private,
                         "stage {stage}, {case}: {}",
@@ -803,6 +935,23 @@ mod tests {
                 }
                 for h in &l.hosts {
                     assert!(h.rect.top >= net.top + NETWORK_STRIP && h.rect.right <= net.right);
+                }
+                // Its name, along its top, is clear of every edge.
+                let label = Rect {
+                    left: l.network_label_x,
+                    top: net.top,
+                    right: l.network_label_x + NETWORK_LABEL_W,
+                    bottom: net.top + NETWORK_STRIP,
+                };
+                assert!(label.right <= net.right, "stage {stage}, {case}");
+                for (k, r) in l.routes.iter().enumerate() {
+                    let (a, b) = l.edges[k];
+                    assert!(
+                        !r.hits(&label),
+                        "stage {stage}, {case}: the edge {} → {} crosses the network's name",
+                        l.nodes[a].label,
+                        l.nodes[b].label
+                    );
                 }
             }
             // A machine holds its parts, and no other.
@@ -946,17 +1095,23 @@ mod tests {
                 .unwrap();
             l.nodes.iter().map(|n| n.label.clone()).collect()
         };
-        let most = labels(7, "every knob at its most");
+        let most = labels(7, "every knob at its most, Wide");
         for pool in ["App servers ×64", "Shards ×16", "Replicas ×128"] {
             assert!(most.iter().any(|l| l == pool), "no {pool} in {most:?}");
         }
         // Stage 7's defaults: four shards, each with its two replicas as one pool beside it.
-        let defaults = labels(7, "defaults");
+        let defaults = labels(7, "defaults, Wide");
         assert!(defaults.iter().any(|l| l == "Shard 1"), "{defaults:?}");
         assert!(
             defaults.iter().any(|l| l == "Replicas 1A–1B"),
             "{defaults:?}"
         );
+        // Tall, a row holds fewer: stage 4's three app servers and stage 7's four shards and
+        // their eight replicas are pools.
+        let tall = [labels(4, "defaults, Tall"), labels(7, "defaults, Tall")].concat();
+        for pool in ["App servers ×3", "Shards ×4", "Replicas ×8"] {
+            assert!(tall.iter().any(|l| l == pool), "no {pool} in {tall:?}");
+        }
         // A pool stands for every one of its members: each part is drawn exactly once.
         for (stage, case, l) in &all {
             let members: usize = l.nodes.iter().map(|n| n.members.len()).sum();
@@ -987,6 +1142,42 @@ mod tests {
         }
         // The first fills the column nearest the box.
         assert!(squares[0].0 > squares[QUEUE_ROWS as usize].0);
+    }
+
+    #[test]
+    fn a_phone_held_upright_draws_tall_and_narrower_than_wide() {
+        assert_eq!(Orientation::for_window(390.0, 844.0), Orientation::Tall);
+        for (w, h) in [
+            (320.0, 400.0),
+            (800.0, 600.0),
+            (1440.0, 900.0),
+            (844.0, 390.0),
+        ] {
+            assert_eq!(
+                Orientation::for_window(w, h),
+                Orientation::Wide,
+                "{w} × {h}"
+            );
+        }
+        // Tall, requests travel down: each stage's users are above its databases, and the
+        // drawing is at most about half as wide as it is wide-drawn, so its text is twice as big.
+        for stage in 1..=7 {
+            let system = Engine::new(&Scenario::for_stage(stage, 1_000.0), 1).system(1);
+            let wide = DiagramLayout::oriented(&system, Orientation::Wide);
+            let tall = DiagramLayout::oriented(&system, Orientation::Tall);
+            let y = |l: &DiagramLayout, tier| {
+                l.nodes
+                    .iter()
+                    .find(|n| n.members[0].tier == tier)
+                    .map(|n| n.y)
+            };
+            assert!(
+                y(&tall, Tier::Users) < y(&tall, Tier::Database),
+                "stage {stage}"
+            );
+            let ratio = tall.view_box().2 / wide.view_box().2;
+            assert!(ratio < 0.75, "stage {stage}: {ratio:.2}");
+        }
     }
 
     #[test]

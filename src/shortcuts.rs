@@ -11,7 +11,9 @@ use headroom_engine::StageId;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
-use leptos::web_sys::Element;
+use leptos::web_sys::{Element, Event};
+
+use crate::listen::listen;
 
 /// What a shortcut does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +204,10 @@ pub fn use_shortcuts(
 /// Listens for the shortcuts on the whole page while the calling component lives, and calls
 /// `on_action` for each (the key's own action, such as scrolling, is then prevented).
 pub fn use_actions(on_action: impl Fn(Action) + 'static) {
-    let handle = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
+    let on_key = move |ev: Event| {
+        let Ok(ev) = ev.dyn_into::<KeyboardEvent>() else {
+            return;
+        };
         if ev.default_prevented() || ev.is_composing() {
             return;
         }
@@ -218,8 +223,8 @@ pub fn use_actions(on_action: impl Fn(Action) + 'static) {
             ev.prevent_default();
             on_action(action);
         }
-    });
-    on_cleanup(move || handle.remove());
+    };
+    listen(window().into(), "keydown", Box::new(on_key));
 }
 
 #[cfg(test)]

@@ -10,9 +10,11 @@ use leptos::html::Figure;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{closure::Closure, JsCast};
 use leptos::web_sys::{
-    js_sys, Event, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit,
+    js_sys, IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit,
 };
 use send_wrapper::SendWrapper;
+
+use crate::listen::listen;
 
 /// A signal that is true while any part of `target` is in the viewport, or within `margin` of
 /// it (a CSS length such as "50%", "" for none). It holds `initially` until the observer first
@@ -71,19 +73,9 @@ pub fn use_in_view(
 /// A signal that is true while the page's tab is visible.
 pub fn use_page_visible() -> ReadSignal<bool> {
     let (visible, set_visible) = signal(!document().hidden());
-    let on_change = Closure::<dyn FnMut(Event)>::new(move |_| {
+    let on_change = move |_| {
         let _ = set_visible.try_set(!document().hidden());
-    });
-    let _ = document()
-        .add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
-    let on_change = SendWrapper::new(RefCell::new(Some(on_change)));
-    on_cleanup(move || {
-        if let Some(cb) = on_change.borrow_mut().take() {
-            let _ = document().remove_event_listener_with_callback(
-                "visibilitychange",
-                cb.as_ref().unchecked_ref(),
-            );
-        }
-    });
+    };
+    listen(document().into(), "visibilitychange", Box::new(on_change));
     visible
 }

@@ -51,12 +51,12 @@ fn host_markup(layout: &DiagramLayout, parts: Option<&[PartState]>) -> String {
     if let Some(r) = layout.network {
         let _ = write!(
             out,
-            r#"<g class="network" data-testid="network"><rect class="network-outline" x="{}" y="{}" width="{}" height="{}" rx="14"/><text class="network-label" x="{}" y="{}">Private network · no public address</text></g>"#,
+            r#"<g class="network" data-testid="network"><rect class="network-outline" x="{}" y="{}" width="{}" height="{}" rx="14"/><text class="network-label" x="{}" y="{}">Private network</text></g>"#,
             r.left,
             r.top,
             r.right - r.left,
             r.bottom - r.top,
-            r.left + 12.0,
+            layout.network_label_x,
             r.top + 17.0,
         );
     }

@@ -101,10 +101,22 @@ function layoutProblems(page) {
     }
 
     // Edges: sampled every 3 units, none inside a part it does not connect or pass through (the
-    // shard router, between the app servers and the shards).
+    // shard router, between the app servers and the shards), and none across the private
+    // network's name.
+    const networkLabel = svg.querySelector('.network-label');
+    const nameBox = networkLabel && box(networkLabel);
     for (const e of svg.querySelectorAll('path.edge')) {
       const ends = [e.dataset.from, e.dataset.to];
       const length = e.getTotalLength();
+      if (nameBox) {
+        for (let s = 0; s <= length; s += 3) {
+          const { x, y } = e.getPointAtLength(s);
+          if (x > nameBox.left && x < nameBox.right && y > nameBox.top && y < nameBox.bottom) {
+            problems.push(`the edge ${ends.join(' → ')} crosses "${networkLabel.textContent}"`);
+            break;
+          }
+        }
+      }
       for (const p of parts.filter((p) => !ends.includes(p.id) && p.id !== e.dataset.via)) {
         for (let s = 0; s <= length; s += 3) {
           const { x, y } = e.getPointAtLength(s);
