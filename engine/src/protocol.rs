@@ -82,7 +82,8 @@ pub struct Frame {
     pub generation: u32,
     /// The reading.
     pub reading: LiveReading,
-    /// Simulated seconds per wall second lately (against the speed asked for).
+    /// Simulated seconds per wall second over the last whole second of wall time (against the
+    /// speed asked for).
     pub pace: f64,
     /// The speed asked for.
     pub speed: u32,

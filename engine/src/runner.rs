@@ -16,6 +16,9 @@ pub const READING_MS: f64 = 250.0;
 pub const MOTION_MS: f64 = 50.0;
 /// Simulated seconds between checks of the work budget.
 const SLICE_S: f64 = 1.0 / 480.0;
+/// Wall milliseconds over which the pace is measured: many slices of work and a few readings'
+/// cost, so it says what the learner sees the clock do, and short enough to follow a change.
+const PACE_WINDOW_MS: f64 = 1_000.0;
 /// Wall seconds a dot takes to cross its edge, whatever the speed.
 pub const DOT_CROSSING_S: f64 = 0.6;
 
@@ -27,8 +30,10 @@ pub struct Runner {
     playing: bool,
     speed: u32,
     visible: bool,
-    /// Smoothed simulated seconds per wall second.
+    /// Simulated seconds per wall second over the last whole pace window.
     pace: f64,
+    /// Simulated seconds advanced and wall milliseconds passed in the window under way.
+    pace_window: (f64, f64),
     since_reading_ms: f64,
     since_motion_ms: f64,
     reading_due: bool,
@@ -46,6 +51,7 @@ impl Runner {
             speed: speed.max(1),
             visible: true,
             pace: f64::from(speed.max(1)),
+            pace_window: (0.0, 0.0),
             since_reading_ms: 0.0,
             since_motion_ms: 0.0,
             reading_due: true,
@@ -118,6 +124,7 @@ impl Runner {
                 if speed.max(1) != self.speed {
                     self.speed = speed.max(1);
                     self.pace = f64::from(self.speed);
+                    self.pace_window = (0.0, 0.0);
                     self.set_trail();
                 }
             }
@@ -152,8 +159,15 @@ impl Runner {
                     break;
                 }
             }
-            let got = (self.engine.now() - from) / (wall_dt_ms / 1e3);
-            self.pace = 0.9 * self.pace + 0.1 * got;
+            // The pace is what the clock did over a whole window: every slice, long or short,
+            // counts for the time it took.
+            let (sim_s, wall_ms) = &mut self.pace_window;
+            *sim_s += self.engine.now() - from;
+            *wall_ms += wall_dt_ms;
+            if *wall_ms >= PACE_WINDOW_MS {
+                self.pace = *sim_s / (*wall_ms / 1e3);
+                self.pace_window = (0.0, 0.0);
+            }
         }
         self.since_reading_ms += wall_dt_ms;
         self.since_motion_ms += wall_dt_ms;
@@ -243,8 +257,28 @@ mod tests {
         for _ in 0..20 {
             r.tick(50.0, &mut over, 10.0);
         }
-        assert!(r.engine().now() - before < 0.1);
-        assert!(r.pace < 5.0, "{}", r.pace);
+        let moved = r.engine().now() - before;
+        assert!(moved < 0.1);
+        // 20 ticks of 50 ms: one whole window, whose pace is what the clock did in it.
+        assert!((r.pace - moved).abs() < 1e-9, "{} against {moved}", r.pace);
+        // Long ticks that fall short and short ones that keep up count by their length: a
+        // window of one 250 ms tick with next to nothing done and fifteen 50 ms ones done is
+        // three-quarter speed.
+        r.command(Command::Play {
+            playing: true,
+            speed: 1,
+        });
+        let start = r.engine().now();
+        r.tick(250.0, &mut over, 10.0);
+        for _ in 0..15 {
+            r.tick(50.0, &mut free, 10.0);
+        }
+        let moved = r.engine().now() - start;
+        assert!(
+            (r.pace - moved).abs() < 1e-9 && (0.74..0.76).contains(&r.pace),
+            "{}",
+            r.pace
+        );
         // Paused or hidden: time stands still.
         r.command(Command::Visible(false));
         let t = r.engine().now();
