@@ -504,28 +504,38 @@ fn host_boxes(system: &System, nodes: &[DiagramNode], node_of_part: &[usize]) ->
                     .unwrap_or(part);
                 format!("{} machine", names.name(db))
             };
-            let (mut left, mut top) = (f64::INFINITY, f64::INFINITY);
-            let (mut right, mut bottom) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-            for &n in &drawn {
-                let (x, y) = (nodes[n].x, nodes[n].y);
-                left = left.min(x - NODE_W / 2.0);
-                right = right.max(x + NODE_W / 2.0);
-                top = top.min(y - NODE_H / 2.0 - ROOM_ABOVE);
-                bottom = bottom.max(y + NODE_H / 2.0 + ROOM_BELOW);
-            }
+            let r = around(drawn.iter().map(|&n| &nodes[n]));
             HostBox {
                 label,
                 rect: Rect {
-                    left: left - HOST_PAD,
-                    top: top - HOST_STRIP - HOST_PAD,
-                    right: right + HOST_PAD,
-                    bottom: bottom + HOST_PAD,
+                    left: r.left - HOST_PAD,
+                    top: r.top - HOST_STRIP - HOST_PAD,
+                    right: r.right + HOST_PAD,
+                    bottom: r.bottom + HOST_PAD,
                 },
                 part,
                 nodes: drawn,
             }
         })
         .collect()
+}
+
+/// What `nodes` take with the labels above and below their boxes: the rectangle a machine or
+/// the private network is drawn around.
+fn around<'a>(nodes: impl Iterator<Item = &'a DiagramNode>) -> Rect {
+    let mut r = Rect {
+        left: f64::INFINITY,
+        top: f64::INFINITY,
+        right: f64::NEG_INFINITY,
+        bottom: f64::NEG_INFINITY,
+    };
+    for n in nodes {
+        r.left = r.left.min(n.x - NODE_W / 2.0);
+        r.right = r.right.max(n.x + NODE_W / 2.0);
+        r.top = r.top.min(n.y - NODE_H / 2.0 - ROOM_ABOVE);
+        r.bottom = r.bottom.max(n.y + NODE_H / 2.0 + ROOM_BELOW);
+    }
+    r
 }
 
 /// Whether a part is on the private network: the servers behind the way in, which nobody
@@ -545,21 +555,11 @@ const NETWORK_PAD: f64 = 20.0;
 
 /// The private network, drawn around its parts, their labels and queues, and their machines.
 fn private_network(nodes: &[DiagramNode], hosts: &[HostBox], balanced: bool) -> Rect {
-    let mut r = Rect {
-        left: f64::INFINITY,
-        top: f64::INFINITY,
-        right: f64::NEG_INFINITY,
-        bottom: f64::NEG_INFINITY,
-    };
-    let inside = nodes
-        .iter()
-        .filter(|n| is_private(n.members[0].tier, balanced));
-    for n in inside {
-        r.left = r.left.min(n.x - NODE_W / 2.0);
-        r.right = r.right.max(n.x + NODE_W / 2.0);
-        r.top = r.top.min(n.y - NODE_H / 2.0 - ROOM_ABOVE);
-        r.bottom = r.bottom.max(n.y + NODE_H / 2.0 + ROOM_BELOW);
-    }
+    let mut r = around(
+        nodes
+            .iter()
+            .filter(|n| is_private(n.members[0].tier, balanced)),
+    );
     for h in hosts {
         r.left = r.left.min(h.rect.left + HOST_PAD);
         r.top = r.top.min(h.rect.top);
