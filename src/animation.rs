@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::{closure::Closure, JsCast};
 use send_wrapper::SendWrapper;
 
+use crate::live_hooks::{Hook, Live};
+
 /// The longest frame step passed on, seconds: after a long pause (a hidden tab, a debugger)
 /// the loop resumes from where it was instead of catching up in one burst.
 pub const MAX_FRAME_S: f64 = 0.1;
@@ -15,15 +17,16 @@ pub const MAX_FRAME_S: f64 = 0.1;
 /// The browser's handle on the per-frame closure, kept so each frame can ask for the next.
 type FrameCallback = Closure<dyn FnMut(f64)>;
 
-/// The loop's state: its closure (which asks for the next frame) and the frame it asked for.
+/// The loop's state: its closure (which asks for the next frame, counted while it lives) and
+/// the frame it asked for.
 struct Loop {
-    callback: RefCell<Option<FrameCallback>>,
+    callback: RefCell<Option<(FrameCallback, Live)>>,
     pending: Cell<Option<i32>>,
 }
 
 impl Loop {
     fn schedule(&self) {
-        if let Some(cb) = self.callback.borrow().as_ref() {
+        if let Some((cb, _)) = self.callback.borrow().as_ref() {
             self.pending.set(
                 window()
                     .request_animation_frame(cb.as_ref().unchecked_ref())
@@ -52,7 +55,7 @@ pub fn use_animation_frame(on_frame: impl FnMut(f64) + 'static) {
     let last = Cell::new(None::<f64>);
     // The closure holds the loop weakly: only the owner's cleanup keeps it alive.
     let weak = Rc::downgrade(&state);
-    *state.callback.borrow_mut() = Some(Closure::new(move |now_ms: f64| {
+    let callback: FrameCallback = Closure::new(move |now_ms: f64| {
         let Some(state) = weak.upgrade() else {
             return;
         };
@@ -67,7 +70,8 @@ pub fn use_animation_frame(on_frame: impl FnMut(f64) + 'static) {
             (on_frame.borrow_mut())(dt);
         }
         state.schedule();
-    }));
+    });
+    *state.callback.borrow_mut() = Some((callback, Live::new(Hook::Frame)));
     state.schedule();
     let state = SendWrapper::new(state);
     on_cleanup(move || state.stop());

@@ -15,7 +15,7 @@ use crate::faults::FaultKind;
 use crate::knobs::{stage_change_note, Knob, KnobValues, Settings};
 use crate::link::{now_ms, EngineLink};
 use crate::orientation::use_orientation;
-use crate::page_link::{self, link_to, write_address_soon};
+use crate::page_link::{self, link_to, use_address_writer};
 use crate::parent_events::{notify_parent, ParentEvent};
 use crate::query::PageQuery;
 use crate::shortcuts::use_shortcuts;
@@ -47,7 +47,7 @@ pub fn App() -> impl IntoView {
     });
 
     // The page as a link, for the address bar and for sharing.
-    // (`None` once the app is gone: a write of the address may come after it.)
+    // (`None` once the app is gone.)
     let page = move || {
         Some(PageQuery {
             settings: settings.try_get_untracked()?,
@@ -55,7 +55,7 @@ pub fn App() -> impl IntoView {
             view: view_options,
         })
     };
-    let address_pending = StoredValue::new(false);
+    let write_address_soon = use_address_writer(page);
 
     let first = settings.get_untracked();
     let link = EngineLink::start(
@@ -109,7 +109,7 @@ pub fn App() -> impl IntoView {
             }
             Some(_) => {}
         }
-        write_address_soon(address_pending, page);
+        write_address_soon();
         s.stage
     });
     // Play, pause and the speed go to the engine; a new speed also updates the address.
@@ -118,7 +118,7 @@ pub fn App() -> impl IntoView {
             playing: playing.get(),
             speed: speed.get(),
         });
-        write_address_soon(address_pending, page);
+        write_address_soon();
     });
 
     // The simulation runs while someone can see it: the tab visible, the diagram on screen.

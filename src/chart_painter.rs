@@ -4,6 +4,9 @@
 //! chart's [`Drawing`] as numbers, and puts the [`Picture`] it sends back (the SVG and its
 //! description in words) into the chart.
 //!
+//! The worker lives as long as the charts: the last chart to go terminates it (and frees its
+//! handlers), and the next chart to ask starts it again.
+//!
 //! A chart has at most one drawing at the worker: one asked for while another is being drawn
 //! waits, and a newer one replaces it, so a fast simulation or a dragged slider never queues
 //! up stale work.
@@ -16,6 +19,7 @@ use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use leptos::web_sys::{js_sys, MessageEvent, Worker};
 
 use crate::charts::drawing::{Drawing, Picture};
+use crate::live_hooks::{Hook, Live};
 use crate::visibility::use_in_view;
 
 /// How near the view a chart is drawn: within half a screen of it.
@@ -30,14 +34,32 @@ const UNDRAWN: &str = "<p class=\"chart-undrawn\">This chart could not be drawn 
 
 /// Where drawings are made.
 enum Painting {
-    /// No chart has asked yet.
+    /// No chart has asked yet, or every chart that had has gone.
     Unstarted,
-    /// The worker, and whether it has said it is ready (what is posted before would be lost).
-    Worker(Worker, bool),
+    /// The worker.
+    Worker(Running),
     /// In this thread, by a function the embedder gives ([`draw_in_place`]).
     InPlace(fn(&[f64]) -> Picture),
     /// The worker could not start or stopped: charts show [`UNDRAWN`].
     Failed,
+}
+
+/// The worker, whether it has said it is ready (what is posted before would be lost), and its
+/// handlers. Dropping it terminates the worker and frees them.
+struct Running {
+    worker: Worker,
+    ready: bool,
+    _on_answer: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+    _live: Live,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
 }
 
 /// A chart on the page.
@@ -52,13 +74,20 @@ struct Chart {
 
 struct Charts {
     painting: Painting,
+    /// Where the worker is loaded from instead of [`WORKER_URL`] ([`draw_in_worker`]).
+    worker_url: Option<String>,
     charts: Vec<Chart>,
     next_id: u32,
 }
 
 thread_local! {
     static CHARTS: RefCell<Charts> = const {
-        RefCell::new(Charts { painting: Painting::Unstarted, charts: Vec::new(), next_id: 0 })
+        RefCell::new(Charts {
+            painting: Painting::Unstarted,
+            worker_url: None,
+            charts: Vec::new(),
+            next_id: 0,
+        })
     };
 }
 
@@ -66,6 +95,15 @@ thread_local! {
 /// instead of in the worker. The component tests use it: they run without the built worker.
 pub fn draw_in_place(draw: fn(&[f64]) -> Picture) {
     CHARTS.with_borrow_mut(|c| c.painting = Painting::InPlace(draw));
+}
+
+/// Makes charts draw in a worker loaded from `url` instead of the built one. The component
+/// tests use it to start a stand-in worker.
+pub fn draw_in_worker(url: String) {
+    CHARTS.with_borrow_mut(|c| {
+        c.painting = Painting::Unstarted;
+        c.worker_url = Some(url);
+    });
 }
 
 /// The picture of the chart in `figure`: `drawing` drawn whenever it changes while the
@@ -92,7 +130,15 @@ pub fn use_chart_picture(
         });
         id
     });
-    on_cleanup(move || CHARTS.with_borrow_mut(|c| c.charts.retain(|chart| chart.id != id)));
+    on_cleanup(move || {
+        CHARTS.with_borrow_mut(|c| {
+            c.charts.retain(|chart| chart.id != id);
+            // The last chart takes the worker with it.
+            if c.charts.is_empty() && !matches!(c.painting, Painting::InPlace(_)) {
+                c.painting = Painting::Unstarted;
+            }
+        });
+    });
     Effect::new(move |_| {
         if in_view.get() {
             ask(id, drawing().encode());
@@ -105,14 +151,15 @@ pub fn use_chart_picture(
 fn ask(id: u32, drawing: Vec<f64>) {
     let done = CHARTS.with_borrow_mut(|c| {
         if matches!(c.painting, Painting::Unstarted) {
-            c.painting = start_worker().map_or(Painting::Failed, |w| Painting::Worker(w, false));
+            c.painting =
+                start_worker(c.worker_url.as_deref()).map_or(Painting::Failed, Painting::Worker);
         }
         let Charts {
             painting, charts, ..
         } = c;
         let chart = charts.iter_mut().find(|chart| chart.id == id)?;
         match painting {
-            Painting::Worker(worker, ready) => {
+            Painting::Worker(Running { worker, ready, .. }) => {
                 if chart.busy || !*ready {
                     chart.waiting = Some(drawing);
                 } else if post(worker, id, &drawing) {
@@ -151,17 +198,25 @@ fn post(worker: &Worker, id: u32, drawing: &[f64]) -> bool {
     worker.post_message(&message).is_ok()
 }
 
-/// The worker, listening, or `None` where workers are missing or refused.
-fn start_worker() -> Option<Worker> {
-    let worker = Worker::new(&format!("{WORKER_URL}{}", build_query())).ok()?;
+/// The worker (from `url`, or the built one), listening, or `None` where workers are missing
+/// or refused.
+fn start_worker(url: Option<&str>) -> Option<Running> {
+    let worker = match url {
+        Some(url) => Worker::new(url),
+        None => Worker::new(&format!("{WORKER_URL}{}", build_query())),
+    }
+    .ok()?;
     let on_answer = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| answered(&e.data()));
     worker.set_onmessage(Some(on_answer.as_ref().unchecked_ref()));
     let on_error = Closure::<dyn FnMut(JsValue)>::new(|_| failed());
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    // The worker serves the page for as long as it is open.
-    on_answer.forget();
-    on_error.forget();
-    Some(worker)
+    Some(Running {
+        worker,
+        ready: false,
+        _on_answer: on_answer,
+        _on_error: on_error,
+        _live: Live::new(Hook::Worker),
+    })
 }
 
 /// `?v=<build>`, the build's version stamped into index.html, so a new deploy never talks to
@@ -183,8 +238,8 @@ pub fn build_query() -> String {
 fn answered(answer: &JsValue) {
     if answer.as_string().as_deref() == Some("ready") {
         let waiting = CHARTS.with_borrow_mut(|c| {
-            if let Painting::Worker(_, ready) = &mut c.painting {
-                *ready = true;
+            if let Painting::Worker(running) = &mut c.painting {
+                running.ready = true;
             }
             c.charts
                 .iter_mut()
@@ -223,7 +278,8 @@ fn answered(answer: &JsValue) {
     }
 }
 
-/// The worker failed to load or crashed: every chart says it could not be drawn.
+/// The worker failed to load or crashed: it is terminated, and every chart says it could not
+/// be drawn.
 fn failed() {
     let charts = CHARTS.with_borrow_mut(|c| {
         c.painting = Painting::Failed;

@@ -15,6 +15,7 @@ pub mod format;
 pub mod knobs;
 pub mod link;
 mod listen;
+pub mod live_hooks;
 pub mod log_scale;
 mod orientation;
 mod page_link;

@@ -167,7 +167,8 @@ mod backend {
             let _ = link.failed.try_set(true);
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let handlers = RefCell::new(Some((on_message, on_error)));
+        let live = crate::live_hooks::Live::new(crate::live_hooks::Hook::Worker);
+        let handlers = RefCell::new(Some((on_message, on_error, live)));
         {
             // The worker goes with the page that started it.
             let (worker, handlers) = (SendWrapper::new(worker.clone()), SendWrapper::new(handlers));

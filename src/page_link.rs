@@ -1,9 +1,14 @@
 //! The page's own address: the query it opened with, the query kept in step with the scenario
 //! (with `history.replaceState`, so the history does not fill up), and links to share.
 
-use leptos::prelude::*;
-use leptos::wasm_bindgen::JsValue;
+use std::cell::RefCell;
+use std::rc::Rc;
 
+use leptos::prelude::*;
+use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use send_wrapper::SendWrapper;
+
+use crate::live_hooks::{Hook, Live};
 use crate::query::{self, Notice, PageQuery, ViewOptions, CONTROLS};
 
 /// The query the page was opened with, read, with notices for what could not be used.
@@ -49,30 +54,53 @@ pub fn link_to(page: &PageQuery) -> String {
 
 /// Milliseconds between writes of the address while a slider moves: browsers limit how often
 /// a page may replace its history entry.
-const WRITE_EVERY_MS: u64 = 300;
+const WRITE_EVERY_MS: i32 = 300;
 
-/// Writes `page()` (while the app is there) into the address bar's query soon, replacing the history entry: at most
-/// once every [`WRITE_EVERY_MS`], and always after the last change (`pending` is set while a
-/// write waits).
-pub fn write_address_soon(
-    pending: StoredValue<bool>,
+/// Keeps the address bar's query in step with `page()` (while it is `Some`): the function
+/// returned asks for a write, made soon, replacing the history entry: at most once every
+/// [`WRITE_EVERY_MS`], and always after the last change. A write still waiting when the owner
+/// goes is cancelled.
+pub fn use_address_writer(
     page: impl Fn() -> Option<PageQuery> + 'static,
-) {
-    if pending.get_value() {
-        return;
-    }
-    pending.set_value(true);
-    let write = move || {
-        pending.set_value(false);
-        let Some(page) = page() else {
-            return; // the app is gone
-        };
-        let q = format!("?{}", query::write(&page));
-        if window().location().search().ok().as_deref() != Some(q.as_str()) {
-            if let Ok(history) = window().history() {
-                let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&q));
+) -> impl Fn() + Copy + 'static {
+    // The timer while a write waits (its id, counted while it waits).
+    let timer = Rc::new(RefCell::new(None::<(i32, Live)>));
+    let write = {
+        let timer = Rc::clone(&timer);
+        Closure::<dyn FnMut()>::new(move || {
+            timer.borrow_mut().take();
+            let Some(page) = page() else {
+                return;
+            };
+            let q = format!("?{}", query::write(&page));
+            if window().location().search().ok().as_deref() != Some(q.as_str()) {
+                if let Ok(history) = window().history() {
+                    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&q));
+                }
             }
-        }
+        })
     };
-    set_timeout(write, std::time::Duration::from_millis(WRITE_EVERY_MS));
+    {
+        let timer = SendWrapper::new(Rc::clone(&timer));
+        on_cleanup(move || {
+            if let Some((id, _live)) = timer.borrow_mut().take() {
+                window().clear_timeout_with_handle(id);
+            }
+        });
+    }
+    let held = StoredValue::new_local((timer, write));
+    move || {
+        held.try_with_value(|(timer, write)| {
+            let mut timer = timer.borrow_mut();
+            if timer.is_none() {
+                *timer = window()
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(
+                        write.as_ref().unchecked_ref(),
+                        WRITE_EVERY_MS,
+                    )
+                    .ok()
+                    .map(|id| (id, Live::new(Hook::Timeout)));
+            }
+        });
+    }
 }

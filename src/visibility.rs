@@ -15,6 +15,7 @@ use leptos::web_sys::{
 use send_wrapper::SendWrapper;
 
 use crate::listen::listen;
+use crate::live_hooks::{Hook, Live};
 
 /// A signal that is true while any part of `target` is in the viewport, or within `margin` of
 /// it (a CSS length such as "50%", "" for none). It holds `initially` until the observer first
@@ -25,7 +26,11 @@ pub fn use_in_view(
     margin: &'static str,
 ) -> ReadSignal<bool> {
     let (visible, set_visible) = signal(initially);
-    type Observing = (IntersectionObserver, Closure<dyn FnMut(js_sys::Array)>);
+    type Observing = (
+        IntersectionObserver,
+        Closure<dyn FnMut(js_sys::Array)>,
+        Live,
+    );
     let observing: Rc<RefCell<Option<Observing>>> = Rc::new(RefCell::new(None));
     {
         let observing = Rc::clone(&observing);
@@ -54,7 +59,7 @@ pub fn use_in_view(
             ) {
                 Ok(observer) => {
                     observer.observe(&el);
-                    *observing.borrow_mut() = Some((observer, callback));
+                    *observing.borrow_mut() = Some((observer, callback, Live::new(Hook::Observer)));
                 }
                 Err(_) => set_visible.set(true),
             }
@@ -63,7 +68,7 @@ pub fn use_in_view(
     }
     let observing = SendWrapper::new(observing);
     on_cleanup(move || {
-        if let Some((observer, _callback)) = observing.borrow_mut().take() {
+        if let Some((observer, _callback, _live)) = observing.borrow_mut().take() {
             observer.disconnect();
         }
     });
