@@ -31,6 +31,12 @@ impl Drop for Mounted {
 }
 
 fn mount_app() -> Mounted {
+    headroom::chart_painter::draw_in_place(draw_here);
+    mount_app_as_set()
+}
+
+/// The app mounted, its charts drawn wherever they were last set to be.
+fn mount_app_as_set() -> Mounted {
     // Every app opens where the address says: start each from a bare address, not from where
     // the last test's app left it.
     let window = web_sys::window().unwrap();
@@ -40,7 +46,6 @@ fn mount_app() -> Mounted {
         .unwrap()
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
         .unwrap();
-    headroom::chart_painter::draw_in_place(draw_here);
     let document = document();
     let root = document.create_element("section").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
@@ -631,4 +636,104 @@ async fn the_keyboard_help_opens_from_its_button_and_from_the_question_mark() {
     settle().await;
     assert!(dialog.open());
     dialog.close();
+}
+
+/// A stand-in for the chart worker (these tests run without the built one), as a `blob:` URL:
+/// it says it is ready, then answers every drawing with the same small picture.
+fn stand_in_chart_worker() -> String {
+    let source = r#"onmessage = (e) => postMessage([e.data[0], "<svg data-stand-in></svg>", "A stand-in."]);
+postMessage("ready");"#;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let parts = js_sys::Array::of1(&source.into());
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
+    web_sys::Url::create_object_url_with_blob(&blob).unwrap()
+}
+
+/// The size of this wasm instance's memory, bytes (it grows and never shrinks).
+fn wasm_memory_bytes() -> u32 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
+/// The page's JavaScript heap in use, bytes, where the browser tells (Chromium's
+/// `performance.memory`, coarse unless precise memory info is on).
+fn js_heap_bytes() -> Option<f64> {
+    let performance = web_sys::window()?.performance()?;
+    let memory = js_sys::Reflect::get(&performance, &"memory".into()).ok()?;
+    js_sys::Reflect::get(&memory, &"usedJSHeapSize".into())
+        .ok()?
+        .as_f64()
+}
+
+/// The charts show the stand-in worker's picture.
+fn drawn_by_stand_in(root: &Element) -> bool {
+    root.query_selector("[data-testid='latency-chart'] svg[data-stand-in]")
+        .unwrap()
+        .is_some()
+}
+
+#[wasm_bindgen_test]
+async fn mounting_and_unmounting_the_app_50_times_leaves_no_hook_behind() {
+    use headroom::live_hooks::counts;
+    const MOUNTS: usize = 50;
+    let worker_url = stand_in_chart_worker();
+    let before = counts();
+    let mut memory = Vec::with_capacity(MOUNTS);
+    let mut heap = Vec::with_capacity(MOUNTS);
+    for mount in 1..=MOUNTS {
+        headroom::chart_painter::draw_in_worker(worker_url.clone());
+        let root = mount_app_as_set();
+        // A few frames of the simulation, then the charts come into view and start their worker.
+        sleep(50).await;
+        let running = counts();
+        by_testid(&root, "latency-chart").scroll_into_view();
+        for _ in 0..100 {
+            sleep(20).await;
+            if drawn_by_stand_in(&root) {
+                break;
+            }
+        }
+        let drawing = counts();
+        if mount == 1 {
+            console_log!(
+                "live hooks before mounting: {before:?}; the app running: {running:?}; its \
+                 charts drawn: {drawing:?}"
+            );
+            // Every kind is counted: the app holds some of each (the address waits to be
+            // written for a moment after it opens).
+            assert!(running.frames > before.frames, "{running:?}");
+            assert!(running.listeners > before.listeners, "{running:?}");
+            assert!(running.observers > before.observers, "{running:?}");
+            assert!(running.timeouts > before.timeouts, "{running:?}");
+        }
+        // The charts' worker starts again with every app, and draws.
+        assert_eq!(drawing.workers, before.workers + 1, "mount {mount}");
+        assert!(drawn_by_stand_in(&root), "mount {mount}: no chart drawn");
+        drop(root);
+        let after = counts();
+        assert_eq!(after, before, "what was left after unmount {mount}");
+        tick().await;
+        memory.push(wasm_memory_bytes());
+        heap.extend(js_heap_bytes());
+    }
+    headroom::chart_painter::draw_in_place(draw_here);
+    web_sys::Url::revoke_object_url(&worker_url).unwrap();
+
+    let (first, tenth, last) = (memory[0], memory[9], memory[MOUNTS - 1]);
+    console_log!(
+        "wasm memory after unmount 1: {first} B, 10: {tenth} B, {MOUNTS}: {last} B; live hooks \
+         after each unmount: {before:?}"
+    );
+    if let (Some(h1), Some(h10), Some(hl)) = (heap.first(), heap.get(9), heap.last()) {
+        console_log!("JS heap used after unmount 1: {h1} B, 10: {h10} B, {MOUNTS}: {hl} B");
+    }
+    // Wasm memory never shrinks: once nothing piles up it stops growing.
+    assert!(
+        f64::from(last) <= f64::from(tenth) * 1.1,
+        "wasm memory grew from {tenth} B after 10 mounts to {last} B after {MOUNTS}"
+    );
 }
