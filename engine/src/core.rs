@@ -325,6 +325,20 @@ impl PlanTable {
         id
     }
 
+    /// One more request follows plan `id`.
+    fn follow(&mut self, id: u32) {
+        self.refs[id as usize] += 1;
+    }
+
+    /// Plan `id` (of `len` steps) as a [`Plan`].
+    fn plan(&self, id: u32, len: u8) -> Plan {
+        let mut plan = Plan::new();
+        for &bits in &self.steps[id as usize][..usize::from(len)] {
+            plan.push(Step::from_bits(bits));
+        }
+        plan
+    }
+
     /// A request stops following plan `id`.
     #[inline]
     fn release(&mut self, id: u32) {
@@ -659,6 +673,20 @@ pub struct Core {
     recent_next: usize,
     /// The latest hops, thinned, for the animation.
     pub trail: crate::trail::Trail,
+    /// Resources whose waiting jobs are kept as join times only, each with the plan and class
+    /// its jobs start with once a server is free (see [`Core::park`]).
+    parked: Vec<Parked>,
+}
+
+/// Jobs that wait for a server of `res` as nothing but the time they joined its backlog.
+#[derive(Debug, Clone, Copy)]
+struct Parked {
+    res: u16,
+    /// Their plan's id in the [`PlanTable`] (which it holds while the core lives); its first
+    /// step holds a server of `res`.
+    plan: u32,
+    len: u8,
+    class: Class,
 }
 
 /// Simulated seconds of hops the animation's trail keeps, unless the app sets another window.
@@ -710,6 +738,7 @@ impl Core {
             recent_failures: [(f64::NEG_INFINITY, 0); RECENT_FAILURES],
             recent_next: 0,
             trail: crate::trail::Trail::new(TRAIL_WINDOW_S),
+            parked: Vec::new(),
         }
     }
 
@@ -755,9 +784,124 @@ impl Core {
         self.present[res as usize]
     }
 
-    /// Requests in flight (including jobs).
+    /// Requests in flight (including jobs, those in a backlog too).
     pub fn in_flight(&self) -> u32 {
-        self.live
+        let backlogged: u32 = self
+            .parked
+            .iter()
+            .map(|p| self.resources[usize::from(p.res)].backlog.len())
+            .sum();
+        self.live + backlogged
+    }
+
+    /// A free slot for a new request.
+    fn new_slot(&mut self) -> u32 {
+        match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.requests.push(Request::empty());
+                self.held.push(Held::EMPTY);
+                self.keys.push(Keys::EMPTY);
+                (self.requests.len() - 1) as u32
+            }
+        }
+    }
+
+    /// From now on, jobs of `class` that start with `plan`, whose first step holds a server of
+    /// `res`, may wait for that server in `res`'s backlog, as only the time they joined it:
+    /// an overloaded queue then grows by a few bytes per [`crate::backlog::BIN_S`] instead of
+    /// a request's few hundred bytes per job. `res` must be a pool without a wait timeout.
+    pub fn accept_parked(&mut self, res: u16, class: Class, plan: &Plan) {
+        let spec = &self.resources[usize::from(res)].spec;
+        assert!(
+            spec.kind == Kind::Pool && spec.wait_timeout.is_infinite(),
+            "only a pool without a wait timeout keeps a backlog"
+        );
+        assert!(
+            plan.steps().next() == Some(Step::Hold(res)),
+            "a parked job's plan starts by holding a server of its resource"
+        );
+        let id = self.plans.intern(plan);
+        self.parked.push(Parked {
+            res,
+            plan: id,
+            len: plan.len,
+            class,
+        });
+    }
+
+    /// Starts a job of the plan [`Core::accept_parked`] gave for `res`: it takes a free server
+    /// at once, or waits in `res`'s backlog for one, in order with the requests in its queue.
+    pub fn park(&mut self, res: u16) {
+        let parked = *self
+            .parked
+            .iter()
+            .find(|p| p.res == res)
+            .expect("a resource that accepts parked jobs");
+        let now = self.now;
+        let rs = &mut self.resources[usize::from(res)];
+        if !self.hosts[usize::from(rs.spec.host)].up {
+            // Down: it fails at once, as any job that reaches it does.
+            let plan = self.plans.plan(parked.plan, parked.len);
+            self.start(parked.class, &[], &plan, f64::INFINITY, Origin::Job);
+            return;
+        }
+        self.stats.totals.jobs_enqueued += 1;
+        rs.arrive();
+        rs.integrate(now);
+        rs.waiting += 1;
+        rs.backlog.push(now);
+        self.present[usize::from(res)] += 1;
+        self.wake(res);
+        self.drain_ready();
+    }
+
+    /// The oldest job in `res`'s backlog, joined at `joined`, becomes a request waiting there.
+    fn unpark(&mut self, res: u16, joined: f64) -> (u32, u32, f64) {
+        let parked = *self
+            .parked
+            .iter()
+            .find(|p| p.res == res)
+            .expect("a backlog belongs to a resource that accepts parked jobs");
+        let slot = self.new_slot();
+        self.plans.follow(parked.plan);
+        self.keys[slot as usize] = Keys::EMPTY;
+        let r = &mut self.requests[slot as usize];
+        r.plan = parked.plan;
+        r.live = true;
+        r.class = parked.class;
+        r.phase = Phase::Waiting(res);
+        r.pc = 0;
+        r.len = parked.len;
+        r.nheld = 0;
+        r.job = true;
+        r.internal = false;
+        r.first_committed = false;
+        r.attempt = 1;
+        r.born = joined;
+        r.deadline = f64::INFINITY;
+        r.at_since = joined;
+        self.live += 1;
+        (slot, r.gen, joined)
+    }
+
+    /// The next waiter at `res` to get a server: the first live entry of its queue or of its
+    /// backlog, whichever joined first.
+    fn next_waiter(&mut self, res: u16) -> Option<(u32, u32, f64)> {
+        let rs = &mut self.resources[usize::from(res)];
+        while let Some(&(slot, gen, joined)) = rs.queue.front() {
+            let r = &self.requests[slot as usize];
+            if !(r.live && r.gen == gen && r.phase == Phase::Waiting(res)) {
+                rs.queue.pop_front(); // stale: that request left the queue already
+                continue;
+            }
+            if rs.backlog.front().is_some_and(|t| t < joined) {
+                break;
+            }
+            return rs.queue.pop_front();
+        }
+        let joined = rs.backlog.pop()?;
+        Some(self.unpark(res, joined))
     }
 
     /// Starts a request of `class` on `plan` now, reading or writing `keys`. `deadline_s`
@@ -774,15 +918,7 @@ impl Core {
         origin: Origin,
     ) {
         let job = origin == Origin::Job;
-        let slot = match self.free.pop() {
-            Some(s) => s,
-            None => {
-                self.requests.push(Request::empty());
-                self.held.push(Held::EMPTY);
-                self.keys.push(Keys::EMPTY);
-                (self.requests.len() - 1) as u32
-            }
-        };
+        let slot = self.new_slot();
         let now = self.now;
         let plan_id = self.plans.intern(plan);
         self.keys[slot as usize] = Keys::of(keys);
@@ -1075,14 +1211,11 @@ impl Core {
             if rs.busy >= rs.spec.servers || rs.waiting == 0 {
                 return;
             }
-            let Some((slot, gen, joined)) = rs.queue.pop_front() else {
+            let Some((slot, gen, joined)) = self.next_waiter(res) else {
                 return;
             };
-            let r = &self.requests[slot as usize];
-            if !(r.live && r.gen == gen && r.phase == Phase::Waiting(res)) {
-                continue; // stale entry: that request left the queue already
-            }
-            let late = now > r.deadline;
+            let late = now > self.requests[slot as usize].deadline;
+            let rs = &mut self.resources[res as usize];
             rs.integrate(now);
             rs.waiting -= 1;
             self.present[res as usize] -= 1;
@@ -1327,6 +1460,15 @@ impl Core {
         h.down_since = now;
         let restart = h.restart_s;
         self.events.schedule(now + restart, EventKind::HostUp(host));
+        // Jobs in a backlog here wait on this host as much as those in its queue.
+        for i in 0..self.parked.len() {
+            let res = self.parked[i].res;
+            if self.resources[usize::from(res)].spec.host == host {
+                while let Some(joined) = self.resources[usize::from(res)].backlog.pop() {
+                    self.unpark(res, joined);
+                }
+            }
+        }
         for slot in 0..self.requests.len() as u32 {
             let r = &self.requests[slot as usize];
             if !r.live {
@@ -1531,7 +1673,10 @@ impl Core {
                 let r = &self.requests[slot as usize];
                 r.live && r.gen == gen && r.phase == Phase::Waiting(res)
             })
-            .map_or(0.0, |&(_, _, joined)| self.now - joined)
+            .map(|&(_, _, joined)| joined)
+            .into_iter()
+            .chain(rs.backlog.front())
+            .fold(0.0, |oldest, joined| oldest.max(self.now - joined))
     }
 }
 
@@ -1709,6 +1854,79 @@ mod tests {
         assert!(c.hosts[vm as usize].up);
         c.start(0, &[], &p, f64::INFINITY, Origin::User);
         assert_eq!(c.in_flight(), 1);
+    }
+
+    /// A core with a one-worker pool whose jobs hold the worker through a 1 s call; `parked`
+    /// keeps waiting jobs in the pool's backlog.
+    fn workers(parked: bool) -> (Core, u16, Plan) {
+        let mut c = Core::new(1);
+        let h = c.add_host(Host::new("workers", f64::INFINITY, 0.0, 5.0));
+        let workers = c.add_resource(ResourceSpec::pool(id(0, Role::Workers), h, 1));
+        let api = c.add_resource(ResourceSpec::delay(
+            id(1, Role::Calls),
+            h,
+            Delay::Fixed(1.0),
+        ));
+        let mut p = Plan::new();
+        p.push(Step::Hold(workers))
+            .push(Step::Visit(api))
+            .push(Step::Release(workers));
+        if parked {
+            c.accept_parked(workers, 3, &p);
+        }
+        (c, workers, p)
+    }
+
+    #[test]
+    fn jobs_in_a_backlog_are_served_as_if_they_had_queued_as_requests() {
+        let run = |parked: bool| {
+            let (mut c, workers, p) = workers(parked);
+            for t in [0.0, 0.25, 0.25, 0.5] {
+                run_until(&mut c, t);
+                if parked {
+                    c.park(workers);
+                } else {
+                    c.start(3, &[], &p, f64::INFINITY, Origin::Job);
+                }
+            }
+            run_until(&mut c, 0.75);
+            let waiting = (
+                c.in_flight(),
+                c.resources[workers as usize].waiting,
+                c.oldest_wait(workers),
+            );
+            run_until(&mut c, 10.0);
+            let t = &c.resources[workers as usize].tally;
+            (
+                waiting,
+                (t.arrivals, t.wait_sum, t.queue_area, t.busy_area),
+                (c.stats.totals.jobs_enqueued, c.stats.totals.jobs_done),
+                c.stats.job_latency.mean(),
+                c.in_flight(),
+            )
+        };
+        let parked = run(true);
+        assert_eq!(parked, run(false));
+        // At 0.75 s: one job at the worker, three waiting, the oldest since 0.25 s.
+        assert_eq!(parked.0, (4, 3, 0.5));
+        // They wait 0, 0.75, 1.75 and 2.5 s, and each call takes 1 s.
+        assert_eq!(parked.1 .1, 5.0);
+        assert_eq!(parked.3, (1.0 + 1.75 + 2.75 + 3.5) / 4.0);
+        assert_eq!(parked.4, 0);
+    }
+
+    #[test]
+    fn jobs_in_a_backlog_fail_with_their_host_and_retry() {
+        let (mut c, workers, _) = workers(true);
+        for _ in 0..3 {
+            c.park(workers);
+        }
+        assert_eq!(c.resources[workers as usize].backlog.len(), 2);
+        c.take_down(0, false);
+        assert_eq!(c.resources[workers as usize].backlog.len(), 0);
+        assert_eq!(c.resources[workers as usize].waiting, 0);
+        assert_eq!(c.stats.totals.job_retries, 3, "all three retry");
+        assert_eq!(c.in_flight(), 3);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod analytic;
+pub mod backlog;
 pub mod calibration;
 pub mod cli;
 pub mod core;

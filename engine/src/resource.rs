@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
+use crate::backlog::Backlog;
 use crate::parts::ResourceId;
 use crate::rng::LogNormal;
 use crate::stats::Tally;
@@ -175,6 +176,9 @@ pub struct Resource {
     pub waiting: u32,
     /// Queue entries: (request slot, generation, time it joined).
     pub queue: VecDeque<(u32, u32, f64)>,
+    /// Jobs waiting here as only the time they joined (see `Core::park`); counted in
+    /// `waiting`.
+    pub backlog: Backlog,
     /// An expiry check is scheduled.
     pub expiry_pending: bool,
     /// Totals since it was built; readings are differences of these.
@@ -191,6 +195,7 @@ impl Resource {
             busy: 0,
             waiting: 0,
             queue: VecDeque::new(),
+            backlog: Backlog::default(),
             expiry_pending: false,
             tally: Tally::default(),
             integrated_at: 0.0,

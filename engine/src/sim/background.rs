@@ -5,7 +5,7 @@ use crate::calibration::{CRON_INDEXED_IO_S, CRON_INDEXED_MB};
 use crate::core::{Origin, Plan, Step};
 use crate::events::EventKind;
 
-use super::{class, Sim, HOP_S, TICK_S};
+use super::{class, NodeId, Sim, HOP_S, TICK_S};
 
 impl Sim {
     pub(super) fn tick(&mut self) {
@@ -110,27 +110,31 @@ impl Sim {
             .start(class::ANALYTICS, &[], &p, 600.0, Origin::Internal);
     }
 
-    /// Plans the jobs requests put on the queue: a worker takes each and calls the API.
+    /// Puts the jobs requests enqueued on the queue: a worker takes each and calls the API
+    /// (the plan [`Sim::job_plan`]).
     pub(super) fn spawn_jobs(&mut self) {
-        while self.core.jobs_to_spawn > 0 {
-            self.core.jobs_to_spawn -= 1;
-            let Some((workers, qnode)) = self.queue else {
-                continue;
-            };
-            let (api, api_node) = self.third_party;
-            let e = self.edge(qnode, api_node);
-            let mut p = Plan::new();
-            p.push(Step::Hold(workers))
-                .push(Step::Travel {
-                    edge: e,
-                    secs: HOP_S,
-                })
-                .push(Step::Visit(api))
-                .push(Step::Release(workers));
-            // (A job's clock starts when a worker takes it: see `RetryPolicy`.)
-            self.core
-                .start(class::JOB, &[], &p, f64::INFINITY, Origin::Job);
+        let jobs = std::mem::take(&mut self.core.jobs_to_spawn);
+        if let Some((workers, _)) = self.queue {
+            for _ in 0..jobs {
+                self.core.park(workers);
+            }
         }
+    }
+
+    /// A job's plan: a worker takes it and calls the API. (Its clock starts when a worker
+    /// takes it: see `RetryPolicy`.)
+    pub(super) fn job_plan(&mut self, workers: u16, queue_node: NodeId) -> Plan {
+        let (api, api_node) = self.third_party;
+        let e = self.edge(queue_node, api_node);
+        let mut p = Plan::new();
+        p.push(Step::Hold(workers))
+            .push(Step::Travel {
+                edge: e,
+                secs: HOP_S,
+            })
+            .push(Step::Visit(api))
+            .push(Step::Release(workers));
+        p
     }
 
     /// One step of a rolling deploy. The balancer stops sending new requests to app server `i`

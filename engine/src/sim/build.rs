@@ -8,7 +8,7 @@ use crate::parts::{PartId, ResourceId, Role, Tier};
 use crate::resource::{Cause, Delay, ResourceSpec};
 use crate::rng::LogNormal;
 
-use super::{App, Db, EdgeInfo, NodeId, PartInfo, Sim};
+use super::{class, App, Db, EdgeInfo, NodeId, PartInfo, Sim};
 
 /// Statistics groups: identical servers (every app server's threads, every shard's disk)
 /// share one time histogram.
@@ -232,6 +232,8 @@ impl Sim {
                 t.workers.max(1),
             ));
             self.queue = Some((res, node));
+            let plan = self.job_plan(res, node);
+            self.core.accept_parked(res, class::JOB, &plan);
         }
         if t.observability {
             self.part(PartId::first(Tier::Observability), None);
