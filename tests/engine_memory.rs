@@ -68,7 +68,9 @@ fn live_over(base: usize) -> usize {
 /// each with the requests in flight and the jobs queued.
 fn held_at(label: &str, scenario: &Scenario, at: &[f64]) -> Vec<usize> {
     // One measurement at a time: the counter is the whole process's.
-    let _alone = ALONE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _alone = ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let base = LIVE.load(Ordering::Relaxed);
     let (mut runner, events) = Runner::new(scenario, 1, false, 10);
     drop(events);
