@@ -58,6 +58,14 @@ fn mb(bytes: usize) -> f64 {
     bytes as f64 / f64::from(1 << 20)
 }
 
+/// One measurement at a time, its assertions included (a failing one's report allocates): the
+/// counter is the whole process's.
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ALONE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Bytes live now, over `base`.
 fn live_over(base: usize) -> usize {
     LIVE.load(Ordering::Relaxed).saturating_sub(base)
@@ -67,10 +75,6 @@ fn live_over(base: usize) -> usize {
 /// step, and returns the bytes the engine holds at each of `at` (simulated seconds), printing
 /// each with the requests in flight and the jobs queued.
 fn held_at(label: &str, scenario: &Scenario, at: &[f64]) -> Vec<usize> {
-    // One measurement at a time: the counter is the whole process's.
-    let _alone = ALONE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let base = LIVE.load(Ordering::Relaxed);
     let (mut runner, events) = Runner::new(scenario, 1, false, 10);
     drop(events);
@@ -115,6 +119,7 @@ fn held_at(label: &str, scenario: &Scenario, at: &[f64]) -> Vec<usize> {
 /// not with the time run.
 #[test]
 fn stage_7_at_10_million_users_holds_a_flat_line() {
+    let _alone = alone();
     let scenario = Scenario::for_stage(7, MAX_USERS);
     let held = held_at(
         "stage 7, 10,000,000 users",
@@ -140,6 +145,7 @@ fn stage_7_at_10_million_users_holds_a_flat_line() {
 #[test]
 #[ignore = "a measurement: scripts/bench runs it"]
 fn stage_7_with_every_knob_at_its_maximum_holds_at_most_8_mb() {
+    let _alone = alone();
     let mut scenario = Scenario::for_stage(7, MAX_USERS);
     for knob in KNOBS {
         knob.apply(&mut scenario, knob.range().max);

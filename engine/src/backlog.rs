@@ -8,6 +8,10 @@
 //! is exact, so a queue that is not overloaded (a job or two every few milliseconds) loses
 //! nothing; in a bin of more, a join time is off by less than [`BIN_S`], on waits that are by
 //! then usually far longer.
+//!
+//! A job back for another attempt carries more than its join time (when it was first
+//! enqueued, and which attempt this is): it is kept whole, beside the bins, and leaves in
+//! order with them.
 
 use std::collections::VecDeque;
 
@@ -24,10 +28,23 @@ struct Bin {
     taken: u32,
 }
 
-/// Join times in the order they joined.
+/// A waiter as it leaves the backlog.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waiter {
+    /// When it joined the backlog.
+    pub joined: f64,
+    /// When it was first enqueued (its first attempt's join time).
+    pub born: f64,
+    /// Which attempt this is, from 1.
+    pub attempt: u8,
+}
+
+/// Waiters in the order they joined.
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
     bins: VecDeque<Bin>,
+    /// Waiters on a later attempt, in the order they joined.
+    retries: VecDeque<Waiter>,
     len: u32,
 }
 
@@ -42,12 +59,18 @@ impl Backlog {
         self.len == 0
     }
 
-    /// Bins held (what its memory grows with).
-    pub fn bins(&self) -> usize {
-        self.bins.len()
+    /// Entries held (what its memory grows with): bins and waiters on a later attempt.
+    pub fn entries(&self) -> usize {
+        self.bins.len() + self.retries.len()
     }
 
-    /// A waiter joins at `t` (no earlier than the last one).
+    /// A waiter on a later attempt joins (no earlier than the last one).
+    pub fn push_retry(&mut self, waiter: Waiter) {
+        self.len += 1;
+        self.retries.push_back(waiter);
+    }
+
+    /// A first attempt joins at `t` (no earlier than the last one).
     pub fn push(&mut self, t: f64) {
         self.len += 1;
         if let Some(bin) = self.bins.back_mut() {
@@ -67,19 +90,35 @@ impl Backlog {
 
     /// When the oldest waiter joined.
     pub fn front(&self) -> Option<f64> {
-        self.bins.front().map(Bin::next)
+        let fresh = self.bins.front().map(Bin::next);
+        let retry = self.retries.front().map(|w| w.joined);
+        match (fresh, retry) {
+            (Some(f), Some(r)) => Some(f.min(r)),
+            (f, r) => f.or(r),
+        }
     }
 
-    /// The oldest waiter leaves; when it joined.
-    pub fn pop(&mut self) -> Option<f64> {
-        let bin = self.bins.front_mut()?;
-        let t = bin.next();
-        bin.taken += 1;
-        if bin.taken == bin.count {
-            self.bins.pop_front();
-        }
+    /// The oldest waiter leaves (of two that joined at once, the first attempt).
+    pub fn pop(&mut self) -> Option<Waiter> {
+        let fresh = self.bins.front().map(Bin::next);
+        let retry = self.retries.front().map(|w| w.joined);
+        let waiter = match (fresh, retry) {
+            (Some(f), r) if r.is_none_or(|r| f <= r) => {
+                let bin = self.bins.front_mut().expect("a front bin");
+                bin.taken += 1;
+                if bin.taken == bin.count {
+                    self.bins.pop_front();
+                }
+                Waiter {
+                    joined: f,
+                    born: f,
+                    attempt: 1,
+                }
+            }
+            _ => self.retries.pop_front()?,
+        };
         self.len -= 1;
-        Some(t)
+        Some(waiter)
     }
 }
 
@@ -107,8 +146,8 @@ mod tests {
         }
         assert_eq!(b.len(), 5);
         // 0.05 and 0.055 share a bin of two: both exact.
-        assert_eq!(b.bins(), 4);
-        let out: Vec<f64> = std::iter::from_fn(|| b.pop()).collect();
+        assert_eq!(b.entries(), 4);
+        let out: Vec<f64> = std::iter::from_fn(|| b.pop().map(|w| w.joined)).collect();
         assert_eq!(out, times);
         assert!(b.is_empty());
         assert_eq!(b.front(), None);
@@ -123,16 +162,54 @@ mod tests {
             b.push(t);
         }
         assert_eq!(b.len(), 1_000_000);
-        assert!(b.bins() <= 1_001, "{} bins", b.bins());
+        assert!(b.entries() <= 1_001, "{} bins", b.entries());
         let mut previous = f64::NEG_INFINITY;
         for &t in &times {
             let front = b.front();
-            let got = b.pop().unwrap();
+            let got = b.pop().unwrap().joined;
             assert_eq!(front, Some(got), "front is the next to leave");
             assert!((got - t).abs() < BIN_S, "{got} for {t}");
             assert!(got >= previous, "in order");
             previous = got;
         }
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    fn later_attempts_leave_in_order_with_first_ones_and_keep_what_they_carry() {
+        let mut b = Backlog::default();
+        let retry = |joined: f64| Waiter {
+            joined,
+            born: joined - 5.0,
+            attempt: 3,
+        };
+        let first = |joined: f64| Waiter {
+            joined,
+            born: joined,
+            attempt: 1,
+        };
+        // (Binary fractions, so the bin's middle time is exact.)
+        b.push(1.0);
+        b.push_retry(retry(1.003_906_25));
+        b.push(1.005);
+        b.push(1.007_812_5);
+        b.push_retry(retry(2.0));
+        b.push(2.0);
+        assert_eq!((b.len(), b.entries()), (6, 4));
+        let out: Vec<Waiter> = std::iter::from_fn(|| b.pop()).collect();
+        assert_eq!(
+            out,
+            [
+                first(1.0),
+                // The middle of a bin of three, 1.0 to 1.0078125: before the retry that
+                // joined at the same time.
+                first(1.003_906_25),
+                retry(1.003_906_25),
+                first(1.007_812_5),
+                first(2.0),
+                retry(2.0),
+            ]
+        );
         assert!(b.is_empty());
     }
 }

@@ -6,6 +6,7 @@
 
 use std::collections::VecDeque;
 
+use crate::backlog::Waiter;
 use crate::events::{EventKind, EventQueue};
 use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec};
 use crate::rng::SimRng;
@@ -799,10 +800,19 @@ impl Core {
         match self.free.pop() {
             Some(s) => s,
             None => {
+                let n = self.requests.len();
+                if n == self.requests.capacity() {
+                    // Grow by an eighth, not the doubling `push` would do: the slab's spare
+                    // room is memory the engine holds for nothing.
+                    let more = (n / 8).max(64);
+                    self.requests.reserve_exact(more);
+                    self.held.reserve_exact(more);
+                    self.keys.reserve_exact(more);
+                }
                 self.requests.push(Request::empty());
                 self.held.push(Held::EMPTY);
                 self.keys.push(Keys::EMPTY);
-                (self.requests.len() - 1) as u32
+                n as u32
             }
         }
     }
@@ -856,8 +866,8 @@ impl Core {
         self.drain_ready();
     }
 
-    /// The oldest job in `res`'s backlog, joined at `joined`, becomes a request waiting there.
-    fn unpark(&mut self, res: u16, joined: f64) -> (u32, u32, f64) {
+    /// The oldest job in `res`'s backlog, `waiter`, becomes a request waiting there.
+    fn unpark(&mut self, res: u16, waiter: Waiter) -> (u32, u32, f64) {
         let parked = *self
             .parked
             .iter()
@@ -877,12 +887,12 @@ impl Core {
         r.job = true;
         r.internal = false;
         r.first_committed = false;
-        r.attempt = 1;
-        r.born = joined;
+        r.attempt = waiter.attempt;
+        r.born = waiter.born;
         r.deadline = f64::INFINITY;
-        r.at_since = joined;
+        r.at_since = waiter.joined;
         self.live += 1;
-        (slot, r.gen, joined)
+        (slot, r.gen, waiter.joined)
     }
 
     /// The next waiter at `res` to get a server: the first live entry of its queue or of its
@@ -900,8 +910,8 @@ impl Core {
             }
             return rs.queue.pop_front();
         }
-        let joined = rs.backlog.pop()?;
-        Some(self.unpark(res, joined))
+        let waiter = rs.backlog.pop()?;
+        Some(self.unpark(res, waiter))
     }
 
     /// Starts a request of `class` on `plan` now, reading or writing `keys`. `deadline_s`
@@ -1088,6 +1098,21 @@ impl Core {
                         rs.integrate(now);
                         rs.waiting += 1;
                         self.present[res as usize] += 1;
+                        let r = &self.requests[slot as usize];
+                        if r.job
+                            && r.pc == 0
+                            && self.parked.iter().any(|p| p.res == res && p.plan == r.plan)
+                        {
+                            // A job back for another attempt waits in the backlog, as what it
+                            // carries, and its slot is free until a worker takes it.
+                            rs.backlog.push_retry(Waiter {
+                                joined: now,
+                                born: r.born,
+                                attempt: r.attempt,
+                            });
+                            self.release_slot(slot);
+                            return;
+                        }
                         rs.queue.push_back((slot, gen, now));
                         let timeout = rs.spec.wait_timeout;
                         if timeout.is_finite() && !rs.expiry_pending {
@@ -1464,8 +1489,8 @@ impl Core {
         for i in 0..self.parked.len() {
             let res = self.parked[i].res;
             if self.resources[usize::from(res)].spec.host == host {
-                while let Some(joined) = self.resources[usize::from(res)].backlog.pop() {
-                    self.unpark(res, joined);
+                while let Some(waiter) = self.resources[usize::from(res)].backlog.pop() {
+                    self.unpark(res, waiter);
                 }
             }
         }
@@ -1856,17 +1881,20 @@ mod tests {
         assert_eq!(c.in_flight(), 1);
     }
 
-    /// A core with a one-worker pool whose jobs hold the worker through a 1 s call; `parked`
-    /// keeps waiting jobs in the pool's backlog.
-    fn workers(parked: bool) -> (Core, u16, Plan) {
+    /// A core with a one-worker pool whose jobs hold the worker through a 1 s call that fails
+    /// with probability `errors`; `parked` keeps waiting jobs in the pool's backlog.
+    fn workers(parked: bool, errors: f64) -> (Core, u16, Plan) {
         let mut c = Core::new(1);
+        c.retry = RetryPolicy {
+            max_attempts: 3,
+            backoff_s: 0.5,
+            attempt_timeout_s: 60.0,
+        };
         let h = c.add_host(Host::new("workers", f64::INFINITY, 0.0, 5.0));
         let workers = c.add_resource(ResourceSpec::pool(id(0, Role::Workers), h, 1));
-        let api = c.add_resource(ResourceSpec::delay(
-            id(1, Role::Calls),
-            h,
-            Delay::Fixed(1.0),
-        ));
+        let api = c.add_resource(
+            ResourceSpec::delay(id(1, Role::Calls), h, Delay::Fixed(1.0)).errors(errors),
+        );
         let mut p = Plan::new();
         p.push(Step::Hold(workers))
             .push(Step::Visit(api))
@@ -1877,10 +1905,22 @@ mod tests {
         (c, workers, p)
     }
 
-    #[test]
-    fn jobs_in_a_backlog_are_served_as_if_they_had_queued_as_requests() {
-        let run = |parked: bool| {
-            let (mut c, workers, p) = workers(parked);
+    /// Four jobs at 0, 0.25, 0.25 and 0.5 s, run to 0.75 s and to `end`: what is waiting
+    /// then, and what the worker pool and the jobs measured.
+    #[allow(clippy::type_complexity)]
+    fn four_jobs(
+        parked: bool,
+        errors: f64,
+        end: f64,
+    ) -> (
+        (u32, u32, f64),
+        (u64, f64, f64, f64),
+        (u64, u64, u64, u64),
+        f64,
+        u32,
+    ) {
+        {
+            let (mut c, workers, p) = workers(parked, errors);
             for t in [0.0, 0.25, 0.25, 0.5] {
                 run_until(&mut c, t);
                 if parked {
@@ -1895,18 +1935,23 @@ mod tests {
                 c.resources[workers as usize].waiting,
                 c.oldest_wait(workers),
             );
-            run_until(&mut c, 10.0);
+            run_until(&mut c, end);
             let t = &c.resources[workers as usize].tally;
+            let s = &c.stats.totals;
             (
                 waiting,
                 (t.arrivals, t.wait_sum, t.queue_area, t.busy_area),
-                (c.stats.totals.jobs_enqueued, c.stats.totals.jobs_done),
+                (s.jobs_enqueued, s.jobs_done, s.job_retries, s.dead_letters),
                 c.stats.job_latency.mean(),
                 c.in_flight(),
             )
-        };
-        let parked = run(true);
-        assert_eq!(parked, run(false));
+        }
+    }
+
+    #[test]
+    fn jobs_in_a_backlog_are_served_as_if_they_had_queued_as_requests() {
+        let parked = four_jobs(true, 0.0, 10.0);
+        assert_eq!(parked, four_jobs(false, 0.0, 10.0));
         // At 0.75 s: one job at the worker, three waiting, the oldest since 0.25 s.
         assert_eq!(parked.0, (4, 3, 0.5));
         // They wait 0, 0.75, 1.75 and 2.5 s, and each call takes 1 s.
@@ -1916,8 +1961,25 @@ mod tests {
     }
 
     #[test]
+    fn jobs_back_for_another_attempt_wait_in_the_backlog_as_they_would_in_the_queue() {
+        // Half the calls fail: attempts come back after 0.5 s and 1 s, behind the others.
+        for end in [2.0, 4.6, 30.0] {
+            let parked = four_jobs(true, 0.5, end);
+            assert_eq!(parked, four_jobs(false, 0.5, end), "at {end} s");
+        }
+        let done = four_jobs(true, 0.5, 30.0);
+        assert!(
+            done.2 .2 > 0,
+            "some attempts failed and came back: {:?}",
+            done.2
+        );
+        assert_eq!(done.2 .1 + done.2 .3, 4, "each job done or dead-lettered");
+        assert_eq!(done.4, 0);
+    }
+
+    #[test]
     fn jobs_in_a_backlog_fail_with_their_host_and_retry() {
-        let (mut c, workers, _) = workers(true);
+        let (mut c, workers, _) = workers(true, 0.0);
         for _ in 0..3 {
             c.park(workers);
         }

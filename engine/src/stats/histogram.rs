@@ -32,10 +32,14 @@ pub const HIGHEST_TRACKABLE_S: f64 = TOP_UNITS * LOWEST_S;
 /// [`HIGHEST_TRACKABLE_S`] and land in the last. The count, sum, minimum and
 /// maximum are kept exactly, so [`mean`](Self::mean) is exact and quantiles
 /// never stray outside the observed values.
+///
+/// Its bucket counts are `u64` unless it says otherwise: a window's one-second slots count in
+/// `u32` (a bucket there would need four billion values in a second to overflow), which halves
+/// the memory of the windows every resource group keeps.
 #[derive(Clone, Debug)]
-pub struct LatencyHistogram {
+pub struct LatencyHistogram<C: Count = u64> {
     /// Counts per bucket, allocated once so `record` never allocates.
-    buckets: Box<[u64; BUCKETS]>,
+    buckets: Box<[C; BUCKETS]>,
     count: u64,
     sum: f64,
     /// Smallest value seen; `+inf` when empty.
@@ -47,6 +51,36 @@ pub struct LatencyHistogram {
 impl Default for LatencyHistogram {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A bucket's count: `u64`, or `u32` where a bucket cannot hold that many.
+pub trait Count: Copy + Default + std::fmt::Debug + Into<u64> + 'static {
+    /// `self + n`, saturating.
+    fn plus(self, n: u64) -> Self;
+    /// `self - n`, saturating at zero.
+    fn minus(self, n: u64) -> Self;
+}
+
+impl Count for u64 {
+    #[inline]
+    fn plus(self, n: u64) -> Self {
+        self.saturating_add(n)
+    }
+    #[inline]
+    fn minus(self, n: u64) -> Self {
+        self.saturating_sub(n)
+    }
+}
+
+impl Count for u32 {
+    #[inline]
+    fn plus(self, n: u64) -> Self {
+        u32::try_from(u64::from(self).saturating_add(n)).unwrap_or(u32::MAX)
+    }
+    #[inline]
+    fn minus(self, n: u64) -> Self {
+        u32::try_from(u64::from(self).saturating_sub(n)).unwrap_or(u32::MAX)
     }
 }
 
@@ -119,7 +153,14 @@ impl Sample {
 impl LatencyHistogram {
     /// An empty histogram. This is the only allocation it ever makes.
     pub fn new() -> Self {
-        let buckets: Box<[u64; BUCKETS]> = vec![0u64; BUCKETS]
+        Self::empty()
+    }
+}
+
+impl<C: Count> LatencyHistogram<C> {
+    /// An empty histogram of `C` counts. This is the only allocation it ever makes.
+    pub fn empty() -> Self {
+        let buckets: Box<[C; BUCKETS]> = vec![C::default(); BUCKETS]
             .into_boxed_slice()
             .try_into()
             .expect("the vector has exactly BUCKETS entries");
@@ -151,7 +192,7 @@ impl LatencyHistogram {
     #[inline]
     pub(crate) fn record_sample(&mut self, v: Sample, n: u64) {
         let bucket = &mut self.buckets[v.bucket];
-        *bucket = bucket.saturating_add(n);
+        *bucket = bucket.plus(n);
         self.count = self.count.saturating_add(n);
         self.sum += v.seconds * n as f64;
         self.min = self.min.min(v.seconds);
@@ -251,13 +292,13 @@ impl LatencyHistogram {
             if next == pending.len() {
                 break;
             }
-            let in_octave: u64 = chunk.iter().sum();
+            let in_octave: u64 = chunk.iter().map(|&n| n.into()).sum();
             if seen + in_octave < ranks[pending[next]] {
                 seen += in_octave;
                 continue;
             }
             for (sub, &n) in chunk.iter().enumerate() {
-                seen += n;
+                seen += n.into();
                 if next == pending.len() || seen < ranks[pending[next]] {
                     continue;
                 }
@@ -276,7 +317,7 @@ impl LatencyHistogram {
     /// clears many idle slots.
     pub fn clear(&mut self) {
         if self.count != 0 {
-            self.buckets.fill(0);
+            self.buckets.fill(C::default());
         }
         self.count = 0;
         self.sum = 0.0;
@@ -290,7 +331,7 @@ impl LatencyHistogram {
             return;
         }
         for (mine, theirs) in self.buckets.iter_mut().zip(other.buckets.iter()) {
-            *mine = mine.saturating_add(*theirs);
+            *mine = mine.plus((*theirs).into());
         }
         self.count = self.count.saturating_add(other.count);
         self.sum += other.sum;
@@ -319,9 +360,10 @@ impl LatencyHistogram {
             .zip(other.buckets.iter())
             .enumerate()
         {
-            *mine = mine.saturating_sub(*theirs);
-            if *mine != 0 {
-                count = count.saturating_add(*mine);
+            *mine = mine.minus((*theirs).into());
+            let n: u64 = (*mine).into();
+            if n != 0 {
+                count = count.saturating_add(n);
                 lowest.get_or_insert(index);
                 highest = index;
             }
@@ -357,7 +399,7 @@ impl LatencyHistogram {
     /// them (a window's total and one of its slots): only `other`'s occupied buckets are
     /// touched, and the count drops by `other`'s. The sum, minimum and maximum are left for
     /// the caller to set (see [`set_summary`](Self::set_summary)) unless nothing is left.
-    pub(super) fn subtract_part(&mut self, other: &Self) {
+    pub(super) fn subtract_part<D: Count>(&mut self, other: &LatencyHistogram<D>) {
         let Some(range) = other.occupied() else {
             return;
         };
@@ -365,7 +407,7 @@ impl LatencyHistogram {
             .iter_mut()
             .zip(&other.buckets[range])
         {
-            *mine = mine.saturating_sub(*theirs);
+            *mine = mine.minus((*theirs).into());
         }
         self.count = self.count.saturating_sub(other.count);
         if self.count == 0 {
@@ -376,7 +418,7 @@ impl LatencyHistogram {
     /// [`clear`](Self::clear), touching only the occupied buckets.
     pub(super) fn clear_occupied(&mut self) {
         if let Some(range) = self.occupied() {
-            self.buckets[range].fill(0);
+            self.buckets[range].fill(C::default());
         }
         self.count = 0;
         self.clear();

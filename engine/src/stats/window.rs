@@ -44,7 +44,9 @@ fn slot_width(window_s: f64, slots: usize) -> f64 {
 #[derive(Clone, Debug)]
 pub struct WindowedHistogram {
     slot_width: f64,
-    ring: Box<[LatencyHistogram]>,
+    /// Each slot's latencies, in `u32` counts (a bucket would need four billion values in one
+    /// slot to overflow).
+    ring: Box<[LatencyHistogram<u32>]>,
     /// The sum of every slot in `ring`.
     total: LatencyHistogram,
     /// Absolute number of the newest slot; `None` before the first call.
@@ -66,7 +68,7 @@ impl WindowedHistogram {
         let slot_width = slot_width(window_s, slots);
         Self {
             slot_width,
-            ring: vec![LatencyHistogram::new(); slots].into_boxed_slice(),
+            ring: vec![LatencyHistogram::empty(); slots].into_boxed_slice(),
             total: LatencyHistogram::new(),
             current: None,
             current_index: 0,
