@@ -265,9 +265,13 @@ fn mix(hash: u64, word: u64) -> u64 {
 /// is not stored again and again; then its id is reused.
 #[derive(Debug, Clone, Default)]
 struct PlanTable {
-    /// Each plan's steps, as [`Step::bits`].
-    steps: Vec<[u64; MAX_STEPS]>,
+    /// Every plan's steps, as [`Step::bits`], each plan's in one run.
+    arena: Vec<u64>,
+    /// Where each plan's run starts in `arena`.
+    starts: Vec<u32>,
     lens: Vec<u8>,
+    /// Runs of `arena` no plan uses, by length: a new plan of that length takes one.
+    spare: Vec<Vec<u32>>,
     hashes: Vec<u64>,
     /// Requests following each plan.
     refs: Vec<u32>,
@@ -297,28 +301,39 @@ impl PlanTable {
             let k = id as usize;
             if self.hashes[k] == hash
                 && self.lens[k] as usize == steps.len()
-                && self.steps[k][..steps.len()] == *steps
+                && self.steps_of(id) == steps
             {
                 self.refs[k] += 1;
                 return id;
             }
             i = (i + 1) & mask;
         }
+        let start = match self.spare.get_mut(steps.len()).and_then(Vec::pop) {
+            Some(start) => {
+                let at = start as usize;
+                self.arena[at..at + steps.len()].copy_from_slice(steps);
+                start
+            }
+            None => {
+                self.arena.extend_from_slice(steps);
+                (self.arena.len() - steps.len()) as u32
+            }
+        };
         let id = match self.free.pop() {
             Some(id) => {
                 let k = id as usize;
-                self.steps[k] = plan.steps;
+                self.starts[k] = start;
                 self.lens[k] = plan.len;
                 self.hashes[k] = hash;
                 self.refs[k] = 1;
                 id
             }
             None => {
-                self.steps.push(plan.steps);
+                self.starts.push(start);
                 self.lens.push(plan.len);
                 self.hashes.push(hash);
                 self.refs.push(1);
-                (self.steps.len() - 1) as u32
+                (self.starts.len() - 1) as u32
             }
         };
         self.index[i] = id;
@@ -331,10 +346,17 @@ impl PlanTable {
         self.refs[id as usize] += 1;
     }
 
-    /// Plan `id` (of `len` steps) as a [`Plan`].
-    fn plan(&self, id: u32, len: u8) -> Plan {
+    /// Plan `id`'s steps, as [`Step::bits`].
+    fn steps_of(&self, id: u32) -> &[u64] {
+        let k = id as usize;
+        let start = self.starts[k] as usize;
+        &self.arena[start..start + usize::from(self.lens[k])]
+    }
+
+    /// Plan `id` as a [`Plan`].
+    fn plan(&self, id: u32) -> Plan {
         let mut plan = Plan::new();
-        for &bits in &self.steps[id as usize][..usize::from(len)] {
+        for &bits in self.steps_of(id) {
             plan.push(Step::from_bits(bits));
         }
         plan
@@ -349,7 +371,7 @@ impl PlanTable {
     /// Step `pc` of plan `id`.
     #[inline]
     fn step(&self, id: u32, pc: u8) -> Step {
-        Step::from_bits(self.steps[id as usize][pc as usize])
+        Step::from_bits(self.arena[self.starts[id as usize] as usize + pc as usize])
     }
 
     /// Indexes only the plans some request follows, in an index with room for four times as
@@ -363,6 +385,14 @@ impl PlanTable {
         let mask = capacity - 1;
         for (id, &hash) in self.hashes.iter().enumerate() {
             if self.refs[id] == 0 {
+                // Its run is spare too, once: a free id's length is 0 (no run).
+                let len = usize::from(std::mem::take(&mut self.lens[id]));
+                if len > 0 {
+                    if self.spare.len() <= len {
+                        self.spare.resize_with(len + 1, Vec::new);
+                    }
+                    self.spare[len].push(self.starts[id]);
+                }
                 self.free.push(id as u32);
                 continue;
             }
@@ -852,7 +882,7 @@ impl Core {
         let rs = &mut self.resources[usize::from(res)];
         if !self.hosts[usize::from(rs.spec.host)].up {
             // Down: it fails at once, as any job that reaches it does.
-            let plan = self.plans.plan(parked.plan, parked.len);
+            let plan = self.plans.plan(parked.plan);
             self.start(parked.class, &[], &plan, f64::INFINITY, Origin::Job);
             return;
         }
@@ -1807,6 +1837,40 @@ mod tests {
         table.release(b);
         table.rebuild();
         assert_eq!(table.free.len(), 2, "ids no request follows are reused");
+        // Their runs are reused by plans of their lengths, once each.
+        table.rebuild();
+        let arena = table.arena.len();
+        let mut other = plan;
+        other.steps[0] = Step::Hold(9).bits();
+        other.hash ^= 1;
+        let c = table.intern(&other);
+        assert_eq!(
+            table.arena.len(),
+            arena,
+            "a spare run of its length is taken"
+        );
+        assert_eq!(table.step(c, 0), Step::Hold(9));
+        assert_eq!(table.step(c, 9), steps[9]);
+        let mut longer = plan;
+        longer.push(Step::Hold(1));
+        let d = table.intern(&longer);
+        assert_eq!(
+            table.arena.len(),
+            arena + longer.len as usize,
+            "no spare run that long"
+        );
+        assert_eq!(table.plan(d).steps().collect::<Vec<_>>().len(), 11);
+        let e = table.intern(&other);
+        assert_eq!(e, c, "equal plans share one copy");
+        let mut another = plan;
+        another.steps[0] = Step::Hold(8).bits();
+        another.hash ^= 2;
+        table.intern(&another);
+        assert_eq!(
+            table.arena.len(),
+            arena + longer.len as usize + plan.len as usize,
+            "the spare run of ten went once"
+        );
     }
 
     #[test]
