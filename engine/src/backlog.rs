@@ -7,7 +7,8 @@
 //! and last and a count; the ones between are handed out evenly spaced. A bin of one or two
 //! is exact, so a queue that is not overloaded (a job or two every few milliseconds) loses
 //! nothing; in a bin of more, a join time is off by less than [`BIN_S`], on waits that are by
-//! then usually far longer.
+//! then usually far longer. A bin closes once one of its waiters has left (or a later attempt
+//! joins behind it), so the times handed out never go backwards.
 //!
 //! A job back for another attempt carries more than its join time (when it was first
 //! enqueued, and which attempt this is): it is kept whole, beside the bins, and leaves in
@@ -26,6 +27,11 @@ struct Bin {
     count: u32,
     /// Handed out already, from the front.
     taken: u32,
+    /// Takes no more waiters: one has left, or a later attempt joined after it.
+    closed: bool,
+    /// Later attempts that joined before it: of two waiters that joined at the same time, the
+    /// one that joined first leaves first.
+    retries_before: u64,
 }
 
 /// A waiter as it leaves the backlog.
@@ -45,6 +51,9 @@ pub struct Backlog {
     bins: VecDeque<Bin>,
     /// Waiters on a later attempt, in the order they joined.
     retries: VecDeque<Waiter>,
+    /// Later attempts that have joined, and that have left.
+    retries_joined: u64,
+    retries_left: u64,
     len: u32,
 }
 
@@ -64,17 +73,22 @@ impl Backlog {
         self.bins.len() + self.retries.len()
     }
 
-    /// A waiter on a later attempt joins (no earlier than the last one).
+    /// A waiter on a later attempt joins (no earlier than the last one). First attempts that
+    /// join after it go into a new bin, so none is handed out ahead of it.
     pub fn push_retry(&mut self, waiter: Waiter) {
         self.len += 1;
+        if let Some(bin) = self.bins.back_mut() {
+            bin.closed = true;
+        }
         self.retries.push_back(waiter);
+        self.retries_joined += 1;
     }
 
     /// A first attempt joins at `t` (no earlier than the last one).
     pub fn push(&mut self, t: f64) {
         self.len += 1;
         if let Some(bin) = self.bins.back_mut() {
-            if t - bin.first < BIN_S {
+            if !bin.closed && t - bin.first < BIN_S {
                 bin.last = t;
                 bin.count += 1;
                 return;
@@ -85,6 +99,8 @@ impl Backlog {
             last: t,
             count: 1,
             taken: 0,
+            closed: false,
+            retries_before: self.retries_joined,
         });
     }
 
@@ -98,14 +114,23 @@ impl Backlog {
         }
     }
 
-    /// The oldest waiter leaves (of two that joined at once, the first attempt).
+    /// The oldest waiter leaves (of two that joined at the same time, the one that joined
+    /// first).
     pub fn pop(&mut self) -> Option<Waiter> {
-        let fresh = self.bins.front().map(Bin::next);
         let retry = self.retries.front().map(|w| w.joined);
-        let waiter = match (fresh, retry) {
-            (Some(f), r) if r.is_none_or(|r| f <= r) => {
+        let fresh_first = self.bins.front().map(|bin| match retry {
+            None => true,
+            Some(r) => {
+                let f = bin.next();
+                f < r || (f == r && bin.retries_before <= self.retries_left)
+            }
+        });
+        let waiter = match fresh_first {
+            Some(true) => {
                 let bin = self.bins.front_mut().expect("a front bin");
+                let f = bin.next();
                 bin.taken += 1;
+                bin.closed = true;
                 if bin.taken == bin.count {
                     self.bins.pop_front();
                 }
@@ -115,7 +140,11 @@ impl Backlog {
                     attempt: 1,
                 }
             }
-            _ => self.retries.pop_front()?,
+            _ => {
+                let waiter = self.retries.pop_front()?;
+                self.retries_left += 1;
+                waiter
+            }
         };
         self.len -= 1;
         Some(waiter)
@@ -188,28 +217,71 @@ mod tests {
             born: joined,
             attempt: 1,
         };
-        // (Binary fractions, so the bin's middle time is exact.)
         b.push(1.0);
         b.push_retry(retry(1.003_906_25));
         b.push(1.005);
         b.push(1.007_812_5);
         b.push_retry(retry(2.0));
         b.push(2.0);
-        assert_eq!((b.len(), b.entries()), (6, 4));
+        assert_eq!((b.len(), b.entries()), (6, 5));
         let out: Vec<Waiter> = std::iter::from_fn(|| b.pop()).collect();
         assert_eq!(
             out,
             [
                 first(1.0),
-                // The middle of a bin of three, 1.0 to 1.0078125: before the retry that
-                // joined at the same time.
-                first(1.003_906_25),
                 retry(1.003_906_25),
+                first(1.005),
                 first(1.007_812_5),
-                first(2.0),
+                // Joined at the same time: in the order they joined.
                 retry(2.0),
+                first(2.0),
             ]
         );
         assert!(b.is_empty());
+    }
+
+    #[test]
+    fn join_times_never_go_backwards_when_waiters_join_and_leave_in_turn() {
+        let mut b = Backlog::default();
+        let mut out = Vec::new();
+        b.push(0.0);
+        b.push(0.001);
+        out.push(b.pop().unwrap().joined);
+        // Joins after a waiter left its bin start a new one.
+        b.push(0.009);
+        for i in 0..98 {
+            b.push(0.0095 + f64::from(i) * 1e-6);
+            if i % 10 == 0 {
+                out.push(b.pop().unwrap().joined);
+            }
+        }
+        out.extend(std::iter::from_fn(|| b.pop().map(|w| w.joined)));
+        assert_eq!(out.len(), 101);
+        assert!(out.windows(2).all(|w| w[0] <= w[1]), "{out:?}");
+        assert_eq!(
+            out[..3],
+            [0.0, 0.001, 0.009],
+            "bins of one or two are exact"
+        );
+    }
+
+    #[test]
+    fn a_later_attempt_leaves_after_every_first_attempt_that_joined_before_it() {
+        let mut b = Backlog::default();
+        for t in [1.0, 1.0005, 1.0006] {
+            b.push(t);
+        }
+        b.push_retry(Waiter {
+            joined: 1.001,
+            born: 0.0,
+            attempt: 2,
+        });
+        b.push(1.0099);
+        let out: Vec<(f64, u8)> =
+            std::iter::from_fn(|| b.pop().map(|w| (w.joined, w.attempt))).collect();
+        let attempts: Vec<u8> = out.iter().map(|&(_, a)| a).collect();
+        assert_eq!(attempts, [1, 1, 1, 2, 1]);
+        assert!(out[..3].iter().all(|&(t, _)| t <= 1.0006));
+        assert_eq!(out[4].0, 1.0099);
     }
 }

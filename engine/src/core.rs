@@ -854,8 +854,14 @@ impl Core {
     pub fn accept_parked(&mut self, res: u16, class: Class, plan: &Plan) {
         let spec = &self.resources[usize::from(res)].spec;
         assert!(
-            spec.kind == Kind::Pool && spec.wait_timeout.is_infinite(),
-            "only a pool without a wait timeout keeps a backlog"
+            spec.kind == Kind::Pool
+                && spec.wait_timeout.is_infinite()
+                && spec.queue_cap == u32::MAX,
+            "only a pool without a wait timeout or a queue limit keeps a backlog"
+        );
+        assert!(
+            self.parked.iter().all(|p| p.res != res),
+            "a pool keeps one backlog, of one plan"
         );
         assert!(
             plan.steps().next() == Some(Step::Hold(res)),
@@ -1129,9 +1135,14 @@ impl Core {
                         rs.waiting += 1;
                         self.present[res as usize] += 1;
                         let r = &self.requests[slot as usize];
+                        let keyless = self.keys[slot as usize].len == 0;
                         if r.job
                             && r.pc == 0
-                            && self.parked.iter().any(|p| p.res == res && p.plan == r.plan)
+                            && keyless
+                            && self
+                                .parked
+                                .iter()
+                                .any(|p| p.res == res && p.plan == r.plan && p.class == r.class)
                         {
                             // A job back for another attempt waits in the backlog, as what it
                             // carries, and its slot is free until a worker takes it.
@@ -1515,7 +1526,9 @@ impl Core {
         h.down_since = now;
         let restart = h.restart_s;
         self.events.schedule(now + restart, EventKind::HostUp(host));
-        // Jobs in a backlog here wait on this host as much as those in its queue.
+        // Jobs in a backlog here wait on this host as much as those in its queue: they fail
+        // as requests. (This gives each a slot, undoing the backlog's saving; no fault takes
+        // the workers' host down today.)
         for i in 0..self.parked.len() {
             let res = self.parked[i].res;
             if self.resources[usize::from(res)].spec.host == host {
@@ -2039,6 +2052,29 @@ mod tests {
         );
         assert_eq!(done.2 .1 + done.2 .3, 4, "each job done or dead-lettered");
         assert_eq!(done.4, 0);
+    }
+
+    #[test]
+    fn a_job_of_another_class_on_the_backlogs_plan_keeps_its_class_through_its_retries() {
+        let (mut c, _, p) = workers(true, 0.5);
+        for _ in 0..4 {
+            c.start(7, &[], &p, f64::INFINITY, Origin::Job);
+        }
+        run_until(&mut c, 60.0);
+        let t = &c.stats.totals;
+        assert!(t.job_retries > 0, "some came back");
+        assert_eq!(
+            t.finished_by_class[3], 0,
+            "none finished as the backlog's class"
+        );
+        assert_eq!(t.finished_by_class[7] + t.dead_letters, 4);
+    }
+
+    #[test]
+    #[should_panic(expected = "one backlog")]
+    fn a_pool_keeps_one_backlog() {
+        let (mut c, workers, p) = workers(true, 0.0);
+        c.accept_parked(workers, 4, &p);
     }
 
     #[test]

@@ -80,7 +80,7 @@ impl Count for u32 {
     }
     #[inline]
     fn minus(self, n: u64) -> Self {
-        u32::try_from(u64::from(self).saturating_sub(n)).unwrap_or(u32::MAX)
+        self.saturating_sub(u32::try_from(n).unwrap_or(u32::MAX))
     }
 }
 
