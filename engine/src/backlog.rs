@@ -7,12 +7,13 @@
 //! and last and a count; the ones between are handed out evenly spaced. A bin of one or two
 //! is exact, so a queue that is not overloaded (a job or two every few milliseconds) loses
 //! nothing; in a bin of more, a join time is off by less than [`BIN_S`], on waits that are by
-//! then usually far longer. A bin closes once one of its waiters has left (or a later attempt
-//! joins behind it), so the times handed out never go backwards.
+//! then usually far longer. A bin closes once one of its waiters has left, so the times handed
+//! out never go backwards.
 //!
 //! A job back for another attempt carries more than its join time (when it was first
-//! enqueued, and which attempt this is): it is kept whole, beside the bins, and leaves in
-//! order with them.
+//! enqueued, and which attempt this is): it is kept whole, beside the bins, with how many first
+//! attempts joined before it, and leaves once they have: waiters leave in the order they
+//! joined.
 
 use std::collections::VecDeque;
 
@@ -27,11 +28,8 @@ struct Bin {
     count: u32,
     /// Handed out already, from the front.
     taken: u32,
-    /// Takes no more waiters: one has left, or a later attempt joined after it.
+    /// Takes no more waiters: one has left.
     closed: bool,
-    /// Later attempts that joined before it: of two waiters that joined at the same time, the
-    /// one that joined first leaves first.
-    retries_before: u64,
 }
 
 /// A waiter as it leaves the backlog.
@@ -49,11 +47,12 @@ pub struct Waiter {
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
     bins: VecDeque<Bin>,
-    /// Waiters on a later attempt, in the order they joined.
-    retries: VecDeque<Waiter>,
-    /// Later attempts that have joined, and that have left.
-    retries_joined: u64,
-    retries_left: u64,
+    /// Waiters on a later attempt, in the order they joined, each with how many first
+    /// attempts joined before it.
+    retries: VecDeque<(Waiter, u64)>,
+    /// First attempts that have joined, and that have left.
+    firsts_joined: u64,
+    firsts_left: u64,
     len: u32,
 }
 
@@ -73,20 +72,16 @@ impl Backlog {
         self.bins.len() + self.retries.len()
     }
 
-    /// A waiter on a later attempt joins (no earlier than the last one). First attempts that
-    /// join after it go into a new bin, so none is handed out ahead of it.
+    /// A waiter on a later attempt joins (no earlier than the last one).
     pub fn push_retry(&mut self, waiter: Waiter) {
         self.len += 1;
-        if let Some(bin) = self.bins.back_mut() {
-            bin.closed = true;
-        }
-        self.retries.push_back(waiter);
-        self.retries_joined += 1;
+        self.retries.push_back((waiter, self.firsts_joined));
     }
 
     /// A first attempt joins at `t` (no earlier than the last one).
     pub fn push(&mut self, t: f64) {
         self.len += 1;
+        self.firsts_joined += 1;
         if let Some(bin) = self.bins.back_mut() {
             if !bin.closed && t - bin.first < BIN_S {
                 bin.last = t;
@@ -100,50 +95,43 @@ impl Backlog {
             count: 1,
             taken: 0,
             closed: false,
-            retries_before: self.retries_joined,
         });
+    }
+
+    /// True when the next to leave is a later attempt: every first attempt that joined before
+    /// the oldest one has left.
+    fn retry_next(&self) -> bool {
+        self.retries
+            .front()
+            .is_some_and(|&(_, firsts_before)| self.firsts_left >= firsts_before)
     }
 
     /// When the oldest waiter joined.
     pub fn front(&self) -> Option<f64> {
-        let fresh = self.bins.front().map(Bin::next);
-        let retry = self.retries.front().map(|w| w.joined);
-        match (fresh, retry) {
-            (Some(f), Some(r)) => Some(f.min(r)),
-            (f, r) => f.or(r),
+        if self.retry_next() {
+            self.retries.front().map(|(w, _)| w.joined)
+        } else {
+            self.bins.front().map(Bin::next)
         }
     }
 
-    /// The oldest waiter leaves (of two that joined at the same time, the one that joined
-    /// first).
+    /// The oldest waiter leaves.
     pub fn pop(&mut self) -> Option<Waiter> {
-        let retry = self.retries.front().map(|w| w.joined);
-        let fresh_first = self.bins.front().map(|bin| match retry {
-            None => true,
-            Some(r) => {
-                let f = bin.next();
-                f < r || (f == r && bin.retries_before <= self.retries_left)
+        let waiter = if self.retry_next() {
+            self.retries.pop_front()?.0
+        } else {
+            let bin = self.bins.front_mut()?;
+            let joined = bin.next();
+            bin.taken += 1;
+            bin.closed = true;
+            if bin.taken == bin.count {
+                self.bins.pop_front();
             }
-        });
-        let waiter = match fresh_first {
-            Some(true) => {
-                let bin = self.bins.front_mut().expect("a front bin");
-                let f = bin.next();
-                bin.taken += 1;
-                bin.closed = true;
-                if bin.taken == bin.count {
-                    self.bins.pop_front();
-                }
-                Waiter {
-                    joined: f,
-                    born: f,
-                    attempt: 1,
-                }
-            }
-            _ => {
-                let waiter = self.retries.pop_front()?;
-                self.retries_left += 1;
-                waiter
+            self.firsts_left += 1;
+            Waiter {
+                joined,
+                born: joined,
+                attempt: 1,
             }
         };
         self.len -= 1;
@@ -223,14 +211,15 @@ mod tests {
         b.push(1.007_812_5);
         b.push_retry(retry(2.0));
         b.push(2.0);
-        assert_eq!((b.len(), b.entries()), (6, 5));
+        assert_eq!((b.len(), b.entries()), (6, 4));
         let out: Vec<Waiter> = std::iter::from_fn(|| b.pop()).collect();
         assert_eq!(
             out,
             [
                 first(1.0),
                 retry(1.003_906_25),
-                first(1.005),
+                // The middle of a bin of three, 1.0 to 1.0078125 (it joined at 1.005).
+                first(1.003_906_25),
                 first(1.007_812_5),
                 // Joined at the same time: in the order they joined.
                 retry(2.0),
@@ -280,8 +269,9 @@ mod tests {
         let out: Vec<(f64, u8)> =
             std::iter::from_fn(|| b.pop().map(|w| (w.joined, w.attempt))).collect();
         let attempts: Vec<u8> = out.iter().map(|&(_, a)| a).collect();
-        assert_eq!(attempts, [1, 1, 1, 2, 1]);
-        assert!(out[..3].iter().all(|&(t, _)| t <= 1.0006));
-        assert_eq!(out[4].0, 1.0099);
+        assert_eq!(attempts, [1, 1, 1, 2, 1], "in the order they joined");
+        for ((t, _), joined) in out.iter().zip([1.0, 1.0005, 1.0006, 1.001, 1.0099]) {
+            assert!((t - joined).abs() < BIN_S, "{t} for {joined}");
+        }
     }
 }
