@@ -10,6 +10,7 @@ use crate::backlog::Waiter;
 use crate::events::{EventKind, EventQueue};
 use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec};
 use crate::rng::SimRng;
+use crate::slab::Slab;
 use crate::stats::{LatencyHistogram, Tally, TickCopies, Totals, WindowedHistogram};
 
 /// "No resource" / "no edge".
@@ -687,13 +688,13 @@ pub struct Core {
     /// Requests present at each resource (its `busy + waiting`), packed together for a load
     /// balancer that compares many servers per request.
     present: Vec<u32>,
-    requests: Vec<Request>,
+    requests: Slab<Request>,
     /// The plans requests follow.
     plans: PlanTable,
     /// Each slot's held servers, beside `requests`.
-    held: Vec<Held>,
+    held: Slab<Held>,
     /// Each slot's keys, beside `requests`.
-    keys: Vec<Keys>,
+    keys: Slab<Keys>,
     free: Vec<u32>,
     live: u32,
     /// Requests on the wire (phase `Travelling`).
@@ -757,10 +758,10 @@ impl Core {
             live_cut: None,
             ticks: TickCopies::new(),
             present: Vec::new(),
-            requests: Vec::new(),
+            requests: Slab::default(),
             plans: PlanTable::default(),
-            held: Vec::new(),
-            keys: Vec::new(),
+            held: Slab::default(),
+            keys: Slab::default(),
             free: Vec::new(),
             live: 0,
             travelling: 0,
@@ -831,14 +832,6 @@ impl Core {
             Some(s) => s,
             None => {
                 let n = self.requests.len();
-                if n == self.requests.capacity() {
-                    // Grow by an eighth, not the doubling `push` would do: the slab's spare
-                    // room is memory the engine holds for nothing.
-                    let more = (n / 8).max(64);
-                    self.requests.reserve_exact(more);
-                    self.held.reserve_exact(more);
-                    self.keys.reserve_exact(more);
-                }
                 self.requests.push(Request::empty());
                 self.held.push(Held::EMPTY);
                 self.keys.push(Keys::EMPTY);
@@ -1689,7 +1682,7 @@ impl Core {
         let stride = total.div_ceil(max);
         let wanted = total.div_ceil(stride);
         let mut skip = 0;
-        for r in &self.requests {
+        for r in self.requests.iter() {
             if !(r.live && r.phase == Phase::Travelling) {
                 continue;
             }

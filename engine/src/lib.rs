@@ -25,6 +25,7 @@ pub mod run;
 pub mod runner;
 pub mod scenario;
 pub mod sim;
+pub mod slab;
 pub mod stages;
 pub mod stats;
 pub mod topology;

@@ -1,0 +1,111 @@
+//! A growable array whose items never move: it grows a fixed-size chunk at a time. The
+//! requests in flight live in these. A `Vec` that grows copies its items into a bigger block and
+//! frees the old one, and in a WebAssembly module's linear memory, which never shrinks, the
+//! freed block is a hole the next bigger block does not fit: a rare burst of requests would
+//! raise the engine's memory for good. Chunks are allocated once and kept.
+
+use std::ops::{Index, IndexMut};
+
+/// Items per chunk.
+const CHUNK: usize = 1024;
+
+/// Items by index, in chunks of [`CHUNK`].
+#[derive(Debug, Clone)]
+pub struct Slab<T> {
+    chunks: Vec<Box<[T]>>,
+    len: usize,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Self {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T: Clone> Slab<T> {
+    /// How many items it holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends `value`; a new chunk starts filled with copies of it.
+    pub fn push(&mut self, value: T) {
+        let offset = self.len % CHUNK;
+        if offset == 0 {
+            self.chunks.push(vec![value; CHUNK].into_boxed_slice());
+        } else {
+            self.chunks[self.len / CHUNK][offset] = value;
+        }
+        self.len += 1;
+    }
+
+    /// Item `i`, if it has one.
+    pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
+        if i < self.len {
+            Some(&mut self[i])
+        } else {
+            None
+        }
+    }
+
+    /// The items in order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flat_map(|c| c.iter()).take(self.len)
+    }
+}
+
+impl<T> Index<usize> for Slab<T> {
+    type Output = T;
+
+    #[inline]
+    fn index(&self, i: usize) -> &T {
+        assert!(i < self.len, "slot {i} of {}", self.len);
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+impl<T> IndexMut<usize> for Slab<T> {
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        assert!(i < self.len, "slot {i} of {}", self.len);
+        &mut self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_stay_where_they_are_as_it_grows() {
+        let mut s = Slab::default();
+        s.push(0u32);
+        let first: *const u32 = &s[0];
+        for i in 1..3 * CHUNK as u32 + 5 {
+            s.push(i);
+        }
+        assert_eq!(s.len(), 3 * CHUNK + 5);
+        assert!(std::ptr::eq(first, &s[0]), "the first item did not move");
+        assert!(s.iter().copied().eq(0..3 * CHUNK as u32 + 5));
+        s[CHUNK] = 7;
+        assert_eq!(s[CHUNK], 7);
+        assert_eq!(s.get_mut(3 * CHUNK + 5), None);
+        assert_eq!(s.get_mut(2).copied(), Some(2));
+    }
+
+    #[test]
+    #[should_panic(expected = "slot 1 of 1")]
+    fn an_index_past_the_end_is_a_bug() {
+        let mut s = Slab::default();
+        s.push(1u8);
+        let _ = s[1];
+    }
+}
