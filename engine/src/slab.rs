@@ -12,7 +12,8 @@ const CHUNK: usize = 1024;
 /// Items by index, in chunks of [`CHUNK`].
 #[derive(Debug, Clone)]
 pub struct Slab<T> {
-    chunks: Vec<Box<[T]>>,
+    /// Each of a fixed length, so indexing into one needs no bounds check.
+    chunks: Vec<Box<[T; CHUNK]>>,
     len: usize,
 }
 
@@ -40,7 +41,11 @@ impl<T: Clone> Slab<T> {
     pub fn push(&mut self, value: T) {
         let offset = self.len % CHUNK;
         if offset == 0 {
-            self.chunks.push(vec![value; CHUNK].into_boxed_slice());
+            let chunk: Box<[T; CHUNK]> = vec![value; CHUNK]
+                .into_boxed_slice()
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("the vector has CHUNK items"));
+            self.chunks.push(chunk);
         } else {
             self.chunks[self.len / CHUNK][offset] = value;
         }
@@ -67,7 +72,8 @@ impl<T> Index<usize> for Slab<T> {
 
     #[inline]
     fn index(&self, i: usize) -> &T {
-        assert!(i < self.len, "slot {i} of {}", self.len);
+        // (Past `len` but within the last chunk is a spare item, not unsafe: checked in tests.)
+        debug_assert!(i < self.len, "slot {i} of {}", self.len);
         &self.chunks[i / CHUNK][i % CHUNK]
     }
 }
@@ -75,7 +81,7 @@ impl<T> Index<usize> for Slab<T> {
 impl<T> IndexMut<usize> for Slab<T> {
     #[inline]
     fn index_mut(&mut self, i: usize) -> &mut T {
-        assert!(i < self.len, "slot {i} of {}", self.len);
+        debug_assert!(i < self.len, "slot {i} of {}", self.len);
         &mut self.chunks[i / CHUNK][i % CHUNK]
     }
 }
