@@ -15,15 +15,9 @@
 //
 // Usage: node scripts/perf.mjs [--json FILE]   (scripts/perf builds dist/ first)
 // Environment: HEADROOM_DIST, CHROMIUM, WARMUP_S (default 3), RECORD_S (default 10).
-import { chromium } from 'playwright-core';
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveStatic } from '../tests/e2e/static-server.mjs';
+import { writeFileSync } from 'node:fs';
+import { startHarness, UNTHROTTLED } from '../tests/e2e/harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = process.env.HEADROOM_DIST ?? join(ROOT, 'dist');
-const SUB_PATH = '/course/headroom/';
 
 const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
 const RECORD_S = Number(process.env.RECORD_S ?? 10);
@@ -31,26 +25,7 @@ const TARGET_P95_SCRIPT_MS = 4;
 const MAX_FRAME_MS = 50;
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
 
-if (!existsSync(join(DIST, 'index.html'))) {
-  throw new Error(`no release build in ${DIST}: run scripts/build first`);
-}
-const server = await serveStatic(DIST, SUB_PATH);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    // Headless pages count as hidden or occluded: keep timers and frames at full rate.
-    '--disable-background-timer-throttling',
-    '--disable-renderer-backgrounding',
-    '--disable-backgrounding-occluded-windows',
-  ],
-});
+const { server, browser } = await startHarness(UNTHROTTLED);
 
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

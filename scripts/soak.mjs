@@ -11,42 +11,20 @@
 //
 // Usage: node scripts/soak.mjs [--json FILE]   (scripts/soak builds dist/ first)
 // Environment: HEADROOM_DIST, CHROMIUM, SOAK_MIN (default 30), SAMPLE_S (default 60).
-import { chromium } from 'playwright-core';
-import { existsSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { serveStatic } from '../tests/e2e/static-server.mjs';
+import { writeFileSync } from 'node:fs';
+import { startHarness, UNTHROTTLED } from '../tests/e2e/harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = process.env.HEADROOM_DIST ?? join(ROOT, 'dist');
-const SUB_PATH = '/course/headroom/';
 const SOAK_MIN = Number(process.env.SOAK_MIN ?? 30);
 const SAMPLE_S = Number(process.env.SAMPLE_S ?? 60);
 const TOLERANCE = 0.1;
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
 
-if (!existsSync(join(DIST, 'index.html'))) {
-  throw new Error(`no release build in ${DIST}: run scripts/build first`);
-}
-const server = await serveStatic(DIST, SUB_PATH);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-background-timer-throttling',
-    '--disable-renderer-backgrounding',
-    '--disable-backgrounding-occluded-windows',
-    // Unrounded heap figures, and a collection before each, so a figure is what is live.
-    '--enable-precise-memory-info',
-    '--js-flags=--expose-gc',
-  ],
-});
+const { server, browser } = await startHarness([
+  ...UNTHROTTLED,
+  // Unrounded heap figures, and a collection before each, so a figure is what is live.
+  '--enable-precise-memory-info',
+  '--js-flags=--expose-gc',
+]);
 
 const MB = 1024 * 1024;
 const mb = (bytes) => (bytes / MB).toFixed(2);

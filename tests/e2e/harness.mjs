@@ -23,8 +23,17 @@ export function failureLinks() {
   return links;
 }
 
-/** Starts the static server and the browser; call `stop()` when done. */
-export async function startHarness() {
+/** Flags that keep a headless page's timers and frames at full rate (headless pages count as
+ * hidden or occluded), for the measurements in scripts/. */
+export const UNTHROTTLED = [
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+/** Starts the static server and the browser, with `extraArgs` for Chromium; call `stop()` when
+ * done. */
+export async function startHarness(extraArgs = []) {
   if (!existsSync(join(DIST, 'index.html'))) {
     throw new Error(`no release build in ${DIST}: run scripts/build first`);
   }
@@ -39,6 +48,7 @@ export async function startHarness() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
   return {
