@@ -100,19 +100,22 @@ impl LogNormal {
 /// Key popularity: a Zipf law over `keys` keys, key 1 the hottest: key `k` has probability
 /// proportional to `k^-s`.
 ///
-/// Draws exactly what `rand_distr::Zipf` draws, from the same random numbers: rejection-
+/// Draws the keys `rand_distr::Zipf` draws, from the same random numbers: rejection-
 /// inversion (Hörmann and Derflinger), whose acceptance test compares a uniform `y` with
 /// `(b / x)^s`, `b` the inverse CDF of another uniform and `x = floor(b + 1)`. That power is
 /// at least `1 - s (1 - r) / r` with `r = b / x` (from `ln r >= 1 - 1/r`), so a `y` clearly
-/// below that bound is accepted without computing it: one `pow` per draw (the inverse CDF's)
-/// instead of three. Every power goes through `num_traits::Float`, as in `rand_distr`, so the
-/// results are the same bits.
+/// below that bound is accepted without computing it: one power per draw (the inverse CDF's)
+/// instead of three, and that one is a few multiplications when its exponent is whole. The
+/// other powers go through `num_traits::Float`, as in `rand_distr`.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyPopularity {
     keys: u32,
     s: f64,
     t: f64,
     q: f64,
+    /// `q` when it is a whole number from 1 to 8 (to within a billionth), so `y^q` is a few
+    /// multiplications.
+    whole_q: Option<u32>,
 }
 
 /// How far below the bound a uniform must be to be accepted without the power: far more than
@@ -132,7 +135,18 @@ impl KeyPopularity {
         } else {
             1.0 + Float::ln(n)
         };
-        Self { keys, s, t, q }
+        // `1 / (1 - 0.8)` is 5.000000000000001 in floating point: near enough to 5 that the
+        // powers differ in the last bits only.
+        let whole = q.round();
+        let whole_q =
+            ((q - whole).abs() < 1e-9 && (1.0..=8.0).contains(&whole)).then_some(whole as u32);
+        Self {
+            keys,
+            s,
+            t,
+            q,
+            whole_q,
+        }
     }
 
     /// How many keys there are.
@@ -147,9 +161,33 @@ impl KeyPopularity {
         if pt <= 1.0 {
             pt
         } else if self.s != 1.0 {
-            Float::powf(pt * (1.0 - self.s) + self.s, self.q)
+            self.power_q(pt * (1.0 - self.s) + self.s)
         } else {
             Float::exp(pt - 1.0)
+        }
+    }
+
+    /// `y^q`. For a whole `q` up to 8 (the default `s = 0.8` gives `q = 5`) by squaring and
+    /// multiplying, which is deterministic on every platform and far cheaper than `pow`. It
+    /// can differ from `pow` in the last few bits, which changes a key only when `y^q` lies
+    /// within a few billionths of a whole number.
+    #[inline]
+    fn power_q(&self, y: f64) -> f64 {
+        match self.whole_q {
+            Some(n) => {
+                let mut power = 1.0;
+                let mut square = y;
+                let mut n = n;
+                while n > 0 {
+                    if n & 1 == 1 {
+                        power *= square;
+                    }
+                    square *= square;
+                    n >>= 1;
+                }
+                power
+            }
+            None => Float::powf(y, self.q),
         }
     }
 
@@ -334,9 +372,12 @@ mod tests {
     }
 
     #[test]
-    fn zipf_draws_are_rand_distrs_bit_for_bit() {
+    fn zipf_draws_are_rand_distrs_key_for_key() {
+        // 0.8, 0.5 and 0.75 take the whole-power path (q = 5, 2, 4); the others `pow`.
         for (keys, s) in [
             (1_000_000u32, 0.8),
+            (10_000, 0.5),
+            (100_000, 0.75),
             (1_000, 1.0),
             (50, 3.0),
             (7, 0.0),
