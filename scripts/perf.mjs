@@ -100,6 +100,9 @@ try {
     await during();
     await page.waitForTimeout(seconds * 1000);
     const [sim1, wall1] = measurePace ? await simTimeAtTick() : [NaN, Date.now()];
+    // What the page says of its pace at the window's end, before the trace is collected
+    // (collecting it loads both cores for a moment).
+    const behind = (await page.getByTestId('sim-time').innerText()).split(' · ')[1] ?? null;
     const traceBuffer = await browser.stopTracing();
     const frames = await page.evaluate(() => {
       window.__perfRecording = false;
@@ -107,7 +110,6 @@ try {
     });
     const intervals = frames.slice(1).map((t, i) => t - frames[i]);
     const perFrame = mainThreadFrames(JSON.parse(traceBuffer.toString('utf8')));
-    const behind = (await page.getByTestId('sim-time').innerText()).split(' · ')[1] ?? null;
     const wallS = (wall1 - wall0) / 1000;
     return {
       // A slider drag builds a new system at each step, and its clock starts again: no pace.

@@ -8,16 +8,20 @@
 //! passed, times the speed, in slices of at most [`BUDGET_MS`] of work, so a command never
 //! waits long.
 //!
-//! The next slice is queued as a message to itself on a `MessageChannel`, behind any command
-//! already waiting: a timer would do the same, but the browser stretches a timer that keeps
-//! setting itself again to at least 4 ms, a quarter of the worker's time spent idle.
+//! A slice that used its whole budget is behind: the next one is queued at once, as a message
+//! to itself on a `MessageChannel`, behind any command already waiting (a timer that keeps
+//! setting itself again is stretched to at least 4 ms, a quarter of the worker's time spent
+//! idle). A slice that caught up waits [`PAUSE_MS`] on a timer, so a worker with nothing to do
+//! does not spin.
 
 /// Milliseconds of simulation work per slice.
 const BUDGET_MS: f64 = 12.0;
+/// Milliseconds a slice that caught up waits before the next.
+const PAUSE_MS: i32 = 4;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use std::cell::RefCell;
+    use std::cell::{OnceCell, RefCell};
     use std::rc::Rc;
 
     use headroom_engine::protocol::{decode, encode, Command, Event};
@@ -70,26 +74,37 @@ fn main() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 
-    // The loop: advance by the wall time since the last slice, send what is due, queue the
-    // next slice behind the page's commands, go again.
+    // The loop: advance by the wall time since the last slice, send what is due, then go again
+    // at once when behind, or after a pause when caught up.
     let Ok(channel) = MessageChannel::new() else {
         return;
     };
     let (inbox, outbox) = (channel.port1(), channel.port2());
     let first = outbox.clone();
     let mut last = now();
-    let slice = Closure::<dyn FnMut()>::new(move || {
-        let start = now();
-        let dt = start - std::mem::replace(&mut last, start);
-        let events = runner
-            .borrow_mut()
-            .as_mut()
-            .map(|r| r.tick(dt, &mut || now() - start, BUDGET_MS))
-            .unwrap_or_default();
-        send(events);
-        // The page is gone if this fails: the worker is being closed.
-        let _ = outbox.post_message(&JsValue::UNDEFINED);
+    // The slice's own function, for its timer: set once the closure exists.
+    let itself: Rc<OnceCell<js_sys::Function>> = Rc::default();
+    let slice = Closure::<dyn FnMut()>::new({
+        let itself = Rc::clone(&itself);
+        let scope = scope.clone();
+        move || {
+            let start = now();
+            let dt = start - std::mem::replace(&mut last, start);
+            let events = runner
+                .borrow_mut()
+                .as_mut()
+                .map(|r| r.tick(dt, &mut || now() - start, BUDGET_MS))
+                .unwrap_or_default();
+            send(events);
+            // Failing either, the worker is being closed: nothing to do.
+            if now() - start >= BUDGET_MS {
+                let _ = outbox.post_message(&JsValue::UNDEFINED);
+            } else if let Some(f) = itself.get() {
+                let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(f, PAUSE_MS);
+            }
+        }
     });
+    let _ = itself.set(slice.as_ref().unchecked_ref::<js_sys::Function>().clone());
     inbox.set_onmessage(Some(slice.as_ref().unchecked_ref()));
     slice.forget();
     let _ = first.post_message(&JsValue::UNDEFINED);
@@ -100,5 +115,5 @@ fn main() {
 /// Natively there is nothing to serve (the runner's tests drive it directly).
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    let _ = BUDGET_MS;
+    let _ = (BUDGET_MS, PAUSE_MS);
 }
