@@ -649,36 +649,36 @@ pub struct Replica {
 #[derive(Debug, Clone)]
 pub struct Core {
     /// Simulated time, seconds.
-    pub now: f64,
+    now: f64,
     /// The future event list.
-    pub events: EventQueue,
+    events: EventQueue,
     /// The one random number generator.
-    pub rng: SimRng,
+    rng: SimRng,
     /// Resources, indexed by their position.
-    pub resources: Vec<Resource>,
+    resources: Vec<Resource>,
     /// Machines.
-    pub hosts: Vec<Host>,
+    hosts: Vec<Host>,
     /// What is measured.
-    pub stats: Stats,
+    stats: Stats,
     /// Read replicas.
-    pub replicas: Vec<Replica>,
+    replicas: Vec<Replica>,
     /// Retry policy for jobs.
-    pub retry: RetryPolicy,
+    retry: RetryPolicy,
     /// What a failed user request counts as in the response times, seconds: the time the user
     /// waited in vain (the request timeout). `None` counts the time it took to fail.
-    pub failure_counts_as_s: Option<f64>,
+    failure_counts_as_s: Option<f64>,
     /// Seconds the coordinator of a cross-shard transfer waits for the second shard's commit
     /// after the first has committed, before it gives up (leaving the transfer half done).
-    pub second_commit_timeout_s: f64,
+    second_commit_timeout_s: f64,
     /// Probability that the second shard of a transfer aborts its half (a deadlock or a
     /// constraint) after the first committed.
-    pub second_commit_abort: f64,
+    second_commit_abort: f64,
     /// Jobs enqueued by requests and not yet given to the model to plan.
-    pub jobs_to_spawn: u32,
+    jobs_to_spawn: u32,
     /// Events handled.
-    pub events_handled: u64,
+    events_handled: u64,
     /// When statistics were last reset.
-    pub stats_since: f64,
+    stats_since: f64,
     base: Option<Base>,
     /// The totals when a setting last changed in place (the users slider, say): the live
     /// window starts there while that moment is inside it, so that it does not average the
@@ -704,7 +704,7 @@ pub struct Core {
     recent_failures: [(f64, u16); RECENT_FAILURES],
     recent_next: usize,
     /// The latest hops, thinned, for the animation.
-    pub trail: crate::trail::Trail,
+    trail: crate::trail::Trail,
     /// Resources whose waiting jobs are kept as join times only, each with the plan and class
     /// its jobs start with once a server is free (see [`Core::park`]).
     parked: Vec<Parked>,
@@ -728,6 +728,121 @@ pub const TRAIL_WINDOW_S: f64 = 0.6;
 pub const RECENT_FAILURES: usize = 32;
 
 impl Core {
+    /// Simulated time, seconds.
+    #[inline]
+    pub fn now(&self) -> f64 {
+        self.now
+    }
+
+    /// The one random number generator.
+    #[inline]
+    pub fn rng(&mut self) -> &mut SimRng {
+        &mut self.rng
+    }
+
+    /// Schedules `kind` at time `t`.
+    #[inline]
+    pub fn schedule(&mut self, t: f64, kind: EventKind) {
+        self.events.schedule(t, kind);
+    }
+
+    /// Gives events scheduled exactly `delay` seconds ahead a FIFO lane of their own.
+    pub fn add_lane(&mut self, delay: f64) {
+        self.events.add_lane(delay);
+    }
+
+    /// Events waiting to fire.
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Events handled so far.
+    #[inline]
+    pub fn events_handled(&self) -> u64 {
+        self.events_handled
+    }
+
+    /// The resources, indexed by their position.
+    #[inline]
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// Resource `res`, to change its settings in place.
+    pub fn resource_mut(&mut self, res: u16) -> &mut Resource {
+        &mut self.resources[usize::from(res)]
+    }
+
+    /// The machines.
+    pub fn hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+
+    /// What is measured.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// What is measured, to read windows of it (which moves them on to now).
+    pub fn stats_mut(&mut self) -> &mut Stats {
+        &mut self.stats
+    }
+
+    /// Adds a read replica; returns its index.
+    pub fn add_replica(&mut self, replica: Replica) -> u16 {
+        self.replicas.push(replica);
+        (self.replicas.len() - 1) as u16
+    }
+
+    /// The read replicas.
+    pub fn replicas(&self) -> &[Replica] {
+        &self.replicas
+    }
+
+    /// The read replicas, to change their lag.
+    pub fn replicas_mut(&mut self) -> &mut [Replica] {
+        &mut self.replicas
+    }
+
+    /// Sets how jobs retry, what a failed user request counts as in the response times (the
+    /// time the user waited in vain; `None` counts the time it took to fail), and how a
+    /// cross-shard transfer's second commit behaves: how long the coordinator waits for it
+    /// after the first, and how likely the second shard is to abort its half.
+    pub fn set_rules(
+        &mut self,
+        retry: RetryPolicy,
+        failure_counts_as_s: Option<f64>,
+        second_commit_timeout_s: f64,
+        second_commit_abort: f64,
+    ) {
+        self.retry = retry;
+        self.failure_counts_as_s = failure_counts_as_s;
+        self.second_commit_timeout_s = second_commit_timeout_s;
+        self.second_commit_abort = second_commit_abort;
+    }
+
+    /// Jobs enqueued by requests since the last call, for the model to plan.
+    #[inline]
+    pub fn take_jobs_to_spawn(&mut self) -> u32 {
+        std::mem::take(&mut self.jobs_to_spawn)
+    }
+
+    /// True when requests enqueued jobs the model has not planned yet.
+    #[inline]
+    pub fn has_jobs_to_spawn(&self) -> bool {
+        self.jobs_to_spawn > 0
+    }
+
+    /// The latest hops, thinned, for the animation.
+    pub fn trail(&self) -> &crate::trail::Trail {
+        &self.trail
+    }
+
+    /// The animation's trail, to set its window.
+    pub fn trail_mut(&mut self) -> &mut crate::trail::Trail {
+        &mut self.trail
+    }
+
     /// An empty core seeded with `seed`, keeping live-window statistics.
     pub fn new(seed: u64) -> Self {
         Self::with_stats(seed, true)
@@ -1741,6 +1856,61 @@ impl Core {
     }
 }
 
+/// A model run by the core's event loop: it owns a [`Core`] and handles the events the core
+/// leaves to it (arrivals, ticks, its own control events).
+pub trait Model {
+    /// The core the loop drives.
+    fn core_mut(&mut self) -> &mut Core;
+
+    /// Handles `kind`, an event that is not the core's own, now (the core's clock is at it).
+    fn handle(&mut self, kind: EventKind);
+
+    /// Runs after every event, the core's own included. Nothing by default.
+    #[inline]
+    fn after_event(&mut self) {}
+}
+
+/// A core alone: the requests someone started, and no events of its own.
+impl Model for Core {
+    fn core_mut(&mut self) -> &mut Core {
+        self
+    }
+
+    fn handle(&mut self, _kind: EventKind) {}
+}
+
+/// The event loop, the one every simulation runs: fires the events due at or before `t` in
+/// order, each at its own time, giving the core its own (a request's step ends, a queue's
+/// waiters expire, a host comes back up) and the model the rest. Before each event it asks
+/// `stop`, and ends there if told to. Returns true when `stop` ended it; otherwise the clock
+/// is moved on to `t` (when `t` is finite).
+#[inline]
+pub fn run_until<M: Model>(model: &mut M, t: f64, mut stop: impl FnMut(&Core) -> bool) -> bool {
+    loop {
+        let core = model.core_mut();
+        if stop(core) {
+            return true;
+        }
+        let Some((now, kind)) = core.events.pop_until(t) else {
+            break;
+        };
+        core.now = now;
+        core.events_handled += 1;
+        match kind {
+            EventKind::Resume { req, gen } => core.resume(req, gen),
+            EventKind::Expire(res) => core.expire(res),
+            EventKind::HostUp(host) => core.bring_up(host),
+            other => model.handle(other),
+        }
+        model.after_event();
+    }
+    let core = model.core_mut();
+    if t.is_finite() && t > core.now {
+        core.now = t;
+    }
+    false
+}
+
 /// A request on an edge of the diagram, for the animation.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct InFlight {
@@ -1777,20 +1947,7 @@ mod tests {
     }
 
     fn run_until(c: &mut Core, t: f64) {
-        while let Some(next) = c.events.next_time() {
-            if next > t {
-                break;
-            }
-            let (now, kind) = c.events.pop().unwrap();
-            c.now = now;
-            match kind {
-                EventKind::Resume { req, gen } => c.resume(req, gen),
-                EventKind::Expire(r) => c.expire(r),
-                EventKind::HostUp(h) => c.bring_up(h),
-                _ => {}
-            }
-        }
-        c.now = t;
+        super::run_until(c, t, |_| false);
     }
 
     fn serve(res: u16, mean: f32) -> Plan {

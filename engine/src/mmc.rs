@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::core::{Core, Origin, Plan, Step, Window};
+use crate::core::{run_until, Core, Model, Origin, Plan, Step, Window};
 use crate::erlang;
 use crate::events::EventKind;
 use crate::parts::{PartId, ResourceId, Role, Tier};
@@ -105,8 +105,8 @@ impl Mmc {
             mean: (1.0 / params.mu) as f32,
             flagged: false,
         });
-        let first = core.rng.exp(1.0 / params.lambda);
-        core.events.schedule(first, EventKind::Arrival(0));
+        let first = core.rng().exp(1.0 / params.lambda);
+        core.schedule(first, EventKind::Arrival(0));
         Self { core, params, plan }
     }
 
@@ -114,29 +114,12 @@ impl Mmc {
     /// early and returns false once more than `max_in_system` customers are in the system,
     /// which is checked every [`CHECK_EVERY`] events.
     fn serve_until(&mut self, completed: u64, max_in_system: u32) -> bool {
-        while self.core.stats.totals.completed < completed {
-            if self.core.events_handled.is_multiple_of(CHECK_EVERY)
-                && self.core.in_flight() > max_in_system
-            {
-                return false;
-            }
-            let Some((t, kind)) = self.core.events.pop() else {
-                return true;
-            };
-            self.core.now = t;
-            self.core.events_handled += 1;
-            match kind {
-                EventKind::Arrival(_) => {
-                    let next = t + self.core.rng.exp(1.0 / self.params.lambda);
-                    self.core.events.schedule(next, EventKind::Arrival(0));
-                    self.core
-                        .start(0, &[], &self.plan, f64::INFINITY, Origin::User);
-                }
-                EventKind::Resume { req, gen } => self.core.resume(req, gen),
-                _ => {}
-            }
-        }
-        true
+        let stopped = run_until(self, f64::INFINITY, |core| {
+            core.stats().totals.completed >= completed
+                || (core.events_handled().is_multiple_of(CHECK_EVERY)
+                    && core.in_flight() > max_in_system)
+        });
+        !stopped || self.core.stats().totals.completed >= completed
     }
 
     /// Runs the warm-up, resets the statistics, serves the customers and reports.
@@ -146,7 +129,7 @@ impl Mmc {
     pub fn run(mut self) -> MmcReport {
         self.serve_until(self.params.warmup, u32::MAX);
         self.core.reset_stats();
-        let base = self.core.stats.totals.completed;
+        let base = self.core.stats().totals.completed;
         self.serve_until(base.saturating_add(self.params.customers), u32::MAX);
         self.report(base)
     }
@@ -160,7 +143,7 @@ impl Mmc {
             return Err(self.overflow(max_in_system));
         }
         self.core.reset_stats();
-        let base = self.core.stats.totals.completed;
+        let base = self.core.stats().totals.completed;
         if !self.serve_until(base.saturating_add(self.params.customers), max_in_system) {
             return Err(self.overflow(max_in_system));
         }
@@ -172,8 +155,8 @@ impl Mmc {
         Overflow {
             in_system: self.core.in_flight(),
             limit,
-            at_s: self.core.now,
-            served: self.core.stats.totals.completed,
+            at_s: self.core.now(),
+            served: self.core.stats().totals.completed,
         }
     }
 
@@ -187,16 +170,16 @@ impl Mmc {
     pub fn run_batches(mut self, batches: usize) -> (MmcReport, Vec<f64>) {
         self.serve_until(self.params.warmup, u32::MAX);
         self.core.reset_stats();
-        let base = self.core.stats.totals.completed;
+        let base = self.core.stats().totals.completed;
         let total = self.params.customers;
         let mut means = Vec::with_capacity(batches);
-        let start = self.core.resources[0].tally;
+        let start = self.core.resources()[0].tally;
         let (mut sum, mut n) = (start.wait_sum, start.waits);
         for i in 1..=batches as u64 {
             // i * total / batches without overflow: total <= u64::MAX, batches is small.
             let target = (u128::from(total) * u128::from(i) / batches as u128) as u64;
             self.serve_until(base + target, u32::MAX);
-            let c = &self.core.resources[0].tally;
+            let c = &self.core.resources()[0].tally;
             let (dsum, dn) = (c.wait_sum - sum, c.waits - n);
             means.push(if dn > 0 { dsum / dn as f64 } else { 0.0 });
             (sum, n) = (c.wait_sum, c.waits);
@@ -207,15 +190,15 @@ impl Mmc {
 
     /// The report on everything measured since the warm-up ended.
     fn report(&mut self, base: u64) -> MmcReport {
-        let now = self.core.now;
+        let now = self.core.now();
         let (since, before) = match self.core.window_start(Window::Run) {
             (at, Some((resources, _))) => (at, resources[0]),
             (at, None) => (at, Tally::default()),
         };
         let span = (now - since).max(1e-12);
-        let c = self.core.resources[0].tally.since(&before);
+        let c = self.core.resources()[0].tally.since(&before);
         let theory = erlang::mmc(self.params.lambda, self.params.mu, self.params.servers);
-        let sojourn = &self.core.stats.groups[0].run;
+        let sojourn = &self.core.stats().groups[0].run;
         MmcReport {
             mean_wait_s: if c.waits > 0 {
                 c.wait_sum / c.waits as f64
@@ -227,8 +210,8 @@ impl Mmc {
             utilization: c.busy_area / span / f64::from(self.params.servers.max(1)),
             mean_in_system: c.present_area / span,
             arrival_rate: c.arrivals as f64 / span,
-            completed: self.core.stats.totals.completed - base,
-            events: self.core.events_handled,
+            completed: self.core.stats().totals.completed - base,
+            events: self.core.events_handled(),
             simulated_s: span,
             wall_s: 0.0,
             theory: MmcTheory {
@@ -237,6 +220,25 @@ impl Mmc {
                 mean_wait_s: theory.mean_wait_s,
                 mean_response_s: theory.mean_response_s,
             },
+        }
+    }
+}
+
+/// Poisson arrivals, each a customer of the one pool.
+impl Model for Mmc {
+    #[inline]
+    fn core_mut(&mut self) -> &mut Core {
+        &mut self.core
+    }
+
+    #[inline]
+    fn handle(&mut self, kind: EventKind) {
+        if let EventKind::Arrival(_) = kind {
+            let now = self.core.now();
+            let next = now + self.core.rng().exp(1.0 / self.params.lambda);
+            self.core.schedule(next, EventKind::Arrival(0));
+            self.core
+                .start(0, &[], &self.plan, f64::INFINITY, Origin::User);
         }
     }
 }

@@ -381,7 +381,7 @@ impl Sim {
         let topology_parts: Vec<(Option<u16>, PartId)> =
             self.parts().iter().map(|p| (p.host, p.id)).collect();
         let core = self.core_mut();
-        let now = core.now;
+        let now = core.now();
         let (start, copy) = core.window_start(window);
         let span = (now - start).max(1e-9);
         let zero_totals = Totals::default();
@@ -390,33 +390,33 @@ impl Sim {
             None => (Vec::new(), zero_totals),
         };
         let zero = Tally::default();
-        let mut resources = Vec::with_capacity(core.resources.len());
+        let mut resources = Vec::with_capacity(core.resources().len());
         for (i, id) in ids.iter().enumerate() {
-            let r = &core.resources[i];
+            let r = &core.resources()[i];
             let d = r.tally.since(res_before.get(i).unwrap_or(&zero));
             let group = usize::from(r.spec.group);
             let now_state = (r.servers(), r.busy, r.waiting);
-            let q = core.stats.groups[group]
+            let q = core.stats_mut().groups[group]
                 .over(window, now)
                 .quantiles([0.5, 0.95, 0.99]);
             resources.push(ResourceReading::from_tally(*id, now_state, &d, span, q));
         }
-        let t = core.stats.totals.since(&totals_before);
+        let t = core.stats().totals.since(&totals_before);
         let [p50, p95, p99] = core
-            .stats
+            .stats_mut()
             .latency
             .over(window, now)
             .quantiles([0.5, 0.95, 0.99]);
-        let mean = core.stats.latency.over(window, now).mean();
+        let mean = core.stats_mut().latency.over(window, now).mean();
         let [ok50, ok95] = core
-            .stats
+            .stats_mut()
             .latency_ok
             .over(window, now)
             .quantiles([0.5, 0.95]);
         let failed = t.failed_total();
         let finished = t.completed + failed;
         let hosts = core
-            .hosts
+            .hosts()
             .iter()
             .enumerate()
             .filter(|(_, h)| h.mem_capacity_mb.is_finite())
@@ -450,7 +450,7 @@ impl Sim {
             })
             .collect();
         let queue = queue_res.map(|res| QueueReading {
-            depth: core.resources[res as usize].waiting,
+            depth: core.resources()[res as usize].waiting,
             oldest_age_s: core.oldest_wait(res),
             enqueued: t.jobs_enqueued,
             done: t.jobs_done,
@@ -458,7 +458,7 @@ impl Sim {
             dead_letters: t.dead_letters,
         });
         let replica_lag_ms = core
-            .replicas
+            .replicas_mut()
             .iter_mut()
             .map(|r| r.lag.lag(now) * 1e3)
             .collect();
@@ -503,17 +503,17 @@ impl Sim {
                 .collect(),
             jobs_per_s: per_s(t.jobs_enqueued, span),
             cron_report_mb,
-            events: core.events_handled,
+            events: core.events_handled(),
         }
     }
 
     /// Writes what the animation needs now into `out`, reusing its storage.
     pub fn motion_into(&self, out: &mut Motion) {
         let core = self.core();
-        out.time_s = core.now;
-        out.trail_window_s = core.trail.window_s();
+        out.time_s = core.now();
+        out.trail_window_s = core.trail().window_s();
         core.recent_failures(out.trail_window_s, &mut out.failures);
-        core.trail.traces(core.now, &mut out.trail);
+        core.trail().traces(core.now(), &mut out.trail);
     }
 
     /// What the animation needs now.

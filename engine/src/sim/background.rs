@@ -9,21 +9,21 @@ use super::{class, NodeId, Sim, HOP_S, TICK_S};
 
 impl Sim {
     pub(super) fn tick(&mut self) {
-        let now = self.core.now;
+        let now = self.core.now();
         self.core.keep_tick(now.round() as i64);
         // Health checks: the load balancer learns which app servers answer.
         let every = self.scenario.health_check_s;
         if every > 0.0 && (now / every).fract() < TICK_S / every {
             for (i, app) in self.apps.iter().enumerate() {
                 self.balancer
-                    .set_healthy(i, self.core.hosts[app.host as usize].up);
+                    .set_healthy(i, self.core.hosts()[app.host as usize].up);
             }
         }
         if now >= self.next_cron {
             self.next_cron += self.scenario.cron_interval_s.max(1.0);
             self.start_cron();
         }
-        self.core.events.schedule(now + TICK_S, EventKind::Tick);
+        self.core.schedule(now + TICK_S, EventKind::Tick);
     }
 
     /// Memory the cron report takes while it runs, MB: it hashes every user's rows, unless an
@@ -45,7 +45,7 @@ impl Sim {
         // The report's memory follows the users and the index (set while it is idle, so what
         // a run takes is what it gives back).
         let memory = self.cron_memory_mb();
-        let cron = &mut self.core.resources[self.cron as usize];
+        let cron = self.core.resource_mut(self.cron);
         if cron.busy == 0 {
             cron.spec.mem_per_busy_mb = memory;
         }
@@ -79,7 +79,7 @@ impl Sim {
         let sc = std::rc::Rc::clone(&self.scenario);
         // Dashboards, BI and ad-hoc SQL run on a shard's replica when it has replicas, else on
         // its primary.
-        let shard = self.core.rng.below(self.primaries.len() as u32) as usize;
+        let shard = self.core.rng().below(self.primaries.len() as u32) as usize;
         let db = match self.replicas[shard].len() {
             0 => self.primaries[shard],
             n => {
@@ -113,7 +113,7 @@ impl Sim {
     /// Puts the jobs requests enqueued on the queue: a worker takes each and calls the API
     /// (the plan [`Sim::job_plan`]).
     pub(super) fn spawn_jobs(&mut self) {
-        let jobs = std::mem::take(&mut self.core.jobs_to_spawn);
+        let jobs = self.core.take_jobs_to_spawn();
         if let Some((workers, _)) = self.queue {
             for _ in 0..jobs {
                 self.core.park(workers);
@@ -154,19 +154,17 @@ impl Sim {
         };
         if self.apps.len() > 1 && !restart_now {
             self.balancer.set_draining(i, true);
-            self.core.events.schedule(
-                self.core.now + super::DRAIN_S,
+            self.core.schedule(
+                self.core.now() + super::DRAIN_S,
                 EventKind::Control((i | 0x8000) as u16),
             );
             return;
         }
         self.core.take_down(app.host, false);
         self.core.drain_ready();
-        let back = self.core.now + self.scenario.app_restart_s + self.scenario.health_check_s;
+        let back = self.core.now() + self.scenario.app_restart_s + self.scenario.health_check_s;
         if self.apps.len() > 1 {
-            self.core
-                .events
-                .schedule(back, EventKind::Control((i + 1) as u16));
+            self.core.schedule(back, EventKind::Control((i + 1) as u16));
         }
     }
 }

@@ -29,7 +29,7 @@ impl Sim {
         let group = self
             .resource_ids
             .iter()
-            .zip(&self.core.resources)
+            .zip(self.core.resources())
             .find(|(id, _)| group_of(**id) == key)
             .map(|(_, r)| r.spec.group);
         let group = match group {
@@ -141,11 +141,10 @@ impl Sim {
                 let id = PartId::replica(s, r);
                 let host = self.database_host(&format!("{id} host"));
                 shard.push(self.database(id, host, false, None));
-                lags.push(self.core.replicas.len() as u16);
-                self.core.replicas.push(Replica {
+                lags.push(self.core.add_replica(Replica {
                     shard: s,
                     lag: ReplicaLag::new(sc.replica_base_lag_ms / 1e3, sc.replica_apply_ms / 1e3),
-                });
+                }));
             }
             self.replicas.push(shard);
             self.replica_lags.push(lags);
@@ -153,7 +152,7 @@ impl Sim {
         self.replica_next = vec![0; usize::from(t.shards)];
 
         // The cron report runs against the (first) primary and takes memory on its host.
-        let db0_host = self.core.resources[self.primaries[0].conns as usize]
+        let db0_host = self.core.resources()[self.primaries[0].conns as usize]
             .spec
             .host;
         let cron = PartId::first(Tier::Cron);

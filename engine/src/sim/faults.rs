@@ -104,14 +104,14 @@ impl Sim {
                 self.set_user_rate(rate);
             }
             Fault::ReplicaLag => {
-                let has_replicas = !self.core.replicas.is_empty();
+                let has_replicas = !self.core.replicas().is_empty();
                 self.faults.replica_lag = on && has_replicas;
                 let extra = if self.faults.replica_lag {
                     LAG_SPIKE_MS / 1e3
                 } else {
                     0.0
                 };
-                for r in &mut self.core.replicas {
+                for r in self.core.replicas_mut() {
                     r.lag.extra_s = extra;
                 }
             }
@@ -129,7 +129,7 @@ impl Sim {
             )
         };
         let ln = LogNormal::from_median_p95(median_ms / 1e3, p95_ms / 1e3);
-        let res = &mut self.core.resources[self.third_party.0 as usize];
+        let res = self.core.resource_mut(self.third_party.0);
         res.spec.kind = Kind::Delay(Delay::LogNormal(ln));
     }
 

@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::{Core, InFlight};
+use crate::core::{Core, InFlight, Model, RetryPolicy};
 use crate::events::EventKind;
 use crate::models::{HotKeyCache, LoadBalancer, RequestMix, ShardRouter};
 use crate::parts::{PartId, ResourceId};
@@ -165,12 +165,16 @@ impl Sim {
     pub fn with_stats(scenario: &Scenario, seed: u64, live: bool) -> Self {
         let sc = scenario.clone();
         let mut core = Core::with_stats(seed, live);
-        core.retry.max_attempts = sc.job_max_attempts.max(1);
-        core.retry.backoff_s = sc.job_backoff_s;
-        core.retry.attempt_timeout_s = sc.job_timeout_s;
-        core.failure_counts_as_s = Some(sc.request_timeout_s);
-        core.second_commit_timeout_s = sc.two_phase_timeout_s;
-        core.second_commit_abort = sc.cross_shard_abort;
+        core.set_rules(
+            RetryPolicy {
+                max_attempts: sc.job_max_attempts.max(1),
+                backoff_s: sc.job_backoff_s,
+                attempt_timeout_s: sc.job_timeout_s,
+            },
+            Some(sc.request_timeout_s),
+            sc.two_phase_timeout_s,
+            sc.cross_shard_abort,
+        );
         let topology = Topology::of(&sc);
         let mut sim = Self {
             core,
@@ -216,14 +220,14 @@ impl Sim {
         sim.declare_edges();
         // Network hops take fixed times: their events go in FIFO lanes, not the heap.
         for delay in [HOP_S, INTERNET_S, (sim.scenario.cdn_edge_ms / 1e3) as f32] {
-            sim.core.events.add_lane(f64::from(delay));
+            sim.core.add_lane(f64::from(delay));
         }
         let hot = sim.keys.keys_for_share(sim.scenario.cache_hit);
         sim.cache_keys = HotKeyCache::new(sim.scenario.keys.max(1), hot);
         sim.draw_arrival(USERS);
         sim.draw_arrival(ANALYSTS);
         sim.core.keep_tick(0);
-        sim.core.events.schedule(TICK_S, EventKind::Tick);
+        sim.core.schedule(TICK_S, EventKind::Tick);
         sim
     }
 
@@ -254,17 +258,17 @@ impl Sim {
 
     /// Simulated time, seconds.
     pub fn now(&self) -> f64 {
-        self.core.now
+        self.core.now()
     }
 
     /// Events handled since the statistics were last reset.
     pub fn events_handled(&self) -> u64 {
-        self.core.events_handled
+        self.core.events_handled()
     }
 
     /// Events waiting in the future event list.
     pub fn pending_events(&self) -> usize {
-        self.core.events.len()
+        self.core.pending_events()
     }
 
     /// Requests in flight now, jobs and background work included.
@@ -285,34 +289,7 @@ impl Sim {
 
     /// Advances simulated time to `t` (seconds), handling every event up to it.
     pub fn step_until(&mut self, t: f64) {
-        while let Some((now, kind)) = self.core.events.pop_until(t) {
-            self.core.now = now;
-            self.core.events_handled += 1;
-            match kind {
-                EventKind::Arrival(stream) => {
-                    let stream = usize::from(stream.min(1));
-                    if self.arrival_due[stream] == Some(now) {
-                        self.draw_arrival(stream);
-                        if stream == USERS {
-                            self.user_arrival();
-                        } else {
-                            self.analytics_arrival();
-                        }
-                    }
-                }
-                EventKind::Resume { req, gen } => self.core.resume(req, gen),
-                EventKind::Expire(res) => self.core.expire(res),
-                EventKind::HostUp(host) => self.core.bring_up(host),
-                EventKind::Tick => self.tick(),
-                EventKind::Control(app) => self.deploy_step(usize::from(app)),
-            }
-            if self.core.jobs_to_spawn > 0 {
-                self.spawn_jobs();
-            }
-        }
-        if t > self.core.now {
-            self.core.now = t;
-        }
+        crate::core::run_until(self, t, |_| false);
     }
 
     /// Starts a new whole-run window now (the end of a warm-up).
@@ -411,10 +388,8 @@ impl Sim {
             self.analytics_rate
         };
         self.arrival_due[stream] = (rate > 0.0).then(|| {
-            let t = self.core.now + self.core.rng.exp(1.0 / rate);
-            self.core
-                .events
-                .schedule(t, EventKind::Arrival(stream as u8));
+            let t = self.core.now() + self.core.rng().exp(1.0 / rate);
+            self.core.schedule(t, EventKind::Arrival(stream as u8));
             t
         });
     }
@@ -436,12 +411,48 @@ impl Sim {
 
     /// Sets the seconds of hops the animation's trail keeps.
     pub fn set_trail_window(&mut self, seconds: f64) {
-        self.core.trail.set_window(seconds);
+        self.core.trail_mut().set_window(seconds);
     }
 
     /// The queue's workers, if there is a queue (resource index).
     pub(crate) fn queue_resource(&self) -> Option<u16> {
         self.queue.map(|(res, _)| res)
+    }
+}
+
+/// The web model's events: users' and analysts' arrivals, the periodic tick, a deploy's steps;
+/// and after each event, the jobs it asked for.
+impl Model for Sim {
+    #[inline]
+    fn core_mut(&mut self) -> &mut Core {
+        &mut self.core
+    }
+
+    #[inline]
+    fn handle(&mut self, kind: EventKind) {
+        match kind {
+            EventKind::Arrival(stream) => {
+                let stream = usize::from(stream.min(1));
+                if self.arrival_due[stream] == Some(self.core.now()) {
+                    self.draw_arrival(stream);
+                    if stream == USERS {
+                        self.user_arrival();
+                    } else {
+                        self.analytics_arrival();
+                    }
+                }
+            }
+            EventKind::Tick => self.tick(),
+            EventKind::Control(app) => self.deploy_step(usize::from(app)),
+            EventKind::Resume { .. } | EventKind::Expire(_) | EventKind::HostUp(_) => {}
+        }
+    }
+
+    #[inline]
+    fn after_event(&mut self) {
+        if self.core.has_jobs_to_spawn() {
+            self.spawn_jobs();
+        }
     }
 }
 

@@ -21,7 +21,7 @@ impl Sim {
     }
 
     fn plan_user_request(&mut self, sc: &Scenario) {
-        let (u, v) = (self.core.rng.uniform(), self.core.rng.uniform());
+        let (u, v) = (self.core.rng().uniform(), self.core.rng().uniform());
         let mut class = match self.mix.pick(u, v) {
             Kind::Static => class::STATIC,
             Kind::Read => class::READ,
@@ -29,7 +29,7 @@ impl Sim {
             Kind::ThirdParty => class::THIRD_PARTY,
             Kind::Deferred => class::DEFERRED,
         };
-        let key = self.keys.sample(&mut self.core.rng);
+        let key = self.keys.sample(self.core.rng());
         let mut p = Plan::new();
         let users = self.users_node;
 
@@ -42,7 +42,7 @@ impl Sim {
                     secs: edge_s,
                 })
                 .push(Step::Visit(cdn));
-                if self.core.rng.chance(sc.cdn_hit) {
+                if self.core.rng().chance(sc.cdn_hit) {
                     class = class::STATIC_EDGE;
                 } else {
                     self.origin_static(&mut p, cdn_node);
@@ -87,7 +87,7 @@ impl Sim {
             let k = if q == 0 {
                 key
             } else {
-                self.keys.sample(&mut self.core.rng)
+                self.keys.sample(self.core.rng())
             };
             let lookup = match self.cache {
                 Some(_) => self.cache_keys.lookup(k),
@@ -234,7 +234,7 @@ impl Sim {
             mean: (sc.db_query_cpu_ms * f64::from(queries) / 1e3) as f32,
             flagged: false,
         });
-        if self.core.rng.chance(sc.db_read_miss) {
+        if self.core.rng().chance(sc.db_read_miss) {
             p.push(Step::Serve {
                 res: db.io,
                 mean: (sc.db_read_io_ms / 1e3) as f32,
@@ -253,7 +253,7 @@ impl Sim {
     fn write_path(&mut self, p: &mut Plan, app: App, key: u32, sc: &Scenario) -> [u32; 2] {
         let first = self.router.route(key);
         let shards = self.primaries.len();
-        let cross = shards > 1 && self.core.rng.chance(sc.cross_shard_share);
+        let cross = shards > 1 && self.core.rng().chance(sc.cross_shard_share);
         self.cache_keys.invalidate(key);
         self.write_on(p, app, first, 0, sc);
         if !cross {
@@ -263,7 +263,7 @@ impl Sim {
         // hash router that takes one or two draws).
         let mut other = key;
         for _ in 0..16 {
-            other = self.keys.sample(&mut self.core.rng);
+            other = self.keys.sample(self.core.rng());
             if self.router.route(other) != first {
                 break;
             }
