@@ -18,6 +18,25 @@ const POSITION = { 1000: 40, 10000: 60, 1600: 44, 50000: 74, 200000: 86, 500000:
 const simTime = async (page) =>
   Number((await page.getByTestId('sim-time').innerText()).match(/[\d.]+/)[0]);
 
+/**
+ * The clock once it has settled: the worker answers a pause with a reading taken the moment it
+ * paused, which may come after the one on screen. Waits for the clock to show the same time
+ * over 400 ms (longer than the 250 ms between readings of a running simulation): a clock that
+ * kept running would time this out.
+ */
+async function settledTime(page) {
+  const deadline = Date.now() + 10_000;
+  let last = await simTime(page);
+  let since = Date.now();
+  while (Date.now() - since < 400) {
+    assert.ok(Date.now() < deadline, `the clock did not settle (last ${last} s)`);
+    await page.waitForTimeout(100);
+    const now = await simTime(page);
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+  return last;
+}
+
 /** Waits until the simulated clock passes `seconds`. */
 async function runUntil(page, seconds, timeout = 120_000) {
   await page.waitForFunction(
@@ -160,7 +179,7 @@ test('play, pause, step, speed, seed and reset all', async () => {
   await runUntil(page, 0.5);
   await page.getByTestId('play-pause').click();
   assert.equal(await page.getByTestId('play-pause').innerText(), 'Play');
-  const paused = await simTime(page);
+  const paused = await settledTime(page);
   await page.waitForTimeout(500);
   assert.equal(await simTime(page), paused, 'paused time stands still');
   await page.getByTestId('step').click();
