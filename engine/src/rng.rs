@@ -100,7 +100,9 @@ impl LogNormal {
 /// Key popularity: a Zipf law over `keys` keys, key 1 the hottest: key `k` has probability
 /// proportional to `k^-s`.
 ///
-/// Draws the keys `rand_distr::Zipf` draws, from the same random numbers: rejection-
+/// Draws the keys `rand_distr::Zipf` draws, from the same random numbers (but for a draw whose
+/// power lands within a few ulps of a whole key or of the acceptance bound, about one in a
+/// billion, after which the two streams part): rejection-
 /// inversion (Hörmann and Derflinger), whose acceptance test compares a uniform `y` with
 /// `(b / x)^s`, `b` the inverse CDF of another uniform and `x = floor(b + 1)`. That power is
 /// at least `1 - s (1 - r) / r` with `r = b / x` (from `ln r >= 1 - 1/r`), so a `y` clearly
@@ -113,7 +115,7 @@ pub struct KeyPopularity {
     s: f64,
     t: f64,
     q: f64,
-    /// `q` when it is a whole number from 1 to 8 (to within a billionth), so `y^q` is a few
+    /// `q` when it is a whole number from 1 to 8 (to within a few ulps), so `y^q` is a few
     /// multiplications.
     whole_q: Option<u32>,
 }
@@ -135,11 +137,12 @@ impl KeyPopularity {
         } else {
             1.0 + Float::ln(n)
         };
-        // `1 / (1 - 0.8)` is 5.000000000000001 in floating point: near enough to 5 that the
+        // `1 / (1 - 0.8)` is 5.000000000000001 in floating point: a few ulps from 5, so the
         // powers differ in the last bits only.
         let whole = q.round();
-        let whole_q =
-            ((q - whole).abs() < 1e-9 && (1.0..=8.0).contains(&whole)).then_some(whole as u32);
+        let whole_q = ((q - whole).abs() <= 8.0 * f64::EPSILON * whole
+            && (1.0..=8.0).contains(&whole))
+        .then_some(whole as u32);
         Self {
             keys,
             s,
@@ -372,8 +375,18 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_exponent_is_found_despite_rounding() {
+        // 1 / (1 - 0.8) is 5.000000000000001: still the whole-power path.
+        assert_eq!(KeyPopularity::new(1_000_000, 0.8).whole_q, Some(5));
+        assert_eq!(KeyPopularity::new(100, 0.5).whole_q, Some(2));
+        assert_eq!(KeyPopularity::new(100, 0.7).whole_q, None, "q = 3.33…");
+        assert_eq!(KeyPopularity::new(100, 3.0).whole_q, None, "q = -0.5");
+    }
+
+    #[test]
     fn zipf_draws_are_rand_distrs_key_for_key() {
-        // 0.8, 0.5 and 0.75 take the whole-power path (q = 5, 2, 4); the others `pow`.
+        // s = 0.8, 0.5, 0.75 and 0 take the whole-power path (q = 5, 2, 4 and 1); 1 and 3
+        // do not.
         for (keys, s) in [
             (1_000_000u32, 0.8),
             (10_000, 0.5),

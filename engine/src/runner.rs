@@ -20,8 +20,10 @@ const SLICE_S: f64 = 1.0 / 480.0;
 /// cost, so it says what the learner sees the clock do, and short enough to follow a change.
 const PACE_WINDOW_MS: f64 = 1_000.0;
 /// Wall milliseconds of simulation a slice that ran out of budget may leave owed, to be made
-/// up by the next slices: a short stall (a reading, a garbage collection) costs the clock
-/// nothing, while a simulation that cannot keep up does not pile up a debt.
+/// up by the next slice: a short stall (a reading, a garbage collection) costs the clock
+/// nothing. A slice that starts owing and runs out again is behind for real, and what it owes
+/// is dropped: a simulation that cannot keep up does not carry a debt to pay out in a burst
+/// once it can.
 const MAX_OWED_MS: f64 = 250.0;
 /// Wall seconds a dot takes to cross its edge, whatever the speed.
 pub const DOT_CROSSING_S: f64 = 0.6;
@@ -153,10 +155,11 @@ impl Runner {
         out
     }
 
-    /// Advances the simulation by `wall_dt_ms` of wall time times the speed, plus what earlier
-    /// slices left owed, stopping early once `elapsed_ms()` passes `budget_ms`. What is left
-    /// is owed, up to [`MAX_OWED_MS`] of wall time's worth: beyond it the simulation runs
-    /// slower than asked, and the pace says so. Returns what to send back.
+    /// Advances the simulation by `wall_dt_ms` of wall time times the speed, plus what the
+    /// last slice left owed, stopping early once `elapsed_ms()` passes `budget_ms`. What is
+    /// left is owed, up to [`MAX_OWED_MS`] of wall time's worth, unless this slice already
+    /// started owing: then the simulation runs slower than asked, and the pace says so.
+    /// Returns what to send back.
     pub fn tick(
         &mut self,
         wall_dt_ms: f64,
@@ -167,6 +170,7 @@ impl Runner {
         if self.running() && wall_dt_ms > 0.0 {
             let from = self.engine.now();
             let speed = f64::from(self.speed);
+            let started_owing = self.owed_s > 0.0;
             let target = from + self.owed_s + wall_dt_ms / 1e3 * speed;
             while self.engine.now() < target {
                 let next = (self.engine.now() + SLICE_S).min(target);
@@ -175,7 +179,12 @@ impl Runner {
                     break;
                 }
             }
-            self.owed_s = (target - self.engine.now()).min(MAX_OWED_MS / 1e3 * speed);
+            let short = target - self.engine.now();
+            self.owed_s = if short > 0.0 && started_owing {
+                0.0
+            } else {
+                short.clamp(0.0, MAX_OWED_MS / 1e3 * speed)
+            };
             // The pace is what the clock did over a whole window: every slice, long or short,
             // counts for the time it took.
             let (sim_s, wall_ms) = &mut self.pace_window;
@@ -295,18 +304,21 @@ mod tests {
             "{moved} {}",
             r.pace
         );
-        // A longer one is made up only to the limit: after a second of 250 ms ticks that each
-        // move one slice, the next second moves its own second and the quarter owed.
+        // A simulation that stays behind drops what it owes: after a second of 250 ms slices
+        // that each move one step (owing, then dropping it, in turn), the next second, with time
+        // to spare, moves its own second and nothing more.
         let start = r.engine().now();
         for _ in 0..4 {
             r.tick(250.0, &mut over, 10.0);
         }
+        let stalled = r.engine().now() - start;
+        assert!((stalled - 4.0 * SLICE_S).abs() < 1e-9, "{stalled}");
         for _ in 0..20 {
             r.tick(50.0, &mut free, 10.0);
         }
-        let moved = r.engine().now() - start;
+        let moved = r.engine().now() - start - stalled;
         assert!(
-            (moved - (4.0 * SLICE_S + 1.25)).abs() < 1e-9 && (r.pace - 1.25).abs() < 1e-9,
+            (moved - 1.0).abs() < 1e-9 && (r.pace - 1.0).abs() < 1e-9,
             "{moved} {}",
             r.pace
         );

@@ -11,8 +11,8 @@
 //! A slice that used its whole budget is behind: the next one is queued at once, as a message
 //! to itself on a `MessageChannel`, behind any command already waiting (a timer that keeps
 //! setting itself again is stretched to at least 4 ms, a quarter of the worker's time spent
-//! idle). A slice that caught up waits [`PAUSE_MS`] on a timer, so a worker with nothing to do
-//! does not spin.
+//! idle). A slice that finished within its budget waits [`PAUSE_MS`] on a timer instead of
+//! spinning.
 
 /// Milliseconds of simulation work per slice.
 const BUDGET_MS: f64 = 12.0;

@@ -444,6 +444,7 @@ impl Model for Sim {
             }
             EventKind::Tick => self.tick(),
             EventKind::Control(app) => self.deploy_step(usize::from(app)),
+            // The core's own: the loop never hands them to the model.
             EventKind::Resume { .. } | EventKind::Expire(_) | EventKind::HostUp(_) => {}
         }
     }
