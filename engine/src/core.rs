@@ -10,7 +10,7 @@ use crate::backlog::Waiter;
 use crate::events::{EventKind, EventQueue};
 use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec};
 use crate::rng::SimRng;
-use crate::slab::Slab;
+use crate::slab::{Runs, Slab};
 use crate::stats::{LatencyHistogram, Tally, TickCopies, Totals, WindowedHistogram};
 
 /// "No resource" / "no edge".
@@ -266,8 +266,10 @@ fn mix(hash: u64, word: u64) -> u64 {
 /// is not stored again and again; then its id is reused.
 #[derive(Debug, Clone, Default)]
 struct PlanTable {
-    /// Every plan's steps, as [`Step::bits`], each plan's in one run.
-    arena: Vec<u64>,
+    /// Every plan's steps, as [`Step::bits`], each plan's in one run, in chunks that never
+    /// move: a `Vec` that doubled would leave its old block as a hole in a WebAssembly
+    /// module's memory, which never shrinks.
+    arena: Runs,
     /// Where each plan's run starts in `arena`.
     starts: Vec<u32>,
     lens: Vec<u8>,
@@ -311,14 +313,12 @@ impl PlanTable {
         }
         let start = match self.spare.get_mut(steps.len()).and_then(Vec::pop) {
             Some(start) => {
-                let at = start as usize;
-                self.arena[at..at + steps.len()].copy_from_slice(steps);
+                self.arena
+                    .run_mut(start as usize, steps.len())
+                    .copy_from_slice(steps);
                 start
             }
-            None => {
-                self.arena.extend_from_slice(steps);
-                (self.arena.len() - steps.len()) as u32
-            }
+            None => self.arena.push(steps),
         };
         let id = match self.free.pop() {
             Some(id) => {
@@ -351,7 +351,7 @@ impl PlanTable {
     fn steps_of(&self, id: u32) -> &[u64] {
         let k = id as usize;
         let start = self.starts[k] as usize;
-        &self.arena[start..start + usize::from(self.lens[k])]
+        self.arena.run(start, usize::from(self.lens[k]))
     }
 
     /// Plan `id` as a [`Plan`].
@@ -372,7 +372,10 @@ impl PlanTable {
     /// Step `pc` of plan `id`.
     #[inline]
     fn step(&self, id: u32, pc: u8) -> Step {
-        Step::from_bits(self.arena[self.starts[id as usize] as usize + pc as usize])
+        Step::from_bits(
+            self.arena
+                .word(self.starts[id as usize] as usize + pc as usize),
+        )
     }
 
     /// Indexes only the plans some request follows, in an index with room for four times as

@@ -3,6 +3,8 @@
 //! frees the old one, and in a WebAssembly module's linear memory, which never shrinks, the
 //! freed block is a hole the next bigger block does not fit: a rare burst of requests would
 //! raise the engine's memory for good. Chunks are allocated once and kept.
+//!
+//! [`Runs`] does the same for the plans' steps: runs of words, each inside one chunk.
 
 use std::ops::{Index, IndexMut};
 
@@ -86,6 +88,65 @@ impl<T> IndexMut<usize> for Slab<T> {
     }
 }
 
+/// Words per chunk of [`Runs`]: 64 KB, one WebAssembly page.
+const RUN_CHUNK: usize = 8_192;
+
+/// Runs of words (each at most [`RUN_CHUNK`] long) that never move: a run that does not fit in
+/// the last chunk's rest starts a new chunk, and the rest is left unused.
+#[derive(Debug, Clone, Default)]
+pub struct Runs {
+    chunks: Vec<Box<[u64; RUN_CHUNK]>>,
+    /// Where the next run goes: words handed out, the unused rests included.
+    end: usize,
+}
+
+impl Runs {
+    /// Words handed out so far (the unused rests of full chunks included).
+    pub fn len(&self) -> usize {
+        self.end
+    }
+
+    /// True when no run was added.
+    pub fn is_empty(&self) -> bool {
+        self.end == 0
+    }
+
+    /// Adds a copy of `words` as a new run; returns where it starts.
+    pub fn push(&mut self, words: &[u64]) -> u32 {
+        assert!(words.len() <= RUN_CHUNK, "a run longer than a chunk");
+        if self.end % RUN_CHUNK + words.len() > RUN_CHUNK
+            || self.end == self.chunks.len() * RUN_CHUNK
+        {
+            self.end = self.chunks.len() * RUN_CHUNK;
+            self.chunks.push(Box::new([0; RUN_CHUNK]));
+        }
+        let start = self.end;
+        self.run_mut(start, words.len()).copy_from_slice(words);
+        self.end += words.len();
+        start as u32
+    }
+
+    /// The run of `len` words at `start`.
+    #[inline]
+    pub fn run(&self, start: usize, len: usize) -> &[u64] {
+        let at = start % RUN_CHUNK;
+        &self.chunks[start / RUN_CHUNK][at..at + len]
+    }
+
+    /// The run of `len` words at `start`, to overwrite.
+    #[inline]
+    pub fn run_mut(&mut self, start: usize, len: usize) -> &mut [u64] {
+        let at = start % RUN_CHUNK;
+        &mut self.chunks[start / RUN_CHUNK][at..at + len]
+    }
+
+    /// The word at `i`.
+    #[inline]
+    pub fn word(&self, i: usize) -> u64 {
+        self.chunks[i / RUN_CHUNK][i % RUN_CHUNK]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +174,27 @@ mod tests {
         let mut s = Slab::default();
         s.push(1u8);
         let _ = s[1];
+    }
+
+    #[test]
+    fn runs_stay_whole_and_where_they_are() {
+        let mut r = Runs::default();
+        let first = r.push(&[1, 2, 3]);
+        let at: *const u64 = &r.run(first as usize, 3)[0];
+        // Fill the first chunk to 2 words short of full: a run of 3 starts the next chunk.
+        let filler = vec![9; RUN_CHUNK - 5];
+        let f = r.push(&filler);
+        assert_eq!((first, f), (0, 3));
+        let next = r.push(&[4, 5, 6]);
+        assert_eq!(next as usize, RUN_CHUNK, "a run never straddles two chunks");
+        assert_eq!(r.len(), RUN_CHUNK + 3);
+        assert_eq!(r.run(next as usize, 3), &[4, 5, 6]);
+        assert_eq!(r.word(next as usize + 1), 5);
+        assert!(
+            std::ptr::eq(at, &r.run(0, 3)[0]),
+            "the first run did not move"
+        );
+        r.run_mut(0, 3).copy_from_slice(&[7, 8, 9]);
+        assert_eq!(r.run(0, 3), &[7, 8, 9]);
     }
 }
