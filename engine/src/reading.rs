@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::core::{InFlight, Window};
+use crate::core::{InFlight, Model, Window};
 use crate::erlang;
 use crate::parts::{PartId, ResourceId};
 use crate::resource::{Cause, CAUSES};

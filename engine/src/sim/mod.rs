@@ -404,11 +404,6 @@ impl Sim {
         &self.core
     }
 
-    /// The core, to bring its totals up to date for a reading.
-    pub(crate) fn core_mut(&mut self) -> &mut Core {
-        &mut self.core
-    }
-
     /// Sets the seconds of hops the animation's trail keeps.
     pub fn set_trail_window(&mut self, seconds: f64) {
         self.core.trail_mut().set_window(seconds);
