@@ -212,7 +212,15 @@ pub fn App() -> impl IntoView {
             </Show>
             <div class="workbench">
                 <StageLead stage=stage/>
-                <div class="stage-view">
+                // Which system the views below draw: a new one comes a moment after a stage
+                // change, once the engine has built it.
+                <div
+                    class="stage-view"
+                    data-testid="stage-view"
+                    data-generation=move || {
+                        link.system.with(|s| s.as_ref().map_or(0, |s| s.generation))
+                    }
+                >
                     <figure class="panel diagram" node_ref=diagram_box>
                         <TrafficDiagram
                             layout=layout.into()

@@ -52,8 +52,22 @@ async function setUsers(page, users) {
 }
 
 async function goToStage(page, n) {
-  await page.getByTestId('stage-step').nth(n - 1).click();
+  await untilNewSystem(page, () => page.getByTestId('stage-step').nth(n - 1).click());
   assert.match(await page.locator('#stage-title').innerText(), new RegExp(`^Stage ${n}: `));
+}
+
+/**
+ * Does `action`, then waits until the views draw the new system it asked for: the engine
+ * builds it in its worker, and until then the old one's reading is still on screen.
+ */
+async function untilNewSystem(page, action) {
+  const generation = () => page.getByTestId('stage-view').getAttribute('data-generation');
+  const before = Number(await generation());
+  await action();
+  await page.waitForFunction(
+    (b) => Number(document.querySelector('[data-testid="stage-view"]').dataset.generation) > b,
+    before,
+  );
 }
 
 /** Waits for the "what breaks" panel to name `code`. */
@@ -89,7 +103,7 @@ test('stage 1 is healthy at the default load, and fails with the OOM scene when 
   assert.match(await page.getByTestId('what-breaks-next').innerText(), /stage 2/);
 
   // The panel's button moves on; at the same load stage 2 is healthy.
-  await page.getByTestId('what-breaks-next').click();
+  await untilNewSystem(page, () => page.getByTestId('what-breaks-next').click());
   assert.match(await page.locator('#stage-title').innerText(), /^Stage 2: /);
   await expectHealthyFor(page, 60);
   assert.deepEqual(problems, []);
