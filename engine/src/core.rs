@@ -585,6 +585,17 @@ struct Base {
     hosts: Vec<(u64, u64, f64)>,
 }
 
+/// What a window counted: see [`Core::window`].
+#[derive(Debug, Clone)]
+pub struct Counted {
+    /// When the window starts.
+    pub start: f64,
+    /// What each resource counted in it, in resource order.
+    pub resources: Vec<Tally>,
+    /// What the system as a whole counted in it.
+    pub totals: Totals,
+}
+
 /// What the core measures: end-to-end totals and time histograms.
 #[derive(Debug, Clone)]
 pub struct Stats {
@@ -751,6 +762,16 @@ impl Core {
     #[inline]
     pub fn schedule(&mut self, t: f64, kind: EventKind) {
         self.events.schedule(t, kind);
+    }
+
+    /// The system is built: what was added one by one keeps no room for more (at stage 7 with
+    /// every knob at its maximum, the resources alone would keep room for 442 more).
+    pub fn built(&mut self) {
+        self.resources.shrink_to_fit();
+        self.present.shrink_to_fit();
+        self.hosts.shrink_to_fit();
+        self.stats.groups.shrink_to_fit();
+        self.replicas.shrink_to_fit();
     }
 
     /// Gives events scheduled exactly `delay` seconds ahead a FIFO lane of their own.
@@ -1751,29 +1772,39 @@ impl Core {
         });
     }
 
-    /// Where `window` starts: its start time, each resource's totals then, and the
-    /// end-to-end totals then (`None` for the resources and totals: all zero, the system's
-    /// start). Brings every total up to now first.
-    pub fn window_start(&mut self, window: Window) -> (f64, Option<(&[Tally], &Totals)>) {
+    /// What `window` holds: when it starts, and what each resource and the system as a whole
+    /// counted since then (in resource order). Brings every total up to now first.
+    pub fn window(&mut self, window: Window) -> Counted {
         self.integrate_all();
-        match window {
-            Window::Run => match &self.base {
-                Some(b) => (b.at, Some((b.resources.as_slice(), &b.totals))),
-                None => (0.0, None),
-            },
-            Window::Live => {
-                let second = self.now.floor() as i64 - LIVE_WINDOW_S as i64;
-                let usual = match self.ticks.at(second) {
-                    Some(copy) if second > 0 => (second as f64, Some(copy)),
-                    _ => (0.0, None),
-                };
-                match &self.live_cut {
-                    Some(cut) if cut.at > usual.0 => {
-                        (cut.at, Some((cut.resources.as_slice(), &cut.totals)))
-                    }
-                    _ => usual,
-                }
-            }
+        // The live window starts at a kept copy from whole seconds back, or at a cut after it.
+        let second = self.now.floor() as i64 - LIVE_WINDOW_S as i64;
+        let ticked = match window {
+            Window::Live if second > 0 => self.ticks.at(second),
+            _ => None,
+        };
+        let ticked_at = if ticked.is_some() { second as f64 } else { 0.0 };
+        let whole = match window {
+            Window::Run => self.base.as_ref(),
+            Window::Live => self.live_cut.as_ref().filter(|cut| cut.at > ticked_at),
+        };
+        let tallies = self.resources.iter().map(|r| &r.tally);
+        let (start, resources, before) = match (whole, ticked) {
+            (Some(b), _) => (
+                b.at,
+                tallies.zip(&b.resources).map(|(t, b)| t.since(b)).collect(),
+                b.totals,
+            ),
+            (None, Some((marks, totals))) => (
+                ticked_at,
+                tallies.zip(marks).map(|(t, m)| t.since_mark(m)).collect(),
+                *totals,
+            ),
+            (None, None) => (0.0, tallies.copied().collect(), Totals::default()),
+        };
+        Counted {
+            start,
+            resources,
+            totals: self.stats.totals.since(&before),
         }
     }
 

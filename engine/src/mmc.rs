@@ -7,7 +7,6 @@ use crate::erlang;
 use crate::events::EventKind;
 use crate::parts::{PartId, ResourceId, Role, Tier};
 use crate::resource::ResourceSpec;
-use crate::stats::Tally;
 
 /// What to run: arrival rate, service rate per server, servers, customers, seed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -191,12 +190,9 @@ impl Mmc {
     /// The report on everything measured since the warm-up ended.
     fn report(&mut self, base: u64) -> MmcReport {
         let now = self.core.now();
-        let (since, before) = match self.core.window_start(Window::Run) {
-            (at, Some((resources, _))) => (at, resources[0]),
-            (at, None) => (at, Tally::default()),
-        };
-        let span = (now - since).max(1e-12);
-        let c = self.core.resources()[0].tally.since(&before);
+        let counted = self.core.window(Window::Run);
+        let span = (now - counted.start).max(1e-12);
+        let c = counted.resources[0];
         let theory = erlang::mmc(self.params.lambda, self.params.mu, self.params.servers);
         let sojourn = &self.core.stats().groups[0].run;
         MmcReport {

@@ -12,7 +12,7 @@ use crate::erlang;
 use crate::parts::{PartId, ResourceId};
 use crate::resource::{Cause, CAUSES};
 use crate::sim::{ActiveFaults, Sim};
-use crate::stats::{Tally, Totals};
+use crate::stats::Tally;
 
 /// A count for each failure cause, in [`CAUSES`] order; written as an object keyed by the
 /// causes' codes.
@@ -382,26 +382,19 @@ impl Sim {
             self.parts().iter().map(|p| (p.host, p.id)).collect();
         let core = self.core_mut();
         let now = core.now();
-        let (start, copy) = core.window_start(window);
-        let span = (now - start).max(1e-9);
-        let zero_totals = Totals::default();
-        let (res_before, totals_before): (Vec<Tally>, Totals) = match copy {
-            Some((r, t)) => (r.to_vec(), *t),
-            None => (Vec::new(), zero_totals),
-        };
-        let zero = Tally::default();
+        let counted = core.window(window);
+        let span = (now - counted.start).max(1e-9);
         let mut resources = Vec::with_capacity(core.resources().len());
-        for (i, id) in ids.iter().enumerate() {
+        for ((i, id), d) in ids.iter().enumerate().zip(&counted.resources) {
             let r = &core.resources()[i];
-            let d = r.tally.since(res_before.get(i).unwrap_or(&zero));
             let group = usize::from(r.spec.group);
             let now_state = (r.servers(), r.busy, r.waiting);
             let q = core.stats_mut().groups[group]
                 .over(window, now)
                 .quantiles([0.5, 0.95, 0.99]);
-            resources.push(ResourceReading::from_tally(*id, now_state, &d, span, q));
+            resources.push(ResourceReading::from_tally(*id, now_state, d, span, q));
         }
-        let t = core.stats().totals.since(&totals_before);
+        let t = counted.totals;
         let [p50, p95, p99] = core
             .stats_mut()
             .latency

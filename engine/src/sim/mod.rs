@@ -218,6 +218,7 @@ impl Sim {
         };
         sim.build();
         sim.declare_edges();
+        sim.core.built();
         // Network hops take fixed times: their events go in FIFO lanes, not the heap.
         for delay in [HOP_S, INTERNET_S, (sim.scenario.cdn_edge_ms / 1e3) as f32] {
             sim.core.add_lane(f64::from(delay));

@@ -147,13 +147,89 @@ impl Totals {
     }
 }
 
+/// A [`Tally`] as kept for the start of a live window: its counts as their low 32 bits, its
+/// sums whole. A window's count is the difference of totals taken at most
+/// [`TickCopies::KEPT`] seconds apart, far below 2^32, so subtracting the low bits with
+/// wraparound gives it exactly; the copies take 96 bytes a resource instead of 144.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TallyMark {
+    counts: [u32; 3 + CAUSES.len() + 2],
+    sums: [f64; 7],
+}
+
+impl TallyMark {
+    /// The mark of `t`.
+    pub fn of(t: &Tally) -> Self {
+        let mut counts = [0; 3 + CAUSES.len() + 2];
+        for (c, &n) in counts.iter_mut().zip(Self::counts_of(t).iter()) {
+            *c = n as u32; // the low bits (see above)
+        }
+        Self {
+            counts,
+            sums: Self::sums_of(t),
+        }
+    }
+
+    fn counts_of(t: &Tally) -> [u64; 3 + CAUSES.len() + 2] {
+        let mut c = [0; 3 + CAUSES.len() + 2];
+        c[0] = t.arrivals;
+        c[1] = t.completed;
+        c[2] = t.failed;
+        c[3..3 + CAUSES.len()].copy_from_slice(&t.errors);
+        c[3 + CAUSES.len()] = t.waits;
+        c[4 + CAUSES.len()] = t.services;
+        c
+    }
+
+    fn sums_of(t: &Tally) -> [f64; 7] {
+        [
+            t.wait_sum,
+            t.service_sum,
+            t.flagged_service_sum,
+            t.sojourn_sum,
+            t.busy_area,
+            t.queue_area,
+            t.present_area,
+        ]
+    }
+}
+
+impl Tally {
+    /// What happened since `mark` was taken, at most [`TickCopies::KEPT`] seconds ago: the
+    /// same as [`Tally::since`] the tally it was taken of.
+    pub fn since_mark(&self, mark: &TallyMark) -> Self {
+        let mut c = TallyMark::counts_of(self);
+        for (n, &before) in c.iter_mut().zip(mark.counts.iter()) {
+            *n = u64::from((*n as u32).wrapping_sub(before));
+        }
+        let [wait, service, flagged, sojourn, busy, queue, present] = mark.sums;
+        let mut errors = [0; CAUSES.len()];
+        errors.copy_from_slice(&c[3..3 + CAUSES.len()]);
+        Self {
+            arrivals: c[0],
+            completed: c[1],
+            failed: c[2],
+            errors,
+            wait_sum: self.wait_sum - wait,
+            waits: c[3 + CAUSES.len()],
+            service_sum: self.service_sum - service,
+            services: c[4 + CAUSES.len()],
+            flagged_service_sum: self.flagged_service_sum - flagged,
+            sojourn_sum: self.sojourn_sum - sojourn,
+            busy_area: self.busy_area - busy,
+            queue_area: self.queue_area - queue,
+            present_area: self.present_area - present,
+        }
+    }
+}
+
 /// Copies of every total, taken at the start of each whole simulated second: the starts of the
 /// live window. Holds the last [`TickCopies::KEPT`] seconds.
 #[derive(Debug, Clone)]
 pub struct TickCopies {
     /// For each kept second (by `second % KEPT`): the second, and the totals then.
     seconds: Vec<i64>,
-    resources: Vec<Vec<Tally>>,
+    resources: Vec<Vec<TallyMark>>,
     totals: Vec<Totals>,
 }
 
@@ -181,12 +257,12 @@ impl TickCopies {
         self.seconds[i] = second;
         let slot = &mut self.resources[i];
         slot.clear();
-        slot.extend(resources.copied());
+        slot.extend(resources.map(TallyMark::of));
         self.totals[i] = *totals;
     }
 
     /// The copy taken at the start of `second`, if it is kept.
-    pub fn at(&self, second: i64) -> Option<(&[Tally], &Totals)> {
+    pub fn at(&self, second: i64) -> Option<(&[TallyMark], &Totals)> {
         let i = second.rem_euclid(Self::KEPT as i64) as usize;
         (self.seconds[i] == second).then(|| (self.resources[i].as_slice(), &self.totals[i]))
     }
@@ -224,6 +300,35 @@ mod tests {
         assert_eq!(
             (d.arrivals, d.wait_sum, d.busy_area, d.errors[1]),
             (4, 0.5, 1.5, 3)
+        );
+    }
+
+    #[test]
+    fn a_mark_gives_what_the_whole_tally_gives_past_the_32_bit_counts() {
+        let before = Tally {
+            arrivals: (1 << 32) - 3,
+            completed: 5 << 32,
+            errors: [7, (1 << 33) + 1, 0, 0, 0, 9],
+            services: u64::from(u32::MAX),
+            wait_sum: 1e6 + 0.1,
+            present_area: 3.5,
+            ..Tally::default()
+        };
+        let mut now = before;
+        now.arrivals += 10; // crosses 2^32
+        now.completed += 4;
+        now.errors[1] += 2;
+        now.services += 1;
+        now.wait_sum += 0.25;
+        now.present_area += 1.0;
+        let mark = TallyMark::of(&before);
+        assert_eq!(now.since_mark(&mark), now.since(&before));
+        assert_eq!(
+            (
+                now.since_mark(&mark).arrivals,
+                now.since_mark(&mark).services
+            ),
+            (10, 1)
         );
     }
 
