@@ -3,12 +3,16 @@
 //! holding each as a request would grow the engine's memory with it. Here they cost a few bytes
 //! per [`BIN_S`] of arrivals instead of a few hundred bytes each.
 //!
-//! Join times that fall within [`BIN_S`] of the first in their bin are kept as the bin's first
-//! and last and a count; the ones between are handed out evenly spaced. A bin of one or two
-//! is exact, so a queue that is not overloaded (a job or two every few milliseconds) loses
-//! nothing; in a bin of more, a join time is off by less than [`BIN_S`], on waits that are by
-//! then usually far longer. A bin closes once one of its waiters has left, so the times handed
-//! out never go backwards.
+//! Join times that fall within a bin's width of the first in their bin are kept as the bin's
+//! first and last and a count; the ones between are handed out evenly spaced. A bin of one or
+//! two is exact, so a queue that is not overloaded (a job or two every few milliseconds) loses
+//! nothing; in a bin of more, a join time is off by less than the width. The width is
+//! [`BIN_S`], or [`SPREAD`] of how long the oldest waiter has waited when that is more: a job
+//! joining a queue whose oldest has waited a minute will itself wait about a minute, and
+//! 60 ms on that is the same 0.1% that 10 ms is on ten seconds. So a queue that grows for as
+//! long as it runs holds a bin per [`BIN_S`] for its first ten seconds, and then a thousand
+//! more each time its age grows by a factor of e, instead of a hundred more a second. A bin
+//! closes once one of its waiters has left, so the times handed out never go backwards.
 //!
 //! A job back for another attempt carries more than its join time (when it was first
 //! enqueued, and which attempt this is): it is kept whole, beside the bins, with how many first
@@ -17,8 +21,12 @@
 
 use std::collections::VecDeque;
 
-/// The longest spread of join times one bin holds, seconds.
+/// The spread of join times a bin holds at least, seconds.
 pub const BIN_S: f64 = 0.01;
+
+/// The spread of join times a bin holds at most, as a share of how long the oldest waiter has
+/// waited (when that is more than [`BIN_S`]).
+pub const SPREAD: f64 = 1e-3;
 
 /// Join times within [`BIN_S`] of each other.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -82,8 +90,10 @@ impl Backlog {
     pub fn push(&mut self, t: f64) {
         self.len += 1;
         self.firsts_joined += 1;
+        let oldest = self.bins.front().map_or(t, |b| b.first);
+        let width = BIN_S.max((t - oldest) * SPREAD);
         if let Some(bin) = self.bins.back_mut() {
-            if !bin.closed && t - bin.first < BIN_S {
+            if !bin.closed && t - bin.first < width {
                 bin.last = t;
                 bin.count += 1;
                 return;
@@ -190,6 +200,32 @@ mod tests {
             previous = got;
         }
         assert!(b.is_empty());
+    }
+
+    #[test]
+    fn a_queue_that_only_grows_holds_bins_by_its_age_s_factors_and_times_within_a_thousandth() {
+        let mut b = Backlog::default();
+        // 1,000 joins a second for 1,000 seconds, and none leaves.
+        let times: Vec<f64> = (0..1_000_000).map(|i| f64::from(i) * 1e-3).collect();
+        for &t in &times {
+            b.push(t);
+        }
+        // A bin per 10 ms for ten seconds, then 1,000 × ln(1,000 s / 10 s) ≈ 4,600 more
+        // (instead of 99,000 more).
+        assert!(
+            (5_000..6_000).contains(&b.entries()),
+            "{} bins",
+            b.entries()
+        );
+        let mut previous = f64::NEG_INFINITY;
+        for &t in &times {
+            let got = b.pop().unwrap().joined;
+            // Off by less than a thousandth of the oldest's age when it joined (its own wait
+            // in a queue served in order), or BIN_S.
+            assert!((got - t).abs() < BIN_S.max(t * SPREAD), "{got} for {t}");
+            assert!(got >= previous, "in order");
+            previous = got;
+        }
     }
 
     #[test]
