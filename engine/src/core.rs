@@ -30,6 +30,9 @@ pub const REFILL: u32 = 1 << 31;
 /// this many whole seconds back to now (between 10 and 11 seconds).
 pub const LIVE_WINDOW_S: f64 = 10.0;
 
+/// A request's `keys` when it reads and writes none.
+const NO_KEYS: u32 = u32::MAX;
+
 /// One step of a request's plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Step {
@@ -114,6 +117,8 @@ struct Request {
     gen: u32,
     /// Its plan's id in the [`PlanTable`].
     plan: u32,
+    /// Where its keys are in `Core::keys` ([`NO_KEYS`]: it has none).
+    keys: u32,
     live: bool,
     class: Class,
     phase: Phase,
@@ -140,6 +145,7 @@ impl Request {
         Self {
             gen: 0,
             plan: 0,
+            keys: NO_KEYS,
             live: false,
             class: 0,
             phase: Phase::Ready,
@@ -711,8 +717,11 @@ pub struct Core {
     plans: PlanTable,
     /// Each slot's held servers, beside `requests`.
     held: Slab<Held>,
-    /// Each slot's keys, beside `requests`.
+    /// The keys of the requests that read or write some (a page, a write), each request's at
+    /// its `keys` index: a job or a static file reads none, and holds no room for them.
     keys: Slab<Keys>,
+    /// Indices in `keys` no request uses.
+    free_keys: Vec<u32>,
     free: Vec<u32>,
     live: u32,
     /// Requests on the wire (phase `Travelling`).
@@ -905,6 +914,7 @@ impl Core {
             plans: PlanTable::default(),
             held: Slab::default(),
             keys: Slab::default(),
+            free_keys: Vec::new(),
             free: Vec::new(),
             live: 0,
             travelling: 0,
@@ -977,7 +987,6 @@ impl Core {
                 let n = self.requests.len();
                 self.requests.push(Request::empty());
                 self.held.push(Held::EMPTY);
-                self.keys.push(Keys::EMPTY);
                 n as u32
             }
         }
@@ -1047,8 +1056,8 @@ impl Core {
             .expect("a backlog belongs to a resource that accepts parked jobs");
         let slot = self.new_slot();
         self.plans.follow(parked.plan);
-        self.keys[slot as usize] = Keys::EMPTY;
         let r = &mut self.requests[slot as usize];
+        r.keys = NO_KEYS;
         r.plan = parked.plan;
         r.live = true;
         r.class = parked.class;
@@ -1103,8 +1112,9 @@ impl Core {
         let slot = self.new_slot();
         let now = self.now;
         let plan_id = self.plans.intern(plan);
-        self.keys[slot as usize] = Keys::of(keys);
+        let keys = self.store_keys(keys);
         let r = &mut self.requests[slot as usize];
+        r.keys = keys;
         r.plan = plan_id;
         r.live = true;
         r.class = class;
@@ -1271,7 +1281,7 @@ impl Core {
                         rs.waiting += 1;
                         self.present[res as usize] += 1;
                         let r = &self.requests[slot as usize];
-                        let keyless = self.keys[slot as usize].len == 0;
+                        let keyless = self.requests[slot as usize].keys == NO_KEYS;
                         if r.job
                             && r.pc == 0
                             && keyless
@@ -1451,7 +1461,7 @@ impl Core {
     /// Applies a mark; false when it failed the request.
     fn mark(&mut self, slot: u32, mark: Mark) -> bool {
         let now = self.now;
-        let keys = self.keys[slot as usize];
+        let keys = self.keys_of(slot);
         match mark {
             Mark::ReplicaRead(i) => {
                 let Some(replica) = self.replicas.get_mut(i as usize) else {
@@ -1612,10 +1622,38 @@ impl Core {
         r.live = false;
         r.gen = r.gen.wrapping_add(1);
         r.phase = Phase::Ready;
-        let plan = r.plan;
+        let (plan, keys) = (r.plan, std::mem::replace(&mut r.keys, NO_KEYS));
         self.plans.release(plan);
+        if keys != NO_KEYS {
+            self.free_keys.push(keys);
+        }
         self.free.push(slot);
         self.live -= 1;
+    }
+
+    /// Stores `keys` for a new request: its index in `keys`, or [`NO_KEYS`] for none.
+    fn store_keys(&mut self, keys: &[u32]) -> u32 {
+        if keys.is_empty() {
+            return NO_KEYS;
+        }
+        match self.free_keys.pop() {
+            Some(i) => {
+                self.keys[i as usize] = Keys::of(keys);
+                i
+            }
+            None => {
+                self.keys.push(Keys::of(keys));
+                (self.keys.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The keys the request in `slot` reads or writes.
+    fn keys_of(&self, slot: u32) -> Keys {
+        match self.requests[slot as usize].keys {
+            NO_KEYS => Keys::EMPTY,
+            i => self.keys[i as usize],
+        }
     }
 
     /// Handles an `Expire` event: waiters that have waited `wait_timeout` fail.
