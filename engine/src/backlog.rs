@@ -14,10 +14,12 @@
 //! more each time its age grows by a factor of e, instead of a hundred more a second. A bin
 //! closes once one of its waiters has left, so the times handed out never go backwards.
 //!
-//! A job back for another attempt carries more than its join time (when it was first
-//! enqueued, and which attempt this is): it is kept whole, beside the bins, with how many first
-//! attempts joined before it, and leaves once they have: waiters leave in the order they
-//! joined.
+//! A job back for another attempt carries more than its join time: when it was first enqueued,
+//! which attempt this is, and how many first attempts joined before it (it leaves once they
+//! have: waiters leave in the order they joined). Later attempts are kept beside the bins, in
+//! bins of their own: those of one attempt whose join times and first-enqueue times both rise
+//! and both fall within a bin's width share one, and are handed out the same way, each of
+//! the three evenly spaced between the bin's first and last. A bin of one or two is exact.
 
 use std::collections::VecDeque;
 
@@ -40,6 +42,58 @@ struct Bin {
     closed: bool,
 }
 
+/// Waiters on one later attempt whose join times and first-enqueue times both rise, each
+/// within a bin's width of the first's, with how many first attempts joined before each: the
+/// first's and the last's of each, the ones between evenly spaced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RetryBin {
+    joined: (f64, f64),
+    born: (f64, f64),
+    firsts_before: (u64, u64),
+    count: u32,
+    /// Handed out already, from the front.
+    taken: u32,
+    attempt: u8,
+    /// Takes no more waiters: one has left.
+    closed: bool,
+}
+
+impl RetryBin {
+    /// Where the next to leave lies between the first and the last: 0 for the first, 1 for
+    /// the last.
+    fn share(&self) -> Option<f64> {
+        match (self.taken, self.count) {
+            (0, _) => None,
+            (t, c) if t + 1 == c => Some(1.0),
+            (t, c) => Some(f64::from(t) / f64::from(c - 1)),
+        }
+    }
+
+    fn between(first: f64, last: f64, share: Option<f64>) -> f64 {
+        match share {
+            None => first,
+            Some(1.0) => last,
+            Some(s) => first + (last - first) * s,
+        }
+    }
+
+    /// The next to leave.
+    fn next(&self) -> (Waiter, u64) {
+        let share = self.share();
+        let (f0, f1) = self.firsts_before;
+        let firsts_before = match share {
+            None => f0,
+            Some(s) => f0 + ((f1 - f0) as f64 * s).round() as u64,
+        };
+        let waiter = Waiter {
+            joined: Self::between(self.joined.0, self.joined.1, share),
+            born: Self::between(self.born.0, self.born.1, share),
+            attempt: self.attempt,
+        };
+        (waiter, firsts_before)
+    }
+}
+
 /// A waiter as it leaves the backlog.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Waiter {
@@ -55,9 +109,8 @@ pub struct Waiter {
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
     bins: VecDeque<Bin>,
-    /// Waiters on a later attempt, in the order they joined, each with how many first
-    /// attempts joined before it.
-    retries: VecDeque<(Waiter, u64)>,
+    /// Waiters on a later attempt, in the order they joined.
+    retries: VecDeque<RetryBin>,
     /// First attempts that have joined, and that have left.
     firsts_joined: u64,
     firsts_left: u64,
@@ -83,15 +136,46 @@ impl Backlog {
     /// A waiter on a later attempt joins (no earlier than the last one).
     pub fn push_retry(&mut self, waiter: Waiter) {
         self.len += 1;
-        self.retries.push_back((waiter, self.firsts_joined));
+        let width = self.width(waiter.joined);
+        let firsts = self.firsts_joined;
+        if let Some(bin) = self.retries.back_mut() {
+            if !bin.closed
+                && bin.attempt == waiter.attempt
+                && waiter.joined - bin.joined.0 < width
+                && waiter.born >= bin.born.1
+                && waiter.born - bin.born.0 < width
+            {
+                bin.joined.1 = waiter.joined;
+                bin.born.1 = waiter.born;
+                bin.firsts_before.1 = firsts;
+                bin.count += 1;
+                return;
+            }
+        }
+        self.retries.push_back(RetryBin {
+            joined: (waiter.joined, waiter.joined),
+            born: (waiter.born, waiter.born),
+            firsts_before: (firsts, firsts),
+            count: 1,
+            taken: 0,
+            attempt: waiter.attempt,
+            closed: false,
+        });
+    }
+
+    /// The widest spread of times a bin started now, at `t`, may hold: [`BIN_S`], or
+    /// [`SPREAD`] of how long the oldest waiter has waited.
+    fn width(&self, t: f64) -> f64 {
+        let first = self.bins.front().map_or(t, |b| b.first);
+        let retry = self.retries.front().map_or(t, |b| b.joined.0);
+        BIN_S.max((t - first.min(retry)) * SPREAD)
     }
 
     /// A first attempt joins at `t` (no earlier than the last one).
     pub fn push(&mut self, t: f64) {
         self.len += 1;
         self.firsts_joined += 1;
-        let oldest = self.bins.front().map_or(t, |b| b.first);
-        let width = BIN_S.max((t - oldest) * SPREAD);
+        let width = self.width(t);
         if let Some(bin) = self.bins.back_mut() {
             if !bin.closed && t - bin.first < width {
                 bin.last = t;
@@ -113,13 +197,13 @@ impl Backlog {
     fn retry_next(&self) -> bool {
         self.retries
             .front()
-            .is_some_and(|&(_, firsts_before)| self.firsts_left >= firsts_before)
+            .is_some_and(|bin| self.firsts_left >= bin.next().1)
     }
 
     /// When the oldest waiter joined.
     pub fn front(&self) -> Option<f64> {
         if self.retry_next() {
-            self.retries.front().map(|(w, _)| w.joined)
+            self.retries.front().map(|bin| bin.next().0.joined)
         } else {
             self.bins.front().map(Bin::next)
         }
@@ -128,7 +212,14 @@ impl Backlog {
     /// The oldest waiter leaves.
     pub fn pop(&mut self) -> Option<Waiter> {
         let waiter = if self.retry_next() {
-            self.retries.pop_front()?.0
+            let bin = self.retries.front_mut()?;
+            let (waiter, _) = bin.next();
+            bin.taken += 1;
+            bin.closed = true;
+            if bin.taken == bin.count {
+                self.retries.pop_front();
+            }
+            waiter
         } else {
             let bin = self.bins.front_mut()?;
             let joined = bin.next();
@@ -263,6 +354,71 @@ mod tests {
             ]
         );
         assert!(b.is_empty());
+    }
+
+    #[test]
+    fn a_steady_stream_of_later_attempts_shares_bins_and_keeps_its_place() {
+        let mut b = Backlog::default();
+        // For 100 s, each millisecond: a first attempt, then a third attempt of a job first
+        // enqueued 30 s before; none leaves.
+        let n = 100_000;
+        for i in 0..n {
+            let t = f64::from(i) * 1e-3;
+            b.push(t);
+            b.push_retry(Waiter {
+                joined: t,
+                born: t - 30.0,
+                attempt: 3,
+            });
+        }
+        assert_eq!(b.len(), 2 * n);
+        assert!(b.entries() < 8_000, "{} bins", b.entries());
+        let (mut firsts, mut retries) = (0_u32, 0_u32);
+        while let Some(w) = b.pop() {
+            if w.attempt == 1 {
+                firsts += 1;
+                continue;
+            }
+            // The k-th later attempt joined at k ms, after k + 1 first attempts: evenly spaced
+            // in its bin, as they came.
+            let t = f64::from(retries) * 1e-3;
+            assert!((w.joined - t).abs() < 1e-9, "{} for {t}", w.joined);
+            assert!(
+                (w.born - (t - 30.0)).abs() < 1e-9,
+                "{} for {}",
+                w.born,
+                t - 30.0
+            );
+            assert_eq!(
+                firsts,
+                retries + 1,
+                "after the first attempts that joined before it"
+            );
+            retries += 1;
+        }
+        assert_eq!((firsts, retries), (n, n));
+    }
+
+    #[test]
+    fn later_attempts_that_do_not_rise_together_are_kept_apart_and_exact() {
+        let mut b = Backlog::default();
+        let retry = |joined: f64, born: f64, attempt: u8| Waiter {
+            joined,
+            born,
+            attempt,
+        };
+        let all = [
+            retry(5.0, 1.0, 2),
+            retry(5.001, 0.5, 2),   // first enqueued earlier than the one before
+            retry(5.002, 0.6, 3),   // another attempt
+            retry(5.003, 0.605, 3), // rises with the one before: they share a bin of two
+        ];
+        for w in all {
+            b.push_retry(w);
+        }
+        assert_eq!(b.entries(), 3);
+        let out: Vec<Waiter> = std::iter::from_fn(|| b.pop()).collect();
+        assert_eq!(out, all);
     }
 
     #[test]
