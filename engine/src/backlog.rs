@@ -271,14 +271,20 @@ mod tests {
         assert_eq!(b.front(), None);
     }
 
-    #[test]
-    fn a_dense_stream_costs_one_bin_per_bin_width_and_each_time_is_within_it() {
+    /// A backlog that a million first attempts joined, one every `step_s`, and their times.
+    fn first_attempts_every(step_s: f64) -> (Backlog, Vec<f64>) {
         let mut b = Backlog::default();
-        // 100,000 joins a second for ten seconds.
-        let times: Vec<f64> = (0..1_000_000).map(|i| f64::from(i) * 1e-5).collect();
+        let times: Vec<f64> = (0..1_000_000).map(|i| f64::from(i) * step_s).collect();
         for &t in &times {
             b.push(t);
         }
+        (b, times)
+    }
+
+    #[test]
+    fn a_dense_stream_costs_one_bin_per_bin_width_and_each_time_is_within_it() {
+        // 100,000 joins a second for ten seconds.
+        let (mut b, times) = first_attempts_every(1e-5);
         assert_eq!(b.len(), 1_000_000);
         assert!(b.entries() <= 1_001, "{} bins", b.entries());
         let mut previous = f64::NEG_INFINITY;
@@ -295,12 +301,8 @@ mod tests {
 
     #[test]
     fn a_queue_that_only_grows_holds_bins_by_its_age_s_factors_and_times_within_a_thousandth() {
-        let mut b = Backlog::default();
         // 1,000 joins a second for 1,000 seconds, and none leaves.
-        let times: Vec<f64> = (0..1_000_000).map(|i| f64::from(i) * 1e-3).collect();
-        for &t in &times {
-            b.push(t);
-        }
+        let (mut b, times) = first_attempts_every(1e-3);
         // A bin per 10 ms for ten seconds, then 1,000 × ln(1,000 s / 10 s) ≈ 4,600 more
         // (instead of 99,000 more).
         assert!(
