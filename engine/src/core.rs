@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use crate::backlog::Waiter;
 use crate::events::{EventKind, EventQueue};
-use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec};
+use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec, NO_SLOT};
 use crate::rng::SimRng;
 use crate::slab::{Runs, Slab};
 use crate::stats::{LatencyHistogram, Tally, TickCopies, Totals, WindowedHistogram};
@@ -119,14 +119,17 @@ struct Request {
     plan: u32,
     /// Where its keys are in `Core::keys` ([`NO_KEYS`]: it has none).
     keys: u32,
+    /// The requests before and after it in the queue it waits in ([`NO_SLOT`]: none, and
+    /// both are `NO_SLOT` whenever it is in no queue).
+    queue_prev: u32,
+    queue_next: u32,
     live: bool,
     class: Class,
+    origin: Origin,
     phase: Phase,
     pc: u8,
     len: u8,
     nheld: u8,
-    job: bool,
-    internal: bool,
     first_committed: bool,
     attempt: u8,
     born: f64,
@@ -141,19 +144,24 @@ struct Request {
 const _: () = assert!(std::mem::size_of::<Request>() <= 64);
 
 impl Request {
+    fn is_job(&self) -> bool {
+        self.origin == Origin::Job
+    }
+
     fn empty() -> Self {
         Self {
             gen: 0,
             plan: 0,
             keys: NO_KEYS,
+            queue_prev: NO_SLOT,
+            queue_next: NO_SLOT,
             live: false,
             class: 0,
+            origin: Origin::User,
             phase: Phase::Ready,
             pc: 0,
             len: 0,
             nheld: 0,
-            job: false,
-            internal: false,
             first_committed: false,
             attempt: 0,
             born: 0.0,
@@ -1065,8 +1073,7 @@ impl Core {
         r.pc = 0;
         r.len = parked.len;
         r.nheld = 0;
-        r.job = true;
-        r.internal = false;
+        r.origin = Origin::Job;
         r.first_committed = false;
         r.attempt = waiter.attempt;
         r.born = waiter.born;
@@ -1080,19 +1087,52 @@ impl Core {
     /// backlog, whichever joined first.
     fn next_waiter(&mut self, res: u16) -> Option<(u32, u32, f64)> {
         let rs = &mut self.resources[usize::from(res)];
-        while let Some(&(slot, gen, joined)) = rs.queue.front() {
+        if let Some(slot) = rs.queue.front() {
             let r = &self.requests[slot as usize];
-            if !(r.live && r.gen == gen && r.phase == Phase::Waiting(res)) {
-                rs.queue.pop_front(); // stale: that request left the queue already
-                continue;
+            let (gen, joined) = (r.gen, r.at_since);
+            if !rs.backlog.front().is_some_and(|t| t < joined) {
+                self.leave_queue(res, slot);
+                return Some((slot, gen, joined));
             }
-            if rs.backlog.front().is_some_and(|t| t < joined) {
-                break;
-            }
-            return rs.queue.pop_front();
         }
         let waiter = rs.backlog.pop()?;
         Some(self.unpark(res, waiter))
+    }
+
+    /// Puts the request in `slot` at the back of `res`'s queue.
+    fn join_queue(&mut self, res: u16, slot: u32) {
+        let queue = &mut self.resources[usize::from(res)].queue;
+        let last = std::mem::replace(&mut queue.last, slot);
+        if last == NO_SLOT {
+            queue.first = slot;
+        } else {
+            self.requests[last as usize].queue_next = slot;
+        }
+        let r = &mut self.requests[slot as usize];
+        debug_assert!(r.queue_prev == NO_SLOT && r.queue_next == NO_SLOT);
+        r.queue_prev = last;
+    }
+
+    /// Takes the request in `slot` out of `res`'s queue, wherever it is in it. Nothing happens
+    /// when it is not in the queue: a job taken from the backlog waits outside it.
+    fn leave_queue(&mut self, res: u16, slot: u32) {
+        let queue = &mut self.resources[usize::from(res)].queue;
+        let r = &mut self.requests[slot as usize];
+        let prev = std::mem::replace(&mut r.queue_prev, NO_SLOT);
+        let next = std::mem::replace(&mut r.queue_next, NO_SLOT);
+        if prev == NO_SLOT && queue.first != slot {
+            return;
+        }
+        if prev == NO_SLOT {
+            queue.first = next;
+        } else {
+            self.requests[prev as usize].queue_next = next;
+        }
+        if next == NO_SLOT {
+            queue.last = prev;
+        } else {
+            self.requests[next as usize].queue_prev = prev;
+        }
     }
 
     /// Starts a request of `class` on `plan` now, reading or writing `keys`. `deadline_s`
@@ -1122,8 +1162,7 @@ impl Core {
         r.pc = 0;
         r.len = plan.len;
         r.nheld = 0;
-        r.job = job;
-        r.internal = origin == Origin::Internal;
+        r.origin = origin;
         r.first_committed = false;
         r.attempt = 1;
         r.born = now;
@@ -1228,7 +1267,7 @@ impl Core {
                     r.phase = Phase::Travelling;
                     self.travelling += 1;
                     r.step_start = now;
-                    let (class, job) = (r.class, r.job);
+                    let (class, job) = (r.class, r.is_job());
                     self.trail.record(now, edge, class, job);
                     self.events.schedule_after(
                         now,
@@ -1282,7 +1321,7 @@ impl Core {
                         self.present[res as usize] += 1;
                         let r = &self.requests[slot as usize];
                         let keyless = self.requests[slot as usize].keys == NO_KEYS;
-                        if r.job
+                        if r.is_job()
                             && r.pc == 0
                             && keyless
                             && self
@@ -1300,12 +1339,12 @@ impl Core {
                             self.release_slot(slot);
                             return;
                         }
-                        rs.queue.push_back((slot, gen, now));
                         let timeout = rs.spec.wait_timeout;
                         if timeout.is_finite() && !rs.expiry_pending {
                             rs.expiry_pending = true;
                             self.events.schedule(now + timeout, EventKind::Expire(res));
                         }
+                        self.join_queue(res, slot);
                         let r = &mut self.requests[slot as usize];
                         r.phase = Phase::Waiting(res);
                         r.at_since = now;
@@ -1326,7 +1365,7 @@ impl Core {
         self.present[res as usize] += 1;
         let (host, mem, kind) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.kind);
         let r = &mut self.requests[slot as usize];
-        if r.job && r.deadline == f64::INFINITY {
+        if r.is_job() && r.deadline == f64::INFINITY {
             // A job's attempt starts its clock when a worker takes it.
             r.deadline = now + self.retry.attempt_timeout_s;
         }
@@ -1525,6 +1564,7 @@ impl Core {
         match phase {
             Phase::Waiting(res) => {
                 let since = r.at_since;
+                self.leave_queue(res, slot);
                 let rs = &mut self.resources[res as usize];
                 rs.integrate(now);
                 rs.waiting -= 1;
@@ -1564,7 +1604,7 @@ impl Core {
             self.stats.totals.transfers += 1;
             self.stats.totals.partial_commits += 1;
         }
-        if r.job {
+        if r.is_job() {
             if r.attempt < self.retry.max_attempts {
                 // Exponential backoff: backoff, 2 × backoff, 4 × backoff, ...
                 let wait = self.retry.backoff_s * f64::from(1u32 << (r.attempt - 1).min(16));
@@ -1580,7 +1620,7 @@ impl Core {
                 return;
             }
             self.stats.totals.dead_letters += 1;
-        } else if !r.internal {
+        } else if r.origin == Origin::User {
             if origin != NONE {
                 self.recent_failures[self.recent_next] = (now, origin);
                 self.recent_next = (self.recent_next + 1) % RECENT_FAILURES;
@@ -1601,10 +1641,10 @@ impl Core {
         if let Some(n) = s.totals.finished_by_class.get_mut(usize::from(r.class)) {
             *n += 1;
         }
-        if r.job {
+        if r.is_job() {
             s.totals.jobs_done += 1;
             s.job_latency.record(now - r.born);
-        } else if !r.internal {
+        } else if r.origin == Origin::User {
             s.totals.completed += 1;
             s.totals.response_time_sum += now - r.born;
             s.latency.record(now, now - r.born);
@@ -1616,7 +1656,7 @@ impl Core {
     fn release_slot(&mut self, slot: u32) {
         let now = self.now;
         let r = &mut self.requests[slot as usize];
-        if !r.job && !r.internal {
+        if r.origin == Origin::User {
             self.stats.user_count_changes(now, -1);
         }
         r.live = false;
@@ -1662,21 +1702,15 @@ impl Core {
         self.resources[res as usize].expiry_pending = false;
         loop {
             let rs = &mut self.resources[res as usize];
-            let Some(&(slot, gen, joined)) = rs.queue.front() else {
+            let Some(slot) = rs.queue.front() else {
                 return;
             };
-            let r = &self.requests[slot as usize];
-            if !(r.live && r.gen == gen && r.phase == Phase::Waiting(res)) {
-                rs.queue.pop_front();
-                continue;
-            }
-            let due = joined + rs.spec.wait_timeout;
+            let due = self.requests[slot as usize].at_since + rs.spec.wait_timeout;
             if due > now {
                 rs.expiry_pending = true;
                 self.events.schedule(due, EventKind::Expire(res));
                 return;
             }
-            rs.queue.pop_front();
             let cause = rs.spec.timeout_cause;
             self.fail(slot, cause, res);
             self.drain_ready();
@@ -1891,7 +1925,7 @@ impl Core {
                 edge,
                 progress: ((self.now - r.step_start) / span).clamp(0.0, 1.0) as f32,
                 class: r.class,
-                job: r.job,
+                job: r.is_job(),
             });
             if out.len() == wanted {
                 break;
@@ -1920,12 +1954,8 @@ impl Core {
     pub fn oldest_wait(&self, res: u16) -> f64 {
         let rs = &self.resources[res as usize];
         rs.queue
-            .iter()
-            .find(|&&(slot, gen, _)| {
-                let r = &self.requests[slot as usize];
-                r.live && r.gen == gen && r.phase == Phase::Waiting(res)
-            })
-            .map(|&(_, _, joined)| joined)
+            .front()
+            .map(|slot| self.requests[slot as usize].at_since)
             .into_iter()
             .chain(rs.backlog.front())
             .fold(0.0, |oldest, joined| oldest.max(self.now - joined))
@@ -2004,7 +2034,7 @@ pub struct InFlight {
 mod tests {
     use super::*;
     use crate::parts::{PartId, ResourceId, Role, Tier};
-    use crate::resource::Delay;
+    use crate::resource::{Delay, Queue};
 
     fn id(i: u16, role: Role) -> ResourceId {
         ResourceId::new(PartId::new(Tier::App, i), role)
@@ -2139,6 +2169,75 @@ mod tests {
         assert_eq!(Cause::Timeout.status(), 504);
         assert_eq!(c.resources[res as usize].waiting, 0);
         assert_eq!(c.in_flight(), 1);
+    }
+
+    /// The slots waiting at `res`, front to back, walked both ways.
+    fn queue_of(c: &Core, res: u16) -> Vec<u32> {
+        let queue = c.resources[res as usize].queue;
+        let mut forward = vec![];
+        let mut slot = queue.first;
+        while slot != NO_SLOT {
+            forward.push(slot);
+            slot = c.requests[slot as usize].queue_next;
+        }
+        let mut backward = vec![];
+        let mut slot = queue.last;
+        while slot != NO_SLOT {
+            backward.push(slot);
+            slot = c.requests[slot as usize].queue_prev;
+        }
+        backward.reverse();
+        assert_eq!(forward, backward, "the links agree both ways");
+        forward
+    }
+
+    #[test]
+    fn a_waiter_that_fails_leaves_the_queue_from_wherever_it_stands() {
+        // One database connection, busy; behind it, requests that hold an app thread on
+        // another host alternate with requests that hold nothing.
+        let mut c = Core::new(1);
+        let app_vm = c.add_host(Host::new("app", f64::INFINITY, 0.0, 10.0));
+        let db_vm = c.add_host(Host::new("db", f64::INFINITY, 0.0, 10.0));
+        let threads = c.add_resource(ResourceSpec::pool(id(0, Role::Threads), app_vm, 50));
+        let conn = c.add_resource(ResourceSpec::pool(id(1, Role::Connections), db_vm, 1));
+        let mut holding = Plan::new();
+        holding
+            .push(Step::Hold(threads))
+            .push(Step::Serve {
+                res: conn,
+                mean: 1.0,
+                flagged: false,
+            })
+            .push(Step::Release(threads));
+        let direct = serve(conn, 1.0);
+        c.start(0, &[], &direct, f64::INFINITY, Origin::User); // takes the connection
+        for i in 0..6 {
+            let plan = if i % 2 == 0 { &direct } else { &holding };
+            c.start(0, &[], plan, f64::INFINITY, Origin::User);
+        }
+        let before = queue_of(&c, conn);
+        assert_eq!(before.len(), 6);
+        assert_eq!(c.resources[conn as usize].waiting, 6);
+
+        // The app host goes down: the second, fourth and sixth waiters fail where they stand.
+        c.take_down(app_vm, false);
+        let after = queue_of(&c, conn);
+        assert_eq!(
+            after,
+            [before[0], before[2], before[4]],
+            "the rest keep their order"
+        );
+        assert_eq!(c.resources[conn as usize].waiting, 3);
+        for &slot in &[before[1], before[3], before[5]] {
+            let r = &c.requests[slot as usize];
+            assert_eq!((r.queue_prev, r.queue_next), (NO_SLOT, NO_SLOT));
+        }
+
+        // The rest are served in turn, and the queue ends empty.
+        run_until(&mut c, 1_000.0);
+        assert_eq!(c.stats.totals.failed[Cause::Down.index()], 3);
+        assert_eq!(c.resources[conn as usize].queue, Queue::EMPTY);
+        assert_eq!(c.in_flight(), 0);
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! A resource: servers (threads, connections, cores, workers) with a bounded FIFO queue,
 //! or an infinite-server delay (a network call), and the statistics kept about it.
 
-use std::collections::VecDeque;
-
 use serde::Serialize;
 
 use crate::backlog::Backlog;
@@ -165,6 +163,33 @@ impl ResourceSpec {
     }
 }
 
+/// A request slot that is none: the end of a [`Queue`].
+pub const NO_SLOT: u32 = u32::MAX;
+
+/// The two ends of a resource's FIFO queue of requests, by their slots in the core
+/// ([`NO_SLOT`] when empty). The requests in it link to each other, so the queue holds no
+/// memory of its own however long it grows (see `Core::join_queue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Queue {
+    /// The oldest waiter, who is served next.
+    pub first: u32,
+    /// The newest waiter.
+    pub last: u32,
+}
+
+impl Queue {
+    /// No one waiting.
+    pub const EMPTY: Self = Self {
+        first: NO_SLOT,
+        last: NO_SLOT,
+    };
+
+    /// The oldest waiter's slot, if anyone waits.
+    pub fn front(&self) -> Option<u32> {
+        (self.first != NO_SLOT).then_some(self.first)
+    }
+}
+
 /// A resource and its running totals.
 #[derive(Debug, Clone)]
 pub struct Resource {
@@ -172,10 +197,10 @@ pub struct Resource {
     pub spec: ResourceSpec,
     /// Servers in use.
     pub busy: u32,
-    /// Requests in the queue (the deque may also hold stale entries, skipped when popped).
+    /// Requests waiting: in the queue or in the backlog.
     pub waiting: u32,
-    /// Queue entries: (request slot, generation, time it joined).
-    pub queue: VecDeque<(u32, u32, f64)>,
+    /// The requests in the queue, oldest first.
+    pub queue: Queue,
     /// Jobs waiting here as only the time they joined (see `Core::park`); counted in
     /// `waiting`.
     pub backlog: Backlog,
@@ -194,7 +219,7 @@ impl Resource {
             spec,
             busy: 0,
             waiting: 0,
-            queue: VecDeque::new(),
+            queue: Queue::EMPTY,
             backlog: Backlog::default(),
             expiry_pending: false,
             tally: Tally::default(),
