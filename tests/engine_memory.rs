@@ -94,6 +94,9 @@ fn held_at(label: &str, scenario: &Scenario, at: &[f64]) -> Vec<Held> {
         PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
         let mut events = Vec::new();
         while simulated < until {
+            // The worker posts a step's events and keeps none of them: let go of the last
+            // step's before the next (assigning over them would drop them only after).
+            events.clear();
             events = runner.command(Command::Step { seconds: 10.0 });
             simulated += 10.0;
         }

@@ -21,7 +21,7 @@
 //! and both fall within a bin's width share one, and are handed out the same way, each of
 //! the three evenly spaced between the bin's first and last. A bin of one or two is exact.
 
-use std::collections::VecDeque;
+use crate::slab::Fifo;
 
 /// The spread of join times a bin holds at least, seconds.
 pub const BIN_S: f64 = 0.01;
@@ -108,9 +108,9 @@ pub struct Waiter {
 /// Waiters in the order they joined.
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
-    bins: VecDeque<Bin>,
+    bins: Fifo<Bin>,
     /// Waiters on a later attempt, in the order they joined.
-    retries: VecDeque<RetryBin>,
+    retries: Fifo<RetryBin>,
     /// First attempts that have joined, and that have left.
     firsts_joined: u64,
     firsts_left: u64,

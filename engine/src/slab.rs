@@ -4,8 +4,10 @@
 //! freed block is a hole the next bigger block does not fit: a rare burst of requests would
 //! raise the engine's memory for good. Chunks are allocated once and kept.
 //!
-//! [`Runs`] does the same for the plans' steps: runs of words, each inside one chunk.
+//! [`Runs`] does the same for the plans' steps: runs of words, each inside one chunk. [`Fifo`]
+//! is a queue in chunks: a backlog that grows for as long as it runs.
 
+use std::collections::VecDeque;
 use std::ops::{Index, IndexMut};
 
 /// Items per chunk.
@@ -147,6 +149,95 @@ impl Runs {
     }
 }
 
+/// Items per chunk of a [`Fifo`].
+const FIFO_CHUNK: usize = 256;
+
+/// A first-in first-out queue in chunks of [`FIFO_CHUNK`] items. It grows a chunk at a time,
+/// where a `VecDeque` would double (and hold up to twice what it needs); the chunk its front
+/// empties is kept for the next one its back needs.
+#[derive(Debug, Clone)]
+pub struct Fifo<T> {
+    chunks: VecDeque<Box<[T]>>,
+    /// Where the front item is in the first chunk.
+    head: usize,
+    len: usize,
+    spare: Option<Box<[T]>>,
+}
+
+impl<T> Default for Fifo<T> {
+    fn default() -> Self {
+        Self {
+            chunks: VecDeque::new(),
+            head: 0,
+            len: 0,
+            spare: None,
+        }
+    }
+}
+
+impl<T: Copy> Fifo<T> {
+    /// Items in it.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds `value` at the back.
+    pub fn push_back(&mut self, value: T) {
+        let end = self.head + self.len;
+        if end == self.chunks.len() * FIFO_CHUNK {
+            let chunk = self
+                .spare
+                .take()
+                .unwrap_or_else(|| vec![value; FIFO_CHUNK].into_boxed_slice());
+            self.chunks.push_back(chunk);
+        }
+        self.chunks[end / FIFO_CHUNK][end % FIFO_CHUNK] = value;
+        self.len += 1;
+    }
+
+    /// Takes the front item.
+    pub fn pop_front(&mut self) -> Option<T> {
+        let value = *self.front()?;
+        self.len -= 1;
+        self.head += 1;
+        if self.head == FIFO_CHUNK {
+            self.spare = self.chunks.pop_front();
+            self.head = 0;
+        } else if self.len == 0 {
+            self.head = 0;
+        }
+        Some(value)
+    }
+
+    /// The front item.
+    pub fn front(&self) -> Option<&T> {
+        (self.len > 0).then(|| &self.chunks[0][self.head])
+    }
+
+    /// The front item, to change.
+    pub fn front_mut(&mut self) -> Option<&mut T> {
+        (self.len > 0).then(|| &mut self.chunks[0][self.head])
+    }
+
+    /// The back item, to change.
+    pub fn back_mut(&mut self) -> Option<&mut T> {
+        let last = (self.head + self.len)
+            .checked_sub(1)
+            .filter(|_| self.len > 0)?;
+        Some(&mut self.chunks[last / FIFO_CHUNK][last % FIFO_CHUNK])
+    }
+
+    /// Chunks it holds, the spare one included (what its memory is).
+    pub fn chunks_held(&self) -> usize {
+        self.chunks.len() + usize::from(self.spare.is_some())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +287,39 @@ mod tests {
         );
         r.run_mut(0, 3).copy_from_slice(&[7, 8, 9]);
         assert_eq!(r.run(0, 3), &[7, 8, 9]);
+    }
+
+    #[test]
+    fn a_fifo_hands_items_back_in_order_across_its_chunks() {
+        let mut q = Fifo::default();
+        assert_eq!(q.front(), None);
+        assert_eq!(q.back_mut(), None);
+        assert_eq!(q.pop_front(), None);
+        for i in 0..3 * FIFO_CHUNK + 10 {
+            q.push_back(i);
+        }
+        assert_eq!(q.len(), 3 * FIFO_CHUNK + 10);
+        assert_eq!(q.chunks_held(), 4);
+        *q.back_mut().unwrap() += 1_000_000;
+        *q.front_mut().unwrap() += 7;
+        let out: Vec<usize> = std::iter::from_fn(|| q.pop_front()).collect();
+        let mut want: Vec<usize> = (0..3 * FIFO_CHUNK + 10).collect();
+        want[0] += 7;
+        *want.last_mut().unwrap() += 1_000_000;
+        assert_eq!(out, want);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_fifo_that_stays_short_reuses_its_chunks_however_much_passes_through() {
+        let mut q = Fifo::default();
+        for i in 0..100_000u32 {
+            q.push_back(i);
+            if i >= FIFO_CHUNK as u32 / 2 {
+                assert_eq!(q.pop_front(), Some(i - FIFO_CHUNK as u32 / 2));
+            }
+        }
+        assert_eq!(q.len(), FIFO_CHUNK / 2);
+        assert!(q.chunks_held() <= 3, "{} chunks", q.chunks_held());
     }
 }

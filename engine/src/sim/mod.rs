@@ -218,6 +218,7 @@ impl Sim {
         };
         sim.build();
         sim.declare_edges();
+        sim.edges.shrink_to_fit();
         sim.core.built();
         // Network hops take fixed times: their events go in FIFO lanes, not the heap.
         for delay in [HOP_S, INTERNET_S, (sim.scenario.cdn_edge_ms / 1e3) as f32] {
