@@ -1,6 +1,7 @@
 //! The one reading: everything measured about a running system over one window.
 //!
-//! The page reads the live window (the last ten whole seconds and the current part of one);
+//! The page reads the live window (the last ten seconds in whole steps of two, and the current
+//! part of a step);
 //! the command line reads the whole run after its warm-up. Both are cut the same way, from the
 //! core's running totals ([`crate::stats::Tally`]), so a resource's arrival rate, its mean
 //! wait, its utilization and the Erlang C prediction beside them describe the same seconds.

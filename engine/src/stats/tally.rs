@@ -148,8 +148,8 @@ impl Totals {
 }
 
 /// A [`Tally`] as kept for the start of a live window: its counts as their low 32 bits, its
-/// sums whole. A window's count is the difference of totals taken at most
-/// [`TickCopies::KEPT`] seconds apart, far below 2^32, so subtracting the low bits with
+/// sums whole. A window's count is the difference of totals taken seconds apart (at
+/// most [`TickCopies::KEPT`] copies back), far below 2^32, so subtracting the low bits with
 /// wraparound gives it exactly; the copies take 96 bytes a resource instead of 144.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TallyMark {
@@ -195,7 +195,7 @@ impl TallyMark {
 }
 
 impl Tally {
-    /// What happened since `mark` was taken, at most [`TickCopies::KEPT`] seconds ago: the
+    /// What happened since `mark` was taken, at most [`TickCopies::KEPT`] copies ago: the
     /// same as [`Tally::since`] the tally it was taken of.
     pub fn since_mark(&self, mark: &TallyMark) -> Self {
         let mut c = TallyMark::counts_of(self);
@@ -223,19 +223,21 @@ impl Tally {
     }
 }
 
-/// Copies of every total, taken at the start of each whole simulated second: the starts of the
-/// live window. Holds the last [`TickCopies::KEPT`] seconds.
+/// Copies of every total, taken at the start of each step of the live window: where it starts.
+/// Holds the last [`TickCopies::KEPT`].
 #[derive(Debug, Clone)]
 pub struct TickCopies {
-    /// For each kept second (by `second % KEPT`): the second, and the totals then.
+    /// For each copy (by `second % KEPT`): its second, and the totals then.
     seconds: Vec<i64>,
     resources: Vec<Vec<TallyMark>>,
     totals: Vec<Totals>,
 }
 
 impl TickCopies {
-    /// Seconds kept: the live window's start is at most this many seconds back.
-    pub const KEPT: usize = 12;
+    /// Copies kept: a live window of 10 seconds that moves in steps of 2 starts at one of the
+    /// last six copies, and one more is spare. (Seconds map to copies by `second % KEPT`: a
+    /// step of 2 seconds and 7 copies never meet in the same place within 14 seconds.)
+    pub const KEPT: usize = 7;
 
     /// No copies yet.
     pub fn new() -> Self {
@@ -333,19 +335,24 @@ mod tests {
     }
 
     #[test]
-    fn copies_are_kept_for_the_last_seconds_only() {
+    fn copies_are_kept_for_the_last_steps_only() {
         let mut c = TickCopies::new();
         let t = Totals {
             arrivals: 7,
             ..Totals::default()
         };
-        for s in 0..20 {
+        // Every second step of 2 s, as the live window keeps them.
+        for s in (0..40).step_by(2) {
             c.keep(s, [Tally::default()].iter(), &t);
         }
-        assert!(c.at(19).is_some() && c.at(8).is_some());
-        assert!(c.at(7).is_none(), "older than the kept seconds");
-        assert_eq!(c.at(10).unwrap().1.arrivals, 7);
+        let kept: Vec<i64> = (0..40).filter(|&s| c.at(s).is_some()).collect();
+        assert_eq!(
+            kept,
+            [26, 28, 30, 32, 34, 36, 38],
+            "the last seven, and nothing between"
+        );
+        assert_eq!(c.at(26).unwrap().1.arrivals, 7);
         c.clear();
-        assert!(c.at(19).is_none());
+        assert!(c.at(38).is_none());
     }
 }
