@@ -13,7 +13,7 @@
 //! it, and the kind's payload. Every (time, sequence) pair is unique, so the order in which
 //! events come out does not depend on the heap's shape.
 
-use std::collections::VecDeque;
+use crate::slab::Fifo;
 
 /// What happens when an event fires. Small and `Copy`, so the heap holds it inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +133,7 @@ const ARITY: usize = 4;
 #[derive(Debug, Default, Clone)]
 pub struct EventQueue {
     heap: Vec<Entry>,
-    lanes: Vec<(f64, VecDeque<Entry>)>,
+    lanes: Vec<(f64, Fifo<Entry>)>,
     seq: u64,
     scheduled: u64,
 }
@@ -161,7 +161,7 @@ impl EventQueue {
     /// Adds a FIFO lane for events scheduled exactly `delay` seconds ahead.
     pub fn add_lane(&mut self, delay: f64) {
         if delay > 0.0 && !self.lanes.iter().any(|(d, _)| *d == delay) {
-            self.lanes.push((delay, VecDeque::new()));
+            self.lanes.push((delay, Fifo::default()));
         }
     }
 

@@ -7,7 +7,6 @@
 //! [`Runs`] does the same for the plans' steps: runs of words, each inside one chunk. [`Fifo`]
 //! is a queue in chunks: a backlog that grows for as long as it runs.
 
-use std::collections::VecDeque;
 use std::ops::{Index, IndexMut};
 
 /// Items per chunk.
@@ -157,17 +156,19 @@ const FIFO_CHUNK: usize = 256;
 /// empties is kept for the next one its back needs.
 #[derive(Debug, Clone)]
 pub struct Fifo<T> {
-    chunks: VecDeque<Box<[T]>>,
+    /// The first holds the front item; each of a fixed length, so indexing into one needs no
+    /// bounds check.
+    chunks: Vec<Box<[T; FIFO_CHUNK]>>,
     /// Where the front item is in the first chunk.
     head: usize,
     len: usize,
-    spare: Option<Box<[T]>>,
+    spare: Option<Box<[T; FIFO_CHUNK]>>,
 }
 
 impl<T> Default for Fifo<T> {
     fn default() -> Self {
         Self {
-            chunks: VecDeque::new(),
+            chunks: Vec::new(),
             head: 0,
             len: 0,
             spare: None,
@@ -187,26 +188,31 @@ impl<T: Copy> Fifo<T> {
     }
 
     /// Adds `value` at the back.
+    #[inline]
     pub fn push_back(&mut self, value: T) {
         let end = self.head + self.len;
         if end == self.chunks.len() * FIFO_CHUNK {
-            let chunk = self
-                .spare
-                .take()
-                .unwrap_or_else(|| vec![value; FIFO_CHUNK].into_boxed_slice());
-            self.chunks.push_back(chunk);
+            let chunk = self.spare.take().unwrap_or_else(|| {
+                vec![value; FIFO_CHUNK]
+                    .into_boxed_slice()
+                    .try_into()
+                    .unwrap_or_else(|_| unreachable!("the vector has FIFO_CHUNK items"))
+            });
+            self.chunks.push(chunk);
         }
         self.chunks[end / FIFO_CHUNK][end % FIFO_CHUNK] = value;
         self.len += 1;
     }
 
     /// Takes the front item.
+    #[inline]
     pub fn pop_front(&mut self) -> Option<T> {
         let value = *self.front()?;
         self.len -= 1;
         self.head += 1;
         if self.head == FIFO_CHUNK {
-            self.spare = self.chunks.pop_front();
+            // The first chunk is spent: the rest move up (a few pointers, once a chunk).
+            self.spare = Some(self.chunks.remove(0));
             self.head = 0;
         } else if self.len == 0 {
             self.head = 0;
@@ -215,6 +221,7 @@ impl<T: Copy> Fifo<T> {
     }
 
     /// The front item.
+    #[inline]
     pub fn front(&self) -> Option<&T> {
         (self.len > 0).then(|| &self.chunks[0][self.head])
     }
