@@ -16,10 +16,12 @@
 //!
 //! A job back for another attempt carries more than its join time: when it was first enqueued,
 //! which attempt this is, and how many first attempts joined before it (it leaves once they
-//! have: waiters leave in the order they joined). Later attempts are kept beside the bins, in
-//! bins of their own: those of one attempt whose join times and first-enqueue times both rise
-//! and both fall within a bin's width share one, and are handed out the same way, each of
-//! the three evenly spaced between the bin's first and last. A bin of one or two is exact.
+//! have: waiters leave in the order they joined). Later attempts are kept beside the bins, in a
+//! lane for each attempt (they come back interleaved), in bins of their own: those whose join
+//! times and first-enqueue times both rise and both fall within a bin's width share one, and
+//! are handed out the same way, each of the three evenly spaced between the bin's first and
+//! last. A bin of one or two is exact. The next later attempt to leave is the lanes' next that
+//! joined first.
 
 use crate::slab::Fifo;
 
@@ -109,8 +111,9 @@ pub struct Waiter {
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
     bins: Fifo<Bin>,
-    /// Waiters on a later attempt, in the order they joined.
-    retries: Fifo<RetryBin>,
+    /// Waiters on a later attempt: a lane for each attempt (the second's first), each in the
+    /// order they joined. Attempts come back interleaved; apart, each lane's bins fill.
+    retries: Vec<Fifo<RetryBin>>,
     /// First attempts that have joined, and that have left.
     firsts_joined: u64,
     firsts_left: u64,
@@ -130,7 +133,7 @@ impl Backlog {
 
     /// Entries held (what its memory grows with): bins and waiters on a later attempt.
     pub fn entries(&self) -> usize {
-        self.bins.len() + self.retries.len()
+        self.bins.len() + self.retries.iter().map(Fifo::len).sum::<usize>()
     }
 
     /// A waiter on a later attempt joins (no earlier than the last one).
@@ -138,9 +141,13 @@ impl Backlog {
         self.len += 1;
         let width = self.width(waiter.joined);
         let firsts = self.firsts_joined;
-        if let Some(bin) = self.retries.back_mut() {
+        let lane = usize::from(waiter.attempt.max(2) - 2);
+        if self.retries.len() <= lane {
+            self.retries.resize_with(lane + 1, Fifo::default);
+        }
+        let lane = &mut self.retries[lane];
+        if let Some(bin) = lane.back_mut() {
             if !bin.closed
-                && bin.attempt == waiter.attempt
                 && waiter.joined - bin.joined.0 < width
                 && waiter.born >= bin.born.1
                 && waiter.born - bin.born.0 < width
@@ -152,7 +159,7 @@ impl Backlog {
                 return;
             }
         }
-        self.retries.push_back(RetryBin {
+        lane.push_back(RetryBin {
             joined: (waiter.joined, waiter.joined),
             born: (waiter.born, waiter.born),
             firsts_before: (firsts, firsts),
@@ -167,7 +174,12 @@ impl Backlog {
     /// [`SPREAD`] of how long the oldest waiter has waited.
     fn width(&self, t: f64) -> f64 {
         let first = self.bins.front().map_or(t, |b| b.first);
-        let retry = self.retries.front().map_or(t, |b| b.joined.0);
+        let retry = self
+            .retries
+            .iter()
+            .filter_map(|lane| lane.front())
+            .map(|b| b.joined.0)
+            .fold(t, f64::min);
         BIN_S.max((t - first.min(retry)) * SPREAD)
     }
 
@@ -192,32 +204,39 @@ impl Backlog {
         });
     }
 
-    /// True when the next to leave is a later attempt: every first attempt that joined before
-    /// the oldest one has left.
-    fn retry_next(&self) -> bool {
-        self.retries
-            .front()
-            .is_some_and(|bin| self.firsts_left >= bin.next().1)
+    /// The later attempt to leave next, when it is the next of all to leave (every first
+    /// attempt that joined before it has left): its lane, and itself. Of the lanes' next, it
+    /// is the one that joined first (on a tie, the earlier attempt's).
+    fn retry_next(&self) -> Option<(usize, Waiter)> {
+        let (lane, waiter, firsts_before) = self
+            .retries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, lane)| {
+                let (waiter, firsts_before) = lane.front()?.next();
+                Some((i, waiter, firsts_before))
+            })
+            .min_by(|a, b| a.1.joined.total_cmp(&b.1.joined))?;
+        (self.firsts_left >= firsts_before).then_some((lane, waiter))
     }
 
     /// When the oldest waiter joined.
     pub fn front(&self) -> Option<f64> {
-        if self.retry_next() {
-            self.retries.front().map(|bin| bin.next().0.joined)
-        } else {
-            self.bins.front().map(Bin::next)
+        match self.retry_next() {
+            Some((_, waiter)) => Some(waiter.joined),
+            None => self.bins.front().map(Bin::next),
         }
     }
 
     /// The oldest waiter leaves.
     pub fn pop(&mut self) -> Option<Waiter> {
-        let waiter = if self.retry_next() {
-            let bin = self.retries.front_mut()?;
-            let (waiter, _) = bin.next();
+        let waiter = if let Some((lane, waiter)) = self.retry_next() {
+            let lane = &mut self.retries[lane];
+            let bin = lane.front_mut()?;
             bin.taken += 1;
             bin.closed = true;
             if bin.taken == bin.count {
-                self.retries.pop_front();
+                lane.pop_front();
             }
             waiter
         } else {
@@ -399,6 +418,37 @@ mod tests {
             retries += 1;
         }
         assert_eq!((firsts, retries), (n, n));
+    }
+
+    #[test]
+    fn later_attempts_that_come_back_interleaved_share_bins_within_their_attempt() {
+        let mut b = Backlog::default();
+        // For 10 s, each millisecond: a second attempt and a third, one after the other; none
+        // leaves.
+        let n = 10_000;
+        for i in 0..n {
+            let t = f64::from(i) * 1e-3;
+            for attempt in [2, 3] {
+                b.push_retry(Waiter {
+                    joined: t,
+                    born: t - 10.0 * f64::from(attempt),
+                    attempt,
+                });
+            }
+        }
+        assert_eq!(b.len(), 2 * n);
+        // A bin per 10 ms for each attempt, where one queue of bins would hold one a waiter.
+        assert!(b.entries() <= 2 * 1_001, "{} bins", b.entries());
+        let mut previous = f64::NEG_INFINITY;
+        let mut left = [0_u32; 2];
+        while let Some(w) = b.pop() {
+            assert!(w.joined >= previous, "in the order they joined");
+            previous = w.joined;
+            let born = w.joined - 10.0 * f64::from(w.attempt);
+            assert!((w.born - born).abs() < 1e-9, "{} for {born}", w.born);
+            left[usize::from(w.attempt - 2)] += 1;
+        }
+        assert_eq!(left, [n, n]);
     }
 
     #[test]
