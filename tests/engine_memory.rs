@@ -166,7 +166,7 @@ fn stage_7_with_every_knob_at_its_maximum_holds_at_most_8_mb() {
     let held = held_at(
         "stage 7, every knob at its maximum",
         &scenario,
-        &[10.0, 30.0, 60.0, 120.0, 180.0],
+        &[10.0, 30.0, 60.0, 120.0, 180.0, 300.0, 600.0],
     );
     for (i, h) in held.iter().enumerate() {
         assert!(
