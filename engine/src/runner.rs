@@ -19,11 +19,11 @@ const SLICE_S: f64 = 1.0 / 480.0;
 /// Wall milliseconds over which the pace is measured: many slices of work and a few readings'
 /// cost, so it says what the learner sees the clock do, and short enough to follow a change.
 const PACE_WINDOW_MS: f64 = 1_000.0;
-/// Wall milliseconds of simulation a slice that ran out of budget may leave owed, to be made
-/// up by the next slice: a short stall (a reading, a garbage collection) costs the clock
-/// nothing. A slice that starts owing and runs out again is behind for real, and what it owes
-/// is dropped: a simulation that cannot keep up does not carry a debt to pay out in a burst
-/// once it can.
+/// Wall milliseconds of simulation that slices which ran out of budget may leave owed, to be
+/// made up by the next slices: a short stall (a reading, a garbage collection, a late timer)
+/// costs the clock nothing. A debt that reaches this much means the simulation cannot keep up,
+/// and it is dropped: a simulation that cannot keep up does not carry a debt to pay out in a
+/// burst once it can (and a change of speed drops it too).
 const MAX_OWED_MS: f64 = 250.0;
 /// Wall seconds a dot takes to cross its edge, whatever the speed.
 pub const DOT_CROSSING_S: f64 = 0.6;
@@ -157,8 +157,8 @@ impl Runner {
 
     /// Advances the simulation by `wall_dt_ms` of wall time times the speed, plus what the
     /// last slice left owed, stopping early once `elapsed_ms()` passes `budget_ms`. What is
-    /// left is owed, up to [`MAX_OWED_MS`] of wall time's worth, unless this slice already
-    /// started owing: then the simulation runs slower than asked, and the pace says so.
+    /// left is owed, below [`MAX_OWED_MS`] of wall time's worth; a debt that reaches it is
+    /// dropped: then the simulation runs slower than asked, and the pace says so.
     /// Returns what to send back.
     pub fn tick(
         &mut self,
@@ -170,7 +170,6 @@ impl Runner {
         if self.running() && wall_dt_ms > 0.0 {
             let from = self.engine.now();
             let speed = f64::from(self.speed);
-            let started_owing = self.owed_s > 0.0;
             let target = from + self.owed_s + wall_dt_ms / 1e3 * speed;
             while self.engine.now() < target {
                 let next = (self.engine.now() + SLICE_S).min(target);
@@ -180,10 +179,10 @@ impl Runner {
                 }
             }
             let short = target - self.engine.now();
-            self.owed_s = if short > 0.0 && started_owing {
+            self.owed_s = if short >= MAX_OWED_MS / 1e3 * speed {
                 0.0
             } else {
-                short.clamp(0.0, MAX_OWED_MS / 1e3 * speed)
+                short.max(0.0)
             };
             // The pace is what the clock did over a whole window: every slice, long or short,
             // counts for the time it took.
@@ -296,6 +295,23 @@ mod tests {
         let start = r.engine().now();
         r.tick(250.0, &mut over, 10.0);
         for _ in 0..15 {
+            r.tick(50.0, &mut free, 10.0);
+        }
+        let moved = r.engine().now() - start;
+        assert!(
+            (moved - 1.0).abs() < 1e-9 && (r.pace - 1.0).abs() < 1e-9,
+            "{moved} {}",
+            r.pace
+        );
+        // A debt that the next slices pay off is kept, though each of them runs out of budget:
+        // a 250 ms stall, then 100 slices of 1 ms that each move one step (more than the 1 ms
+        // each adds), then time to spare: the clock makes up all of it, a second in a second.
+        let start = r.engine().now();
+        r.tick(250.0, &mut over, 10.0);
+        for _ in 0..100 {
+            r.tick(1.0, &mut over, 10.0);
+        }
+        for _ in 0..13 {
             r.tick(50.0, &mut free, 10.0);
         }
         let moved = r.engine().now() - start;
