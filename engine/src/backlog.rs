@@ -55,10 +55,16 @@ struct RetryBin {
     count: u32,
     /// Handed out already, from the front.
     taken: u32,
+    /// Later-attempt bins made before it in this backlog (wrapping): on a tie of join times
+    /// between lanes, the bin made first goes first.
+    order: u32,
     attempt: u8,
     /// Takes no more waiters: one has left.
     closed: bool,
 }
+
+// A bin per few milliseconds of later attempts, for as long as an overloaded queue grows.
+const _: () = assert!(std::mem::size_of::<RetryBin>() <= 64);
 
 impl RetryBin {
     /// Where the next to leave lies between the first and the last: 0 for the first, 1 for
@@ -111,9 +117,11 @@ pub struct Waiter {
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
     bins: Fifo<Bin>,
-    /// Waiters on a later attempt: a lane for each attempt (the second's first), each in the
-    /// order they joined. Attempts come back interleaved; apart, each lane's bins fill.
+    /// Waiters on a later attempt: a lane for each attempt (by attempt - 1), each in the order
+    /// they joined. Attempts come back interleaved; apart, each lane's bins fill.
     retries: Vec<Fifo<RetryBin>>,
+    /// Later-attempt bins made so far (wrapping).
+    retry_bins: u32,
     /// First attempts that have joined, and that have left.
     firsts_joined: u64,
     firsts_left: u64,
@@ -141,7 +149,7 @@ impl Backlog {
         self.len += 1;
         let width = self.width(waiter.joined);
         let firsts = self.firsts_joined;
-        let lane = usize::from(waiter.attempt.max(2) - 2);
+        let lane = usize::from(waiter.attempt.saturating_sub(1));
         if self.retries.len() <= lane {
             self.retries.resize_with(lane + 1, Fifo::default);
         }
@@ -165,9 +173,11 @@ impl Backlog {
             firsts_before: (firsts, firsts),
             count: 1,
             taken: 0,
+            order: self.retry_bins,
             attempt: waiter.attempt,
             closed: false,
         });
+        self.retry_bins = self.retry_bins.wrapping_add(1);
     }
 
     /// The widest spread of times a bin started now, at `t`, may hold: [`BIN_S`], or
@@ -206,17 +216,21 @@ impl Backlog {
 
     /// The later attempt to leave next, when it is the next of all to leave (every first
     /// attempt that joined before it has left): its lane, and itself. Of the lanes' next, it
-    /// is the one that joined first (on a tie, the earlier attempt's).
+    /// is the one that joined first (on a tie, the one whose bin was made first).
     fn retry_next(&self) -> Option<(usize, Waiter)> {
-        let (lane, waiter, firsts_before) = self
+        let (lane, waiter, firsts_before, _) = self
             .retries
             .iter()
             .enumerate()
             .filter_map(|(i, lane)| {
-                let (waiter, firsts_before) = lane.front()?.next();
-                Some((i, waiter, firsts_before))
+                let bin = lane.front()?;
+                let (waiter, firsts_before) = bin.next();
+                Some((i, waiter, firsts_before, bin.order))
             })
-            .min_by(|a, b| a.1.joined.total_cmp(&b.1.joined))?;
+            .min_by(|a, b| {
+                let made_first = (a.3.wrapping_sub(b.3) as i32).cmp(&0);
+                a.1.joined.total_cmp(&b.1.joined).then(made_first)
+            })?;
         (self.firsts_left >= firsts_before).then_some((lane, waiter))
     }
 
@@ -449,6 +463,21 @@ mod tests {
             left[usize::from(w.attempt - 2)] += 1;
         }
         assert_eq!(left, [n, n]);
+    }
+
+    #[test]
+    fn later_attempts_of_two_attempts_that_join_at_once_leave_in_the_order_they_joined() {
+        let mut b = Backlog::default();
+        let retry = |attempt: u8| Waiter {
+            joined: 3.0,
+            born: 1.0,
+            attempt,
+        };
+        for attempt in [3, 2, 4] {
+            b.push_retry(retry(attempt));
+        }
+        let out: Vec<u8> = std::iter::from_fn(|| b.pop().map(|w| w.attempt)).collect();
+        assert_eq!(out, [3, 2, 4]);
     }
 
     #[test]

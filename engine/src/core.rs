@@ -1091,8 +1091,8 @@ impl Core {
         (slot, r.gen, waiter.joined)
     }
 
-    /// The next waiter at `res` to get a server: the first live entry of its queue or of its
-    /// backlog, whichever joined first.
+    /// The next waiter at `res` to get a server: the first in its queue or in its backlog,
+    /// whichever joined first.
     fn next_waiter(&mut self, res: u16) -> Option<(u32, u32, f64)> {
         let rs = &mut self.resources[usize::from(res)];
         if let Some(slot) = rs.queue.front() {
@@ -2184,6 +2184,23 @@ mod tests {
         assert_eq!(c.in_flight(), 1);
     }
 
+    #[test]
+    fn the_live_window_starts_at_a_whole_step_ten_to_twelve_seconds_back() {
+        let (mut c, _) = pool(1, 10, f64::INFINITY);
+        for second in 0..=15_i32 {
+            run_until(&mut c, f64::from(second));
+            c.keep_tick(i64::from(second));
+            // Half a second on: the window starts at the last even second, ten seconds back
+            // (at 0 until there is one), so it covers between 10 and 12 seconds.
+            run_until(&mut c, f64::from(second) + 0.5);
+            let start = f64::from((second - second % 2 - 10).max(0));
+            assert_eq!(c.window(Window::Live).start, start, "at {second}.5 s");
+        }
+        // Copies of the totals are kept at even seconds only, the last seven of them.
+        let kept: Vec<i64> = (0..=15).filter(|&s| c.ticks.at(s).is_some()).collect();
+        assert_eq!(kept, [2, 4, 6, 8, 10, 12, 14]);
+    }
+
     /// The slots waiting at `res`, front to back, walked both ways.
     fn queue_of(c: &Core, res: u16) -> Vec<u32> {
         let queue = c.resources[res as usize].queue;
@@ -2224,31 +2241,32 @@ mod tests {
             .push(Step::Release(threads));
         let direct = serve(conn, 1.0);
         c.start(0, &[], &direct, f64::INFINITY, Origin::User); // takes the connection
-        for i in 0..6 {
-            let plan = if i % 2 == 0 { &direct } else { &holding };
+        for i in 0..7 {
+            let plan = if i % 2 == 0 { &holding } else { &direct };
             c.start(0, &[], plan, f64::INFINITY, Origin::User);
         }
         let before = queue_of(&c, conn);
-        assert_eq!(before.len(), 6);
-        assert_eq!(c.resources[conn as usize].waiting, 6);
+        assert_eq!(before.len(), 7);
+        assert_eq!(c.resources[conn as usize].waiting, 7);
 
-        // The app host goes down: the second, fourth and sixth waiters fail where they stand.
+        // The app host goes down: the first, third, fifth and last waiters fail where they
+        // stand (at the front, in the middle and at the back).
         c.take_down(app_vm, false);
         let after = queue_of(&c, conn);
         assert_eq!(
             after,
-            [before[0], before[2], before[4]],
+            [before[1], before[3], before[5]],
             "the rest keep their order"
         );
         assert_eq!(c.resources[conn as usize].waiting, 3);
-        for &slot in &[before[1], before[3], before[5]] {
+        for &slot in &[before[0], before[2], before[4], before[6]] {
             let r = &c.requests[slot as usize];
             assert_eq!((r.queue_prev, r.queue_next), (NO_SLOT, NO_SLOT));
         }
 
         // The rest are served in turn, and the queue ends empty.
         run_until(&mut c, 1_000.0);
-        assert_eq!(c.stats.totals.failed[Cause::Down.index()], 3);
+        assert_eq!(c.stats.totals.failed[Cause::Down.index()], 4);
         assert_eq!(c.resources[conn as usize].queue, Queue::EMPTY);
         assert_eq!(c.in_flight(), 0);
     }

@@ -328,5 +328,18 @@ mod tests {
         }
         assert_eq!(q.len(), FIFO_CHUNK / 2);
         assert!(q.chunks_held() <= 3, "{} chunks", q.chunks_held());
+        // The chunk the front empties is the next one the back takes.
+        let mut q = Fifo::default();
+        for i in 0..=FIFO_CHUNK {
+            q.push_back(i);
+        }
+        let first_chunk: *const usize = q.front().unwrap();
+        for _ in 0..FIFO_CHUNK {
+            q.pop_front();
+        }
+        for i in 0..FIFO_CHUNK {
+            q.push_back(i);
+        }
+        assert!(std::ptr::eq(first_chunk, q.back_mut().unwrap()));
     }
 }
