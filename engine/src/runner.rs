@@ -260,6 +260,17 @@ mod tests {
         assert!(frames(&out)[0].reading.reading.faults.spike);
     }
 
+    /// The clock moved one simulated second since `start`, and the pace over the last window
+    /// says so: full speed at 1×.
+    fn a_second_in_a_second(r: &Runner, start: f64) {
+        let moved = r.engine().now() - start;
+        assert!(
+            (moved - 1.0).abs() < 1e-9 && (r.pace - 1.0).abs() < 1e-9,
+            "{moved} {}",
+            r.pace
+        );
+    }
+
     #[test]
     fn it_keeps_time_and_says_how_fast_it_can() {
         let sc = Scenario::for_stage(3, 5_000.0);
@@ -297,12 +308,7 @@ mod tests {
         for _ in 0..15 {
             r.tick(50.0, &mut free, 10.0);
         }
-        let moved = r.engine().now() - start;
-        assert!(
-            (moved - 1.0).abs() < 1e-9 && (r.pace - 1.0).abs() < 1e-9,
-            "{moved} {}",
-            r.pace
-        );
+        a_second_in_a_second(&r, start);
         // A debt that the next slices pay off is kept, though each of them runs out of budget:
         // a 250 ms stall, then 100 slices of 1 ms that each move one step (more than the 1 ms
         // each adds), then time to spare: the clock makes up all of it, a second in a second.
@@ -314,12 +320,7 @@ mod tests {
         for _ in 0..13 {
             r.tick(50.0, &mut free, 10.0);
         }
-        let moved = r.engine().now() - start;
-        assert!(
-            (moved - 1.0).abs() < 1e-9 && (r.pace - 1.0).abs() < 1e-9,
-            "{moved} {}",
-            r.pace
-        );
+        a_second_in_a_second(&r, start);
         // A simulation that stays behind drops what it owes: after a second of 250 ms slices
         // that each move one step (owing, then dropping it, in turn), the next second, with time
         // to spare, moves its own second and nothing more.
@@ -332,12 +333,7 @@ mod tests {
         for _ in 0..20 {
             r.tick(50.0, &mut free, 10.0);
         }
-        let moved = r.engine().now() - start - stalled;
-        assert!(
-            (moved - 1.0).abs() < 1e-9 && (r.pace - 1.0).abs() < 1e-9,
-            "{moved} {}",
-            r.pace
-        );
+        a_second_in_a_second(&r, start + stalled);
         // Paused or hidden: time stands still.
         r.command(Command::Visible(false));
         let t = r.engine().now();

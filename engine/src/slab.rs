@@ -12,6 +12,14 @@ use std::ops::{Index, IndexMut};
 /// Items per chunk.
 const CHUNK: usize = 1024;
 
+/// A chunk of `N` copies of `value`, on the heap (built there, not on the stack).
+fn filled<T: Clone, const N: usize>(value: T) -> Box<[T; N]> {
+    vec![value; N]
+        .into_boxed_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("the vector has N items"))
+}
+
 /// Items by index, in chunks of [`CHUNK`].
 #[derive(Debug, Clone)]
 pub struct Slab<T> {
@@ -44,11 +52,7 @@ impl<T: Clone> Slab<T> {
     pub fn push(&mut self, value: T) {
         let offset = self.len % CHUNK;
         if offset == 0 {
-            let chunk: Box<[T; CHUNK]> = vec![value; CHUNK]
-                .into_boxed_slice()
-                .try_into()
-                .unwrap_or_else(|_| unreachable!("the vector has CHUNK items"));
-            self.chunks.push(chunk);
+            self.chunks.push(filled(value));
         } else {
             self.chunks[self.len / CHUNK][offset] = value;
         }
@@ -192,12 +196,7 @@ impl<T: Copy> Fifo<T> {
     pub fn push_back(&mut self, value: T) {
         let end = self.head + self.len;
         if end == self.chunks.len() * FIFO_CHUNK {
-            let chunk = self.spare.take().unwrap_or_else(|| {
-                vec![value; FIFO_CHUNK]
-                    .into_boxed_slice()
-                    .try_into()
-                    .unwrap_or_else(|_| unreachable!("the vector has FIFO_CHUNK items"))
-            });
+            let chunk = self.spare.take().unwrap_or_else(|| filled(value));
             self.chunks.push(chunk);
         }
         self.chunks[end / FIFO_CHUNK][end % FIFO_CHUNK] = value;
@@ -240,7 +239,8 @@ impl<T: Copy> Fifo<T> {
     }
 
     /// Chunks it holds, the spare one included (what its memory is).
-    pub fn chunks_held(&self) -> usize {
+    #[cfg(test)]
+    fn chunks_held(&self) -> usize {
         self.chunks.len() + usize::from(self.spare.is_some())
     }
 }
