@@ -120,7 +120,8 @@ pub enum Origin {
 #[repr(align(64))]
 struct Request {
     gen: u32,
-    /// Its plan's id in the [`PlanTable`].
+    /// Its plan's id in the [`PlanTable`]; in a free slot, the next free slot ([`NO_SLOT`]:
+    /// none).
     plan: u32,
     /// Where its keys are in `Core::keys` ([`NO_KEYS`]: it has none).
     keys: u32,
@@ -736,9 +737,14 @@ pub struct Core {
     /// The keys of the requests that read or write some (a page, a write), each request's at
     /// its `keys` index: a job or a static file reads none, and holds no room for them.
     keys: Slab<Keys>,
-    /// Indices in `keys` no request uses.
-    free_keys: Vec<u32>,
-    free: Vec<u32>,
+    /// The last index in `keys` freed ([`NO_KEYS`]: none); each free one holds the one
+    /// freed before it as its first key. The free lists take no memory of their own, so a
+    /// burst of requests in flight grows only the slabs, a chunk at a time, and leaves no
+    /// hole where a list doubled.
+    free_keys: u32,
+    /// The last slot freed ([`NO_SLOT`]: none); each free slot holds the one freed before it
+    /// as its `plan`.
+    free: u32,
     live: u32,
     /// Requests on the wire (phase `Travelling`).
     travelling: u32,
@@ -930,8 +936,8 @@ impl Core {
             plans: PlanTable::default(),
             held: Slab::default(),
             keys: Slab::default(),
-            free_keys: Vec::new(),
-            free: Vec::new(),
+            free_keys: NO_KEYS,
+            free: NO_SLOT,
             live: 0,
             travelling: 0,
             ready: VecDeque::new(),
@@ -997,13 +1003,16 @@ impl Core {
 
     /// A free slot for a new request.
     fn new_slot(&mut self) -> u32 {
-        match self.free.pop() {
-            Some(s) => s,
-            None => {
+        match self.free {
+            NO_SLOT => {
                 let n = self.requests.len();
                 self.requests.push(Request::empty());
                 self.held.push(Held::EMPTY);
                 n as u32
+            }
+            slot => {
+                self.free = self.requests[slot as usize].plan;
+                slot
             }
         }
     }
@@ -1672,10 +1681,12 @@ impl Core {
         r.phase = Phase::Ready;
         let (plan, keys) = (r.plan, std::mem::replace(&mut r.keys, NO_KEYS));
         self.plans.release(plan);
+        r.plan = std::mem::replace(&mut self.free, slot);
         if keys != NO_KEYS {
-            self.free_keys.push(keys);
+            let freed = &mut self.keys[keys as usize];
+            *freed = Keys::EMPTY;
+            freed.list[0] = std::mem::replace(&mut self.free_keys, keys);
         }
-        self.free.push(slot);
         self.live -= 1;
     }
 
@@ -1684,14 +1695,15 @@ impl Core {
         if keys.is_empty() {
             return NO_KEYS;
         }
-        match self.free_keys.pop() {
-            Some(i) => {
-                self.keys[i as usize] = Keys::of(keys);
-                i
-            }
-            None => {
+        match self.free_keys {
+            NO_KEYS => {
                 self.keys.push(Keys::of(keys));
                 (self.keys.len() - 1) as u32
+            }
+            i => {
+                self.free_keys = self.keys[i as usize].list[0];
+                self.keys[i as usize] = Keys::of(keys);
+                i
             }
         }
     }
