@@ -19,7 +19,7 @@ pub const NONE: u16 = u16::MAX;
 pub const MAX_STEPS: usize = 36;
 /// The most resources a request can hold at once: a write holds an app server's thread, a
 /// database connection and the row locks; nothing holds more (`Core::grant` asserts it). Every
-/// request in flight carries room for this many, so one more costs 18 bytes a request.
+/// request in flight carries room for this many, so one more costs 10 bytes a request.
 const MAX_HELD: usize = 3;
 /// The most keys a request reads or writes.
 pub const MAX_KEYS: usize = 6;
@@ -178,22 +178,34 @@ impl Request {
     }
 }
 
-/// The servers a request holds, in the order it took them.
+/// The servers a request holds, in the order it took them. Its times are single precision,
+/// counted from the request's birth: a request lives seconds, where a `f32` is good to a
+/// microsecond, a thousandth of the shortest service. Every slot carries one, so this halves
+/// it (to 32 bytes from 56) and shrinks what each request in flight takes by a fifth.
 #[derive(Debug, Clone, Copy)]
 struct Held {
     res: [u16; MAX_HELD],
-    /// When it arrived at each.
-    since: [f64; MAX_HELD],
-    /// How long it waited for each.
-    wait: [f64; MAX_HELD],
+    /// When it took each, seconds after it was born.
+    granted: [f32; MAX_HELD],
+    /// How long it waited for each, seconds.
+    wait: [f32; MAX_HELD],
 }
+
+const _: () = assert!(std::mem::size_of::<Held>() <= 32);
 
 impl Held {
     const EMPTY: Self = Self {
         res: [NONE; MAX_HELD],
-        since: [0.0; MAX_HELD],
+        granted: [0.0; MAX_HELD],
         wait: [0.0; MAX_HELD],
     };
+
+    /// Server `i`'s sojourn (its wait and its service) and its service, seconds, given back
+    /// at `now` by a request born at `born`.
+    fn times(&self, i: usize, born: f64, now: f64) -> (f64, f64) {
+        let service = now - (born + f64::from(self.granted[i]));
+        (service + f64::from(self.wait[i]), service)
+    }
 }
 
 /// The keys a request reads or writes: for a page, the keys its queries read from the
@@ -1306,12 +1318,12 @@ impl Core {
                     let Some(i) = held.res[..n].iter().position(|&h| h == res) else {
                         continue; // nothing held: a plan may release defensively
                     };
-                    let (since, wait) = (held.since[i], held.wait[i]);
+                    let (sojourn, service) = held.times(i, r.born, now);
                     held.res.copy_within(i + 1..n, i);
-                    held.since.copy_within(i + 1..n, i);
+                    held.granted.copy_within(i + 1..n, i);
                     held.wait.copy_within(i + 1..n, i);
                     r.nheld -= 1;
-                    self.free_server(res, now - since, now - since - wait, true);
+                    self.free_server(res, sojourn, service, true);
                 }
                 Step::Hold(res) | Step::Serve { res, .. } | Step::Visit(res) => {
                     let host = self.resources[res as usize].spec.host;
@@ -1393,8 +1405,8 @@ impl Core {
                 assert!(n < MAX_HELD, "a plan holds more than {MAX_HELD} resources");
                 let held = &mut self.held[slot as usize];
                 held.res[n] = res;
-                held.since[n] = arrived;
-                held.wait[n] = wait;
+                held.granted[n] = (now - r.born) as f32;
+                held.wait[n] = wait as f32;
                 r.nheld += 1;
                 r.pc += 1;
                 r.phase = Phase::Ready;
@@ -1612,8 +1624,8 @@ impl Core {
             r.nheld -= 1;
             let i = r.nheld as usize;
             let held = &self.held[slot as usize];
-            let (res, since, wait) = (held.res[i], held.since[i], held.wait[i]);
-            self.free_server(res, now - since, now - since - wait, false);
+            let (sojourn, service) = held.times(i, r.born, now);
+            self.free_server(held.res[i], sojourn, service, false);
         }
         let r = &mut self.requests[slot as usize];
         if r.first_committed {
