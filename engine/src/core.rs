@@ -11,7 +11,7 @@ use crate::events::{EventKind, EventQueue};
 use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec, NO_SLOT};
 use crate::rng::SimRng;
 use crate::slab::{Runs, Slab};
-use crate::stats::{LatencyHistogram, Tally, TickCopies, Totals, WindowedHistogram};
+use crate::stats::{Counts, LatencyHistogram, Tally, TickCopies, Totals, WindowedHistogram};
 
 /// "No resource" / "no edge".
 pub const NONE: u16 = u16::MAX;
@@ -23,9 +23,6 @@ pub const MAX_STEPS: usize = 36;
 const MAX_HELD: usize = 3;
 /// The most keys a request reads or writes.
 pub const MAX_KEYS: usize = 6;
-/// A key read with this bit set refills the cache after a write cleared it (keys stay below
-/// it: at most 100,000,000).
-pub const REFILL: u32 = 1 << 31;
 /// Seconds the live window covers at least: a live reading covers the last whole steps of
 /// [`LIVE_STEP_S`], from this many seconds back to now (between 10 and 12 seconds).
 pub const LIVE_WINDOW_S: f64 = 10.0;
@@ -63,30 +60,85 @@ pub enum Step {
     },
     /// Visit an infinite-server delay (a third-party call, an edge cache).
     Visit(u16),
-    /// Something that happens at an instant.
+    /// Put a deferred job on the queue (the model plans it: [`Core::take_jobs_to_spawn`]).
+    Enqueue,
+    /// Something of the model's that happens at an instant: the core hands it to
+    /// [`Hooks::mark`].
     Mark(Mark),
 }
 
-/// Instant effects of a plan step.
+/// A model's instant step as a plan keeps it: the model's own type ([`Hooks::Mark`]) turns
+/// into this and back, and the core knows nothing of what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
-    /// Read the request's keys from a replica (index into the replica lag table): stale if
-    /// one of them was written more recently than the replica's lag.
-    ReplicaRead(u16),
-    /// The request's key number `key` was written on the primary of shard `shard`, whose
-    /// replicas now have one more write to replay.
-    Write {
-        /// The shard.
-        shard: u16,
-        /// Which of the request's keys.
-        key: u8,
+pub struct Mark {
+    /// Which of the model's marks.
+    pub code: u8,
+    /// Its argument.
+    pub arg: u16,
+    /// A second, smaller argument.
+    pub sub: u8,
+}
+
+/// What a model adds to the core's requests: the meaning of its marks, and what it watches as
+/// requests move. The core calls each at the moment it happens, so a model can keep tables of
+/// its own (a replica's lag, the animation's trail) without the core knowing of them.
+pub trait Hooks {
+    /// The model's marks.
+    type Mark: Copy + Into<Mark> + From<Mark>;
+
+    /// A request reached `Step::Mark(mark)`: what happens to it.
+    fn mark(&mut self, mark: Self::Mark, at: At<'_>) -> Verdict;
+
+    /// A request set off along `edge`, now.
+    #[inline]
+    fn hop(&mut self, _now: f64, _edge: u16, _class: Class, _job: bool) {}
+
+    /// A user request failed now, at resource `origin` ([`NONE`]: at none).
+    #[inline]
+    fn user_failed(&mut self, _now: f64, _origin: u16) {}
+
+    /// A request failed with something a mark opened ([`Verdict::Open`]) not closed yet.
+    #[inline]
+    fn left_open(&mut self, _counts: &mut Counts) {}
+}
+
+/// What a mark sees of its request and of the core.
+pub struct At<'a> {
+    /// Now, simulated seconds.
+    pub now: f64,
+    /// The keys the request reads or writes.
+    pub keys: &'a [u32],
+    /// The one random number generator.
+    pub rng: &'a mut SimRng,
+    /// The model's counts in the totals, windowed with them.
+    pub counts: &'a mut Counts,
+}
+
+/// What a mark does to its request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// It goes on to its next step.
+    Next,
+    /// It goes on with something begun that a later mark closes ([`Verdict::Close`]): it
+    /// gives up `within` seconds from now at the latest, and if it fails before the close,
+    /// the model hears of it ([`Hooks::left_open`]).
+    Open {
+        /// Seconds it may take, at most, to close.
+        within: f64,
     },
-    /// The first shard of a cross-shard transaction has committed.
-    FirstShardCommitted,
-    /// Both shards committed.
-    CrossShardCommitted,
-    /// Put a deferred job on the queue.
-    Enqueue,
+    /// What it opened is closed; it goes on.
+    Close,
+    /// It fails here.
+    Fail(Cause),
+}
+
+/// No model's marks: a core on its own (an M/M/c queue, a test).
+impl Hooks for () {
+    type Mark = Mark;
+
+    fn mark(&mut self, _mark: Mark, _at: At<'_>) -> Verdict {
+        Verdict::Next
+    }
 }
 
 /// Where a request is.
@@ -136,7 +188,8 @@ struct Request {
     pc: u8,
     len: u8,
     nheld: u8,
-    first_committed: bool,
+    /// A mark opened something a later one closes ([`Verdict::Open`]).
+    open: bool,
     attempt: u8,
     born: f64,
     deadline: f64,
@@ -168,7 +221,7 @@ impl Request {
             pc: 0,
             len: 0,
             nheld: 0,
-            first_committed: false,
+            open: false,
             attempt: 0,
             born: 0.0,
             deadline: f64::INFINITY,
@@ -247,11 +300,8 @@ impl Step {
                 (3 | u64::from(flagged) << 7, res, mean.to_bits())
             }
             Step::Visit(r) => (4, r, 0),
-            Step::Mark(Mark::ReplicaRead(i)) => (5, i, 0),
-            Step::Mark(Mark::Write { shard, key }) => (6, shard, u32::from(key)),
-            Step::Mark(Mark::FirstShardCommitted) => (7, 0, 0),
-            Step::Mark(Mark::CrossShardCommitted) => (8, 0, 0),
-            Step::Mark(Mark::Enqueue) => (9, 0, 0),
+            Step::Enqueue => (5, 0, 0),
+            Step::Mark(Mark { code, arg, sub }) => (6, arg, u32::from(code) << 8 | u32::from(sub)),
         };
         tag << 56 | u64::from(a) << 32 | u64::from(b)
     }
@@ -273,14 +323,12 @@ impl Step {
                 flagged: bits >> 63 != 0,
             },
             4 => Step::Visit(a),
-            5 => Step::Mark(Mark::ReplicaRead(a)),
-            6 => Step::Mark(Mark::Write {
-                shard: a,
-                key: b as u8,
+            5 => Step::Enqueue,
+            _ => Step::Mark(Mark {
+                code: (b >> 8) as u8,
+                arg: a,
+                sub: b as u8,
             }),
-            7 => Step::Mark(Mark::FirstShardCommitted),
-            8 => Step::Mark(Mark::CrossShardCommitted),
-            _ => Step::Mark(Mark::Enqueue),
         }
     }
 }
@@ -686,21 +734,10 @@ pub struct RetryPolicy {
 /// The live latency histograms' one-step slots: the window's whole steps and the current one.
 const LIVE_SLOTS: usize = (LIVE_WINDOW_S / LIVE_STEP_S) as usize + 1;
 
-/// Size of the table of recent writes (key → time), for stale-read detection.
-const WRITE_TABLE: usize = 1 << 14;
-
-/// A read replica's lag, and the shard whose writes it replays.
+/// The core: resources, hosts, requests in flight, the event list, the one RNG, and the
+/// model's hooks (`H`; `()` for none).
 #[derive(Debug, Clone)]
-pub struct Replica {
-    /// The shard it copies.
-    pub shard: u16,
-    /// How far behind it is.
-    pub lag: crate::models::ReplicaLag,
-}
-
-/// The core: resources, hosts, requests in flight, the event list and the one RNG.
-#[derive(Debug, Clone)]
-pub struct Core {
+pub struct Core<H = ()> {
     /// Simulated time, seconds.
     now: f64,
     /// The future event list.
@@ -713,19 +750,13 @@ pub struct Core {
     hosts: Vec<Host>,
     /// What is measured.
     stats: Stats,
-    /// Read replicas.
-    replicas: Vec<Replica>,
+    /// What the model adds to requests, and watches.
+    hooks: H,
     /// Retry policy for jobs.
     retry: RetryPolicy,
     /// What a failed user request counts as in the response times, seconds: the time the user
     /// waited in vain (the request timeout). `None` counts the time it took to fail.
     failure_counts_as_s: Option<f64>,
-    /// Seconds the coordinator of a cross-shard transfer waits for the second shard's commit
-    /// after the first has committed, before it gives up (leaving the transfer half done).
-    second_commit_timeout_s: f64,
-    /// Probability that the second shard of a transfer aborts its half (a deadlock or a
-    /// constraint) after the first committed.
-    second_commit_abort: f64,
     /// Jobs enqueued by requests and not yet given to the model to plan.
     jobs_to_spawn: u32,
     /// Events handled.
@@ -761,11 +792,6 @@ pub struct Core {
     /// Requests on the wire (phase `Travelling`).
     travelling: u32,
     ready: VecDeque<(u32, u32)>,
-    writes: Box<[(u32, f64)]>,
-    recent_failures: [(f64, u16); RECENT_FAILURES],
-    recent_next: usize,
-    /// The latest hops, thinned, for the animation.
-    trail: crate::trail::Trail,
     /// Resources whose waiting jobs are kept as join times only, each with the plan and class
     /// its jobs start with once a server is free (see [`Core::park`]).
     parked: Vec<Parked>,
@@ -782,13 +808,14 @@ struct Parked {
     class: Class,
 }
 
-/// Simulated seconds of hops the animation's trail keeps, unless the app sets another window.
-pub const TRAIL_WINDOW_S: f64 = 0.6;
-
-/// How many of the latest user-request failures [`Core::recent_failures`] remembers.
-pub const RECENT_FAILURES: usize = 32;
-
 impl Core {
+    /// An empty core seeded with `seed`, keeping live-window statistics, with no model's hooks.
+    pub fn new(seed: u64) -> Self {
+        Self::with_hooks(seed, true, ())
+    }
+}
+
+impl<H: Hooks> Core<H> {
     /// Simulated time, seconds.
     #[inline]
     pub fn now(&self) -> f64 {
@@ -814,7 +841,6 @@ impl Core {
         self.present.shrink_to_fit();
         self.hosts.shrink_to_fit();
         self.stats.groups.shrink_to_fit();
-        self.replicas.shrink_to_fit();
     }
 
     /// Gives events scheduled exactly `delay` seconds ahead a FIFO lane of their own.
@@ -859,37 +885,21 @@ impl Core {
         &mut self.stats
     }
 
-    /// Adds a read replica; returns its index.
-    pub fn add_replica(&mut self, replica: Replica) -> u16 {
-        self.replicas.push(replica);
-        (self.replicas.len() - 1) as u16
+    /// The model's hooks.
+    pub fn hooks(&self) -> &H {
+        &self.hooks
     }
 
-    /// The read replicas.
-    pub fn replicas(&self) -> &[Replica] {
-        &self.replicas
+    /// The model's hooks, to change what they keep.
+    pub fn hooks_mut(&mut self) -> &mut H {
+        &mut self.hooks
     }
 
-    /// The read replicas, to change their lag.
-    pub fn replicas_mut(&mut self) -> &mut [Replica] {
-        &mut self.replicas
-    }
-
-    /// Sets how jobs retry, what a failed user request counts as in the response times (the
-    /// time the user waited in vain; `None` counts the time it took to fail), and how a
-    /// cross-shard transfer's second commit behaves: how long the coordinator waits for it
-    /// after the first, and how likely the second shard is to abort its half.
-    pub fn set_rules(
-        &mut self,
-        retry: RetryPolicy,
-        failure_counts_as_s: Option<f64>,
-        second_commit_timeout_s: f64,
-        second_commit_abort: f64,
-    ) {
+    /// Sets how jobs retry, and what a failed user request counts as in the response times
+    /// (the time the user waited in vain; `None` counts the time it took to fail).
+    pub fn set_rules(&mut self, retry: RetryPolicy, failure_counts_as_s: Option<f64>) {
         self.retry = retry;
         self.failure_counts_as_s = failure_counts_as_s;
-        self.second_commit_timeout_s = second_commit_timeout_s;
-        self.second_commit_abort = second_commit_abort;
     }
 
     /// Jobs enqueued by requests since the last call, for the model to plan.
@@ -904,23 +914,9 @@ impl Core {
         self.jobs_to_spawn > 0
     }
 
-    /// The latest hops, thinned, for the animation.
-    pub fn trail(&self) -> &crate::trail::Trail {
-        &self.trail
-    }
-
-    /// The animation's trail, to set its window.
-    pub fn trail_mut(&mut self) -> &mut crate::trail::Trail {
-        &mut self.trail
-    }
-
-    /// An empty core seeded with `seed`, keeping live-window statistics.
-    pub fn new(seed: u64) -> Self {
-        Self::with_stats(seed, true)
-    }
-
-    /// An empty core seeded with `seed`; `live` keeps the live-window histograms too.
-    pub fn with_stats(seed: u64, live: bool) -> Self {
+    /// An empty core seeded with `seed`, with the model's `hooks`; `live` keeps the
+    /// live-window histograms too.
+    pub fn with_hooks(seed: u64, live: bool, hooks: H) -> Self {
         Self {
             now: 0.0,
             events: EventQueue::new(),
@@ -928,15 +924,13 @@ impl Core {
             resources: Vec::new(),
             hosts: Vec::new(),
             stats: Stats::new(live),
-            replicas: Vec::new(),
+            hooks,
             retry: RetryPolicy {
                 max_attempts: 5,
                 backoff_s: 1.0,
                 attempt_timeout_s: f64::INFINITY,
             },
             failure_counts_as_s: None,
-            second_commit_timeout_s: f64::INFINITY,
-            second_commit_abort: 0.0,
             jobs_to_spawn: 0,
             events_handled: 0,
             stats_since: 0.0,
@@ -953,24 +947,8 @@ impl Core {
             live: 0,
             travelling: 0,
             ready: VecDeque::new(),
-            writes: vec![(0, f64::NEG_INFINITY); WRITE_TABLE].into_boxed_slice(),
-            recent_failures: [(f64::NEG_INFINITY, 0); RECENT_FAILURES],
-            recent_next: 0,
-            trail: crate::trail::Trail::new(TRAIL_WINDOW_S),
             parked: Vec::new(),
         }
-    }
-
-    /// The latest user-request failures (up to [`RECENT_FAILURES`]) no older than `seconds`,
-    /// as (resource where it failed, age in seconds), for the animation.
-    pub fn recent_failures(&self, seconds: f64, out: &mut Vec<(u16, f32)>) {
-        out.clear();
-        out.extend(
-            self.recent_failures
-                .iter()
-                .filter(|(t, _)| self.now - t <= seconds)
-                .map(|&(t, res)| (res, (self.now - t) as f32)),
-        );
     }
 
     /// Adds a host and returns its index.
@@ -1103,7 +1081,7 @@ impl Core {
         r.len = parked.len;
         r.nheld = 0;
         r.origin = Origin::Job;
-        r.first_committed = false;
+        r.open = false;
         r.attempt = waiter.attempt;
         r.born = waiter.born;
         r.deadline = f64::INFINITY;
@@ -1192,7 +1170,7 @@ impl Core {
         r.len = plan.len;
         r.nheld = 0;
         r.origin = origin;
-        r.first_committed = false;
+        r.open = false;
         r.attempt = 1;
         r.born = now;
         r.deadline = if job { f64::INFINITY } else { now + deadline_s };
@@ -1297,13 +1275,17 @@ impl Core {
                     self.travelling += 1;
                     r.step_start = now;
                     let (class, job) = (r.class, r.is_job());
-                    self.trail.record(now, edge, class, job);
+                    self.hooks.hop(now, edge, class, job);
                     self.events.schedule_after(
                         now,
                         f64::from(secs),
                         EventKind::Resume { req: slot, gen },
                     );
                     return;
+                }
+                Step::Enqueue => {
+                    r.pc += 1;
+                    self.jobs_to_spawn += 1;
                 }
                 Step::Mark(mark) => {
                     r.pc += 1;
@@ -1526,56 +1508,28 @@ impl Core {
         }
     }
 
-    /// Applies a mark; false when it failed the request.
+    /// Applies the model's mark; false when it failed the request.
     fn mark(&mut self, slot: u32, mark: Mark) -> bool {
-        let now = self.now;
         let keys = self.keys_of(slot);
-        match mark {
-            Mark::ReplicaRead(i) => {
-                let Some(replica) = self.replicas.get_mut(i as usize) else {
-                    return true;
-                };
-                let lag = replica.lag.lag(now);
-                // Each key the page read from the replica is a read; it is stale when that
-                // key was written on the primary within the replica's lag.
-                let t = &mut self.stats.totals;
-                t.replica_reads += u64::from(keys.len);
-                for &read in keys.as_slice() {
-                    let key = read & !REFILL;
-                    let entry = self.writes[key as usize % WRITE_TABLE];
-                    if entry.0 == key && now - entry.1 < lag {
-                        t.stale_reads += 1;
-                        if read & REFILL != 0 {
-                            t.stale_refills += 1;
-                        }
-                    }
-                }
-            }
-            Mark::Write { shard, key } => {
-                if let Some(&key) = keys.as_slice().get(usize::from(key)) {
-                    let key = key & !REFILL;
-                    self.writes[key as usize % WRITE_TABLE] = (key, now);
-                }
-                for replica in self.replicas.iter_mut().filter(|r| r.shard == shard) {
-                    replica.lag.write(now);
-                }
-            }
-            Mark::FirstShardCommitted => {
+        let at = At {
+            now: self.now,
+            keys: keys.as_slice(),
+            rng: &mut self.rng,
+            counts: &mut self.stats.totals.model,
+        };
+        match self.hooks.mark(H::Mark::from(mark), at) {
+            Verdict::Next => {}
+            Verdict::Open { within } => {
                 let r = &mut self.requests[slot as usize];
-                r.first_committed = true;
-                // The coordinator waits so long for the second shard, then gives up.
-                r.deadline = r.deadline.min(now + self.second_commit_timeout_s);
+                r.open = true;
+                r.deadline = r.deadline.min(self.now + within);
             }
-            Mark::CrossShardCommitted => {
-                if self.rng.chance(self.second_commit_abort) {
-                    self.fail(slot, Cause::Aborted, NONE);
-                    self.drain_ready();
-                    return false;
-                }
-                self.requests[slot as usize].first_committed = false;
-                self.stats.totals.transfers += 1;
+            Verdict::Close => self.requests[slot as usize].open = false,
+            Verdict::Fail(cause) => {
+                self.fail(slot, cause, NONE);
+                self.drain_ready();
+                return false;
             }
-            Mark::Enqueue => self.jobs_to_spawn += 1,
         }
         true
     }
@@ -1628,10 +1582,9 @@ impl Core {
             self.free_server(held.res[i], sojourn, service, false);
         }
         let r = &mut self.requests[slot as usize];
-        if r.first_committed {
-            r.first_committed = false;
-            self.stats.totals.transfers += 1;
-            self.stats.totals.partial_commits += 1;
+        if r.open {
+            r.open = false;
+            self.hooks.left_open(&mut self.stats.totals.model);
         }
         if r.is_job() {
             if r.attempt < self.retry.max_attempts {
@@ -1650,10 +1603,7 @@ impl Core {
             }
             self.stats.totals.dead_letters += 1;
         } else if r.origin == Origin::User {
-            if origin != NONE {
-                self.recent_failures[self.recent_next] = (now, origin);
-                self.recent_next = (self.recent_next + 1) % RECENT_FAILURES;
-            }
+            self.hooks.user_failed(now, origin);
             let counted = self.failure_counts_as_s.unwrap_or(now - r.born);
             let s = &mut self.stats;
             s.totals.failed[cause.index()] += 1;
@@ -2002,8 +1952,11 @@ impl Core {
 /// A model run by the core's event loop: it owns a [`Core`] and handles the events the core
 /// leaves to it (arrivals, ticks, its own control events).
 pub trait Model {
+    /// The model's hooks in its core.
+    type Hooks: Hooks;
+
     /// The core the loop drives.
-    fn core_mut(&mut self) -> &mut Core;
+    fn core_mut(&mut self) -> &mut Core<Self::Hooks>;
 
     /// Handles `kind`, an event that is not the core's own, now (the core's clock is at it).
     fn handle(&mut self, kind: EventKind);
@@ -2014,8 +1967,10 @@ pub trait Model {
 }
 
 /// A core alone: the requests someone started, and no events of its own.
-impl Model for Core {
-    fn core_mut(&mut self) -> &mut Core {
+impl<H: Hooks> Model for Core<H> {
+    type Hooks = H;
+
+    fn core_mut(&mut self) -> &mut Core<H> {
         self
     }
 
@@ -2028,7 +1983,11 @@ impl Model for Core {
 /// `stop`, and ends there if told to. Returns true when `stop` ended it; otherwise the clock
 /// is moved on to `t` (when `t` is finite).
 #[inline]
-pub fn run_until<M: Model>(model: &mut M, t: f64, mut stop: impl FnMut(&Core) -> bool) -> bool {
+pub fn run_until<M: Model>(
+    model: &mut M,
+    t: f64,
+    mut stop: impl FnMut(&Core<M::Hooks>) -> bool,
+) -> bool {
     loop {
         let core = model.core_mut();
         if stop(core) {
@@ -2118,11 +2077,23 @@ mod tests {
                 flagged: true,
             },
             Step::Visit(1),
-            Step::Mark(Mark::ReplicaRead(5)),
-            Step::Mark(Mark::Write { shard: 3, key: 1 }),
-            Step::Mark(Mark::FirstShardCommitted),
-            Step::Mark(Mark::CrossShardCommitted),
-            Step::Mark(Mark::Enqueue),
+            Step::Enqueue,
+            Step::Mark(Mark {
+                code: 255,
+                arg: 65_535,
+                sub: 254,
+            }),
+            Step::Mark(Mark {
+                code: 0,
+                arg: 5,
+                sub: 0,
+            }),
+            Step::Mark(Mark {
+                code: 1,
+                arg: 3,
+                sub: 1,
+            }),
+            Step::Release(0),
         ];
         let mut plan = Plan::new();
         for s in steps {

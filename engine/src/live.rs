@@ -129,7 +129,7 @@ impl Engine {
             sim: Sim::new(sc, seed),
             seed,
             diagnoser: Diagnoser::default(),
-            trail_window_s: crate::core::TRAIL_WINDOW_S,
+            trail_window_s: crate::sim::hooks::TRAIL_WINDOW_S,
             changes: Vec::new(),
         }
     }

@@ -93,7 +93,7 @@ pub struct Mmc {
 impl Mmc {
     /// Sets up the queue; nothing runs yet.
     pub fn new(params: MmcParams) -> Self {
-        let mut core = Core::with_stats(params.seed, false);
+        let mut core = Core::with_hooks(params.seed, false, ());
         let host = core.add_host(crate::core::Host::new("server", f64::INFINITY, 0.0, 0.0));
         // One pool of servers; the web model's names do not matter to a plain queue.
         let id = ResourceId::new(PartId::first(Tier::App), Role::Threads);
@@ -222,6 +222,8 @@ impl Mmc {
 
 /// Poisson arrivals, each a customer of the one pool.
 impl Model for Mmc {
+    type Hooks = ();
+
     #[inline]
     fn core_mut(&mut self) -> &mut Core {
         &mut self.core

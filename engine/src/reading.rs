@@ -12,7 +12,7 @@ use crate::core::{InFlight, Model, Window};
 use crate::erlang;
 use crate::parts::{PartId, ResourceId};
 use crate::resource::{Cause, CAUSES};
-use crate::sim::{ActiveFaults, Sim};
+use crate::sim::{ActiveFaults, Count, Sim};
 use crate::stats::Tally;
 
 /// A count for each failure cause, in [`CAUSES`] order; written as an object keyed by the
@@ -396,6 +396,13 @@ impl Sim {
             resources.push(ResourceReading::from_tally(*id, now_state, d, span, q));
         }
         let t = counted.totals;
+        let [replica_reads, stale_reads, transfers, partial_commits] = [
+            Count::ReplicaReads,
+            Count::StaleReads,
+            Count::Transfers,
+            Count::PartialCommits,
+        ]
+        .map(|c| c.of(&t));
         let [p50, p95, p99] = core
             .stats_mut()
             .latency
@@ -452,7 +459,8 @@ impl Sim {
             dead_letters: t.dead_letters,
         });
         let replica_lag_ms = core
-            .replicas_mut()
+            .hooks_mut()
+            .replicas
             .iter_mut()
             .map(|r| r.lag.lag(now) * 1e3)
             .collect();
@@ -479,14 +487,14 @@ impl Sim {
             mean_in_system_ms: mean_ms(t.response_time_sum, finished),
             error_rate: ratio(failed, finished),
             errors: ByCause(t.failed),
-            stale_read_rate: ratio(t.stale_reads, t.replica_reads),
-            stale_reads: t.stale_reads,
-            replica_reads: t.replica_reads,
-            stale_refills: t.stale_refills,
+            stale_read_rate: ratio(stale_reads, replica_reads),
+            stale_reads,
+            replica_reads,
+            stale_refills: Count::StaleRefills.of(&t),
             replica_lag_ms,
-            transfers: t.transfers,
-            partial_commits: t.partial_commits,
-            partial_commit_rate: ratio(t.partial_commits, t.transfers),
+            transfers,
+            partial_commits,
+            partial_commit_rate: ratio(partial_commits, transfers),
             queue,
             hosts,
             resources,
@@ -505,9 +513,10 @@ impl Sim {
     pub fn motion_into(&self, out: &mut Motion) {
         let core = self.core();
         out.time_s = core.now();
-        out.trail_window_s = core.trail().window_s();
-        core.recent_failures(out.trail_window_s, &mut out.failures);
-        core.trail().traces(core.now(), &mut out.trail);
+        let hooks = core.hooks();
+        out.trail_window_s = hooks.trail.window_s();
+        hooks.recent_failures(core.now(), out.trail_window_s, &mut out.failures);
+        hooks.trail.traces(core.now(), &mut out.trail);
     }
 
     /// What the animation needs now.

@@ -2,12 +2,13 @@
 //! every edge a request can take.
 
 use crate::calibration::DB_HOST_OS_MB;
-use crate::core::{Host, Replica, NONE};
+use crate::core::{Host, NONE};
 use crate::models::{LoadBalancer, ReplicaLag, ShardRouter};
 use crate::parts::{PartId, ResourceId, Role, Tier};
 use crate::resource::{Cause, Delay, ResourceSpec};
 use crate::rng::LogNormal;
 
+use super::hooks::Replica;
 use super::{class, App, Db, EdgeInfo, NodeId, PartInfo, Sim};
 
 /// Statistics groups: identical servers (every app server's threads, every shard's disk)
@@ -141,7 +142,7 @@ impl Sim {
                 let id = PartId::replica(s, r);
                 let host = self.database_host(&format!("{id} host"));
                 shard.push(self.database(id, host, false, None));
-                lags.push(self.core.add_replica(Replica {
+                lags.push(self.core.hooks_mut().add_replica(Replica {
                     shard: s,
                     lag: ReplicaLag::new(sc.replica_base_lag_ms / 1e3, sc.replica_apply_ms / 1e3),
                 }));

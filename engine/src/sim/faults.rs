@@ -104,14 +104,14 @@ impl Sim {
                 self.set_user_rate(rate);
             }
             Fault::ReplicaLag => {
-                let has_replicas = !self.core.replicas().is_empty();
+                let has_replicas = !self.core.hooks().replicas.is_empty();
                 self.faults.replica_lag = on && has_replicas;
                 let extra = if self.faults.replica_lag {
                     LAG_SPIKE_MS / 1e3
                 } else {
                     0.0
                 };
-                for r in self.core.replicas_mut() {
+                for r in &mut self.core.hooks_mut().replicas {
                     r.lag.extra_s = extra;
                 }
             }

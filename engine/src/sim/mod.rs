@@ -4,11 +4,14 @@
 //! - [`background`]: the load from inside (the cron report, analytics, queued jobs) and the
 //!   tick (health checks, the live window's copies);
 //! - [`faults`]: what a learner can break on purpose, owned here so that it survives a knob;
+//! - [`hooks`]: what the model adds to the core's requests (replica reads, writes, a
+//!   transfer's two commits) and what the animation watches;
 //! - `crate::reading`: what was measured, over a window.
 
 mod background;
 mod build;
 pub mod faults;
+pub mod hooks;
 mod routes;
 
 use std::rc::Rc;
@@ -24,6 +27,7 @@ use crate::scenario::Scenario;
 use crate::topology::Topology;
 
 pub use faults::{ActiveFaults, Fault};
+pub use hooks::{Count, WebHooks};
 
 /// Request classes, for the animation and the counts.
 pub mod class {
@@ -105,7 +109,7 @@ const TICK_S: f64 = 1.0;
 /// The running simulation of one scenario.
 #[derive(Debug, Clone)]
 pub struct Sim {
-    core: Core,
+    core: Core<WebHooks>,
     scenario: Rc<Scenario>,
     topology: Topology,
     parts: Vec<PartInfo>,
@@ -164,7 +168,8 @@ impl Sim {
     /// the whole run can leave them out).
     pub fn with_stats(scenario: &Scenario, seed: u64, live: bool) -> Self {
         let sc = scenario.clone();
-        let mut core = Core::with_stats(seed, live);
+        let hooks = WebHooks::new(sc.two_phase_timeout_s, sc.cross_shard_abort);
+        let mut core = Core::with_hooks(seed, live, hooks);
         core.set_rules(
             RetryPolicy {
                 max_attempts: sc.job_max_attempts.max(1),
@@ -172,8 +177,6 @@ impl Sim {
                 attempt_timeout_s: sc.job_timeout_s,
             },
             Some(sc.request_timeout_s),
-            sc.two_phase_timeout_s,
-            sc.cross_shard_abort,
         );
         let topology = Topology::of(&sc);
         let mut sim = Self {
@@ -402,13 +405,13 @@ impl Sim {
     }
 
     /// The core, for the reading (read-only outside this module).
-    pub(crate) fn core(&self) -> &Core {
+    pub(crate) fn core(&self) -> &Core<WebHooks> {
         &self.core
     }
 
     /// Sets the seconds of hops the animation's trail keeps.
     pub fn set_trail_window(&mut self, seconds: f64) {
-        self.core.trail_mut().set_window(seconds);
+        self.core.hooks_mut().trail.set_window(seconds);
     }
 
     /// The queue's workers, if there is a queue (resource index).
@@ -420,8 +423,10 @@ impl Sim {
 /// The web model's events: users' and analysts' arrivals, the periodic tick, a deploy's steps;
 /// and after each event, the jobs it asked for.
 impl Model for Sim {
+    type Hooks = WebHooks;
+
     #[inline]
-    fn core_mut(&mut self) -> &mut Core {
+    fn core_mut(&mut self) -> &mut Core<WebHooks> {
         &mut self.core
     }
 

@@ -2,11 +2,12 @@
 
 use std::rc::Rc;
 
-use crate::core::{Mark, Origin, Plan, Step, MAX_KEYS, REFILL};
+use crate::core::{Origin, Plan, Step, MAX_KEYS};
 use crate::models::cache::Lookup;
 use crate::models::request_mix::Kind;
 use crate::scenario::Scenario;
 
+use super::hooks::{WebMark, REFILL};
 use super::{class, App, Db, NodeId, Sim, HOP_S, INTERNET_S};
 
 impl Sim {
@@ -131,7 +132,7 @@ impl Sim {
                     edge: e,
                     secs: HOP_S,
                 })
-                .push(Step::Mark(Mark::Enqueue));
+                .push(Step::Enqueue);
             } else {
                 let e = self.edge(app.node, api_node);
                 p.push(Step::Travel {
@@ -242,13 +243,13 @@ impl Sim {
             });
         }
         if let Some(r) = replica {
-            p.push(Step::Mark(Mark::ReplicaRead(r)));
+            p.push(Step::Mark(WebMark::ReplicaRead(r).into()));
         }
         p.push(Step::Release(db.conns));
     }
 
     /// A write of `key` on its shard; a transfer writes a second tenant's key on another
-    /// shard, committing each half on its own (see [`Mark::FirstShardCommitted`]). Returns the
+    /// shard, committing each half on its own (see [`WebMark::FirstShardCommitted`]). Returns the
     /// keys written.
     fn write_path(&mut self, p: &mut Plan, app: App, key: u32, sc: &Scenario) -> [u32; 2] {
         let first = self.router.route(key);
@@ -273,9 +274,9 @@ impl Sim {
             return [key, 0]; // no other shard found: an ordinary write
         }
         self.cache_keys.invalidate(other);
-        p.push(Step::Mark(Mark::FirstShardCommitted));
+        p.push(Step::Mark(WebMark::FirstShardCommitted.into()));
         self.write_on(p, app, second, 1, sc);
-        p.push(Step::Mark(Mark::CrossShardCommitted));
+        p.push(Step::Mark(WebMark::CrossShardCommitted.into()));
         [key, other]
     }
 
@@ -298,10 +299,13 @@ impl Sim {
             mean: (sc.db_write_io_ms / 1e3) as f32,
             flagged: false,
         })
-        .push(Step::Mark(Mark::Write {
-            shard: shard as u16,
-            key,
-        }))
+        .push(Step::Mark(
+            WebMark::Write {
+                shard: shard as u16,
+                key,
+            }
+            .into(),
+        ))
         .push(Step::Release(db.locks))
         .push(Step::Release(db.conns));
     }

@@ -7,5 +7,5 @@ mod tally;
 mod window;
 
 pub use histogram::{LatencyHistogram, HIGHEST_TRACKABLE_S};
-pub use tally::{Tally, TallyMark, TickCopies, Totals};
+pub use tally::{Counts, Tally, TallyMark, TickCopies, Totals, MODEL_COUNTS};
 pub use window::{RateWindow, TimeAverage, WindowedHistogram};

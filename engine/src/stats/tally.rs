@@ -79,16 +79,8 @@ pub struct Totals {
     pub completed: u64,
     /// User requests that failed, by cause (in [`CAUSES`] order).
     pub failed: [u64; CAUSES.len()],
-    /// Reads (queries, one key each) a replica answered.
-    pub replica_reads: u64,
-    /// Of those, reads of a key written more recently than the replica's lag.
-    pub stale_reads: u64,
-    /// Of those, reads that refilled the cache after a write had cleared the key.
-    pub stale_refills: u64,
-    /// Cross-shard transfers that ended (both halves committed, or one).
-    pub transfers: u64,
-    /// Of those, transfers that committed on one shard only.
-    pub partial_commits: u64,
+    /// What the model counts (its marks, through [`crate::core::Hooks`]), in its numbering.
+    pub model: Counts,
     /// Jobs put on the queue.
     pub jobs_enqueued: u64,
     /// Jobs done.
@@ -109,6 +101,12 @@ pub struct Totals {
 
 /// Request classes the totals count apart.
 pub const CLASSES: usize = 16;
+
+/// How many counts of its own a model keeps in the totals.
+pub const MODEL_COUNTS: usize = 6;
+
+/// A model's own counts, windowed with the totals.
+pub type Counts = [u64; MODEL_COUNTS];
 
 impl Totals {
     /// User requests that failed, all causes.
@@ -132,11 +130,7 @@ impl Totals {
             arrivals: d(self.arrivals, earlier.arrivals),
             completed: d(self.completed, earlier.completed),
             failed,
-            replica_reads: d(self.replica_reads, earlier.replica_reads),
-            stale_reads: d(self.stale_reads, earlier.stale_reads),
-            stale_refills: d(self.stale_refills, earlier.stale_refills),
-            transfers: d(self.transfers, earlier.transfers),
-            partial_commits: d(self.partial_commits, earlier.partial_commits),
+            model: std::array::from_fn(|i| d(self.model[i], earlier.model[i])),
             jobs_enqueued: d(self.jobs_enqueued, earlier.jobs_enqueued),
             jobs_done: d(self.jobs_done, earlier.jobs_done),
             job_retries: d(self.job_retries, earlier.job_retries),
