@@ -100,6 +100,17 @@ pub trait Hooks {
     /// A request failed with something a mark opened ([`Verdict::Open`]) not closed yet.
     #[inline]
     fn left_open(&mut self, _counts: &mut Counts) {}
+
+    /// A server of `res`, on `host` (`up` or not), was taken now. True takes the host down
+    /// now: what the server took was more than the host has.
+    #[inline]
+    fn took(&mut self, _res: u16, _host: u16, _up: bool, _now: f64) -> bool {
+        false
+    }
+
+    /// A server of `res`, on `host`, was given back.
+    #[inline]
+    fn gave_back(&mut self, _res: u16, _host: u16) {}
 }
 
 /// What a mark sees of its request and of the core.
@@ -543,61 +554,35 @@ impl Plan {
     }
 }
 
-/// A machine: its memory and whether it is up.
+/// A machine: whether it is up. When it goes down, everything on it fails, and it comes back
+/// after its restart time.
 #[derive(Debug, Clone)]
 pub struct Host {
-    /// Name shown in the diagram.
+    /// Its name.
     pub name: String,
-    /// Physical memory, MB.
-    pub mem_capacity_mb: f64,
-    /// Memory taken whatever the load (OS, runtimes, buffers), MB.
-    pub mem_base_mb: f64,
-    /// Memory in use now, MB.
-    pub mem_used_mb: f64,
-    /// Highest memory use seen since the statistics were last reset, MB.
-    pub mem_peak_mb: f64,
     /// Seconds a restart takes.
     pub restart_s: f64,
     /// Serving requests.
     pub up: bool,
-    /// Killed for running out of memory, since it was built.
-    pub oom_kills: u64,
-    /// Taken down for any reason (OOM, crash, deploy), since it was built.
+    /// Taken down for any reason, since it was built.
     pub outages: u64,
-    /// When it was last killed for running out of memory, seconds (-inf: never).
-    pub last_oom_s: f64,
     /// Time down since it was built, not counting a current outage, seconds.
     pub down_s: f64,
     /// When the current outage began.
     pub down_since: f64,
-    /// Only an OOM kill that takes this host down counts it; hosts without memory limits
-    /// (a managed service) have `mem_capacity_mb = f64::INFINITY`.
-    pub oom_kill_enabled: bool,
 }
 
 impl Host {
-    /// A host with this memory; `base_mb` is always in use.
-    pub fn new(name: &str, capacity_mb: f64, base_mb: f64, restart_s: f64) -> Self {
+    /// A host that is up, and takes `restart_s` to come back when it goes down.
+    pub fn new(name: &str, restart_s: f64) -> Self {
         Self {
             name: name.to_owned(),
-            mem_capacity_mb: capacity_mb,
-            mem_base_mb: base_mb,
-            mem_used_mb: base_mb,
-            mem_peak_mb: base_mb,
             restart_s,
             up: true,
-            oom_kills: 0,
             outages: 0,
-            last_oom_s: f64::NEG_INFINITY,
             down_s: 0.0,
             down_since: 0.0,
-            oom_kill_enabled: capacity_mb.is_finite(),
         }
-    }
-
-    /// Whether it is down now because it ran out of memory.
-    pub fn down_from_oom(&self) -> bool {
-        !self.up && self.last_oom_s >= self.down_since
     }
 
     /// Seconds down since it was built, including a current outage.
@@ -661,8 +646,8 @@ struct Base {
     at: f64,
     resources: Vec<Tally>,
     totals: Totals,
-    /// Each host's (OOM kills, outages, downtime) then.
-    hosts: Vec<(u64, u64, f64)>,
+    /// Each host's (outages, downtime) then.
+    hosts: Vec<(u64, f64)>,
 }
 
 /// What a window counted: see [`Core::window`].
@@ -1368,13 +1353,14 @@ impl<H: Hooks> Core<H> {
 
     /// Gives the request a server of `res` for its current step (Hold, Serve or Visit), after
     /// it waited `wait` seconds. A Hold moves on to the next step; Serve and Visit schedule
-    /// their end. Taking memory can OOM-kill the host, and the request with it.
+    /// their end. What the server takes can take its host down (the model's
+    /// [`Hooks::took`]), and the request with it.
     fn grant(&mut self, slot: u32, gen: u32, res: u16, now: f64, wait: f64) {
         let rs = &mut self.resources[res as usize];
         rs.integrate(now);
         rs.busy += 1;
         self.present[res as usize] += 1;
-        let (host, mem, kind) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.kind);
+        let (host, kind) = (rs.spec.host, rs.spec.kind);
         let r = &mut self.requests[slot as usize];
         if r.is_job() && r.deadline == f64::INFINITY {
             // A job's attempt starts its clock when a worker takes it.
@@ -1433,13 +1419,11 @@ impl<H: Hooks> Core<H> {
         let tally = &mut self.resources[res as usize].tally;
         tally.wait_sum += wait;
         tally.waits += 1;
-        if mem > 0.0 {
-            let h = &mut self.hosts[host as usize];
-            h.mem_used_mb += mem;
-            h.mem_peak_mb = h.mem_peak_mb.max(h.mem_used_mb);
-            if h.oom_kill_enabled && h.up && h.mem_used_mb > h.mem_capacity_mb {
-                self.take_down(host, true);
-            }
+        if self
+            .hooks
+            .took(res, host, self.hosts[host as usize].up, now)
+        {
+            self.take_down(host);
         }
     }
 
@@ -1457,11 +1441,9 @@ impl<H: Hooks> Core<H> {
         // beside it reads the same seconds).
         rs.tally.service_sum += service;
         rs.tally.services += 1;
-        let (host, mem, group) = (rs.spec.host, rs.spec.mem_per_busy_mb, rs.spec.group);
+        let (host, group) = (rs.spec.host, rs.spec.group);
         self.stats.groups[usize::from(group)].record(now, sojourn);
-        if mem > 0.0 {
-            self.hosts[host as usize].mem_used_mb -= mem;
-        }
+        self.hooks.gave_back(res, host);
         self.wake(res);
     }
 
@@ -1699,9 +1681,9 @@ impl<H: Hooks> Core<H> {
         }
     }
 
-    /// Takes a host down (OOM kill, crash, deploy): every request there fails, and it comes
-    /// back after its restart time.
-    pub fn take_down(&mut self, host: u16, oom: bool) {
+    /// Takes a host down (it ran out of memory, crashed, is being deployed): every request
+    /// there fails, and it comes back after its restart time.
+    pub fn take_down(&mut self, host: u16) {
         let now = self.now;
         let h = &mut self.hosts[host as usize];
         if !h.up {
@@ -1709,10 +1691,6 @@ impl<H: Hooks> Core<H> {
         }
         h.up = false;
         h.outages += 1;
-        if oom {
-            h.oom_kills += 1;
-            h.last_oom_s = now;
-        }
         h.down_since = now;
         let restart = h.restart_s;
         self.events.schedule(now + restart, EventKind::HostUp(host));
@@ -1789,9 +1767,6 @@ impl<H: Hooks> Core<H> {
     pub fn reset_stats(&mut self) {
         self.integrate_all();
         let now = self.now;
-        for h in &mut self.hosts {
-            h.mem_peak_mb = h.mem_used_mb;
-        }
         self.base = Some(Base {
             at: now,
             resources: self.resources.iter().map(|r| r.tally).collect(),
@@ -1799,7 +1774,7 @@ impl<H: Hooks> Core<H> {
             hosts: self
                 .hosts
                 .iter()
-                .map(|h| (h.oom_kills, h.outages, h.downtime(now)))
+                .map(|h| (h.outages, h.downtime(now)))
                 .collect(),
         });
         self.stats.latency.run.clear();
@@ -1867,19 +1842,15 @@ impl<H: Hooks> Core<H> {
         }
     }
 
-    /// Each host's (OOM kills, outages, seconds down) in the whole-run window.
-    pub fn host_counts(&self, host: usize) -> (u64, u64, f64) {
+    /// Each host's (outages, seconds down) in the whole-run window.
+    pub fn host_counts(&self, host: usize) -> (u64, f64) {
         let h = &self.hosts[host];
-        let (kills, outages, down) = self
+        let (outages, down) = self
             .base
             .as_ref()
             .and_then(|b| b.hosts.get(host).copied())
-            .unwrap_or((0, 0, 0.0));
-        (
-            h.oom_kills - kills,
-            h.outages - outages,
-            h.downtime(self.now) - down,
-        )
+            .unwrap_or((0, 0.0));
+        (h.outages - outages, h.downtime(self.now) - down)
     }
 
     /// Up to `max` requests on the wire: (edge, progress 0..1, class, is a job), spread evenly
@@ -2039,7 +2010,7 @@ mod tests {
     /// A core with one host and one pool, and a helper to run it to a time.
     fn pool(servers: u32, queue: u32, timeout: f64) -> (Core, u16) {
         let mut c = Core::new(1);
-        let h = c.add_host(Host::new("box", f64::INFINITY, 0.0, 10.0));
+        let h = c.add_host(Host::new("box", 10.0));
         let res = c.add_resource(
             ResourceSpec::pool(id(0, Role::Threads), h, servers)
                 .queue(queue)
@@ -2221,8 +2192,8 @@ mod tests {
         // One database connection, busy; behind it, requests that hold an app thread on
         // another host alternate with requests that hold nothing.
         let mut c = Core::new(1);
-        let app_vm = c.add_host(Host::new("app", f64::INFINITY, 0.0, 10.0));
-        let db_vm = c.add_host(Host::new("db", f64::INFINITY, 0.0, 10.0));
+        let app_vm = c.add_host(Host::new("app", 10.0));
+        let db_vm = c.add_host(Host::new("db", 10.0));
         let threads = c.add_resource(ResourceSpec::pool(id(0, Role::Threads), app_vm, 50));
         let conn = c.add_resource(ResourceSpec::pool(id(1, Role::Connections), db_vm, 1));
         let mut holding = Plan::new();
@@ -2246,7 +2217,7 @@ mod tests {
 
         // The app host goes down: the first, third, fifth and last waiters fail where they
         // stand (at the front, in the middle and at the back).
-        c.take_down(app_vm, false);
+        c.take_down(app_vm);
         let after = queue_of(&c, conn);
         assert_eq!(
             after,
@@ -2266,49 +2237,6 @@ mod tests {
         assert_eq!(c.in_flight(), 0);
     }
 
-    #[test]
-    fn running_out_of_memory_kills_everything_on_the_host_until_it_restarts() {
-        let mut c = Core::new(1);
-        let vm = c.add_host(Host::new("vm", 1_000.0, 600.0, 30.0));
-        let app = c.add_resource(ResourceSpec::pool(id(0, Role::Threads), vm, 50).memory(100.0));
-        let db = c.add_resource(ResourceSpec::pool(id(1, Role::Connections), vm, 50));
-        let mut p = Plan::new();
-        p.push(Step::Hold(app))
-            .push(Step::Serve {
-                res: db,
-                mean: 10.0,
-                flagged: false,
-            })
-            .push(Step::Release(app));
-        for _ in 0..4 {
-            c.start(0, &[], &p, f64::INFINITY, Origin::User); // 600 + 4 × 100 = 1,000 MB: fits
-        }
-        assert!(c.hosts[vm as usize].up);
-        c.start(0, &[], &p, f64::INFINITY, Origin::User); // 1,100 MB: OOM
-        let h = &c.hosts[vm as usize];
-        assert!(!h.up);
-        assert_eq!(h.oom_kills, 1);
-        assert_eq!(
-            c.stats.totals.failed[Cause::Down.index()],
-            5,
-            "every request on the VM died"
-        );
-        assert_eq!(
-            c.hosts[vm as usize].mem_used_mb, 600.0,
-            "their memory was freed"
-        );
-        c.start(0, &[], &p, f64::INFINITY, Origin::User);
-        assert_eq!(
-            c.stats.totals.failed[Cause::Down.index()],
-            6,
-            "arrivals fail while it restarts"
-        );
-        run_until(&mut c, 31.0);
-        assert!(c.hosts[vm as usize].up);
-        c.start(0, &[], &p, f64::INFINITY, Origin::User);
-        assert_eq!(c.in_flight(), 1);
-    }
-
     /// A core with a one-worker pool whose jobs hold the worker through a 1 s call that fails
     /// with probability `errors`; `parked` keeps waiting jobs in the pool's backlog.
     fn workers(parked: bool, errors: f64) -> (Core, u16, Plan) {
@@ -2318,7 +2246,7 @@ mod tests {
             backoff_s: 0.5,
             attempt_timeout_s: 60.0,
         };
-        let h = c.add_host(Host::new("workers", f64::INFINITY, 0.0, 5.0));
+        let h = c.add_host(Host::new("workers", 5.0));
         let workers = c.add_resource(ResourceSpec::pool(id(0, Role::Workers), h, 1));
         let api = c.add_resource(
             ResourceSpec::delay(id(1, Role::Calls), h, Delay::Fixed(1.0)).errors(errors),
@@ -2435,7 +2363,7 @@ mod tests {
             c.park(workers);
         }
         assert_eq!(c.resources[workers as usize].backlog.len(), 2);
-        c.take_down(0, false);
+        c.take_down(0);
         assert_eq!(c.resources[workers as usize].backlog.len(), 0);
         assert_eq!(c.resources[workers as usize].waiting, 0);
         assert_eq!(c.stats.totals.job_retries, 3, "all three retry");
@@ -2450,7 +2378,7 @@ mod tests {
             backoff_s: 1.0,
             attempt_timeout_s: 60.0,
         };
-        let h = c.add_host(Host::new("api", f64::INFINITY, 0.0, 0.0));
+        let h = c.add_host(Host::new("api", 0.0));
         let api = c.add_resource(
             ResourceSpec::delay(id(0, Role::Calls), h, Delay::Fixed(0.5)).errors(1.0),
         );
@@ -2480,7 +2408,7 @@ mod tests {
     #[test]
     fn a_call_past_the_deadline_is_abandoned_at_the_deadline() {
         let mut c = Core::new(1);
-        let h = c.add_host(Host::new("api", f64::INFINITY, 0.0, 0.0));
+        let h = c.add_host(Host::new("api", 0.0));
         let api = c.add_resource(ResourceSpec::delay(
             id(0, Role::Calls),
             h,

@@ -94,7 +94,7 @@ impl Mmc {
     /// Sets up the queue; nothing runs yet.
     pub fn new(params: MmcParams) -> Self {
         let mut core = Core::with_hooks(params.seed, false, ());
-        let host = core.add_host(crate::core::Host::new("server", f64::INFINITY, 0.0, 0.0));
+        let host = core.add_host(crate::core::Host::new("server", 0.0));
         // One pool of servers; the web model's names do not matter to a plain queue.
         let id = ResourceId::new(PartId::first(Tier::App), Role::Threads);
         let res = core.add_resource(ResourceSpec::pool(id, host, params.servers));

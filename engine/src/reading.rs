@@ -416,17 +416,22 @@ impl Sim {
             .quantiles([0.5, 0.95]);
         let failed = t.failed_total();
         let finished = t.completed + failed;
+        let memory = core.hooks().memory();
         let hosts = core
             .hosts()
             .iter()
+            .zip(memory)
             .enumerate()
-            .filter(|(_, h)| h.mem_capacity_mb.is_finite())
-            .map(|(i, h)| {
+            .filter(|(_, (_, m))| m.capacity_mb.is_finite())
+            .map(|(i, (h, m))| {
                 let (oom_kills, outages, down_s) = match window {
-                    Window::Run => core.host_counts(i),
+                    Window::Run => {
+                        let (outages, down_s) = core.host_counts(i);
+                        (m.oom_kills_in_run(), outages, down_s)
+                    }
                     // The live window: whether a kill happened in it, from the time of the last.
                     Window::Live => (
-                        u64::from(now - h.last_oom_s <= span),
+                        u64::from(now - m.last_oom_s <= span),
                         u64::from(!h.up),
                         if h.up { 0.0 } else { now - h.down_since },
                     ),
@@ -439,14 +444,14 @@ impl Sim {
                         .map(|&(_, p)| p)
                         .collect(),
                     up: h.up,
-                    memory_used_mb: h.mem_used_mb,
-                    memory_peak_mb: h.mem_peak_mb,
-                    memory_capacity_mb: h.mem_capacity_mb,
+                    memory_used_mb: m.used_mb,
+                    memory_peak_mb: m.peak_mb,
+                    memory_capacity_mb: m.capacity_mb,
                     oom_kills,
                     outages,
                     down_s,
-                    down_from_oom: h.down_from_oom(),
-                    oom_recently: now - h.last_oom_s <= crate::calibration::OOM_MEMORY_S,
+                    down_from_oom: m.downed(h),
+                    oom_recently: now - m.last_oom_s <= crate::calibration::OOM_MEMORY_S,
                 }
             })
             .collect();

@@ -103,8 +103,6 @@ pub struct ResourceSpec {
     pub wait_timeout: f64,
     /// The cause a waiter that times out fails with.
     pub timeout_cause: Cause,
-    /// Memory each busy server takes on its host, in MB.
-    pub mem_per_busy_mb: f64,
     /// Probability that a visit to a delay fails (third-party errors).
     pub error_prob: f64,
     /// Pool or delay.
@@ -122,7 +120,6 @@ impl ResourceSpec {
             queue_cap: u32::MAX,
             wait_timeout: f64::INFINITY,
             timeout_cause: Cause::Timeout,
-            mem_per_busy_mb: 0.0,
             error_prob: 0.0,
             kind: Kind::Pool,
         }
@@ -147,12 +144,6 @@ impl ResourceSpec {
     pub fn timeout(mut self, seconds: f64, cause: Cause) -> Self {
         self.wait_timeout = seconds;
         self.timeout_cause = cause;
-        self
-    }
-
-    /// Each busy server takes `mb` of its host's memory.
-    pub fn memory(mut self, mb: f64) -> Self {
-        self.mem_per_busy_mb = mb;
         self
     }
 

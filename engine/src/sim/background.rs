@@ -45,9 +45,8 @@ impl Sim {
         // The report's memory follows the users and the index (set while it is idle, so what
         // a run takes is what it gives back).
         let memory = self.cron_memory_mb();
-        let cron = self.core.resource_mut(self.cron);
-        if cron.busy == 0 {
-            cron.spec.mem_per_busy_mb = memory;
+        if self.core.resources()[usize::from(self.cron)].busy == 0 {
+            self.core.hooks_mut().set_memory(self.cron, memory);
         }
         let sc = &self.scenario;
         let db = self.primaries[0];
@@ -160,7 +159,7 @@ impl Sim {
             );
             return;
         }
-        self.core.take_down(app.host, false);
+        self.core.take_down(app.host);
         self.core.drain_ready();
         let back = self.core.now() + self.scenario.app_restart_s + self.scenario.health_check_s;
         if self.apps.len() > 1 {

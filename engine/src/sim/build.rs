@@ -24,6 +24,14 @@ impl Sim {
         (self.parts.len() - 1) as NodeId
     }
 
+    /// Adds a machine with `capacity_mb` of memory, `base_mb` of it always in use, that takes
+    /// `restart_s` to come back when it goes down.
+    fn machine(&mut self, name: &str, capacity_mb: f64, base_mb: f64, restart_s: f64) -> u16 {
+        let host = self.core.add_host(Host::new(name, restart_s));
+        self.core.hooks_mut().add_memory(host, capacity_mb, base_mb);
+        host
+    }
+
     /// Adds a resource, in the statistics group of its kind.
     fn resource(&mut self, spec: ResourceSpec) -> u16 {
         let key = group_of(spec.id);
@@ -73,9 +81,7 @@ impl Sim {
     pub(super) fn build(&mut self) {
         let sc = std::rc::Rc::clone(&self.scenario);
         let t = self.topology;
-        let internet = self
-            .core
-            .add_host(Host::new("internet", f64::INFINITY, 0.0, 0.0));
+        let internet = self.machine("internet", f64::INFINITY, 0.0, 0.0);
         self.users_node = self.part(PartId::first(Tier::Users), None);
         self.analysts_node = self.part(PartId::first(Tier::Analysts), None);
 
@@ -83,23 +89,18 @@ impl Sim {
         // as a whole, as fast as an app server does.
         let vm = t.shared_vm.then(|| {
             let base = sc.os_base_mem_mb + sc.db_buffers_share * sc.app_machine.memory_mb;
-            self.core.add_host(Host::new(
-                "vm",
-                sc.app_machine.memory_mb,
-                base,
-                sc.app_restart_s,
-            ))
+            self.machine("vm", sc.app_machine.memory_mb, base, sc.app_restart_s)
         });
 
         for i in 0..t.app_servers {
             let id = PartId::new(Tier::App, i);
             let host = vm.unwrap_or_else(|| {
-                self.core.add_host(Host::new(
+                self.machine(
                     &format!("{id} host"),
                     sc.app_machine.memory_mb,
                     sc.os_base_mem_mb,
                     sc.app_restart_s,
-                ))
+                )
             });
             let node = self.part(id, Some(host));
             let threads = self.resource(
@@ -109,9 +110,11 @@ impl Sim {
                     sc.app_threads_per_vcpu * sc.app_machine.vcpus,
                 )
                 .queue(sc.app_queue)
-                .timeout(sc.request_timeout_s, Cause::Timeout)
-                .memory(sc.app_mem_per_request_mb),
+                .timeout(sc.request_timeout_s, Cause::Timeout),
             );
+            self.core
+                .hooks_mut()
+                .set_memory(threads, sc.app_mem_per_request_mb);
             let cpu = self.resource(ResourceSpec::pool(
                 ResourceId::new(id, Role::Cores),
                 host,
@@ -157,17 +160,18 @@ impl Sim {
             .spec
             .host;
         let cron = PartId::first(Tier::Cron);
-        self.cron = self.resource(
-            ResourceSpec::pool(ResourceId::new(cron, Role::Runs), db0_host, 1)
-                .memory(self.cron_memory_mb()),
-        );
+        self.cron = self.resource(ResourceSpec::pool(
+            ResourceId::new(cron, Role::Runs),
+            db0_host,
+            1,
+        ));
+        let memory = self.cron_memory_mb();
+        self.core.hooks_mut().set_memory(self.cron, memory);
         self.cron_node = self.part(cron, Some(db0_host));
 
         if t.load_balancer {
             let id = PartId::first(Tier::LoadBalancer);
-            let host = self
-                .core
-                .add_host(Host::new("load balancer", f64::INFINITY, 0.0, 0.0));
+            let host = self.machine("load balancer", f64::INFINITY, 0.0, 0.0);
             let node = self.part(id, Some(host));
             let res = self.resource(ResourceSpec::delay(
                 ResourceId::new(id, Role::Requests),
@@ -178,9 +182,7 @@ impl Sim {
         }
         if t.cdn {
             let id = PartId::first(Tier::Cdn);
-            let host = self
-                .core
-                .add_host(Host::new("cdn", f64::INFINITY, 0.0, 0.0));
+            let host = self.machine("cdn", f64::INFINITY, 0.0, 0.0);
             let node = self.part(id, Some(host));
             let res = self.resource(ResourceSpec::delay(
                 ResourceId::new(id, Role::Requests),
@@ -191,9 +193,7 @@ impl Sim {
         }
         if t.cache {
             let id = PartId::first(Tier::Cache);
-            let host = self
-                .core
-                .add_host(Host::new("cache", f64::INFINITY, 0.0, 0.0));
+            let host = self.machine("cache", f64::INFINITY, 0.0, 0.0);
             let node = self.part(id, Some(host));
             let res = self.resource(ResourceSpec::pool(
                 ResourceId::new(id, Role::Operations),
@@ -222,9 +222,7 @@ impl Sim {
         self.third_party = (res, node);
         if t.queue {
             let id = PartId::first(Tier::Queue);
-            let host = self
-                .core
-                .add_host(Host::new("workers", f64::INFINITY, 0.0, 0.0));
+            let host = self.machine("workers", f64::INFINITY, 0.0, 0.0);
             let node = self.part(id, Some(host));
             let res = self.resource(ResourceSpec::pool(
                 ResourceId::new(id, Role::Workers),
@@ -246,7 +244,7 @@ impl Sim {
         let memory = sc.db_machine.memory_mb;
         let base = DB_HOST_OS_MB + sc.db_buffers_share * memory;
         let restart = sc.db_restart_s;
-        self.core.add_host(Host::new(name, memory, base, restart))
+        self.machine(name, memory, base, restart)
     }
 
     /// A database's resources on `host`; `shared_cpu` makes it use cores it shares (one VM).
@@ -259,9 +257,11 @@ impl Sim {
                 host,
                 sc.db_max_connections,
             )
-            .timeout(sc.db_pool_timeout_s, Cause::PoolTimeout)
-            .memory(sc.db_mem_per_connection_mb),
+            .timeout(sc.db_pool_timeout_s, Cause::PoolTimeout),
         );
+        self.core
+            .hooks_mut()
+            .set_memory(conns, sc.db_mem_per_connection_mb);
         let cpu = match shared_cpu {
             Some(cpu) => cpu,
             None => self.resource(ResourceSpec::pool(

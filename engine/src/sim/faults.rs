@@ -85,7 +85,7 @@ impl Sim {
         match fault {
             Fault::CrashApp(i) => {
                 if let (true, Some(app)) = (on, self.apps.get(usize::from(i))) {
-                    self.core.take_down(app.host, false);
+                    self.core.take_down(app.host);
                     self.core.drain_ready();
                 }
             }

@@ -1,8 +1,9 @@
 //! What the web model adds to the core's requests ([`WebHooks`], the core's [`Hooks`]): reads
 //! from a lagging replica, writes the replicas replay, the two commits of a cross-shard
-//! transfer, and what the animation watches (the trail of hops and the latest failures).
+//! transfer, the memory a busy server takes on its machine (and the kill when there is none
+//! left), and what the animation watches (the trail of hops and the latest failures).
 
-use crate::core::{At, Class, Hooks, Mark, Verdict, NONE};
+use crate::core::{At, Class, Hooks, Host, Mark, Verdict, NONE};
 use crate::models::ReplicaLag;
 use crate::resource::Cause;
 use crate::stats::Totals;
@@ -99,6 +100,36 @@ pub struct Replica {
     pub lag: ReplicaLag,
 }
 
+/// A machine's memory, beside the core's host of the same index.
+#[derive(Debug, Clone)]
+pub struct Memory {
+    /// Physical memory, MB (infinite: a managed service, which is never killed for it).
+    pub capacity_mb: f64,
+    /// Memory in use now, MB: what it takes whatever the load (OS, runtimes, buffers), and
+    /// what its busy servers take.
+    pub used_mb: f64,
+    /// Highest memory use seen since the statistics were last reset, MB.
+    pub peak_mb: f64,
+    /// Killed for running out of memory, since it was built.
+    pub oom_kills: u64,
+    /// `oom_kills` when the statistics were last reset.
+    oom_kills_before: u64,
+    /// When it was last killed for running out of memory, seconds (-inf: never).
+    pub last_oom_s: f64,
+}
+
+impl Memory {
+    /// Kills for running out of memory since the statistics were last reset.
+    pub fn oom_kills_in_run(&self) -> u64 {
+        self.oom_kills - self.oom_kills_before
+    }
+
+    /// Whether `host` (this memory's machine) is down now because it ran out of memory.
+    pub fn downed(&self, host: &Host) -> bool {
+        !host.up && self.last_oom_s >= host.down_since
+    }
+}
+
 /// The web model's tables beside the core.
 #[derive(Debug, Clone)]
 pub struct WebHooks {
@@ -116,6 +147,11 @@ pub struct WebHooks {
     pub trail: Trail,
     recent_failures: [(f64, u16); RECENT_FAILURES],
     recent_next: usize,
+    /// Each machine's memory, by host index.
+    memory: Vec<Memory>,
+    /// What a busy server of each resource takes on its host, MB, by resource index (those
+    /// past the end take none).
+    per_busy_mb: Vec<f64>,
 }
 
 impl WebHooks {
@@ -130,7 +166,58 @@ impl WebHooks {
             trail: Trail::new(TRAIL_WINDOW_S),
             recent_failures: [(f64::NEG_INFINITY, 0); RECENT_FAILURES],
             recent_next: 0,
+            memory: Vec::new(),
+            per_busy_mb: Vec::new(),
         }
+    }
+
+    /// Gives host `host` (the next one: hosts are added in order) `capacity_mb` of memory,
+    /// of which `base_mb` is always in use.
+    pub fn add_memory(&mut self, host: u16, capacity_mb: f64, base_mb: f64) {
+        assert_eq!(
+            usize::from(host),
+            self.memory.len(),
+            "memory is added host by host"
+        );
+        self.memory.push(Memory {
+            capacity_mb,
+            used_mb: base_mb,
+            peak_mb: base_mb,
+            oom_kills: 0,
+            oom_kills_before: 0,
+            last_oom_s: f64::NEG_INFINITY,
+        });
+    }
+
+    /// Each busy server of `res` takes `mb` of its host's memory from now on.
+    pub fn set_memory(&mut self, res: u16, mb: f64) {
+        let i = usize::from(res);
+        if self.per_busy_mb.len() <= i {
+            self.per_busy_mb.resize(i + 1, 0.0);
+        }
+        self.per_busy_mb[i] = mb;
+    }
+
+    /// Each machine's memory, by host index.
+    pub fn memory(&self) -> &[Memory] {
+        &self.memory
+    }
+
+    /// The statistics start again: peaks and kills count from now.
+    pub fn reset_stats(&mut self) {
+        for m in &mut self.memory {
+            m.peak_mb = m.used_mb;
+            m.oom_kills_before = m.oom_kills;
+        }
+    }
+
+    /// What a busy server of `res` takes, MB.
+    #[inline]
+    fn per_busy(&self, res: u16) -> f64 {
+        self.per_busy_mb
+            .get(usize::from(res))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// Adds a read replica; returns its index.
@@ -221,11 +308,95 @@ impl Hooks for WebHooks {
         count[Count::Transfers as usize] += 1;
         count[Count::PartialCommits as usize] += 1;
     }
+
+    /// The server's memory is taken; a machine that is up and now needs more than it has is
+    /// killed (the kernel's OOM killer).
+    #[inline]
+    fn took(&mut self, res: u16, host: u16, up: bool, now: f64) -> bool {
+        let mb = self.per_busy(res);
+        if mb <= 0.0 {
+            return false;
+        }
+        let m = &mut self.memory[usize::from(host)];
+        m.used_mb += mb;
+        m.peak_mb = m.peak_mb.max(m.used_mb);
+        let killed = up && m.used_mb > m.capacity_mb;
+        if killed {
+            m.oom_kills += 1;
+            m.last_oom_s = now;
+        }
+        killed
+    }
+
+    #[inline]
+    fn gave_back(&mut self, res: u16, host: u16) {
+        let mb = self.per_busy(res);
+        if mb > 0.0 {
+            self.memory[usize::from(host)].used_mb -= mb;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::{run_until, Core, Origin, Plan, Step};
+    use crate::parts::{PartId, ResourceId, Role, Tier};
+    use crate::resource::ResourceSpec;
+
+    #[test]
+    fn running_out_of_memory_kills_everything_on_the_host_until_it_restarts() {
+        let mut c = Core::with_hooks(1, true, WebHooks::new(f64::INFINITY, 0.0));
+        let vm = c.add_host(Host::new("vm", 30.0));
+        c.hooks_mut().add_memory(vm, 1_000.0, 600.0);
+        let part = |tier| PartId::new(tier, 0);
+        let app = c.add_resource(ResourceSpec::pool(
+            ResourceId::new(part(Tier::App), Role::Threads),
+            vm,
+            50,
+        ));
+        c.hooks_mut().set_memory(app, 100.0);
+        let db = c.add_resource(ResourceSpec::pool(
+            ResourceId::new(part(Tier::Database), Role::Connections),
+            vm,
+            50,
+        ));
+        let mut p = Plan::new();
+        p.push(Step::Hold(app))
+            .push(Step::Serve {
+                res: db,
+                mean: 10.0,
+                flagged: false,
+            })
+            .push(Step::Release(app));
+        for _ in 0..4 {
+            c.start(0, &[], &p, f64::INFINITY, Origin::User); // 600 + 4 × 100 = 1,000 MB: fits
+        }
+        assert!(c.hosts()[vm as usize].up);
+        c.start(0, &[], &p, f64::INFINITY, Origin::User); // 1,100 MB: OOM
+        assert!(!c.hosts()[vm as usize].up);
+        let memory = &c.hooks().memory()[vm as usize];
+        assert_eq!(memory.oom_kills, 1);
+        assert!(memory.downed(&c.hosts()[vm as usize]));
+        assert_eq!(memory.peak_mb, 1_100.0);
+        assert_eq!(memory.used_mb, 600.0, "their memory was freed");
+        let down = || c.stats().totals.failed[Cause::Down.index()];
+        assert_eq!(down(), 5, "every request on the VM died");
+        c.start(0, &[], &p, f64::INFINITY, Origin::User);
+        assert_eq!(
+            c.stats().totals.failed[Cause::Down.index()],
+            6,
+            "arrivals fail while it restarts"
+        );
+        run_until(&mut c, 31.0, |_| false);
+        assert!(c.hosts()[vm as usize].up);
+        assert!(!c.hooks().memory()[vm as usize].downed(&c.hosts()[vm as usize]));
+        c.start(0, &[], &p, f64::INFINITY, Origin::User);
+        assert_eq!(c.in_flight(), 1);
+        c.hooks_mut().reset_stats();
+        let memory = &c.hooks().memory()[vm as usize];
+        assert_eq!((memory.oom_kills_in_run(), memory.peak_mb), (0, 700.0));
+    }
 
     #[test]
     fn every_mark_survives_the_cores_encoding() {

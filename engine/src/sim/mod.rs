@@ -300,6 +300,7 @@ impl Sim {
     /// Starts a new whole-run window now (the end of a warm-up).
     pub fn reset_stats(&mut self) {
         self.core.reset_stats();
+        self.core.hooks_mut().reset_stats();
     }
 
     /// Starts the live window afresh now, after a setting changed in place (see
