@@ -553,3 +553,29 @@ pub fn in_flight(sim: &Sim, max: usize) -> Vec<InFlight> {
     sim.in_flight_sample(max, &mut out);
     out
 }
+
+/// The HTTP status a user gets for a request that failed with `cause`.
+pub fn http_status(cause: Cause) -> u16 {
+    match cause {
+        Cause::QueueFull => 503,
+        Cause::Timeout => 504,
+        // "Too many connections", and a transfer's aborted second half.
+        Cause::PoolTimeout | Cause::Aborted => 500,
+        // The machine was down (killed, crashed, deploying), or the third party failed.
+        Cause::Down | Cause::Upstream => 502,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_queue_is_503_a_timeout_504_and_every_cause_a_server_error() {
+        assert_eq!(http_status(Cause::QueueFull), 503);
+        assert_eq!(http_status(Cause::Timeout), 504);
+        assert!(CAUSES
+            .iter()
+            .all(|&c| (500..=504).contains(&http_status(c))));
+    }
+}

@@ -8,21 +8,23 @@ use crate::parts::ResourceId;
 use crate::rng::LogNormal;
 use crate::stats::Tally;
 
-/// Why a request failed. The HTTP status a user would see is in [`Cause::status`].
+/// Why a request failed. (What a user of the web model sees for each is
+/// [`crate::reading::http_status`].)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
-    /// It arrived at a full queue (503).
+    /// It arrived at a full queue.
     QueueFull,
-    /// It waited or ran past its deadline (504).
+    /// It waited or ran past its deadline.
     Timeout,
-    /// It waited too long for a database connection (500, "too many connections").
+    /// It waited past the wait timeout of a pool that names this cause for it (a database's
+    /// connections).
     PoolTimeout,
-    /// The machine it needed was down: OOM-killed, crashed or deploying (502).
+    /// The host it needed was down.
     Down,
-    /// A third-party call failed (502).
+    /// A visit to a delay failed (a call to someone else's service).
     Upstream,
-    /// The second half of a cross-shard transfer aborted (500).
+    /// The model failed it at a mark (a transaction's second half aborted).
     Aborted,
 }
 
@@ -51,16 +53,6 @@ impl Cause {
             Cause::Down => "down",
             Cause::Upstream => "upstream_error",
             Cause::Aborted => "aborted",
-        }
-    }
-
-    /// The HTTP status a user would get.
-    pub fn status(self) -> u16 {
-        match self {
-            Cause::QueueFull => 503,
-            Cause::Timeout => 504,
-            Cause::PoolTimeout | Cause::Aborted => 500,
-            Cause::Down | Cause::Upstream => 502,
         }
     }
 }

@@ -1,5 +1,6 @@
 use headroom_engine::calibration::{ERROR_BUDGET, P95_TARGET_MS, STALE_BUDGET};
 use headroom_engine::live::LiveReading;
+use headroom_engine::reading::http_status;
 use headroom_engine::resource::{Cause, CAUSES};
 use leptos::prelude::*;
 
@@ -15,7 +16,7 @@ fn cause_label(cause: Cause) -> String {
         Cause::Upstream => "third-party error",
         Cause::Aborted => "transfer aborted",
     };
-    format!("{} {what}", cause.status())
+    format!("{} {what}", http_status(cause))
 }
 
 /// A duration for people; "—" when there is none.
