@@ -272,8 +272,7 @@ impl Held {
     }
 }
 
-/// The keys a request reads or writes: for a page, the keys its queries read from the
-/// database; for a write, the key written (and the second shard's key of a transfer).
+/// The keys a request reads or writes, kept for the model's marks ([`At::keys`]).
 #[derive(Debug, Clone, Copy)]
 struct Keys {
     list: [u32; MAX_KEYS],
