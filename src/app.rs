@@ -16,8 +16,9 @@ use crate::knobs::{stage_change_note, Knob, KnobValues, Settings};
 use crate::link::{now_ms, EngineLink};
 use crate::orientation::use_orientation;
 use crate::page_link::{self, link_to, use_address_writer};
-use crate::parent_events::{notify_parent, ParentEvent};
-use crate::query::PageQuery;
+use crate::parent_commands::{reply, set, use_parent_commands, ParentCommand};
+use crate::parent_events::{notify_parent, state_message, use_resize_events, ParentEvent};
+use crate::query::{self, PageQuery};
 use crate::shortcuts::use_shortcuts;
 use crate::visibility::{use_in_view, use_page_visible};
 
@@ -28,13 +29,14 @@ use crate::visibility::{use_in_view, use_page_visible};
 pub fn App() -> impl IntoView {
     // The page opens where its link says, and "Reset all" comes back there.
     let (opened, opened_notices) = page_link::opened();
-    let view_options = opened.view;
-    page_link::show_as(&view_options);
+    let view_options = RwSignal::new(opened.view);
+    page_link::show_as(&opened.view);
+    Effect::new(move |_| page_link::show_as(&view_options.get()));
     let stage = RwSignal::new(opened.settings.stage);
     let users = RwSignal::new(opened.settings.users);
     let knobs = RwSignal::new(KnobValues::from(&opened.settings));
     let seed = RwSignal::new(opened.settings.seed);
-    let playing = RwSignal::new(view_options.autoplay);
+    let playing = RwSignal::new(opened.view.autoplay);
     let speed = RwSignal::new(opened.speed);
 
     // Bumped by "Reset all": a new system even when every setting is already the default.
@@ -52,7 +54,7 @@ pub fn App() -> impl IntoView {
         Some(PageQuery {
             settings: settings.try_get_untracked()?,
             speed: speed.try_get_untracked()?,
-            view: view_options,
+            view: view_options.try_get_untracked()?,
         })
     };
     let write_address_soon = use_address_writer(page);
@@ -112,6 +114,11 @@ pub fn App() -> impl IntoView {
         write_address_soon();
         s.stage
     });
+    // A course page may change how the page is shown: the address follows.
+    Effect::new(move |_| {
+        view_options.track();
+        write_address_soon();
+    });
     // Play, pause and the speed go to the engine; a new speed also updates the address.
     Effect::new(move |_| {
         link.send(Command::Play {
@@ -160,12 +167,42 @@ pub fn App() -> impl IntoView {
         knobs.set(KnobValues::from(o));
         seed.set(o.seed);
         speed.set(opened.speed);
-        playing.set(view_options.autoplay);
+        view_options.set(opened.view);
+        playing.set(opened.view.autoplay);
         stage_note.set(None);
         generation.update(|g| *g += 1);
     });
     let help_open = RwSignal::new(false);
-    use_shortcuts(stage, view_options.lock, playing, on_reset, help_open);
+    let locked = Signal::derive(move || view_options.with(|v| v.lock));
+    use_shortcuts(stage, locked, playing, on_reset, help_open);
+
+    // A course page that embeds this one may set any URL parameter, reset it, and ask for its
+    // state; it hears when the page's height changes.
+    use_parent_commands(move |command, event| match command {
+        ParentCommand::Set(params) => {
+            let current = page().map(|p| query::write(&p)).unwrap_or_default();
+            let (asked, warnings) = set(&current, &params);
+            for warning in warnings {
+                leptos::web_sys::console::warn_1(&format!("Headroom: {warning}").into());
+            }
+            let s = &asked.settings;
+            stage.set(s.stage);
+            users.set(s.users);
+            knobs.set(KnobValues::from(s));
+            seed.set(s.seed);
+            speed.set(asked.speed);
+            if asked.view.autoplay != view_options.with_untracked(|v| v.autoplay) {
+                playing.set(asked.view.autoplay);
+            }
+            view_options.set(asked.view);
+        }
+        ParentCommand::Reset => on_reset.run(()),
+        ParentCommand::GetState => {
+            let current = page().map(|p| query::write(&p)).unwrap_or_default();
+            reading.with_untracked(|r| reply(event, &state_message(&current, r.as_ref())));
+        }
+    });
+    use_resize_events();
     let stage_signal: Signal<StageId> = stage.into();
     let sim_time =
         Signal::derive(move || reading.with(|r| r.as_ref().map_or(0.0, |r| r.reading.time_s)));
@@ -187,6 +224,7 @@ pub fn App() -> impl IntoView {
     let full_page = move || {
         settings.track();
         speed.track();
+        view_options.track();
         let mut p = page().unwrap_or_default();
         p.view.embed = false;
         link_to(&p)
@@ -252,7 +290,7 @@ pub fn App() -> impl IntoView {
                         <OfferedLoad reading=reading scenario=scenario.into()/>
                         <DesignControls
                             stage=stage_signal
-                            shown=view_options.controls
+                            shown=Signal::derive(move || view_options.with(|v| v.controls))
                             scenario=scenario.into()
                             on_change=Callback::new(move |(knob, v): (Knob, f64)| {
                                 knobs.update(|k| k.set(knob, v))

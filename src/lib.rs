@@ -19,6 +19,7 @@ pub mod live_hooks;
 pub mod log_scale;
 mod orientation;
 mod page_link;
+mod parent_commands;
 mod parent_events;
 pub mod query;
 pub mod shortcuts;

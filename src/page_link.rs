@@ -35,9 +35,10 @@ pub fn show_as(view: &ViewOptions) {
         ("data-hide", (!hidden.is_empty()).then(|| hidden.join(" "))),
     ];
     for (name, value) in attributes {
-        if let Some(value) = value {
-            let _ = root.set_attribute(name, &value);
-        }
+        let _ = match value {
+            Some(value) => root.set_attribute(name, &value),
+            None => root.remove_attribute(name),
+        };
     }
 }
 

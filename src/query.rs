@@ -176,6 +176,21 @@ pub struct Notice {
 /// Longest part of a bad value quoted back in a notice.
 const QUOTE_CHARS: usize = 24;
 
+/// The parameters a query string may set besides the knobs'.
+const PARAMETERS: [&str; 9] = [
+    "stage", "users", "seed", "speed", "embed", "lock", "autoplay", "controls", "theme",
+];
+
+/// Whether `name` is a knob's parameter.
+pub fn is_knob(name: &str) -> bool {
+    KNOBS.iter().any(|k| k.key() == name)
+}
+
+/// Whether `name` is a parameter the page reads.
+pub fn is_parameter(name: &str) -> bool {
+    PARAMETERS.contains(&name) || is_knob(name)
+}
+
 /// Reads a query string (with or without its leading `?`).
 pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
     let mut page = PageQuery::default();

@@ -177,7 +177,7 @@ fn focus_of_element(el: Option<Element>) -> Focus {
 /// dialog).
 pub fn use_shortcuts(
     stage: RwSignal<StageId>,
-    locked: bool,
+    locked: Signal<bool>,
     playing: RwSignal<bool>,
     on_reset: Callback<()>,
     help: RwSignal<bool>,
@@ -185,7 +185,7 @@ pub fn use_shortcuts(
     use_actions(move |action| match action {
         Action::TogglePlay => playing.update(|p| *p = !*p),
         // A link with lock=1 keeps the page on its stage.
-        Action::PreviousStage | Action::NextStage if locked => {}
+        Action::PreviousStage | Action::NextStage if locked.get_untracked() => {}
         Action::PreviousStage => {
             if let Some(s) = stage.get_untracked().previous() {
                 stage.set(s);

@@ -13,7 +13,7 @@ pub fn DesignControls(
     /// The stage being shown.
     stage: Signal<StageId>,
     /// The controls the page shows (a course page may show only some).
-    shown: ControlSet,
+    shown: Signal<ControlSet>,
     /// The running scenario, which holds every knob's value.
     scenario: Signal<Scenario>,
     /// Called when the learner moves a knob.
@@ -23,7 +23,7 @@ pub fn DesignControls(
         let stage = stage.get();
         let names: Vec<String> = KNOBS
             .iter()
-            .filter(|&&k| shown.shows(Control::Knob(k)) && k.unavailable(stage).is_some())
+            .filter(|&&k| shown.get().shows(Control::Knob(k)) && k.unavailable(stage).is_some())
             .map(|k| {
                 format!(
                     "{} (stage {})",
@@ -37,9 +37,9 @@ pub fn DesignControls(
 
     view! {
         <div class="knobs">
-            {KNOBS
+            {move || KNOBS
                 .iter()
-                .filter(|&&knob| shown.shows(Control::Knob(knob)))
+                .filter(|&&knob| shown.get().shows(Control::Knob(knob)))
                 .map(|&knob| {
                     let value = Signal::derive(move || scenario.with(|sc| knob.value(sc)));
                     view! {

@@ -174,7 +174,7 @@ test('a course page hears when the app is ready, when the stage changes and when
       timeout: 120_000,
     }).then((h) => h.jsonValue());
   const ready = await heard('ready');
-  assert.deepEqual(ready, { source: 'headroom', type: 'ready', stage: 1, users: 1000, failure: null });
+  assert.deepEqual(ready, { source: 'headroom', version: 1, type: 'ready', stage: 1, users: 1000, failure: null });
   const failure = await heard('failure');
   assert.equal(failure.failure, 'oom_cascade');
   assert.equal(failure.stage, 1);
