@@ -701,6 +701,9 @@ pub struct NodeState {
     pub waiting: u32,
     /// Requests failed in it per second over the reading's window.
     pub failed_per_s: f64,
+    /// Jobs' attempts failed in it per second over the reading's window (the queue retries
+    /// them).
+    pub job_attempts_failed_per_s: f64,
     /// Memory in use over memory, 0 to 1, when its machines have a limit.
     pub memory: Option<f64>,
     /// A member is down.
@@ -722,6 +725,7 @@ impl NodeState {
             s.inside += p.inside;
             s.waiting += p.waiting;
             s.failed_per_s += p.failed_per_s;
+            s.job_attempts_failed_per_s += p.job_attempts_failed_per_s;
             s.down |= p.down;
             s.hot |= p.hot;
             if let Some((u, c)) = p.memory {

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use crate::backlog::Waiter;
 use crate::events::{EventKind, EventQueue};
-use crate::resource::{Cause, Delay, Kind, Resource, ResourceSpec, NO_SLOT};
+use crate::resource::{Cause, Delay, Departure, Kind, Resource, ResourceSpec, NO_SLOT};
 use crate::rng::SimRng;
 use crate::slab::{Runs, Slab};
 use crate::stats::{Counts, LatencyHistogram, Tally, TickCopies, Totals, WindowedHistogram};
@@ -1198,10 +1198,10 @@ impl<H: Hooks> Core<H> {
                 if flagged {
                     self.resources[res as usize].tally.flagged_service_sum += now - start;
                 }
-                self.free_server(res, now - since, now - start, true);
+                self.free_server(res, now - since, now - start, Departure::Served);
             }
             Phase::Visiting(res) => {
-                let since = r.at_since;
+                let (since, job) = (r.at_since, r.is_job());
                 let late = now >= r.deadline;
                 let failed = !late && {
                     let p = self.resources[res as usize].spec.error_prob;
@@ -1211,7 +1211,14 @@ impl<H: Hooks> Core<H> {
                 rs.integrate(now);
                 rs.busy -= 1;
                 self.present[res as usize] -= 1;
-                rs.depart(now - since, !(late || failed));
+                rs.depart(
+                    now - since,
+                    if late || failed {
+                        Departure::Failed { job }
+                    } else {
+                        Departure::Served
+                    },
+                );
                 if !(late || failed) {
                     rs.tally.service_sum += now - since;
                     rs.tally.services += 1;
@@ -1289,14 +1296,15 @@ impl<H: Hooks> Core<H> {
                     held.granted.copy_within(i + 1..n, i);
                     held.wait.copy_within(i + 1..n, i);
                     r.nheld -= 1;
-                    self.free_server(res, sojourn, service, true);
+                    self.free_server(res, sojourn, service, Departure::Served);
                 }
                 Step::Hold(res) | Step::Serve { res, .. } | Step::Visit(res) => {
+                    let refused = Departure::Failed { job: r.is_job() };
                     let host = self.resources[res as usize].spec.host;
                     let rs = &mut self.resources[res as usize];
                     rs.arrive();
                     if !self.hosts[host as usize].up {
-                        rs.depart(0.0, false);
+                        rs.depart(0.0, refused);
                         self.fail(slot, Cause::Down, res);
                         return;
                     }
@@ -1307,7 +1315,7 @@ impl<H: Hooks> Core<H> {
                             return; // serving, visiting, or killed with its host
                         }
                     } else if rs.waiting >= rs.spec.queue_cap {
-                        rs.depart(0.0, false);
+                        rs.depart(0.0, refused);
                         self.fail(slot, Cause::QueueFull, res);
                         return;
                     } else {
@@ -1403,7 +1411,7 @@ impl<H: Hooks> Core<H> {
                     let rs = &mut self.resources[res as usize];
                     rs.busy -= 1;
                     self.present[res as usize] -= 1;
-                    rs.depart(0.0, true);
+                    rs.depart(0.0, Departure::Served);
                     rs.tally.services += 1;
                     rs.tally.waits += 1;
                     return;
@@ -1428,13 +1436,13 @@ impl<H: Hooks> Core<H> {
 
     /// Frees a server of `res` held or used for `sojourn` seconds (of which `service` working),
     /// and hands it to the next valid waiter.
-    fn free_server(&mut self, res: u16, sojourn: f64, service: f64, ok: bool) {
+    fn free_server(&mut self, res: u16, sojourn: f64, service: f64, how: Departure) {
         let now = self.now;
         let rs = &mut self.resources[res as usize];
         rs.integrate(now);
         rs.busy -= 1;
         self.present[res as usize] -= 1;
-        rs.depart(sojourn, ok);
+        rs.depart(sojourn, how);
         // Every release counts, a failed request's too: its server was busy all the same, so
         // the window's arrival rate times this mean service is its utilization (and Erlang C
         // beside it reads the same seconds).
@@ -1457,7 +1465,8 @@ impl<H: Hooks> Core<H> {
             let Some((slot, gen, joined)) = self.next_waiter(res) else {
                 return;
             };
-            let late = now > self.requests[slot as usize].deadline;
+            let r = &self.requests[slot as usize];
+            let (late, job) = (now > r.deadline, r.is_job());
             let rs = &mut self.resources[res as usize];
             rs.integrate(now);
             rs.waiting -= 1;
@@ -1465,7 +1474,7 @@ impl<H: Hooks> Core<H> {
             if late {
                 rs.tally.wait_sum += now - joined;
                 rs.tally.waits += 1;
-                rs.depart(now - joined, false);
+                rs.depart(now - joined, Departure::Failed { job });
                 self.requests[slot as usize].phase = Phase::Ready;
                 self.fail(slot, Cause::Timeout, res);
                 continue;
@@ -1524,6 +1533,7 @@ impl<H: Hooks> Core<H> {
             res.tally.errors[cause.index()] += 1;
         }
         let r = &mut self.requests[slot as usize];
+        let failed = Departure::Failed { job: r.is_job() };
         let phase = std::mem::replace(&mut r.phase, Phase::Ready);
         match phase {
             Phase::Waiting(res) => {
@@ -1535,11 +1545,11 @@ impl<H: Hooks> Core<H> {
                 self.present[res as usize] -= 1;
                 rs.tally.wait_sum += now - since;
                 rs.tally.waits += 1;
-                rs.depart(now - since, false);
+                rs.depart(now - since, failed);
             }
             Phase::Serving(res) => {
                 let (since, start) = (r.at_since, r.step_start);
-                self.free_server(res, now - since, now - start, false);
+                self.free_server(res, now - since, now - start, failed);
             }
             Phase::Visiting(res) => {
                 let since = r.at_since;
@@ -1547,7 +1557,7 @@ impl<H: Hooks> Core<H> {
                 rs.integrate(now);
                 rs.busy -= 1;
                 self.present[res as usize] -= 1;
-                rs.depart(now - since, false);
+                rs.depart(now - since, failed);
             }
             Phase::Travelling => {
                 self.travelling -= 1;
@@ -1560,7 +1570,7 @@ impl<H: Hooks> Core<H> {
             let i = r.nheld as usize;
             let held = &self.held[slot as usize];
             let (sojourn, service) = held.times(i, r.born, now);
-            self.free_server(held.res[i], sojourn, service, false);
+            self.free_server(held.res[i], sojourn, service, failed);
         }
         let r = &mut self.requests[slot as usize];
         if r.open {

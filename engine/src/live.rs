@@ -30,9 +30,13 @@ pub struct PartState {
     pub inside: u32,
     /// Requests waiting now, all its resources together.
     pub waiting: u32,
-    /// Requests that failed in it per second over the reading's window (turned away by a full
-    /// queue, timed out waiting, or failed by it), all its resources together.
+    /// Requests (of users, or the system's own) that failed in it per second over the
+    /// reading's window (turned away by a full queue, timed out waiting, or failed by it), all
+    /// its resources together; jobs' attempts are apart.
     pub failed_per_s: f64,
+    /// Jobs' attempts that failed in it per second over the reading's window: the queue
+    /// retries them (or dead-letters the last).
+    pub job_attempts_failed_per_s: f64,
     /// Memory in use and what its machine has, MB, when the machine has a limit.
     pub memory: Option<(f64, f64)>,
     /// Its machine is down.
@@ -301,9 +305,11 @@ pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
             let mine = r.resources.iter().filter(|x| x.id.part == p.id);
             let mut gauge: Option<(Role, f64, u32, u32)> = None;
             let (mut inside, mut waiting, mut failed, mut saturated) = (0, 0, 0, false);
+            let mut failed_jobs = 0;
             for x in mine {
                 waiting += x.queue_len;
-                failed += x.failed;
+                failed += x.failed - x.failed_jobs;
+                failed_jobs += x.failed_jobs;
                 if x.servers == 0 {
                     inside += x.busy;
                     continue;
@@ -315,6 +321,13 @@ pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
                     gauge = Some((x.id.role, busy, x.servers, x.queue_len));
                 }
             }
+            let per_s = |n: u64| {
+                if r.window_s > 0.0 {
+                    n as f64 / r.window_s
+                } else {
+                    0.0
+                }
+            };
             let host = r.hosts.iter().find(|h| h.parts.contains(&p.id));
             let down = host.is_some_and(|h| !h.up);
             PartState {
@@ -322,11 +335,8 @@ pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
                 gauge,
                 inside,
                 waiting,
-                failed_per_s: if r.window_s > 0.0 {
-                    failed as f64 / r.window_s
-                } else {
-                    0.0
-                },
+                failed_per_s: per_s(failed),
+                job_attempts_failed_per_s: per_s(failed_jobs),
                 memory: host.map(|h| (h.memory_used_mb, h.memory_capacity_mb)),
                 down,
                 hot: saturated || down,
@@ -338,6 +348,31 @@ pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_jobs_failed_attempts_are_told_apart_from_failing_requests() {
+        // Stage 6 at 200,000 users is healthy; the third-party API fails some of the jobs'
+        // calls, which the queue retries.
+        let mut e = Engine::new(&Scenario::for_stage(6, 200_000.0), 1);
+        e.step_until(60.0);
+        let r = e.read();
+        assert_eq!(r.verdict, Verdict::default(), "healthy");
+        assert!(r.diagnosis.is_none());
+        let api = e
+            .parts()
+            .iter()
+            .position(|p| p.id.tier == crate::parts::Tier::ThirdParty)
+            .expect("stage 6 calls a third party");
+        let state = &r.parts[api];
+        assert!(state.job_attempts_failed_per_s > 0.0, "{state:?}");
+        assert_eq!(
+            state.failed_per_s, 0.0,
+            "no request of a user's failed: {state:?}"
+        );
+        let jobs_failed: u64 = r.reading.resources.iter().map(|x| x.failed_jobs).sum();
+        assert!(jobs_failed > 0);
+        assert!(r.reading.queue.as_ref().is_some_and(|q| q.retries > 0));
+    }
 
     #[test]
     fn the_learners_changes_are_noted_when_they_happen_and_kept_a_minute() {

@@ -15,7 +15,7 @@ use crate::sim::{EdgeInfo, Fault, PartInfo};
 use crate::topology::Topology;
 
 /// The version of the messages' layout: bump it whenever a message type changes.
-pub const VERSION: u8 = 3;
+pub const VERSION: u8 = 4;
 
 /// What the page asks of the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -93,6 +93,8 @@ pub struct ResourceReading {
     pub completed: u64,
     /// Left because they failed, here or elsewhere.
     pub failed: u64,
+    /// Of `failed`, jobs' attempts (the queue retries them, or dead-letters the last).
+    pub failed_jobs: u64,
     /// Mean wait in the queue, ms.
     pub mean_wait_ms: f64,
     /// Mean time holding or using a server, ms.
@@ -353,6 +355,7 @@ impl ResourceReading {
             arrivals: d.arrivals,
             completed: d.completed,
             failed: d.failed,
+            failed_jobs: d.failed_jobs,
             mean_wait_ms: mean_ms(d.wait_sum, d.waits),
             mean_service_ms: mean_service_s * 1e3,
             mean_ms: mean_ms(d.sojourn_sum, d.departures()),

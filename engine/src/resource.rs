@@ -57,6 +57,19 @@ impl Cause {
     }
 }
 
+/// How a request left a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    /// Normally.
+    Served,
+    /// Because it failed, here or elsewhere; `job` when it was a job's attempt (which the
+    /// queue retries) rather than someone's request.
+    Failed {
+        /// A job's attempt.
+        job: bool,
+    },
+}
+
 /// How long a visit to an infinite-server resource takes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Delay {
@@ -255,11 +268,13 @@ impl Resource {
 
     /// Records a departure after `sojourn` seconds here.
     #[inline]
-    pub fn depart(&mut self, sojourn: f64, ok: bool) {
-        if ok {
-            self.tally.completed += 1;
-        } else {
-            self.tally.failed += 1;
+    pub fn depart(&mut self, sojourn: f64, how: Departure) {
+        match how {
+            Departure::Served => self.tally.completed += 1,
+            Departure::Failed { job } => {
+                self.tally.failed += 1;
+                self.tally.failed_jobs += u64::from(job);
+            }
         }
         self.tally.sojourn_sum += sojourn;
     }

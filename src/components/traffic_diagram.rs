@@ -227,13 +227,18 @@ pub fn TrafficDiagram(
                     })
                 };
                 // Requests failing here, per second over the reading's window: held as long as
-                // they go on failing, where the moving crosses come and go.
+                // they go on failing, where the moving crosses come and go. Jobs' attempts that
+                // fail are retried by the queue: they say so, without the alarm's colour.
                 let failed = move || {
-                    let rate = state.get().map_or(0.0, |s| s.failed_per_s);
-                    if rate > 0.0 {
-                        seen_or_not(format!("✗ {}/s failing", format::rate(rate)), observed)
+                    let s = state.get().unwrap_or_default();
+                    if s.failed_per_s > 0.0 {
+                        let text = format!("✗ {}/s failing", format::rate(s.failed_per_s));
+                        (seen_or_not(text, observed), false)
+                    } else if s.job_attempts_failed_per_s > 0.0 {
+                        let rate = format::rate(s.job_attempts_failed_per_s);
+                        (seen_or_not(format!("↻ {rate}/s retried"), observed), true)
                     } else {
-                        String::new()
+                        (String::new(), false)
                     }
                 };
                 view! {
@@ -282,7 +287,14 @@ pub fn TrafficDiagram(
                             }}
                         </g>
                         {queue}
-                        <text x=cx y=cy + NODE_H / 2.0 + 32.0 class="failed-mark">{failed}</text>
+                        <text
+                            x=cx
+                            y=cy + NODE_H / 2.0 + 32.0
+                            class="failed-mark"
+                            class:retried=move || failed().1
+                        >
+                            {move || failed().0}
+                        </text>
                         <text x=cx y=cy - 9.0 class="node-label">{label}</text>
                         <text x=cx y=cy + 9.0 class="node-state">{line}</text>
                         <text x=cx y=cy + 23.0 class="node-pressure">

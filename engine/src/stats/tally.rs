@@ -17,6 +17,8 @@ pub struct Tally {
     pub completed: u64,
     /// Requests that left it because they failed, here or elsewhere.
     pub failed: u64,
+    /// Of `failed`, jobs' attempts (retried, or dead-lettered after the last).
+    pub failed_jobs: u64,
     /// Failures that started here, by cause (in [`CAUSES`] order).
     pub errors: [u64; CAUSES.len()],
     /// Time waiting in its queue, by those who left the queue (seconds).
@@ -51,6 +53,7 @@ impl Tally {
             arrivals: self.arrivals.saturating_sub(earlier.arrivals),
             completed: self.completed.saturating_sub(earlier.completed),
             failed: self.failed.saturating_sub(earlier.failed),
+            failed_jobs: self.failed_jobs.saturating_sub(earlier.failed_jobs),
             errors,
             wait_sum: self.wait_sum - earlier.wait_sum,
             waits: self.waits.saturating_sub(earlier.waits),
@@ -144,17 +147,17 @@ impl Totals {
 /// A [`Tally`] as kept for the start of a live window: its counts as their low 32 bits, its
 /// sums whole. A window's count is the difference of totals taken seconds apart (at
 /// most [`TickCopies::KEPT`] copies back), far below 2^32, so subtracting the low bits with
-/// wraparound gives it exactly; the copies take 96 bytes a resource instead of 144.
+/// wraparound gives it exactly; the copies take 104 bytes a resource instead of 152.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TallyMark {
-    counts: [u32; 3 + CAUSES.len() + 2],
+    counts: [u32; 3 + CAUSES.len() + 3],
     sums: [f64; 7],
 }
 
 impl TallyMark {
     /// The mark of `t`.
     pub fn of(t: &Tally) -> Self {
-        let mut counts = [0; 3 + CAUSES.len() + 2];
+        let mut counts = [0; 3 + CAUSES.len() + 3];
         for (c, &n) in counts.iter_mut().zip(Self::counts_of(t).iter()) {
             *c = n as u32; // the low bits (see above)
         }
@@ -164,14 +167,15 @@ impl TallyMark {
         }
     }
 
-    fn counts_of(t: &Tally) -> [u64; 3 + CAUSES.len() + 2] {
-        let mut c = [0; 3 + CAUSES.len() + 2];
+    fn counts_of(t: &Tally) -> [u64; 3 + CAUSES.len() + 3] {
+        let mut c = [0; 3 + CAUSES.len() + 3];
         c[0] = t.arrivals;
         c[1] = t.completed;
         c[2] = t.failed;
         c[3..3 + CAUSES.len()].copy_from_slice(&t.errors);
         c[3 + CAUSES.len()] = t.waits;
         c[4 + CAUSES.len()] = t.services;
+        c[5 + CAUSES.len()] = t.failed_jobs;
         c
     }
 
@@ -203,6 +207,7 @@ impl Tally {
             arrivals: c[0],
             completed: c[1],
             failed: c[2],
+            failed_jobs: c[5 + CAUSES.len()],
             errors,
             wait_sum: self.wait_sum - wait,
             waits: c[3 + CAUSES.len()],
