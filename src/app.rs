@@ -160,14 +160,19 @@ pub fn App() -> impl IntoView {
             on,
         });
     });
+    // Shows what a link asks for (the one the page opened, or one a course page set).
+    let show_page = move |p: &PageQuery| {
+        let s = &p.settings;
+        stage.set(s.stage);
+        users.set(s.users);
+        knobs.set(KnobValues::from(s));
+        seed.set(s.seed);
+        speed.set(p.speed);
+        view_options.set(p.view);
+    };
+    let current_query = move || page().map(|p| query::write(&p)).unwrap_or_default();
     let on_reset = Callback::new(move |()| {
-        let o = &opened.settings;
-        stage.set(o.stage);
-        users.set(o.users);
-        knobs.set(KnobValues::from(o));
-        seed.set(o.seed);
-        speed.set(opened.speed);
-        view_options.set(opened.view);
+        show_page(&opened);
         playing.set(opened.view.autoplay);
         stage_note.set(None);
         generation.update(|g| *g += 1);
@@ -180,26 +185,19 @@ pub fn App() -> impl IntoView {
     // state; it hears when the page's height changes.
     use_parent_commands(move |command, event| match command {
         ParentCommand::Set(params) => {
-            let current = page().map(|p| query::write(&p)).unwrap_or_default();
-            let (asked, warnings) = set(&current, &params);
+            let (asked, warnings) = set(&current_query(), &params);
             for warning in warnings {
                 leptos::web_sys::console::warn_1(&format!("Headroom: {warning}").into());
             }
-            let s = &asked.settings;
-            stage.set(s.stage);
-            users.set(s.users);
-            knobs.set(KnobValues::from(s));
-            seed.set(s.seed);
-            speed.set(asked.speed);
             if asked.view.autoplay != view_options.with_untracked(|v| v.autoplay) {
                 playing.set(asked.view.autoplay);
             }
-            view_options.set(asked.view);
+            show_page(&asked);
         }
         ParentCommand::Reset => on_reset.run(()),
         ParentCommand::GetState => {
-            let current = page().map(|p| query::write(&p)).unwrap_or_default();
-            reading.with_untracked(|r| reply(event, &state_message(&current, r.as_ref())));
+            let query = current_query();
+            reading.with_untracked(|r| reply(event, &state_message(&query, r.as_ref())));
         }
     });
     use_resize_events();

@@ -9,6 +9,7 @@ use leptos::wasm_bindgen::{JsCast, JsValue};
 use leptos::web_sys::{self, Event, MessageEvent};
 
 use crate::listen::listen;
+use crate::parent_events::embedding_page;
 use crate::query;
 
 /// The version of the messages Headroom reads and posts.
@@ -145,12 +146,9 @@ fn encode(s: &str) -> String {
 /// other window, or for someone else, is ignored; one for Headroom that cannot be used is
 /// ignored with a console warning.
 pub fn use_parent_commands(on_command: impl Fn(ParentCommand, &MessageEvent) + 'static) {
-    let Ok(Some(parent)) = window().parent() else {
+    let Some(parent) = embedding_page() else {
         return;
     };
-    if parent == window() {
-        return; // not embedded
-    }
     let on_message = move |event: Event| {
         let Some(event) = event.dyn_ref::<MessageEvent>() else {
             return;

@@ -117,7 +117,7 @@ fn post(message: &JsValue) {
 }
 
 /// The page this one is embedded in, if it is.
-fn embedding_page() -> Option<web_sys::Window> {
+pub(crate) fn embedding_page() -> Option<web_sys::Window> {
     let parent = window().parent().ok().flatten()?;
     (parent != window()).then_some(parent)
 }

@@ -229,7 +229,7 @@ pub fn TrafficDiagram(
                 // Requests failing here, per second over the reading's window: held as long as
                 // they go on failing, where the moving crosses come and go. Jobs' attempts that
                 // fail are retried by the queue: they say so, without the alarm's colour.
-                let failed = move || {
+                let failed = Memo::new(move |_| {
                     let s = state.get().unwrap_or_default();
                     if s.failed_per_s > 0.0 {
                         let text = format!("✗ {}/s failing", format::rate(s.failed_per_s));
@@ -240,7 +240,7 @@ pub fn TrafficDiagram(
                     } else {
                         (String::new(), false)
                     }
-                };
+                });
                 view! {
                     <g
                         class="node"
@@ -291,9 +291,9 @@ pub fn TrafficDiagram(
                             x=cx
                             y=cy + NODE_H / 2.0 + 32.0
                             class="failed-mark"
-                            class:retried=move || failed().1
+                            class:retried=move || failed.with(|f| f.1)
                         >
-                            {move || failed().0}
+                            {move || failed.with(|f| f.0.clone())}
                         </text>
                         <text x=cx y=cy - 9.0 class="node-label">{label}</text>
                         <text x=cx y=cy + 9.0 class="node-state">{line}</text>
