@@ -594,7 +594,8 @@ fn network_label_x(net: &Rect, routes: &[Route]) -> f64 {
         let (a, b) = if (y1 - y0).abs() < 1e-9 {
             (x0, x1)
         } else {
-            let at = |y: f64| x0 + (x1 - x0) * (y.clamp(y0.min(y1), y0.max(y1)) - y0) / (y1 - y0);
+            // (Not `clamp`, whose range check prints floats: see `format`.)
+            let at = |y: f64| x0 + (x1 - x0) * (y.max(y0.min(y1)).min(y0.max(y1)) - y0) / (y1 - y0);
             (at(top), at(bottom))
         };
         taken.push((a.min(b) - LABEL_CLEARANCE, a.max(b) + LABEL_CLEARANCE));
@@ -757,8 +758,8 @@ impl NodeState {
             return "down · restarting".to_owned();
         }
         match self.gauge {
-            Some((Role::Cores, ..)) => format!("CPU {:.0}%", self.busy() * 100.0),
-            Some((Role::Disk, ..)) => format!("disk {:.0}%", self.busy() * 100.0),
+            Some((Role::Cores, ..)) => format!("CPU {}%", format::fixed(self.busy() * 100.0, 0)),
+            Some((Role::Disk, ..)) => format!("disk {}%", format::fixed(self.busy() * 100.0, 0)),
             Some((role, busy, servers, _)) => {
                 let word = if role == Role::Connections {
                     "conns"
@@ -783,7 +784,7 @@ impl NodeState {
         let memory = self
             .memory
             .filter(|&m| m >= MEMORY_NOTE && !self.down)
-            .map(|m| format!("mem {:.0}%", m * 100.0));
+            .map(|m| format!("mem {}%", format::fixed(m * 100.0, 0)));
         match (waiting, memory) {
             (Some(w), Some(m)) => Some(format!("{w} · {m}")),
             (w, m) => w.or(m),

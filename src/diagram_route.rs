@@ -1,6 +1,8 @@
 //! Where the diagram's edges run: straight where that passes no other part, and otherwise
 //! around the parts they do not connect, along the gaps between columns and rows.
 
+use crate::format;
+
 /// A point in SVG units.
 pub type Point = (f64, f64);
 
@@ -140,9 +142,9 @@ impl Route {
     /// As an SVG path.
     pub fn svg_path(&self) -> String {
         let mut d = String::new();
-        for (i, (x, y)) in self.points.iter().enumerate() {
+        for (i, &(x, y)) in self.points.iter().enumerate() {
             d.push_str(if i == 0 { "M" } else { " L" });
-            d.push_str(&format!("{x:.1} {y:.1}"));
+            d.push_str(&format!("{} {}", format::fixed(x, 1), format::fixed(y, 1)));
         }
         d
     }

@@ -1,22 +1,24 @@
 //! Number formatting for people: thousands separators, compact ticks, rates.
+//!
+//! Every number the page prints goes through the engine's [`fixed`] (which the engine's own
+//! sentences use too): it rounds with integer arithmetic, so the page's wasm carries none of
+//! the standard library's float printing.
+
+pub use headroom_engine::numbers::{decimal, fixed, Fixed};
+
+/// A length or position in SVG units, to a tenth: finer than a pixel at any size the diagram
+/// is drawn.
+pub fn coord(v: f64) -> Fixed {
+    fixed(v, 1)
+}
 
 /// `x` rounded to a whole number with thousands separators: 1234567 → "1,234,567".
 pub fn grouped(x: f64) -> String {
-    if !x.is_finite() {
-        return "—".to_owned();
+    if x.is_finite() {
+        headroom_engine::numbers::grouped(x)
+    } else {
+        "—".to_owned()
     }
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if x < 0.0 && digits != "0" {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A short label for a round number: 1000 → "1K", 2500000 → "2.5M".
@@ -27,7 +29,7 @@ pub fn compact(x: f64) -> String {
         a if a >= 1e3 => (x / 1e3, "K"),
         _ => (x, ""),
     };
-    let text = format!("{value:.1}");
+    let text = fixed(value, 1).to_string();
     let text = text.strip_suffix(".0").unwrap_or(&text);
     format!("{text}{suffix}")
 }
@@ -36,8 +38,8 @@ pub fn compact(x: f64) -> String {
 pub fn rate(x: f64) -> String {
     match x.abs() {
         a if !a.is_finite() => "—".to_owned(),
-        a if a < 10.0 => format!("{x:.2}"),
-        a if a < 100.0 => format!("{x:.1}"),
+        a if a < 10.0 => fixed(x, 2).to_string(),
+        a if a < 100.0 => fixed(x, 1).to_string(),
         _ => grouped(x),
     }
 }

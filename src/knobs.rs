@@ -197,7 +197,9 @@ impl Knob {
         if value.is_nan() {
             return r.min;
         }
-        let steps = ((value.clamp(r.min, r.max) - r.min) / r.step).round();
+        // (`max` and `min`, not `clamp`: its check for a bad range prints floats, which would
+        // bring the standard library's float printing into the page; see `format`.)
+        let steps = ((value.max(r.min).min(r.max) - r.min) / r.step).round();
         (r.min + steps * r.step).min(r.max)
     }
 
@@ -212,12 +214,12 @@ impl Knob {
             }
         };
         match self {
-            Self::CacheHit => format!("{value:.0}% of reads"),
+            Self::CacheHit => format!("{}% of reads", format::fixed(value, 0)),
             Self::AppServers => plural("server", "servers"),
             Self::Workers => plural("worker", "workers"),
             Self::Replicas => plural("replica", "replicas"),
             Self::Shards => plural("shard", "shards"),
-            Self::Writes => format!("{value:.0}% of dynamic requests"),
+            Self::Writes => format!("{}% of dynamic requests", format::fixed(value, 0)),
             Self::ApiLatency => format!("{n} ms median"),
             Self::Index => if value >= 0.5 { "on" } else { "off" }.to_owned(),
         }

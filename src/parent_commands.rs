@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use leptos::web_sys::{self, Event, MessageEvent};
 
+use crate::format;
 use crate::listen::listen;
 use crate::parent_events::embedding_page;
 use crate::query;
@@ -51,7 +52,7 @@ pub fn read(message: &Message) -> Result<Option<ParentCommand>, String> {
             "a message needs version: {API_VERSION} (this one has {}); ignored.",
             message
                 .version
-                .map_or_else(|| "none".to_owned(), |v| v.to_string())
+                .map_or_else(|| "none".to_owned(), format::decimal)
         ));
     }
     let command = match message.kind.as_deref() {
@@ -208,8 +209,13 @@ fn params(object: &JsValue) -> Result<Vec<(String, String)>, String> {
             let value = entry.get(1);
             let text = if let Some(s) = value.as_string() {
                 s
-            } else if let Some(n) = value.as_f64() {
-                n.to_string()
+            } else if value.as_f64().is_some() {
+                // As JavaScript writes the number (the page carries no float printing).
+                let number: &js_sys::Number = value.unchecked_ref();
+                number
+                    .to_string_with_radix(10)
+                    .map(String::from)
+                    .unwrap_or_default()
             } else if let Some(b) = value.as_bool() {
                 u8::from(b).to_string()
             } else {

@@ -263,8 +263,8 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
                             "{} is not a setting of {} ({} to {}); using {}.",
                             quote(v),
                             knob.label().to_ascii_lowercase(),
-                            knob.range().min,
-                            knob.range().max,
+                            format::decimal(knob.range().min),
+                            format::decimal(knob.range().max),
                             knob.value_text(used)
                         ),
                     );
@@ -376,10 +376,14 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
 pub fn write(page: &PageQuery) -> String {
     let s = &page.settings;
     let scenario = s.scenario();
-    let mut out = format!("stage={}&users={}", s.stage.number(), s.users.round());
+    let mut out = format!(
+        "stage={}&users={}",
+        s.stage.number(),
+        format::decimal(s.users.round())
+    );
     for knob in KNOBS {
         if knob.unavailable(s.stage).is_none() {
-            out += &format!("&{}={}", knob.key(), knob.value(&scenario));
+            out += &format!("&{}={}", knob.key(), format::decimal(knob.value(&scenario)));
         }
     }
     out += &format!("&seed={}&speed={}", s.seed, page.speed);

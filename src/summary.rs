@@ -48,8 +48,8 @@ impl Busiest {
     fn phrase(&self) -> String {
         let percent = (self.utilization() * 100.0).round();
         match self.role {
-            Role::Cores => format!("{} CPU: {percent:.0}% busy", self.part),
-            Role::Disk => format!("{} disk: {percent:.0}% busy", self.part),
+            Role::Cores => format!("{} CPU: {}% busy", self.part, format::fixed(percent, 0)),
+            Role::Disk => format!("{} disk: {}% busy", self.part, format::fixed(percent, 0)),
             role => format!(
                 "{} {}: {} of {} in use",
                 self.part,
@@ -132,7 +132,10 @@ impl Summary {
         } else if percent < 0.5 {
             out.push_str("Under 1% of requests failing.");
         } else {
-            out.push_str(&format!("{percent:.0}% of requests failing."));
+            out.push_str(&format!(
+                "{}% of requests failing.",
+                format::fixed(percent, 0)
+            ));
         }
         if let Some(failure) = self.failure {
             out.push_str(" What breaks: ");

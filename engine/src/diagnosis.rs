@@ -21,6 +21,7 @@ use crate::calibration::{
     P95_TARGET_MS, PARKED_SHARE, PARTIAL_COMMIT_BUDGET, SATURATED, SCAN_SHARE, SETTLE_S,
     STALE_BUDGET, STILL_SATURATED, TAIL_SHARE,
 };
+use crate::numbers::{fixed, grouped};
 use crate::parts::{PartId, PartNames, ResourceId, Role, Tier};
 use crate::reading::{Reading, ResourceReading};
 use crate::stages::StageId;
@@ -799,29 +800,12 @@ impl Diagnoser {
     }
 }
 
-/// Whole numbers with thousands separators: 12,345.
-pub fn grouped(x: f64) -> String {
-    let n = x.round().abs() as u64;
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if x.round() < 0.0 {
-        out.insert(0, '-');
-    }
-    out
-}
-
 /// A duration for people: "820 ms", "8.2 s".
 pub fn duration_ms(ms: f64) -> String {
     if ms < 1_000.0 {
         format!("{} ms", grouped(ms))
     } else if ms < 100_000.0 {
-        format!("{:.1} s", ms / 1e3)
+        format!("{} s", fixed(ms / 1e3, 1))
     } else {
         format!("{} s", grouped(ms / 1e3))
     }
@@ -831,9 +815,9 @@ pub fn duration_ms(ms: f64) -> String {
 pub fn percent(x: f64) -> String {
     let p = x * 100.0;
     if p > 0.0 && p < 10.0 && (p - p.round()).abs() > 0.05 {
-        format!("{p:.1}%")
+        format!("{}%", fixed(p, 1))
     } else {
-        format!("{p:.0}%")
+        format!("{}%", fixed(p, 0))
     }
 }
 

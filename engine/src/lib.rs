@@ -16,6 +16,7 @@ pub mod events;
 pub mod live;
 pub mod mmc;
 pub mod models;
+pub mod numbers;
 pub mod parts;
 pub mod protocol;
 pub mod reading;

@@ -100,8 +100,8 @@ pub fn summary(t: &Timeline) -> String {
     match t.latest() {
         None => "The last minute of simulated time: no data yet.".to_owned(),
         Some(s) => format!(
-            "The last minute of simulated time. At {:.0} s: {} requests per second, p95 {}, {}% errors.",
-            s.time_s,
+            "The last minute of simulated time. At {} s: {} requests per second, p95 {}, {}% errors.",
+            format::fixed(s.time_s, 0),
             format::rate(s.throughput_rps),
             ms_label(s.p95_ms),
             format::rate(s.error_pct)
@@ -143,7 +143,7 @@ fn draw(root: &Area<'_>, t: &Timeline, width: u32) -> super::DrawResult {
         rest = below;
     }
     areas.push(rest);
-    let x_label = |x: f64| format!("{x:.0}");
+    let x_label = |x: f64| format::fixed(x, 0).to_string();
     // The top of the first panel's plot, and the last panel's plot (they share the time axis).
     let mut top_px = 0;
     let mut last_plot = None;

@@ -12,7 +12,7 @@ pub fn CostBreakdown(
 ) -> impl IntoView {
     let dollars = |x: f64| {
         if x < 100.0 {
-            format!("${x:.2}")
+            format!("${}", format::fixed(x, 2))
         } else {
             format!("${}", format::grouped(x))
         }

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::format;
 use crate::knobs::Knob;
 
 /// A labelled slider for one design knob, with its value in words; a knob that is a switch
@@ -45,9 +46,9 @@ pub fn KnobSlider(
                 id=id.clone()
                 type="range"
                 data-testid=id.clone()
-                min=range.min
-                max=range.max
-                step=range.step
+                min=format::decimal(range.min)
+                max=format::decimal(range.max)
+                step=format::decimal(range.step)
                 prop:value=move || value.get()
                 aria-valuetext=value_text
                 on:input=move |ev| {

@@ -24,11 +24,11 @@ fn ms(x: f64) -> String {
     if !x.is_finite() || x <= 0.0 {
         "—".to_owned()
     } else if x < 10.0 {
-        format!("{x:.1} ms")
+        format!("{} ms", format::fixed(x, 1))
     } else if x < 10_000.0 {
         format!("{} ms", format::grouped(x))
     } else {
-        format!("{:.1} s", x / 1e3)
+        format!("{} s", format::fixed(x / 1e3, 1))
     }
 }
 
@@ -38,7 +38,7 @@ fn percent(x: f64) -> String {
     } else if x < 0.001 {
         "<0.1%".to_owned()
     } else {
-        format!("{:.1}%", x * 100.0)
+        format!("{}%", format::fixed(x * 100.0, 1))
     }
 }
 

@@ -5,13 +5,15 @@ use crate::diagram_layout::DiagramLayout;
 use crate::format;
 
 fn pct(x: Option<f64>) -> String {
-    x.map_or("—".to_owned(), |x| format!("{:.0}%", x * 100.0))
+    x.map_or("—".to_owned(), |x| {
+        format!("{}%", format::fixed(x * 100.0, 0))
+    })
 }
 
 fn wait(x: Option<f64>) -> String {
     match x {
         None => "unbounded (over capacity)".to_owned(),
-        Some(w) if w < 10.0 => format!("{w:.2} ms"),
+        Some(w) if w < 10.0 => format!("{} ms", format::fixed(w, 2)),
         Some(w) => format!("{} ms", format::grouped(w)),
     }
 }
@@ -53,7 +55,7 @@ fn rows(layout: &DiagramLayout, node: usize, r: &LiveReading) -> Vec<Row> {
                     pct(Some(x.utilization))
                 },
                 theory_util: pct(theory.map(|t| t.utilization)),
-                measured_wait: format!("{:.2} ms", x.mean_wait_ms),
+                measured_wait: format!("{} ms", format::fixed(x.mean_wait_ms, 2)),
                 theory_wait: match theory {
                     Some(t) => wait(t.mean_wait_ms),
                     None => "—".to_owned(),

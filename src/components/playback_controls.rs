@@ -29,8 +29,8 @@ pub fn PlaybackControls(
 ) -> impl IntoView {
     let seed_error = RwSignal::new(None::<String>);
     let behind = move || {
-        let (asked, got) = (f64::from(speed.get()), pace.get());
-        (playing.get() && got < 0.8 * asked).then(|| {
+        let (asked, got) = (speed.get(), pace.get());
+        (playing.get() && got < 0.8 * f64::from(asked)).then(|| {
             format!(
                 "This browser keeps up with {}× of the {}× asked for.",
                 format::rate(got),
@@ -56,11 +56,12 @@ pub fn PlaybackControls(
                     data-testid="step"
                     disabled=move || playing.get()
                     title=format!(
-                        "Advance a paused simulation by {STEP_S} simulated seconds"
+                        "Advance a paused simulation by {} simulated seconds",
+                        format::decimal(STEP_S)
                     )
                     on:click=move |_| on_step.run(())
                 >
-                    {format!("Step {STEP_S} s")}
+                    {format!("Step {} s", format::decimal(STEP_S))}
                 </button>
                 <fieldset class="speeds">
                     <legend>"Speed"</legend>
@@ -123,7 +124,7 @@ pub fn PlaybackControls(
             </div>
             <p class="hint" id="seed-error" role="status">{move || seed_error.get()}</p>
             <p class="clock" data-testid="sim-time">
-                {move || format!("Simulated time {:.1} s", sim_time.get())}
+                {move || format!("Simulated time {} s", format::fixed(sim_time.get(), 1))}
                 {move || behind().map(|b| view! { <span class="behind">" · " {b}</span> })}
             </p>
         </section>

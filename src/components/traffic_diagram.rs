@@ -11,7 +11,7 @@ use crate::diagram_layout::{
 };
 use crate::dots::{dot_paths, DOT_KINDS};
 use crate::flow::{edge_rates, stroke_width, MIN_WIDTH};
-use crate::format;
+use crate::format::{self, coord};
 
 /// The gauges' inset from the node's box, SVG units.
 const GAUGE_INSET: f64 = 8.0;
@@ -52,12 +52,12 @@ fn host_markup(layout: &DiagramLayout, parts: Option<&[PartState]>) -> String {
         let _ = write!(
             out,
             r#"<g class="network" data-testid="network"><rect class="network-outline" x="{}" y="{}" width="{}" height="{}" rx="14"/><text class="network-label" x="{}" y="{}">Private network</text></g>"#,
-            r.left,
-            r.top,
-            r.right - r.left,
-            r.bottom - r.top,
-            layout.network_label_x,
-            r.top + 17.0,
+            coord(r.left),
+            coord(r.top),
+            coord(r.right - r.left),
+            coord(r.bottom - r.top),
+            coord(layout.network_label_x),
+            coord(r.top + 17.0),
         );
     }
     for h in &layout.hosts {
@@ -78,20 +78,21 @@ fn host_markup(layout: &DiagramLayout, parts: Option<&[PartState]>) -> String {
         let share = memory
             .filter(|_| layout.observed)
             .map_or(0.0, |(u, c)| (u / c.max(1.0)).clamp(0.0, 1.0));
-        let (x, bar_x) = (r.left + 12.0, r.right - 12.0 - HOST_BAR);
+        let (x, bar_x) = (coord(r.left + 12.0), coord(r.right - 12.0 - HOST_BAR));
         let _ = write!(
             out,
-            r#"<g class="host" data-testid="host"><rect class="host-outline" x="{}" y="{}" width="{}" height="{}" rx="10"/><text class="host-label" x="{x}" y="{}">{}</text><text class="host-memory" x="{x}" y="{}">{text}</text><g class="host-gauge" aria-hidden="true"><rect class="gauge" x="{bar_x}" y="{}" width="{HOST_BAR}" height="6"/><rect class="gauge-memory" x="{bar_x}" y="{}" width="{:.1}" height="6"/></g></g>"#,
-            r.left,
-            r.top,
-            r.right - r.left,
-            r.bottom - r.top,
-            r.top + 18.0,
+            r#"<g class="host" data-testid="host"><rect class="host-outline" x="{}" y="{}" width="{}" height="{}" rx="10"/><text class="host-label" x="{x}" y="{}">{}</text><text class="host-memory" x="{x}" y="{}">{text}</text><g class="host-gauge" aria-hidden="true"><rect class="gauge" x="{bar_x}" y="{}" width="{}" height="6"/><rect class="gauge-memory" x="{bar_x}" y="{}" width="{}" height="6"/></g></g>"#,
+            coord(r.left),
+            coord(r.top),
+            coord(r.right - r.left),
+            coord(r.bottom - r.top),
+            coord(r.top + 18.0),
             escaped(&h.label),
-            r.top + 39.0,
-            r.top + 9.0,
-            r.top + 9.0,
-            share * HOST_BAR,
+            coord(r.top + 39.0),
+            coord(r.top + 9.0),
+            coord(HOST_BAR),
+            coord(r.top + 9.0),
+            coord(share * HOST_BAR),
         );
     }
     out
@@ -104,7 +105,13 @@ fn scene_markup(text: &str, cx: f64, cy: f64) -> String {
     let mut y = cy - NODE_H / 2.0 - 8.0 - 15.0 * (lines.len() - 1) as f64;
     let mut out = String::new();
     for line in lines {
-        let _ = write!(out, r#"<tspan x="{cx}" y="{y}">{}</tspan>"#, escaped(&line));
+        let _ = write!(
+            out,
+            r#"<tspan x="{}" y="{}">{}</tspan>"#,
+            coord(cx),
+            coord(y),
+            escaped(&line)
+        );
         y += 15.0;
     }
     out
@@ -170,7 +177,7 @@ pub fn TrafficDiagram(
                             data-to=l.nodes[b].id.clone()
                             data-via=l.vias[i].map(|v| l.nodes[v].id.clone())
                             d=l.routes[i].svg_path()
-                            stroke-width=width
+                            stroke-width=move || coord(width()).to_string()
                         />
                     }
                 })
@@ -206,8 +213,12 @@ pub fn TrafficDiagram(
                 let (gx, gw) = (cx - NODE_W / 2.0 + GAUGE_INSET, NODE_W - 2.0 * GAUGE_INSET);
                 let shown = move || state.get().filter(|_| observed);
                 let pressure = move || shown().and_then(|s| s.pressure());
-                let busy_width = move || shown().map_or(0.0, |s| s.busy() * gw);
-                let memory_width = move || shown().and_then(|s| s.memory).map(|m| m * gw);
+                let busy_width = move || coord(shown().map_or(0.0, |s| s.busy() * gw)).to_string();
+                let memory_width = move || shown().and_then(|s| s.memory).map(|m| coord(m * gw).to_string());
+                let (gx, gw) = (coord(gx).to_string(), coord(gw).to_string());
+                let busy_y = coord(cy + NODE_H / 2.0 - 5.0).to_string();
+                let memory_y = coord(cy - NODE_H / 2.0 + 3.0).to_string();
+                let x = coord(cx).to_string();
                 let scene_label = move || {
                     scene.with(|sc| sc.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone()))
                 };
@@ -217,8 +228,9 @@ pub fn TrafficDiagram(
                 let queue = move || {
                     let waiting = shown().map_or(0, |s| s.waiting);
                     let mut d = String::new();
+                    let side = coord(QUEUE_SQUARE);
                     for (x, y) in queue_squares(cx, cy, waiting) {
-                        let _ = write!(d, "M{x} {y}h{QUEUE_SQUARE}v{QUEUE_SQUARE}h-{QUEUE_SQUARE}z");
+                        let _ = write!(d, "M{} {}h{side}v{side}h-{side}z", coord(x), coord(y));
                     }
                     (waiting > 0).then(|| {
                         view! {
@@ -255,18 +267,18 @@ pub fn TrafficDiagram(
                         on:click=move |_| selected.set(Some(i))
                     >
                         <rect
-                            x=cx - NODE_W / 2.0
-                            y=cy - NODE_H / 2.0
-                            width=NODE_W
-                            height=NODE_H
+                            x=coord(cx - NODE_W / 2.0).to_string()
+                            y=coord(cy - NODE_H / 2.0).to_string()
+                            width=coord(NODE_W).to_string()
+                            height=coord(NODE_H).to_string()
                             rx=6
                         />
                         <g class="gauges" aria-hidden="true">
-                            <rect class="gauge" x=gx y=cy + NODE_H / 2.0 - 5.0 width=gw height=4/>
+                            <rect class="gauge" x=gx.clone() y=busy_y.clone() width=gw.clone() height=4/>
                             <rect
                                 class="gauge-busy"
-                                x=gx
-                                y=cy + NODE_H / 2.0 - 5.0
+                                x=gx.clone()
+                                y=busy_y
                                 width=busy_width
                                 height=4
                             />
@@ -274,11 +286,11 @@ pub fn TrafficDiagram(
                                 memory_width()
                                     .map(|w| {
                                         view! {
-                                            <rect class="gauge" x=gx y=cy - NODE_H / 2.0 + 3.0 width=gw height=4/>
+                                            <rect class="gauge" x=gx.clone() y=memory_y.clone() width=gw.clone() height=4/>
                                             <rect
                                                 class="gauge-memory"
-                                                x=gx
-                                                y=cy - NODE_H / 2.0 + 3.0
+                                                x=gx.clone()
+                                                y=memory_y.clone()
                                                 width=w
                                                 height=4
                                             />
@@ -288,16 +300,16 @@ pub fn TrafficDiagram(
                         </g>
                         {queue}
                         <text
-                            x=cx
-                            y=cy + NODE_H / 2.0 + 32.0
+                            x=x.clone()
+                            y=coord(cy + NODE_H / 2.0 + 32.0).to_string()
                             class="failed-mark"
                             class:retried=move || failed.with(|f| f.1)
                         >
                             {move || failed.with(|f| f.0.clone())}
                         </text>
-                        <text x=cx y=cy - 9.0 class="node-label">{label}</text>
-                        <text x=cx y=cy + 9.0 class="node-state">{line}</text>
-                        <text x=cx y=cy + 23.0 class="node-pressure">
+                        <text x=x.clone() y=coord(cy - 9.0).to_string() class="node-label">{label}</text>
+                        <text x=x.clone() y=coord(cy + 9.0).to_string() class="node-state">{line}</text>
+                        <text x=x y=coord(cy + 23.0).to_string() class="node-pressure">
                             {move || pressure().unwrap_or_default()}
                         </text>
                         {move || {
@@ -332,7 +344,7 @@ pub fn TrafficDiagram(
             class="diagram-svg"
             viewBox=move || {
                 let (x, y, w, h) = layout.with(DiagramLayout::view_box);
-                format!("{x} {y} {w} {h}")
+                format!("{} {} {} {}", coord(x), coord(y), coord(w), coord(h))
             }
             role="group"
             aria-labelledby="diagram-title"
