@@ -308,7 +308,7 @@ pub fn App() -> impl IntoView {
                     "Open this in the full Headroom (new tab)"
                 </a>
             </p>
-            <TimelineChart reading=reading/>
+            <TimelineChart reading=reading settings=Signal::derive(current_query)/>
             <div class="columns">
                 <LatencyChart settings=settings/>
                 <CostChart stage=stage users=users/>

@@ -115,6 +115,19 @@ pub fn use_chart_picture(
     drawing: impl Fn() -> Drawing + 'static,
 ) -> ReadSignal<Picture> {
     let in_view = use_in_view(figure, false, NEAR_VIEW);
+    let (picture, paint) = use_painter(placeholder);
+    Effect::new(move |_| {
+        if in_view.get() {
+            paint(&drawing());
+        }
+    });
+    picture
+}
+
+/// A picture painted on request: the signal, which holds no SVG and `placeholder` as its
+/// description until the first comes back, and the function that asks for one. (A file to
+/// download is painted this way too: see [`Drawing::Export`].)
+pub fn use_painter(placeholder: &'static str) -> (ReadSignal<Picture>, impl Fn(&Drawing) + Copy) {
     let (picture, set_picture) = signal(Picture {
         svg: String::new(),
         description: placeholder.to_owned(),
@@ -139,12 +152,7 @@ pub fn use_chart_picture(
             }
         });
     });
-    Effect::new(move |_| {
-        if in_view.get() {
-            ask(id, drawing().encode());
-        }
-    });
-    picture
+    (picture, move |drawing: &Drawing| ask(id, drawing.encode()))
 }
 
 /// Sends chart `id`'s `drawing` to be drawn, or keeps it until its last one comes back.

@@ -2,6 +2,7 @@
 //! its range and units, the stage it starts to matter at, and how it maps onto the engine's
 //! [`Scenario`]. [`Settings`] is everything that picks a scenario; the app keeps one.
 
+use headroom_engine::diagnosis::Lever;
 use headroom_engine::scenario::Scenario;
 use headroom_engine::topology::{first_stage_with, Feature};
 use headroom_engine::StageId;
@@ -53,6 +54,18 @@ pub struct Range {
 }
 
 impl Knob {
+    /// The knob that turns the diagnosis's `lever`.
+    pub fn turned_by(lever: Lever) -> Self {
+        match lever {
+            Lever::AppServers => Self::AppServers,
+            Lever::CacheHit => Self::CacheHit,
+            Lever::Replicas => Self::Replicas,
+            Lever::Shards => Self::Shards,
+            Lever::Index => Self::Index,
+            Lever::Writes => Self::Writes,
+        }
+    }
+
     /// Short stable name, for element ids, tests and the URL (e.g. `hit`).
     pub fn key(self) -> &'static str {
         match self {

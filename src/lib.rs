@@ -9,6 +9,8 @@ pub mod components;
 pub mod diagram_layout;
 pub mod diagram_route;
 pub mod dots;
+mod download;
+pub mod export;
 pub mod faults;
 pub mod flow;
 pub mod format;

@@ -25,6 +25,21 @@ pub struct Sample {
     pub stale_pct: Option<f64>,
 }
 
+impl Sample {
+    /// The reading's numbers.
+    pub fn of(live: &LiveReading) -> Self {
+        let s = &live.reading;
+        Self {
+            time_s: s.time_s,
+            throughput_rps: s.throughput_rps,
+            p95_ms: s.p95_ms,
+            error_pct: s.error_rate * 100.0,
+            // (A system with replicas reports each one's lag.)
+            stale_pct: (!s.replica_lag_ms.is_empty()).then_some(s.stale_read_rate * 100.0),
+        }
+    }
+}
+
 /// Something the learner did, marked on the timeline at its simulated time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Mark {
@@ -73,15 +88,7 @@ impl Timeline {
     /// and its changes as marks. Returns whether the timeline changed (a sample or a mark
     /// added, or a reset).
     pub fn push_reading(&mut self, live: &LiveReading) -> bool {
-        let s = &live.reading;
-        let sampled = self.push(Sample {
-            time_s: s.time_s,
-            throughput_rps: s.throughput_rps,
-            p95_ms: s.p95_ms,
-            error_pct: s.error_rate * 100.0,
-            // (A system with replicas reports each one's lag.)
-            stale_pct: (!s.replica_lag_ms.is_empty()).then_some(s.stale_read_rate * 100.0),
-        });
+        let sampled = self.push(Sample::of(live));
         let mut marked = false;
         for c in &live.changes {
             marked |= self.mark(Mark {
@@ -150,6 +157,22 @@ impl Timeline {
         }
         self.marks.retain(|m| m.time_s >= t - WINDOW_S);
         true
+    }
+
+    /// Puts `now` in as the newest sample: in place of the sample of its simulated second, or
+    /// after the last one; a sample older than the last is left out.
+    pub fn replace_latest(&mut self, now: Sample) {
+        if self
+            .samples
+            .back()
+            .is_some_and(|last| last.time_s.floor() == now.time_s.floor() && now.time_s.is_finite())
+        {
+            self.samples.pop_back();
+            self.last_time_s = self.samples.back().map(|s| s.time_s);
+        }
+        if self.last_time_s.is_none_or(|last| now.time_s >= last) {
+            self.push(now);
+        }
     }
 
     /// The samples, oldest first.

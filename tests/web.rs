@@ -498,7 +498,7 @@ async fn the_timeline_keeps_a_point_a_simulated_second() {
     use headroom_engine::live::Engine;
     use headroom_engine::scenario::Scenario;
     let reading = RwSignal::new(None);
-    let root = mount_chart(move || view! { <TimelineChart reading=reading/> }).await;
+    let root = mount_chart(move || view! { <TimelineChart reading=reading settings=""/> }).await;
     let mut engine = Engine::new(&Scenario::for_stage(3, 10_000.0), 1);
     // Eight readings a simulated second from 0.125 s to 5 s: six seconds, six points a panel.
     for i in 1..=40 {

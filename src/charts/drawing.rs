@@ -15,6 +15,7 @@ use super::cost::{self, CostCurves};
 use super::latency::{self, LatencyCurves};
 use super::timeline;
 use super::MIN_WIDTH;
+use crate::export::{self, FileFormat};
 use crate::knobs::{Settings, KNOBS};
 use crate::timeline::{Mark, Sample, Timeline};
 
@@ -31,12 +32,22 @@ pub enum Drawing {
     Cost { stage: u8, users: f64, width: u32 },
     /// The last minute of the running system.
     Timeline { timeline: Timeline, width: u32 },
+    /// Not a chart but a file: the timeline's numbers in `format`, with the page's link query
+    /// `settings`. Written by the worker too, so the export's code stays out of the first load.
+    Export {
+        timeline: Timeline,
+        /// The reading shown now: the last row.
+        now: Option<Sample>,
+        format: FileFormat,
+        settings: String,
+    },
 }
 
 /// The first number of an encoded drawing: which chart it is.
 const LATENCY: f64 = 1.0;
 const COST: f64 = 2.0;
 const TIMELINE: f64 = 3.0;
+const EXPORT: f64 = 4.0;
 /// A sample's stale-read share, encoded, for a system without replicas.
 const NO_REPLICAS: f64 = -1.0;
 
@@ -65,20 +76,27 @@ impl Drawing {
                 width,
             } => out.extend([COST, f64::from(*width), f64::from(*stage), *users]),
             Drawing::Timeline { timeline, width } => {
-                out.extend([TIMELINE, f64::from(*width), timeline.samples().len() as f64]);
-                for s in timeline.samples() {
-                    out.extend([
-                        s.time_s,
-                        s.throughput_rps,
-                        s.p95_ms,
-                        s.error_pct,
-                        s.stale_pct.unwrap_or(NO_REPLICAS),
-                    ]);
+                out.extend([TIMELINE, f64::from(*width)]);
+                encode_timeline(timeline, &mut out);
+            }
+            Drawing::Export {
+                timeline,
+                now,
+                format,
+                settings,
+            } => {
+                out.extend([EXPORT, 0.0, format.number()]);
+                match now {
+                    Some(now) => {
+                        out.push(1.0);
+                        out.extend(sample_numbers(now));
+                    }
+                    None => out.push(0.0),
                 }
-                for m in timeline.marks() {
-                    let (kind, index, on) = encode_change(m.what);
-                    out.extend([m.time_s, kind, index, on]);
-                }
+                let text: Vec<f64> = settings.encode_utf16().map(f64::from).collect();
+                out.push(text.len() as f64);
+                out.extend(text);
+                encode_timeline(timeline, &mut out);
             }
         }
         out
@@ -120,36 +138,105 @@ impl Drawing {
                 _ => None,
             }
         } else if kind == TIMELINE {
-            let (&count, rest) = rest.split_first()?;
-            let samples = whole(count)?.checked_mul(5)?;
-            if samples > rest.len() || (rest.len() - samples) % 4 != 0 {
+            Some(Drawing::Timeline {
+                timeline: decode_timeline(rest)?,
+                width,
+            })
+        } else if kind == EXPORT {
+            let [format, has_now, ref rest @ ..] = *rest else {
+                return None;
+            };
+            let (now, rest) = match whole(has_now)? {
+                0 => (None, rest),
+                1 if rest.len() >= SAMPLE_NUMBERS => (
+                    Some(sample_of_numbers(&rest[..SAMPLE_NUMBERS])),
+                    &rest[SAMPLE_NUMBERS..],
+                ),
+                _ => return None,
+            };
+            let (&length, rest) = rest.split_first()?;
+            let length = whole(length)?;
+            if length > rest.len() {
                 return None;
             }
-            let (samples, marks) = rest.split_at(samples);
-            let mut timeline = Timeline::new();
-            for s in samples.chunks_exact(5) {
-                timeline.push(Sample {
-                    time_s: s[0],
-                    throughput_rps: s[1],
-                    p95_ms: s[2],
-                    error_pct: s[3],
-                    stale_pct: (s[4] != NO_REPLICAS).then_some(s[4]),
-                });
-            }
-            for m in marks.chunks_exact(4) {
-                timeline.mark(Mark {
-                    time_s: m[0],
-                    what: decode_change(m[1], m[2], m[3])?,
-                });
-            }
-            Some(Drawing::Timeline { timeline, width })
+            let (text, rest) = rest.split_at(length);
+            let units = text
+                .iter()
+                .map(|&u| u16::try_from(whole(u)?).ok())
+                .collect::<Option<Vec<u16>>>()?;
+            Some(Drawing::Export {
+                timeline: decode_timeline(rest)?,
+                now,
+                format: FileFormat::from_number(format)?,
+                settings: String::from_utf16(&units).ok()?,
+            })
         } else {
             None
         }
     }
 }
 
-/// A drawn chart: its SVG and, for screen readers, what it shows in words.
+/// Numbers per sample.
+const SAMPLE_NUMBERS: usize = 5;
+
+/// A sample as numbers.
+fn sample_numbers(s: &Sample) -> [f64; SAMPLE_NUMBERS] {
+    [
+        s.time_s,
+        s.throughput_rps,
+        s.p95_ms,
+        s.error_pct,
+        s.stale_pct.unwrap_or(NO_REPLICAS),
+    ]
+}
+
+/// The sample [`sample_numbers`] wrote (`numbers` holds [`SAMPLE_NUMBERS`]).
+fn sample_of_numbers(numbers: &[f64]) -> Sample {
+    Sample {
+        time_s: numbers[0],
+        throughput_rps: numbers[1],
+        p95_ms: numbers[2],
+        error_pct: numbers[3],
+        stale_pct: (numbers[4] != NO_REPLICAS).then_some(numbers[4]),
+    }
+}
+
+/// Appends `timeline` as numbers: how many samples, each sample's numbers, then each mark's
+/// four.
+fn encode_timeline(timeline: &Timeline, out: &mut Vec<f64>) {
+    out.push(timeline.samples().len() as f64);
+    for s in timeline.samples() {
+        out.extend(sample_numbers(s));
+    }
+    for m in timeline.marks() {
+        let (kind, index, on) = encode_change(m.what);
+        out.extend([m.time_s, kind, index, on]);
+    }
+}
+
+/// The timeline [`encode_timeline`] wrote, or `None`.
+fn decode_timeline(numbers: &[f64]) -> Option<Timeline> {
+    let (&count, rest) = numbers.split_first()?;
+    let samples = whole(count)?.checked_mul(SAMPLE_NUMBERS)?;
+    if samples > rest.len() || (rest.len() - samples) % 4 != 0 {
+        return None;
+    }
+    let (samples, marks) = rest.split_at(samples);
+    let mut timeline = Timeline::new();
+    for s in samples.chunks_exact(SAMPLE_NUMBERS) {
+        timeline.push(sample_of_numbers(s));
+    }
+    for m in marks.chunks_exact(4) {
+        timeline.mark(Mark {
+            time_s: m[0],
+            what: decode_change(m[1], m[2], m[3])?,
+        });
+    }
+    Some(timeline)
+}
+
+/// A drawn chart: its SVG and, for screen readers, what it shows in words. For an
+/// [`Drawing::Export`], the file's text and its name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Picture {
     pub svg: String,
@@ -202,6 +289,15 @@ impl Painter {
             Drawing::Timeline { timeline, width } => Picture {
                 svg: timeline::svg(timeline, *width),
                 description: timeline::summary(timeline),
+            },
+            Drawing::Export {
+                timeline,
+                now,
+                format,
+                settings,
+            } => Picture {
+                svg: export::write(*format, settings, timeline, *now),
+                description: format.file_name().to_owned(),
             },
         }
     }
@@ -345,6 +441,51 @@ mod tests {
         }
     }
 
+    fn exports() -> Vec<Drawing> {
+        vec![
+            Drawing::Export {
+                timeline: timeline(),
+                now: Some(Sample {
+                    time_s: 70.2,
+                    throughput_rps: 812.5,
+                    p95_ms: 43.25,
+                    error_pct: 0.5,
+                    stale_pct: None,
+                }),
+                format: FileFormat::Csv,
+                settings: "stage=3&users=50000&controls=users,apps".to_owned(),
+            },
+            Drawing::Export {
+                timeline: Timeline::new(),
+                now: None,
+                format: FileFormat::Json,
+                settings: "théâtre ✓".to_owned(),
+            },
+        ]
+    }
+
+    #[test]
+    fn an_export_comes_back_from_its_numbers_and_is_written_as_a_file() {
+        for d in exports() {
+            assert_eq!(Drawing::decode(&d.encode()), Some(d));
+        }
+        let all = exports();
+        let csv = Painter::new().paint(&all[0]);
+        assert_eq!(csv.description, "headroom-timeline.csv");
+        let rows: Vec<&str> = csv.svg.lines().collect();
+        let Drawing::Export { timeline, now, .. } = &all[0] else {
+            unreachable!("an export")
+        };
+        let samples = export::ending_with(timeline, *now).samples().len();
+        assert_eq!(rows.len(), samples + 1, "a header, then a row a sample");
+        assert_eq!(rows.last(), Some(&"70.2,812.5,43.25,0.5,,"));
+        let json = Painter::new().paint(&all[1]);
+        assert_eq!(json.description, "headroom-timeline.json");
+        let v: serde_json::Value = serde_json::from_str(&json.svg).expect("JSON");
+        assert_eq!(v["settings"], "théâtre ✓");
+        assert_eq!(v["rows"].as_array().map(Vec::len), Some(0));
+    }
+
     #[test]
     fn the_painter_draws_each_chart_and_says_what_it_shows() {
         let mut painter = Painter::new();
@@ -397,6 +538,11 @@ mod tests {
             vec![COST, 640.0, 2.0],
             vec![COST, f64::NAN, 2.0, 1_000.0],
             vec![TIMELINE, 640.0, 1.0, 2.0, 3.0],
+            vec![EXPORT, 0.0, 5.0, 0.0, 0.0, 0.0],
+            vec![EXPORT, 0.0, 0.0, 2.0, 0.0, 0.0],
+            vec![EXPORT, 0.0, 0.0, 1.0, 1.0, 2.0],
+            vec![EXPORT, 0.0, 0.0, 0.0, 3.0, 65.0, 0.0],
+            vec![EXPORT, 0.0, 0.0, 0.0, 1.0, 70_000.0, 0.0],
         ] {
             assert_eq!(Drawing::decode(&bad), None, "{bad:?}");
         }

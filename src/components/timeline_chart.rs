@@ -2,11 +2,13 @@ use headroom_engine::live::LiveReading;
 use leptos::html::{Div, Figure};
 use leptos::prelude::*;
 
-use crate::chart_painter::use_chart_picture;
+use crate::chart_painter::{use_chart_picture, use_painter};
 use crate::chart_width::use_chart_width;
 use crate::charts::drawing::Drawing;
 use crate::components::ChartCanvas;
-use crate::timeline::Timeline;
+use crate::download::download;
+use crate::export::FileFormat;
+use crate::timeline::{Sample, Timeline};
 
 /// The last 60 simulated seconds of the running system: throughput (req/s), p95 latency and
 /// errors (%), and stale reads where there are replicas, in panels sharing the time axis, with
@@ -14,12 +16,15 @@ use crate::timeline::Timeline;
 /// from the readings it is given, starts over when simulated time goes back (a new
 /// simulation), and redraws only when a sample is added: once a simulated second, however
 /// often readings arrive. Screen readers get the newest second's numbers. The chart worker
-/// draws it.
+/// draws it. Its numbers download as CSV or JSON, ending with the reading shown now.
 #[component]
 pub fn TimelineChart(
     /// The latest reading.
     #[prop(into)]
     reading: Signal<Option<LiveReading>>,
+    /// The page's link query: the settings a JSON download records.
+    #[prop(into)]
+    settings: Signal<String>,
 ) -> impl IntoView {
     let figure = NodeRef::<Figure>::new();
     let container = NodeRef::<Div>::new();
@@ -49,6 +54,36 @@ pub fn TimelineChart(
         },
     );
 
+    // A download: the chart worker writes the file from the timeline, ending with the
+    // reading on the page now, and the page saves it; the status says when it is saved.
+    let (file, write) = use_painter("");
+    let status = RwSignal::new(String::new());
+    let save = move |format: FileFormat| {
+        let now = reading.with_untracked(|r| r.as_ref().map(Sample::of));
+        status.set(format!("Writing {}…", format.file_name()));
+        write(&Drawing::Export {
+            timeline: buffer.with_value(Timeline::clone),
+            now,
+            format,
+            settings: settings.get_untracked(),
+        });
+    };
+    Effect::new(move |_| {
+        file.with(|f| {
+            if f.svg.is_empty() {
+                return;
+            }
+            // (A worker that failed answers with its "could not be drawn" picture.)
+            let saved = FileFormat::of_name(&f.description).is_some_and(|format| {
+                download(&f.description, format.media_type(), &f.svg).is_ok()
+            });
+            status.set(if saved {
+                format!("Saved {}.", f.description)
+            } else {
+                "The file could not be written in this browser.".to_owned()
+            });
+        });
+    });
     view! {
         <figure class="panel chart timeline" data-testid="timeline-chart" node_ref=figure>
             <ChartCanvas container=container picture=picture/>
@@ -58,6 +93,17 @@ pub fn TimelineChart(
                 "share of stale reads), each against its dashed target. A dotted line marks each "
                 "change you made: a setting, a fault on or off."
             </figcaption>
+            <div class="downloads" role="group" aria-label="Download the timeline">
+                <button type="button" class="action" data-testid="download-csv" on:click=move |_| save(FileFormat::Csv)>
+                    "Download CSV"
+                </button>
+                <button type="button" class="action" data-testid="download-json" on:click=move |_| save(FileFormat::Json)>
+                    "Download JSON"
+                </button>
+                <span class="download-status" role="status" data-testid="download-status">
+                    {move || status.get()}
+                </span>
+            </div>
         </figure>
     }
 }

@@ -4,6 +4,7 @@ use headroom_engine::StageId;
 use leptos::prelude::*;
 
 use crate::diagram_layout::DiagramLayout;
+use crate::knobs::Knob;
 
 /// What the knob a remedy turns is called on the page.
 fn lever_words(lever: Lever) -> &'static str {
@@ -88,7 +89,7 @@ pub fn WhatBreaks(
                     .into_any()
                 }
                 Remedy::Lever(lever) => view! {
-                    <p class="remedy" data-testid="what-breaks-lever" data-lever=format!("{lever:?}")>
+                    <p class="remedy" data-testid="what-breaks-lever" data-lever=Knob::turned_by(lever).key()>
                         {lever_words(lever)}
                     </p>
                 }

@@ -1,0 +1,96 @@
+// End-to-end: the timeline downloads as CSV and JSON, written by the chart worker; the files
+// parse, name their columns with units, and end with the numbers the page shows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { startHarness, openPage, running } from './harness.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.stop();
+});
+
+const simTime = async (page) =>
+  Number((await page.getByTestId('sim-time').innerText()).match(/[\d.]+/)[0]);
+
+/** The simulated time once it has stood still for half a second (the engine is paused). */
+async function settledTime(page) {
+  const deadline = Date.now() + 10_000;
+  let last = await simTime(page);
+  let since = Date.now();
+  while (Date.now() - since < 500) {
+    assert.ok(Date.now() < deadline, `the clock did not settle (last ${last} s)`);
+    await page.waitForTimeout(100);
+    const now = await simTime(page);
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+  return last;
+}
+
+/** Clicks `testid` and returns the downloaded file's name and text. */
+async function download(page, testid) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+  return { name: file.suggestedFilename(), text: await readFile(await file.path(), 'utf8') };
+}
+
+/** The number in a metric's text, in the unit of the CSV column (ms for "1.2 s", % for "3.4%"). */
+async function shown(page, testid) {
+  const text = (await page.getByTestId(testid).innerText()).trim();
+  const n = Number(text.match(/[\d,.]+/)[0].replace(/,/g, ''));
+  return { text, value: /\d s\b/.test(text) ? n * 1000 : n };
+}
+
+test('the timeline downloads as CSV and JSON that end with what the page shows', async () => {
+  const { page, context, problems } = await openPage(harness, '?stage=3&users=50000&speed=10');
+  await running(page, 3, 8);
+  await page.getByTestId('play-pause').click();
+  const time = await settledTime(page);
+  await page.getByTestId('timeline-chart').scrollIntoViewIfNeeded();
+
+  const csv = await download(page, 'download-csv');
+  assert.equal(csv.name, 'headroom-timeline.csv');
+  await page.getByTestId('download-status').filter({ hasText: 'Saved headroom-timeline.csv.' }).waitFor();
+  const lines = csv.text.split('\r\n');
+  assert.equal(lines.pop(), '', 'every line ends with CRLF');
+  assert.equal(lines[0], 'time_s,throughput_rps,p95_ms,error_percent,stale_percent,change');
+  const rows = lines.slice(1).map((l) => l.split(','));
+  // At most a row a simulated second (at 10×, readings come a few simulated seconds apart).
+  assert.ok(rows.length >= 3, `${rows.length} rows at ${time} s`);
+  for (const row of rows) {
+    assert.equal(row.length, 6, row.join(','));
+    for (const field of row.slice(0, 4)) assert.ok(Number.isFinite(Number(field)) && field !== '', row.join(','));
+  }
+  const times = rows.map((r) => Number(r[0]));
+  const seconds = times.map(Math.floor);
+  assert.ok(seconds.every((s, i) => i === 0 || s > seconds[i - 1]), `oldest first, one a second: ${times}`);
+
+  // The last row is the reading on the page: each figure within the page's rounding of it.
+  const last = rows.at(-1).map(Number);
+  assert.ok(Math.abs(last[0] - time) < 0.05, `last row at ${last[0]} s, the page at ${time} s`);
+  const throughput = await shown(page, 'metric-throughput');
+  assert.ok(Math.abs(last[1] - throughput.value) <= 0.5, `throughput ${last[1]} vs "${throughput.text}"`);
+  const p95 = await shown(page, 'metric-p95');
+  const p95Step = p95.value >= 10_000 ? 50 : 0.5;
+  assert.ok(Math.abs(last[2] - p95.value) <= p95Step, `p95 ${last[2]} ms vs "${p95.text}"`);
+  const errors = await shown(page, 'metric-errors');
+  assert.ok(Math.abs(last[3] - errors.value) <= 0.05, `errors ${last[3]}% vs "${errors.text}"`);
+  assert.ok(last[3] > 1, `stage 3 at 50,000 users is failing: ${last[3]}% errors`);
+
+  const json = await download(page, 'download-json');
+  assert.equal(json.name, 'headroom-timeline.json');
+  const data = JSON.parse(json.text);
+  assert.equal(data.format, 'headroom timeline');
+  assert.match(data.settings, /^stage=3&users=50000&/);
+  assert.deepEqual(
+    data.columns.map((c) => `${c.name} (${c.unit})`),
+    ['time_s (s)', 'throughput_rps (requests/s)', 'p95_ms (ms)', 'error_percent (%)', 'stale_percent (%)', 'change ()'],
+  );
+  assert.deepEqual(data.rows.at(-1).slice(0, 4), last.slice(0, 4), 'the JSON ends with the CSV\'s last row');
+  assert.equal(data.rows.length, rows.length);
+
+  assert.deepEqual(problems, []);
+  await context.close();
+});
