@@ -2,7 +2,8 @@
 //! (`src/bin/chart_worker.rs`), so plotters is not in the first load and drawing never holds up
 //! a frame. The page starts the worker when a chart first comes near the view, sends it each
 //! chart's [`Drawing`] as numbers, and puts the [`Picture`] it sends back (the SVG and its
-//! description in words) into the chart.
+//! description in words) into the chart. The worker writes the timeline's files the same way
+//! ([`use_painter`], [`Drawing::Export`]).
 //!
 //! The worker lives as long as the charts: the last chart to go terminates it (and frees its
 //! handlers), and the next chart to ask starts it again.

@@ -91,16 +91,24 @@ pub fn write(
 pub fn ending_with(timeline: &Timeline, now: Option<Sample>) -> Timeline {
     let mut out = timeline.clone();
     if let Some(now) = now {
-        out.replace_latest(now);
+        out.end_with(now);
     }
     out
 }
 
-/// What the learner changed during the simulated second of `time_s`, in words.
-fn changes_at(marks: &[Mark], time_s: f64) -> String {
+/// What the learner changed while row `i` of `rows` was the latest, in words: from its time
+/// to the next row's (the first row also takes what came before it, the last what came after).
+/// Rows can be seconds apart (a reading every quarter second of wall time, at 10× or 100×).
+fn changes_of_row(rows: &[Sample], i: usize, marks: &[Mark]) -> String {
+    let from = if i == 0 {
+        f64::NEG_INFINITY
+    } else {
+        rows[i].time_s
+    };
+    let to = rows.get(i + 1).map_or(f64::INFINITY, |next| next.time_s);
     let labels: Vec<&str> = marks
         .iter()
-        .filter(|m| m.time_s.floor() == time_s.floor())
+        .filter(|m| m.time_s >= from && m.time_s < to)
         .map(Mark::label)
         .collect();
     labels.join("; ")
@@ -120,7 +128,7 @@ pub fn csv(rows: &[Sample], marks: &[Mark]) -> String {
     let header: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
     let mut out = header.join(",");
     out.push_str("\r\n");
-    for s in rows {
+    for (i, s) in rows.iter().enumerate() {
         let fields = [
             number(s.time_s, ""),
             number(s.throughput_rps, ""),
@@ -128,7 +136,7 @@ pub fn csv(rows: &[Sample], marks: &[Mark]) -> String {
             number(s.error_pct, ""),
             s.stale_pct.map_or(String::new(), |x| number(x, "")),
             // (Mark labels hold no comma or quote: no quoting needed.)
-            changes_at(marks, s.time_s),
+            changes_of_row(rows, i, marks),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
@@ -168,8 +176,9 @@ pub fn json(query: &str, rows: &[Sample], marks: &[Mark]) -> String {
         .collect();
     let rows: Vec<String> = rows
         .iter()
-        .map(|s| {
-            let change = changes_at(marks, s.time_s);
+        .enumerate()
+        .map(|(i, s)| {
+            let change = changes_of_row(rows, i, marks);
             format!(
                 "[{},{},{},{},{},{}]",
                 number(s.time_s, "null"),
@@ -268,6 +277,28 @@ mod tests {
             Some(FileFormat::Json)
         );
         assert_eq!(FileFormat::of_name("This chart could not be drawn."), None);
+    }
+
+    #[test]
+    fn a_change_between_rows_goes_with_the_row_before_it() {
+        // Rows 2.5 s apart, as at 10×: changes fall between them.
+        let rows = [
+            sample(0.1, 1.0, None),
+            sample(2.6, 1.0, None),
+            sample(5.1, 1.0, None),
+        ];
+        let mark = |t: f64, fault: Fault| Mark {
+            time_s: t,
+            what: Changed::Fault { fault, on: true },
+        };
+        let marks = [
+            mark(0.0, Fault::SlowApi),
+            mark(3.9, Fault::Spike),
+            mark(4.0, Fault::ReplicaLag),
+            mark(7.0, Fault::SlowApi),
+        ];
+        let changes: Vec<String> = (0..3).map(|i| changes_of_row(&rows, i, &marks)).collect();
+        assert_eq!(changes, ["slow API on", "spike on; lag on", "slow API on"]);
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub struct Range {
 
 impl Knob {
     /// The knob that turns the diagnosis's `lever`.
-    pub fn turned_by(lever: Lever) -> Self {
+    pub fn for_lever(lever: Lever) -> Self {
         match lever {
             Lever::AppServers => Self::AppServers,
             Lever::CacheHit => Self::CacheHit,

@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use leptos::web_sys::{self, Event, MessageEvent};
 
-use crate::format;
 use crate::listen::listen;
 use crate::parent_events::embedding_page;
 use crate::query;
@@ -33,8 +32,8 @@ pub enum ParentCommand {
 pub struct Message {
     /// `target`: "headroom" for a message to Headroom.
     pub target: Option<String>,
-    /// `version`.
-    pub version: Option<f64>,
+    /// `version`, a number, as JavaScript writes it.
+    pub version: Option<String>,
     /// `type`.
     pub kind: Option<String>,
     /// `params`: its (name, value) pairs, or what is wrong with it; `None` when absent.
@@ -47,12 +46,10 @@ pub fn read(message: &Message) -> Result<Option<ParentCommand>, String> {
     if message.target.as_deref() != Some("headroom") {
         return Ok(None);
     }
-    if message.version != Some(f64::from(API_VERSION)) {
+    if message.version != Some(API_VERSION.to_string()) {
         return Err(format!(
             "a message needs version: {API_VERSION} (this one has {}); ignored.",
-            message
-                .version
-                .map_or_else(|| "none".to_owned(), format::decimal)
+            message.version.as_deref().unwrap_or("none")
         ));
     }
     let command = match message.kind.as_deref() {
@@ -190,10 +187,18 @@ fn fields(data: &JsValue) -> Message {
     };
     Message {
         target: get("target").and_then(|v| v.as_string()),
-        version: get("version").and_then(|v| v.as_f64()),
+        version: get("version").and_then(|v| number_text(&v)),
         kind: get("type").and_then(|v| v.as_string()),
         params: get("params").map(|p| params(&p)),
     }
+}
+
+/// `value`, if it is a number, as JavaScript writes it (`1`, `0.85`, `1e+21`): exactly what
+/// the course page sent, and no float printing in the page's wasm.
+fn number_text(value: &JsValue) -> Option<String> {
+    value.as_f64()?;
+    let number: &js_sys::Number = value.unchecked_ref();
+    number.to_string_with_radix(10).ok().map(String::from)
 }
 
 /// An object's (name, value) pairs: a value is a string, a number or a boolean (1 or 0).
@@ -209,13 +214,8 @@ fn params(object: &JsValue) -> Result<Vec<(String, String)>, String> {
             let value = entry.get(1);
             let text = if let Some(s) = value.as_string() {
                 s
-            } else if value.as_f64().is_some() {
-                // As JavaScript writes the number (the page carries no float printing).
-                let number: &js_sys::Number = value.unchecked_ref();
-                number
-                    .to_string_with_radix(10)
-                    .map(String::from)
-                    .unwrap_or_default()
+            } else if let Some(text) = number_text(&value) {
+                text
             } else if let Some(b) = value.as_bool() {
                 u8::from(b).to_string()
             } else {
@@ -233,7 +233,7 @@ mod tests {
     fn message(kind: &str, params: Option<Vec<(&str, &str)>>) -> Message {
         Message {
             target: Some("headroom".into()),
-            version: Some(1.0),
+            version: Some("1".to_owned()),
             kind: Some(kind.into()),
             params: params.map(|p| {
                 Ok(p.into_iter()
@@ -277,7 +277,7 @@ mod tests {
     #[test]
     fn a_bad_message_for_headroom_says_why() {
         let mut old = message("reset", None);
-        old.version = Some(2.0);
+        old.version = Some("2".to_owned());
         let why = |m: &Message| read(m).expect_err("refused");
         assert!(why(&old).contains("version: 1"));
         old.version = None;

@@ -159,17 +159,17 @@ impl Timeline {
         true
     }
 
-    /// Puts `now` in as the newest sample: in place of the sample of its simulated second, or
-    /// after the last one; a sample older than the last is left out.
-    pub fn replace_latest(&mut self, now: Sample) {
+    /// Ends the timeline with `now`: in place of the newest sample if it is of the same
+    /// simulated second, else after it. One older than the newest sample is left out.
+    pub fn end_with(&mut self, now: Sample) {
         if self
             .samples
             .back()
-            .is_some_and(|last| last.time_s.floor() == now.time_s.floor() && now.time_s.is_finite())
+            .is_some_and(|last| last.time_s.floor() == now.time_s.floor())
         {
             self.samples.pop_back();
-            self.last_time_s = self.samples.back().map(|s| s.time_s);
         }
+        self.last_time_s = self.samples.back().map(|s| s.time_s);
         if self.last_time_s.is_none_or(|last| now.time_s >= last) {
             self.push(now);
         }

@@ -1,10 +1,12 @@
-//! The chart worker: draws the page's charts to SVG off its main thread. Trunk builds it as a
+//! The chart worker: draws the page's charts to SVG off its main thread, and writes the
+//! timeline's CSV and JSON files ([`Drawing::Export`](headroom::charts::drawing::Drawing)). Trunk builds it as a
 //! web worker (`data-type="worker"` in index.html); the page starts it when a chart first
 //! comes near the view (`src/chart_painter.rs`).
 //!
 //! Once it listens, the worker posts "ready". Each message is then a `Float64Array`: a chart's id, then its
 //! [`Drawing`](headroom::charts::drawing::Drawing) as numbers. The answer is
-//! `[id, svg, description]`, both empty for numbers that are not a drawing.
+//! `[id, svg, description]` (for a file, its text and its name), both empty for numbers that
+//! are not a drawing.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

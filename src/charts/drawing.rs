@@ -85,6 +85,7 @@ impl Drawing {
                 format,
                 settings,
             } => {
+                // (A file has no width: 0 keeps every drawing's second number a width.)
                 out.extend([EXPORT, 0.0, format.number()]);
                 match now {
                     Some(now) => {

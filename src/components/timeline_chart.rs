@@ -55,12 +55,15 @@ pub fn TimelineChart(
     );
 
     // A download: the chart worker writes the file from the timeline, ending with the
-    // reading on the page now, and the page saves it; the status says when it is saved.
+    // reading on the page now, and the page hands it to the browser. One at a time: the
+    // buttons rest while a file is being written, and only the answer to that request (or a
+    // worker that failed meanwhile) ends it.
     let (file, write) = use_painter("");
+    let pending = RwSignal::new(None::<FileFormat>);
     let status = RwSignal::new(String::new());
     let save = move |format: FileFormat| {
         let now = reading.with_untracked(|r| r.as_ref().map(Sample::of));
-        status.set(format!("Writing {}…", format.file_name()));
+        pending.set(Some(format));
         write(&Drawing::Export {
             timeline: buffer.with_value(Timeline::clone),
             now,
@@ -70,40 +73,49 @@ pub fn TimelineChart(
     };
     Effect::new(move |_| {
         file.with(|f| {
+            let Some(format) = pending.get_untracked() else {
+                return;
+            };
             if f.svg.is_empty() {
                 return;
             }
+            pending.set(None);
             // (A worker that failed answers with its "could not be drawn" picture.)
-            let saved = FileFormat::of_name(&f.description).is_some_and(|format| {
-                download(&f.description, format.media_type(), &f.svg).is_ok()
-            });
-            status.set(if saved {
-                format!("Saved {}.", f.description)
+            let handed = f.description == format.file_name()
+                && download(format.file_name(), format.media_type(), &f.svg).is_ok();
+            status.set(if handed {
+                format!("Downloading {}.", format.file_name())
             } else {
-                "The file could not be written in this browser.".to_owned()
+                format!(
+                    "{} could not be written in this browser.",
+                    format.file_name()
+                )
             });
         });
     });
+    // One file at a time.
+    let resting = move || pending.get().is_some();
     view! {
         <figure class="panel chart timeline" data-testid="timeline-chart" node_ref=figure>
             <ChartCanvas container=container picture=picture/>
-            <figcaption>
-                "The last minute of simulated time, one point a second: requests answered, how "
-                "slow the slowest 5% were, and the share that failed (and, with replicas, the "
-                "share of stale reads), each against its dashed target. A dotted line marks each "
-                "change you made: a setting, a fault on or off."
-            </figcaption>
             <div class="downloads" role="group" aria-label="Download the timeline">
-                <button type="button" class="action" data-testid="download-csv" on:click=move |_| save(FileFormat::Csv)>
+                <button type="button" class="action" data-testid="download-csv" disabled=resting on:click=move |_| save(FileFormat::Csv)>
                     "Download CSV"
                 </button>
-                <button type="button" class="action" data-testid="download-json" on:click=move |_| save(FileFormat::Json)>
+                <button type="button" class="action" data-testid="download-json" disabled=resting on:click=move |_| save(FileFormat::Json)>
                     "Download JSON"
                 </button>
                 <span class="download-status" role="status" data-testid="download-status">
                     {move || status.get()}
                 </span>
             </div>
+            <figcaption>
+                "The last minute of simulated time, a point for each reading (at most one a "
+                "second): requests answered, how "
+                "slow the slowest 5% were, and the share that failed (and, with replicas, the "
+                "share of stale reads), each against its dashed target. A dotted line marks each "
+                "change you made: a setting, a fault on or off."
+            </figcaption>
         </figure>
     }
 }

@@ -89,7 +89,7 @@ pub fn WhatBreaks(
                     .into_any()
                 }
                 Remedy::Lever(lever) => view! {
-                    <p class="remedy" data-testid="what-breaks-lever" data-lever=Knob::turned_by(lever).key()>
+                    <p class="remedy" data-testid="what-breaks-lever" data-lever=Knob::for_lever(lever).key()>
                         {lever_words(lever)}
                     </p>
                 }
