@@ -55,18 +55,16 @@ impl FileFormat {
     }
 
     /// As a number, for the chart worker's messages.
-    pub fn number(self) -> f64 {
+    pub fn code(self) -> f64 {
         match self {
             Self::Csv => 0.0,
             Self::Json => 1.0,
         }
     }
 
-    /// The format [`FileFormat::number`] gave `x`, if any.
-    pub fn from_number(x: f64) -> Option<Self> {
-        [Self::Csv, Self::Json]
-            .into_iter()
-            .find(|f| f.number() == x)
+    /// The format [`FileFormat::code`] gave `x`, if any.
+    pub fn from_code(x: f64) -> Option<Self> {
+        [Self::Csv, Self::Json].into_iter().find(|f| f.code() == x)
     }
 }
 
@@ -269,9 +267,9 @@ mod tests {
     #[test]
     fn a_format_survives_the_trip_to_the_worker() {
         for f in [FileFormat::Csv, FileFormat::Json] {
-            assert_eq!(FileFormat::from_number(f.number()), Some(f));
+            assert_eq!(FileFormat::from_code(f.code()), Some(f));
         }
-        assert_eq!(FileFormat::from_number(7.0), None);
+        assert_eq!(FileFormat::from_code(7.0), None);
         assert_eq!(
             FileFormat::of_name("headroom-timeline.json"),
             Some(FileFormat::Json)

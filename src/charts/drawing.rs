@@ -86,7 +86,7 @@ impl Drawing {
                 settings,
             } => {
                 // (A file has no width: 0 keeps every drawing's second number a width.)
-                out.extend([EXPORT, 0.0, format.number()]);
+                out.extend([EXPORT, 0.0, format.code()]);
                 match now {
                     Some(now) => {
                         out.push(1.0);
@@ -168,7 +168,7 @@ impl Drawing {
             Some(Drawing::Export {
                 timeline: decode_timeline(rest)?,
                 now,
-                format: FileFormat::from_number(format)?,
+                format: FileFormat::from_code(format)?,
                 settings: String::from_utf16(&units).ok()?,
             })
         } else {
