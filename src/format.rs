@@ -4,7 +4,7 @@
 //! sentences use too): it rounds with integer arithmetic, so the page's wasm carries none of
 //! the standard library's float printing.
 
-pub use headroom_engine::numbers::{decimal, fixed, Fixed};
+pub use headroom_engine::numbers::{decimal, fixed, trimmed, Fixed};
 
 /// A length or position in SVG units, to a tenth: finer than a pixel at any size the diagram
 /// is drawn.
@@ -29,9 +29,7 @@ pub fn compact(x: f64) -> String {
         a if a >= 1e3 => (x / 1e3, "K"),
         _ => (x, ""),
     };
-    let text = fixed(value, 1).to_string();
-    let text = text.strip_suffix(".0").unwrap_or(&text);
-    format!("{text}{suffix}")
+    format!("{}{suffix}", trimmed(value, 1))
 }
 
 /// A rate with precision that suits its size: "0.35", "3.5", "35", "3,472".

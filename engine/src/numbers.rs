@@ -23,13 +23,18 @@ pub fn grouped(x: f64) -> String {
 /// `x` as a plain decimal, to at most three places and without trailing zeros: 85 → "85",
 /// 0.25 → "0.25", 1e7 → "10000000". For values a person typed or a link carries.
 pub fn decimal(x: f64) -> String {
-    let text = fixed(x, Fixed::MAX_DECIMALS).to_string();
+    trimmed(x, Fixed::MAX_DECIMALS)
+}
+
+/// `x` to at most `places` places, without trailing zeros (nor a "-" on a zero): 2.0 → "2",
+/// 2.5 → "2.5". For labels.
+pub fn trimmed(x: f64, places: u8) -> String {
+    let text = fixed(x, places).to_string();
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
     } else {
         &text
     };
-    // (Nothing rounded to zero is negative in a link.)
     if text == "-0" { "0" } else { text }.to_owned()
 }
 
@@ -176,6 +181,13 @@ mod tests {
             let p = usize::from(places);
             prop_assert_eq!(fixed(x, places).to_string(), format!("{x:.p$}"));
         }
+    }
+
+    #[test]
+    fn trimmed_keeps_the_places_it_needs() {
+        assert_eq!(trimmed(2_000.0 / 1e3, 1), "2");
+        assert_eq!(trimmed(2.46, 1), "2.5");
+        assert_eq!(trimmed(-0.04, 1), "0");
     }
 
     #[test]

@@ -505,10 +505,9 @@ pub fn users_label(x: f64) -> String {
 /// A duration for a label: "80 ms", "1.2 s".
 pub fn ms_label(ms: f64) -> String {
     if ms >= 1_000.0 {
-        let s = format::fixed(ms / 1e3, 1).to_string();
-        format!("{} s", s.strip_suffix(".0").unwrap_or(&s))
+        format!("{} s", format::trimmed(ms / 1e3, 1))
     } else {
-        format!("{} ms", ms.round())
+        format!("{} ms", format::fixed(ms, 0))
     }
 }
 
