@@ -2,7 +2,7 @@
 // diagram is out of view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, openPage } from './harness.mjs';
+import { startHarness, openPage, simTime } from './harness.mjs';
 
 let harness;
 before(async () => {
@@ -11,9 +11,6 @@ before(async () => {
 after(async () => {
   await harness?.stop();
 });
-
-const simTime = async (page) =>
-  Number((await page.getByTestId('sim-time').innerText()).match(/[\d.]+/)[0]);
 
 /** The details table's rows as { resource: [cells…] }. */
 const detailRows = (page) =>

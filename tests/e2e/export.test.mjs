@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startHarness, openPage, running } from './harness.mjs';
+import { startHarness, openPage, running, simTime, settledTime } from './harness.mjs';
 
 let harness;
 before(async () => {
@@ -12,23 +12,6 @@ before(async () => {
 after(async () => {
   await harness?.stop();
 });
-
-const simTime = async (page) =>
-  Number((await page.getByTestId('sim-time').innerText()).match(/[\d.]+/)[0]);
-
-/** The simulated time once it has stood still for half a second (the engine is paused). */
-async function settledTime(page) {
-  const deadline = Date.now() + 10_000;
-  let last = await simTime(page);
-  let since = Date.now();
-  while (Date.now() - since < 500) {
-    assert.ok(Date.now() < deadline, `the clock did not settle (last ${last} s)`);
-    await page.waitForTimeout(100);
-    const now = await simTime(page);
-    if (now !== last) [last, since] = [now, Date.now()];
-  }
-  return last;
-}
 
 /** Clicks `testid` and returns the downloaded file's name and text. */
 async function download(page, testid) {

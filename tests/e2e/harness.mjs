@@ -135,3 +135,27 @@ export async function numberIn(locator) {
   const m = (await locator.innerText()).replace(/,/g, '').match(/-?\d+(\.\d+)?/);
   return m ? Number(m[0]) : NaN;
 }
+
+/** The simulated time the clock shows, seconds. */
+export async function simTime(page) {
+  return Number((await page.getByTestId('sim-time').innerText()).match(/[\d.]+/)[0]);
+}
+
+/**
+ * The clock once it has settled: the worker answers a pause with a reading taken the moment it
+ * paused, which may come after the one on screen. Waits for the clock to show the same time
+ * over 400 ms (longer than the 250 ms between readings of a running simulation): a clock that
+ * kept running would time this out.
+ */
+export async function settledTime(page) {
+  const deadline = Date.now() + 10_000;
+  let last = await simTime(page);
+  let since = Date.now();
+  while (Date.now() - since < 400) {
+    if (Date.now() >= deadline) throw new Error(`the clock did not settle (last ${last} s)`);
+    await page.waitForTimeout(100);
+    const now = await simTime(page);
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+  return last;
+}

@@ -2,7 +2,7 @@
 // bad values get notices; embed mode fits a small iframe; a course page hears events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, openPage } from './harness.mjs';
+import { startHarness, openPage, simTime } from './harness.mjs';
 
 let harness;
 before(async () => {
@@ -12,8 +12,6 @@ after(async () => {
   await harness?.stop();
 });
 
-const simTime = async (page) =>
-  Number((await page.getByTestId('sim-time').innerText()).match(/[\d.]+/)[0]);
 const query = (page) => page.evaluate(() => new URLSearchParams(location.search));
 const param = (page, name) => page.evaluate((n) => new URLSearchParams(location.search).get(n), name);
 

@@ -2,7 +2,7 @@
 // Each stage fails at a load where the next stage is healthy; faults change the numbers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, openPage, until, numberIn } from './harness.mjs';
+import { startHarness, openPage, until, numberIn, simTime, settledTime } from './harness.mjs';
 
 let harness;
 before(async () => {
@@ -14,28 +14,6 @@ after(async () => {
 
 /** Users-slider positions (20 per factor of ten from 10 users): 10^(1 + p/20). */
 const POSITION = { 1000: 40, 10000: 60, 1600: 44, 50000: 74, 200000: 86, 500000: 94, 1000000: 100, 3200000: 110 };
-
-const simTime = async (page) =>
-  Number((await page.getByTestId('sim-time').innerText()).match(/[\d.]+/)[0]);
-
-/**
- * The clock once it has settled: the worker answers a pause with a reading taken the moment it
- * paused, which may come after the one on screen. Waits for the clock to show the same time
- * over 400 ms (longer than the 250 ms between readings of a running simulation): a clock that
- * kept running would time this out.
- */
-async function settledTime(page) {
-  const deadline = Date.now() + 10_000;
-  let last = await simTime(page);
-  let since = Date.now();
-  while (Date.now() - since < 400) {
-    assert.ok(Date.now() < deadline, `the clock did not settle (last ${last} s)`);
-    await page.waitForTimeout(100);
-    const now = await simTime(page);
-    if (now !== last) [last, since] = [now, Date.now()];
-  }
-  return last;
-}
 
 /** Waits until the simulated clock passes `seconds`. */
 async function runUntil(page, seconds, timeout = 120_000) {
