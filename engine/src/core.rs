@@ -34,6 +34,8 @@ pub const LIVE_STEP_S: f64 = 2.0;
 
 /// A request's `keys` when it reads and writes none.
 const NO_KEYS: u32 = u32::MAX;
+/// A request's `held` when it holds no server.
+const NO_HELD: u32 = u32::MAX;
 
 /// One step of a request's plan.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -155,12 +157,44 @@ impl Hooks for () {
 /// Where a request is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Phase {
+    /// A free slot: no request.
+    Free,
     Ready,
     Travelling,
     Waiting(u16),
     Serving(u16),
     Visiting(u16),
     BackingOff,
+}
+
+impl Phase {
+    /// The phase as a request keeps it, in three bytes: its kind, and the resource of the
+    /// three kinds that have one (else [`NONE`]).
+    fn packed(self) -> (u8, u16) {
+        match self {
+            Phase::Free => (0, NONE),
+            Phase::Ready => (1, NONE),
+            Phase::Travelling => (2, NONE),
+            Phase::Waiting(res) => (3, res),
+            Phase::Serving(res) => (4, res),
+            Phase::Visiting(res) => (5, res),
+            Phase::BackingOff => (6, NONE),
+        }
+    }
+
+    /// The phase back from [`Phase::packed`].
+    #[inline]
+    fn unpacked(kind: u8, res: u16) -> Self {
+        match kind {
+            0 => Phase::Free,
+            1 => Phase::Ready,
+            2 => Phase::Travelling,
+            3 => Phase::Waiting(res),
+            4 => Phase::Serving(res),
+            5 => Phase::Visiting(res),
+            _ => Phase::BackingOff,
+        }
+    }
 }
 
 /// What kind of work a request is; set by the model.
@@ -177,8 +211,9 @@ pub enum Origin {
     Internal,
 }
 
-/// A request's state: what every event about it reads, in one cache line. Its plan and the
-/// servers it holds live in arrays beside the slab, touched only by the steps that need them.
+/// A request's state: what every event about it reads, in one cache line. Its plan, its keys
+/// and the servers it holds live in stores of their own, touched only by the steps that need
+/// them.
 #[derive(Debug, Clone)]
 #[repr(align(64))]
 struct Request {
@@ -188,17 +223,18 @@ struct Request {
     plan: u32,
     /// Where its keys are in `Core::keys` ([`NO_KEYS`]: it has none).
     keys: u32,
+    /// Where the servers it holds are in `Core::held` ([`NO_HELD`]: it holds none).
+    held: u32,
     /// The requests before and after it in the queue it waits in ([`NO_SLOT`]: none, and
     /// both are `NO_SLOT` whenever it is in no queue).
     queue_prev: u32,
     queue_next: u32,
-    live: bool,
     class: Class,
     origin: Origin,
-    phase: Phase,
+    /// Its [`Phase`], packed: the kind, and the resource of those that have one.
+    phase_kind: u8,
+    phase_res: u16,
     pc: u8,
-    len: u8,
-    nheld: u8,
     /// A mark opened something a later one closes ([`Verdict::Open`]).
     open: bool,
     attempt: u8,
@@ -218,20 +254,36 @@ impl Request {
         self.origin == Origin::Job
     }
 
+    /// Where it is.
+    #[inline]
+    fn phase(&self) -> Phase {
+        Phase::unpacked(self.phase_kind, self.phase_res)
+    }
+
+    #[inline]
+    fn set_phase(&mut self, phase: Phase) {
+        (self.phase_kind, self.phase_res) = phase.packed();
+    }
+
+    /// A request is in the slot (not a free one).
+    #[inline]
+    fn is_live(&self) -> bool {
+        self.phase_kind != 0
+    }
+
     fn empty() -> Self {
         Self {
             gen: 0,
             plan: 0,
             keys: NO_KEYS,
+            held: NO_HELD,
             queue_prev: NO_SLOT,
             queue_next: NO_SLOT,
-            live: false,
             class: 0,
             origin: Origin::User,
-            phase: Phase::Ready,
+            phase_kind: 0,
+            phase_res: NONE,
             pc: 0,
-            len: 0,
-            nheld: 0,
             open: false,
             attempt: 0,
             born: 0.0,
@@ -244,11 +296,16 @@ impl Request {
 
 /// The servers a request holds, in the order it took them. Its times are single precision,
 /// counted from the request's birth: a request lives seconds, where a `f32` is good to a
-/// microsecond, a thousandth of the shortest service. Every slot carries one, so this halves
-/// it (to 32 bytes from 56) and shrinks what each request in flight takes by a fifth.
+/// microsecond, a thousandth of the shortest service (and this is half the size in `f64`).
+///
+/// Only a request that holds a server has one: in an overloaded system most requests in
+/// flight wait in a queue holding nothing, and the most that hold one at once is the number of
+/// servers, so these stay as many as the servers however long the queues grow.
 #[derive(Debug, Clone, Copy)]
 struct Held {
     res: [u16; MAX_HELD],
+    /// How many it holds: the first `n` of each array.
+    n: u8,
     /// When it took each, seconds after it was born.
     granted: [f32; MAX_HELD],
     /// How long it waited for each, seconds.
@@ -260,9 +317,60 @@ const _: () = assert!(std::mem::size_of::<Held>() <= 32);
 impl Held {
     const EMPTY: Self = Self {
         res: [NONE; MAX_HELD],
+        n: 0,
         granted: [0.0; MAX_HELD],
         wait: [0.0; MAX_HELD],
     };
+
+    /// A free entry: it keeps `next`, the index freed before it, as its first grant time's
+    /// bits (a free entry holds nothing, so the free list takes no memory of its own).
+    fn freed(next: u32) -> Self {
+        let mut h = Self::EMPTY;
+        h.granted[0] = f32::from_bits(next);
+        h
+    }
+
+    /// The index freed before this free entry.
+    fn next_free(&self) -> u32 {
+        self.granted[0].to_bits()
+    }
+
+    /// The resources held, in the order they were taken.
+    fn servers(&self) -> &[u16] {
+        &self.res[..usize::from(self.n)]
+    }
+
+    /// Takes a server of `res`, `granted` seconds after the request's birth, after waiting
+    /// `wait` seconds.
+    fn take(&mut self, res: u16, granted: f32, wait: f32) {
+        let n = usize::from(self.n);
+        assert!(n < MAX_HELD, "a plan holds more than {MAX_HELD} resources");
+        self.res[n] = res;
+        self.granted[n] = granted;
+        self.wait[n] = wait;
+        self.n += 1;
+    }
+
+    /// Gives back the server of `res` at `now` (the request was born at `born`): its sojourn
+    /// and service, seconds, or `None` when none of `res` is held.
+    fn give_back(&mut self, res: u16, born: f64, now: f64) -> Option<(f64, f64)> {
+        let n = usize::from(self.n);
+        let i = self.servers().iter().position(|&h| h == res)?;
+        let times = self.times(i, born, now);
+        self.res.copy_within(i + 1..n, i);
+        self.granted.copy_within(i + 1..n, i);
+        self.wait.copy_within(i + 1..n, i);
+        self.n -= 1;
+        Some(times)
+    }
+
+    /// Gives back the server taken last, at `now`: its resource, sojourn and service.
+    fn give_back_last(&mut self, born: f64, now: f64) -> Option<(u16, f64, f64)> {
+        let i = usize::from(self.n.checked_sub(1)?);
+        self.n -= 1;
+        let (sojourn, service) = self.times(i, born, now);
+        Some((self.res[i], sojourn, service))
+    }
 
     /// Server `i`'s sojourn (its wait and its service) and its service, seconds, given back
     /// at `now` by a request born at `born`.
@@ -376,14 +484,24 @@ struct PlanTable {
     index: Vec<u32>,
     /// Ids in `index`.
     indexed: usize,
+    /// Ids some request follows.
+    followed: usize,
 }
+
+/// Plans no request follows that the [`PlanTable`] keeps findable, at most: this many plus a
+/// quarter of those followed. Each is kept in case it comes back; past that, a rebuild frees
+/// their runs for new plans, so the steps stored stay within a quarter of what the requests in
+/// flight need (a burst of requests grows the table by little more than its own plans).
+const UNFOLLOWED_PLANS: usize = 256;
 
 impl PlanTable {
     /// The id of `plan`, stored now if no plan like it is; one more request follows it.
     fn intern(&mut self, plan: &Plan) -> u32 {
         let steps = &plan.steps[..plan.len as usize];
         let hash = plan.hash;
-        if self.indexed * 2 >= self.index.len() {
+        if self.indexed * 2 >= self.index.len()
+            || self.indexed - self.followed > UNFOLLOWED_PLANS + self.followed / 4
+        {
             self.rebuild();
         }
         let mask = self.index.len() - 1;
@@ -398,6 +516,9 @@ impl PlanTable {
                 && self.lens[k] as usize == steps.len()
                 && self.steps_of(id) == steps
             {
+                if self.refs[k] == 0 {
+                    self.followed += 1;
+                }
                 self.refs[k] += 1;
                 return id;
             }
@@ -431,11 +552,21 @@ impl PlanTable {
         };
         self.index[i] = id;
         self.indexed += 1;
+        self.followed += 1;
         id
+    }
+
+    /// Plan `id`'s length, in steps.
+    #[inline]
+    fn len_of(&self, id: u32) -> u8 {
+        self.lens[id as usize]
     }
 
     /// One more request follows plan `id`.
     fn follow(&mut self, id: u32) {
+        if self.refs[id as usize] == 0 {
+            self.followed += 1;
+        }
         self.refs[id as usize] += 1;
     }
 
@@ -459,6 +590,9 @@ impl PlanTable {
     #[inline]
     fn release(&mut self, id: u32) {
         self.refs[id as usize] -= 1;
+        if self.refs[id as usize] == 0 {
+            self.followed -= 1;
+        }
     }
 
     /// Step `pc` of plan `id`.
@@ -471,11 +605,11 @@ impl PlanTable {
     }
 
     /// Indexes only the plans some request follows, in an index with room for two to four
-    /// times as many; the others' ids become free. (So the plans no request follows, kept in
-    /// case one comes back, are never more than those followed: at stage 7 with every knob at
-    /// its maximum, four times as many would hold 2.6 times the live plans' steps.)
+    /// times as many; the others' ids become free, and their runs spare. (It runs when the
+    /// index is half full, or when the plans no request follows pass [`UNFOLLOWED_PLANS`].)
     fn rebuild(&mut self) {
-        let live = self.refs.iter().filter(|&&r| r > 0).count();
+        let live = self.followed;
+        debug_assert_eq!(live, self.refs.iter().filter(|&&r| r > 0).count());
         let capacity = (live * 2).next_power_of_two().max(1024);
         self.index.clear();
         self.index.resize(capacity, u32::MAX);
@@ -759,8 +893,11 @@ pub struct Core<H = ()> {
     requests: Slab<Request>,
     /// The plans requests follow.
     plans: PlanTable,
-    /// Each slot's held servers, beside `requests`.
+    /// The servers held by the requests that hold some, each request's at its `held` index.
     held: Slab<Held>,
+    /// The last index in `held` freed ([`NO_HELD`]: none); each free one holds the one freed
+    /// before it ([`Held::freed`]).
+    free_held: u32,
     /// The keys of the requests that read or write some (a page, a write), each request's at
     /// its `keys` index: a job or a static file reads none, and holds no room for them.
     keys: Slab<Keys>,
@@ -788,7 +925,6 @@ struct Parked {
     /// Their plan's id in the [`PlanTable`] (which it holds while the core lives); its first
     /// step holds a server of `res`.
     plan: u32,
-    len: u8,
     class: Class,
 }
 
@@ -925,6 +1061,7 @@ impl<H: Hooks> Core<H> {
             requests: Slab::default(),
             plans: PlanTable::default(),
             held: Slab::default(),
+            free_held: NO_HELD,
             keys: Slab::default(),
             free_keys: NO_KEYS,
             free: NO_SLOT,
@@ -981,7 +1118,6 @@ impl<H: Hooks> Core<H> {
             NO_SLOT => {
                 let n = self.requests.len();
                 self.requests.push(Request::empty());
-                self.held.push(Held::EMPTY);
                 n as u32
             }
             slot => {
@@ -1015,7 +1151,6 @@ impl<H: Hooks> Core<H> {
         self.parked.push(Parked {
             res,
             plan: id,
-            len: plan.len,
             class,
         });
     }
@@ -1058,12 +1193,10 @@ impl<H: Hooks> Core<H> {
         let r = &mut self.requests[slot as usize];
         r.keys = NO_KEYS;
         r.plan = parked.plan;
-        r.live = true;
         r.class = parked.class;
-        r.phase = Phase::Waiting(res);
+        r.set_phase(Phase::Waiting(res));
         r.pc = 0;
-        r.len = parked.len;
-        r.nheld = 0;
+        debug_assert_eq!(r.held, NO_HELD, "a free slot holds no server");
         r.origin = Origin::Job;
         r.open = false;
         r.attempt = waiter.attempt;
@@ -1147,12 +1280,10 @@ impl<H: Hooks> Core<H> {
         let r = &mut self.requests[slot as usize];
         r.keys = keys;
         r.plan = plan_id;
-        r.live = true;
         r.class = class;
-        r.phase = Phase::Ready;
+        r.set_phase(Phase::Ready);
         r.pc = 0;
-        r.len = plan.len;
-        r.nheld = 0;
+        debug_assert_eq!(r.held, NO_HELD, "a free slot holds no server");
         r.origin = origin;
         r.open = false;
         r.attempt = 1;
@@ -1178,13 +1309,13 @@ impl<H: Hooks> Core<H> {
         let Some(r) = self.requests.get_mut(slot as usize) else {
             return;
         };
-        if !r.live || r.gen != gen {
+        if !r.is_live() || r.gen != gen {
             return; // the request failed or finished since this was scheduled
         }
-        match r.phase {
+        match r.phase() {
             Phase::Travelling => {
                 r.pc += 1;
-                r.phase = Phase::Ready;
+                r.set_phase(Phase::Ready);
                 self.travelling -= 1;
             }
             Phase::Serving(res) => {
@@ -1194,7 +1325,7 @@ impl<H: Hooks> Core<H> {
                     Step::Serve { flagged: true, .. }
                 );
                 r.pc += 1;
-                r.phase = Phase::Ready;
+                r.set_phase(Phase::Ready);
                 if flagged {
                     self.resources[res as usize].tally.flagged_service_sum += now - start;
                 }
@@ -1225,7 +1356,7 @@ impl<H: Hooks> Core<H> {
                 }
                 let group = rs.spec.group;
                 self.stats.groups[usize::from(group)].record(now, now - since);
-                self.requests[slot as usize].phase = Phase::Ready;
+                self.requests[slot as usize].set_phase(Phase::Ready);
                 if late {
                     self.fail(slot, Cause::Timeout, res);
                     self.drain_ready();
@@ -1239,9 +1370,10 @@ impl<H: Hooks> Core<H> {
                 self.requests[slot as usize].pc += 1;
             }
             Phase::BackingOff => {
-                r.phase = Phase::Ready;
+                r.set_phase(Phase::Ready);
             }
-            Phase::Ready | Phase::Waiting(_) => return,
+            // (A free slot's generation moved on: the check above returned.)
+            Phase::Free | Phase::Ready | Phase::Waiting(_) => return,
         }
         self.advance(slot, gen);
         self.drain_ready();
@@ -1252,17 +1384,17 @@ impl<H: Hooks> Core<H> {
         loop {
             let now = self.now;
             let r = &mut self.requests[slot as usize];
-            if !r.live || r.gen != gen {
+            if !r.is_live() || r.gen != gen {
                 return;
             }
-            if r.pc >= r.len {
+            if r.pc >= self.plans.len_of(r.plan) {
                 self.finish(slot);
                 return;
             }
             let step = self.plans.step(r.plan, r.pc);
             match step {
                 Step::Travel { edge, secs } => {
-                    r.phase = Phase::Travelling;
+                    r.set_phase(Phase::Travelling);
                     self.travelling += 1;
                     r.step_start = now;
                     let (class, job) = (r.class, r.is_job());
@@ -1286,16 +1418,18 @@ impl<H: Hooks> Core<H> {
                 }
                 Step::Release(res) => {
                     r.pc += 1;
-                    let n = r.nheld as usize;
-                    let held = &mut self.held[slot as usize];
-                    let Some(i) = held.res[..n].iter().position(|&h| h == res) else {
-                        continue; // nothing held: a plan may release defensively
+                    let (at, born) = (r.held, r.born);
+                    // Nothing held is fine: a plan may release defensively.
+                    if at == NO_HELD {
+                        continue;
+                    }
+                    let held = &mut self.held[at as usize];
+                    let Some((sojourn, service)) = held.give_back(res, born, now) else {
+                        continue;
                     };
-                    let (sojourn, service) = held.times(i, r.born, now);
-                    held.res.copy_within(i + 1..n, i);
-                    held.granted.copy_within(i + 1..n, i);
-                    held.wait.copy_within(i + 1..n, i);
-                    r.nheld -= 1;
+                    if held.n == 0 {
+                        self.free_held_at(slot);
+                    }
                     self.free_server(res, sojourn, service, Departure::Served);
                 }
                 Step::Hold(res) | Step::Serve { res, .. } | Step::Visit(res) => {
@@ -1311,7 +1445,7 @@ impl<H: Hooks> Core<H> {
                     if rs.has_free_server() {
                         self.grant(slot, gen, res, now, 0.0);
                         let r = &self.requests[slot as usize];
-                        if !(r.live && r.gen == gen && r.phase == Phase::Ready) {
+                        if !(r.is_live() && r.gen == gen && r.phase() == Phase::Ready) {
                             return; // serving, visiting, or killed with its host
                         }
                     } else if rs.waiting >= rs.spec.queue_cap {
@@ -1349,7 +1483,7 @@ impl<H: Hooks> Core<H> {
                         }
                         self.join_queue(res, slot);
                         let r = &mut self.requests[slot as usize];
-                        r.phase = Phase::Waiting(res);
+                        r.set_phase(Phase::Waiting(res));
                         r.at_since = now;
                         return;
                     }
@@ -1376,18 +1510,18 @@ impl<H: Hooks> Core<H> {
         let arrived = now - wait;
         match self.plans.step(r.plan, r.pc) {
             Step::Hold(_) => {
-                let n = r.nheld as usize;
-                assert!(n < MAX_HELD, "a plan holds more than {MAX_HELD} resources");
-                let held = &mut self.held[slot as usize];
-                held.res[n] = res;
-                held.granted[n] = (now - r.born) as f32;
-                held.wait[n] = wait as f32;
-                r.nheld += 1;
                 r.pc += 1;
-                r.phase = Phase::Ready;
+                r.set_phase(Phase::Ready);
+                let (at, born) = (r.held, r.born);
+                let at = if at == NO_HELD {
+                    self.new_held(slot)
+                } else {
+                    at
+                };
+                self.held[at as usize].take(res, (now - born) as f32, wait as f32);
             }
             Step::Serve { mean, .. } => {
-                r.phase = Phase::Serving(res);
+                r.set_phase(Phase::Serving(res));
                 r.at_since = arrived;
                 r.step_start = now;
                 let t = now + self.rng.exp(f64::from(mean));
@@ -1395,7 +1529,7 @@ impl<H: Hooks> Core<H> {
                     .schedule(t, EventKind::Resume { req: slot, gen });
             }
             Step::Visit(_) => {
-                r.phase = Phase::Visiting(res);
+                r.set_phase(Phase::Visiting(res));
                 r.at_since = arrived;
                 r.step_start = now;
                 let d = match kind {
@@ -1406,7 +1540,7 @@ impl<H: Hooks> Core<H> {
                 };
                 if d <= 0.0 {
                     // An instant visit (a load balancer's routing): count it, schedule nothing.
-                    r.phase = Phase::Ready;
+                    r.set_phase(Phase::Ready);
                     r.pc += 1;
                     let rs = &mut self.resources[res as usize];
                     rs.busy -= 1;
@@ -1475,13 +1609,13 @@ impl<H: Hooks> Core<H> {
                 rs.tally.wait_sum += now - joined;
                 rs.tally.waits += 1;
                 rs.depart(now - joined, Departure::Failed { job });
-                self.requests[slot as usize].phase = Phase::Ready;
+                self.requests[slot as usize].set_phase(Phase::Ready);
                 self.fail(slot, Cause::Timeout, res);
                 continue;
             }
             self.grant(slot, gen, res, now, now - joined);
             let r = &self.requests[slot as usize];
-            if r.live && r.gen == gen && r.phase == Phase::Ready {
+            if r.is_live() && r.gen == gen && r.phase() == Phase::Ready {
                 self.ready.push_back((slot, gen));
             }
         }
@@ -1492,7 +1626,7 @@ impl<H: Hooks> Core<H> {
     pub(crate) fn drain_ready(&mut self) {
         while let Some((slot, gen)) = self.ready.pop_front() {
             let r = &self.requests[slot as usize];
-            if r.live && r.gen == gen && r.phase == Phase::Ready {
+            if r.is_live() && r.gen == gen && r.phase() == Phase::Ready {
                 self.advance(slot, gen);
             }
         }
@@ -1534,7 +1668,8 @@ impl<H: Hooks> Core<H> {
         }
         let r = &mut self.requests[slot as usize];
         let failed = Departure::Failed { job: r.is_job() };
-        let phase = std::mem::replace(&mut r.phase, Phase::Ready);
+        let phase = r.phase();
+        r.set_phase(Phase::Ready);
         match phase {
             Phase::Waiting(res) => {
                 let since = r.at_since;
@@ -1562,15 +1697,20 @@ impl<H: Hooks> Core<H> {
             Phase::Travelling => {
                 self.travelling -= 1;
             }
-            Phase::Ready | Phase::BackingOff => {}
+            Phase::Free | Phase::Ready | Phase::BackingOff => {}
         }
-        while self.requests[slot as usize].nheld > 0 {
-            let r = &mut self.requests[slot as usize];
-            r.nheld -= 1;
-            let i = r.nheld as usize;
-            let held = &self.held[slot as usize];
-            let (sojourn, service) = held.times(i, r.born, now);
-            self.free_server(held.res[i], sojourn, service, failed);
+        let (at, born) = {
+            let r = &self.requests[slot as usize];
+            (r.held, r.born)
+        };
+        if at != NO_HELD {
+            // Given back last taken first.
+            while let Some((res, sojourn, service)) =
+                self.held[at as usize].give_back_last(born, now)
+            {
+                self.free_server(res, sojourn, service, failed);
+            }
+            self.free_held_at(slot);
         }
         let r = &mut self.requests[slot as usize];
         if r.open {
@@ -1584,7 +1724,7 @@ impl<H: Hooks> Core<H> {
                 r.attempt += 1;
                 r.pc = 0;
                 r.gen = r.gen.wrapping_add(1);
-                r.phase = Phase::BackingOff;
+                r.set_phase(Phase::BackingOff);
                 r.deadline = f64::INFINITY;
                 let gen = r.gen;
                 self.stats.totals.job_retries += 1;
@@ -1629,9 +1769,8 @@ impl<H: Hooks> Core<H> {
         if r.origin == Origin::User {
             self.stats.user_count_changes(now, -1);
         }
-        r.live = false;
         r.gen = r.gen.wrapping_add(1);
-        r.phase = Phase::Ready;
+        r.set_phase(Phase::Free);
         let (plan, keys) = (r.plan, std::mem::replace(&mut r.keys, NO_KEYS));
         self.plans.release(plan);
         r.plan = std::mem::replace(&mut self.free, slot);
@@ -1641,6 +1780,30 @@ impl<H: Hooks> Core<H> {
             freed.list[0] = std::mem::replace(&mut self.free_keys, keys);
         }
         self.live -= 1;
+    }
+
+    /// Room for the servers the request in `slot` is about to hold: its `held` index.
+    fn new_held(&mut self, slot: u32) -> u32 {
+        let at = match self.free_held {
+            NO_HELD => {
+                self.held.push(Held::EMPTY);
+                (self.held.len() - 1) as u32
+            }
+            at => {
+                let entry = &mut self.held[at as usize];
+                self.free_held = entry.next_free();
+                *entry = Held::EMPTY;
+                at
+            }
+        };
+        self.requests[slot as usize].held = at;
+        at
+    }
+
+    /// The request in `slot` holds no server now: its room for them goes back.
+    fn free_held_at(&mut self, slot: u32) {
+        let at = std::mem::replace(&mut self.requests[slot as usize].held, NO_HELD);
+        self.held[at as usize] = Held::freed(std::mem::replace(&mut self.free_held, at));
     }
 
     /// Stores `keys` for a new request: its index in `keys`, or [`NO_KEYS`] for none.
@@ -1716,17 +1879,19 @@ impl<H: Hooks> Core<H> {
         }
         for slot in 0..self.requests.len() as u32 {
             let r = &self.requests[slot as usize];
-            if !r.live {
+            if !r.is_live() {
                 continue;
             }
             let on_host = |res: u16| self.resources[res as usize].spec.host == host;
-            let here = match r.phase {
+            let here = match r.phase() {
                 Phase::Waiting(res) | Phase::Serving(res) | Phase::Visiting(res)
                     if on_host(res) =>
                 {
                     Some(res)
                 }
-                _ => self.held[slot as usize].res[..r.nheld as usize]
+                _ if r.held == NO_HELD => None,
+                _ => self.held[r.held as usize]
+                    .servers()
                     .iter()
                     .copied()
                     .find(|&h| on_host(h)),
@@ -1875,7 +2040,7 @@ impl<H: Hooks> Core<H> {
         let wanted = total.div_ceil(stride);
         let mut skip = 0;
         for r in self.requests.iter() {
-            if !(r.live && r.phase == Phase::Travelling) {
+            if !(r.is_live() && r.phase() == Phase::Travelling) {
                 continue;
             }
             if skip > 0 {
@@ -1907,7 +2072,7 @@ impl<H: Hooks> Core<H> {
         let counted = self
             .requests
             .iter()
-            .filter(|r| r.live && r.phase == Phase::Travelling)
+            .filter(|r| r.is_live() && r.phase() == Phase::Travelling)
             .count() as u32;
         (self.travelling, counted)
     }
@@ -2128,6 +2293,60 @@ mod tests {
             arena + longer.len as usize + plan.len as usize,
             "the spare run of ten went once"
         );
+    }
+
+    #[test]
+    fn plans_no_request_follows_stay_within_a_quarter_of_those_followed() {
+        let plan = |i: u16| {
+            let mut p = Plan::new();
+            p.push(Step::Hold(i)).push(Step::Release(i));
+            p
+        };
+        let mut table = PlanTable::default();
+        // 1,100 followed at a time while 10,000 more come and go, one for one.
+        let followed = 1_100;
+        let mut ids: std::collections::VecDeque<u32> =
+            (0..followed).map(|i| table.intern(&plan(i))).collect();
+        for i in followed..followed + 10_000 {
+            table.release(ids.pop_front().expect("one followed"));
+            ids.push_back(table.intern(&plan(i)));
+            let stored = table.hashes.len();
+            assert!(
+                stored <= usize::from(followed) + UNFOLLOWED_PLANS + usize::from(followed) / 4 + 1,
+                "{stored} plans stored for {followed} followed"
+            );
+        }
+        assert_eq!(table.followed, usize::from(followed));
+        for (n, &id) in ids.iter().enumerate() {
+            assert_eq!(
+                table.plan(id).steps().next(),
+                Some(Step::Hold(10_000 + n as u16))
+            );
+        }
+    }
+
+    #[test]
+    fn only_requests_that_hold_a_server_take_room_for_it() {
+        let (mut c, threads) = pool(2, 100, f64::INFINITY);
+        let db = c.add_resource(ResourceSpec::pool(id(1, Role::Connections), 0, 1).queue(100));
+        let mut plan = Plan::new();
+        plan.push(Step::Hold(threads))
+            .push(Step::Serve {
+                res: db,
+                mean: 0.01,
+                flagged: false,
+            })
+            .push(Step::Release(threads));
+        for _ in 0..50 {
+            c.start(0, &[], &plan, f64::INFINITY, Origin::User);
+        }
+        // Two hold a thread; 48 wait for one, holding nothing.
+        assert_eq!(c.in_flight(), 50);
+        assert_eq!(c.held.len(), 2);
+        run_until(&mut c, 1_000.0);
+        assert_eq!(c.in_flight(), 0);
+        assert_eq!(c.stats.totals.failed_total(), 0);
+        assert_eq!(c.held.len(), 2, "the room given back is taken again");
     }
 
     #[test]
