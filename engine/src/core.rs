@@ -268,7 +268,7 @@ impl Request {
     /// A request is in the slot (not a free one).
     #[inline]
     fn is_live(&self) -> bool {
-        self.phase_kind != 0
+        self.phase() != Phase::Free
     }
 
     fn empty() -> Self {
@@ -653,6 +653,23 @@ pub struct Plan {
 impl Default for Plan {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+impl Plan {
+    /// Holds a server of `held` while served by `served` (mean `mean` seconds), then gives it
+    /// back: a thread waiting on its database connection.
+    pub(crate) fn holding_while_served(held: u16, served: u16, mean: f32) -> Self {
+        let mut p = Self::new();
+        p.push(Step::Hold(held))
+            .push(Step::Serve {
+                res: served,
+                mean,
+                flagged: false,
+            })
+            .push(Step::Release(held));
+        p
     }
 }
 
@@ -2329,14 +2346,7 @@ mod tests {
     fn only_requests_that_hold_a_server_take_room_for_it() {
         let (mut c, threads) = pool(2, 100, f64::INFINITY);
         let db = c.add_resource(ResourceSpec::pool(id(1, Role::Connections), 0, 1).queue(100));
-        let mut plan = Plan::new();
-        plan.push(Step::Hold(threads))
-            .push(Step::Serve {
-                res: db,
-                mean: 0.01,
-                flagged: false,
-            })
-            .push(Step::Release(threads));
+        let plan = Plan::holding_while_served(threads, db, 0.01);
         for _ in 0..50 {
             c.start(0, &[], &plan, f64::INFINITY, Origin::User);
         }

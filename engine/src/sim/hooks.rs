@@ -340,7 +340,7 @@ impl Hooks for WebHooks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::{run_until, Core, Origin, Plan, Step};
+    use crate::core::{run_until, Core, Origin, Plan};
     use crate::parts::{PartId, ResourceId, Role, Tier};
     use crate::resource::ResourceSpec;
 
@@ -361,14 +361,7 @@ mod tests {
             vm,
             50,
         ));
-        let mut p = Plan::new();
-        p.push(Step::Hold(app))
-            .push(Step::Serve {
-                res: db,
-                mean: 10.0,
-                flagged: false,
-            })
-            .push(Step::Release(app));
+        let p = Plan::holding_while_served(app, db, 10.0);
         for _ in 0..4 {
             c.start(0, &[], &p, f64::INFINITY, Origin::User); // 600 + 4 × 100 = 1,000 MB: fits
         }
