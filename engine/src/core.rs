@@ -34,6 +34,10 @@ pub const LIVE_STEP_S: f64 = 2.0;
 
 /// A request's `keys` when it reads and writes none.
 const NO_KEYS: u32 = u32::MAX;
+/// The most request slots [`Core::built`] reserves: 2 MB of 64-byte requests, a quarter of
+/// the engine's 8 MB budget. Stage 7's app servers hold 20,480 (64 servers of 64 threads and a
+/// backlog of 256); only a scenario file with longer queues asks for more.
+pub const MAX_RESERVED_REQUESTS: usize = 32_768;
 /// A request's `held` when it holds no server.
 const NO_HELD: u32 = u32::MAX;
 
@@ -972,12 +976,29 @@ impl<H: Hooks> Core<H> {
     }
 
     /// The system is built: what was added one by one keeps no room for more (at stage 7 with
-    /// every knob at its maximum, the resources alone would keep room for 442 more).
+    /// every knob at its maximum, the resources alone would keep room for 442 more), and the
+    /// requests get room for as many as its bounded pools can hold at once.
+    ///
+    /// A pool with a queue limit (an app server's threads and its listen backlog) holds at most
+    /// its servers plus its queue, and its room is taken when it is built, as a kernel sizes a
+    /// listen backlog at `listen()`. The busiest moment of a long overload is a burst in those
+    /// queues (a slow replica holds every app thread, and their queues fill behind them): it
+    /// then fills room the engine already has instead of taking more, so that the engine's
+    /// memory stops at what the design can hold rather than creeping up with the worst moment
+    /// seen so far. At most [`MAX_RESERVED_REQUESTS`] are reserved.
     pub fn built(&mut self) {
         self.resources.shrink_to_fit();
         self.present.shrink_to_fit();
         self.hosts.shrink_to_fit();
         self.stats.groups.shrink_to_fit();
+        let bounded: usize = self
+            .resources
+            .iter()
+            .filter(|r| r.spec.kind == Kind::Pool && r.spec.queue_cap != u32::MAX)
+            .map(|r| r.spec.servers as usize + r.spec.queue_cap as usize)
+            .sum();
+        self.requests
+            .reserve(bounded.min(MAX_RESERVED_REQUESTS), Request::empty());
     }
 
     /// Gives events scheduled exactly `delay` seconds ahead a FIFO lane of their own.
@@ -2357,6 +2378,41 @@ mod tests {
         assert_eq!(c.in_flight(), 0);
         assert_eq!(c.stats.totals.failed_total(), 0);
         assert_eq!(c.held.len(), 2, "the room given back is taken again");
+    }
+
+    #[test]
+    fn a_built_system_has_room_for_all_its_bounded_pools_hold() {
+        // 64 app servers of 64 threads with a backlog of 256 each, as at stage 7, and a pool
+        // without a queue limit, whose waiters are bounded by time, not counted.
+        let mut c = Core::new(1);
+        let h = c.add_host(Host::new("box", 10.0));
+        let threads: Vec<u16> = (0..64)
+            .map(|i| c.add_resource(ResourceSpec::pool(id(i, Role::Threads), h, 64).queue(256)))
+            .collect();
+        c.add_resource(ResourceSpec::pool(id(64, Role::Connections), h, 100));
+        c.built();
+        let bounded: usize = 64 * (64 + 256);
+        assert_eq!(c.requests.capacity(), bounded.next_multiple_of(1024));
+        // Every place in every app server taken: no request takes new room.
+        for &res in &threads {
+            for _ in 0..64 + 256 {
+                c.start(0, &[], &serve(res, 100.0), f64::INFINITY, Origin::User);
+            }
+        }
+        assert_eq!(c.in_flight() as usize, bounded);
+        assert_eq!(c.stats.totals.failed_total(), 0);
+        assert_eq!(c.requests.capacity(), bounded.next_multiple_of(1024));
+    }
+
+    #[test]
+    fn longer_queues_than_the_engine_reserves_for_take_room_as_they_fill() {
+        let (mut c, res) = pool(1, 1_000_000, f64::INFINITY);
+        c.built();
+        assert_eq!(c.requests.capacity(), MAX_RESERVED_REQUESTS);
+        for _ in 0..MAX_RESERVED_REQUESTS + 1 {
+            c.start(0, &[], &serve(res, 100.0), f64::INFINITY, Origin::User);
+        }
+        assert_eq!(c.requests.capacity(), MAX_RESERVED_REQUESTS + 1024);
     }
 
     #[test]

@@ -51,12 +51,25 @@ impl<T: Clone> Slab<T> {
     /// Appends `value`; a new chunk starts filled with copies of it.
     pub fn push(&mut self, value: T) {
         let offset = self.len % CHUNK;
-        if offset == 0 {
+        if offset == 0 && self.len / CHUNK == self.chunks.len() {
             self.chunks.push(filled(value));
         } else {
             self.chunks[self.len / CHUNK][offset] = value;
         }
         self.len += 1;
+    }
+
+    /// Takes the chunks for `n` items in all now, filled with copies of `value`, so that the
+    /// first `n` pushes take no more memory.
+    pub fn reserve(&mut self, n: usize, value: T) {
+        while self.chunks.len() * CHUNK < n {
+            self.chunks.push(filled(value.clone()));
+        }
+    }
+
+    /// Items it has room for without taking another chunk.
+    pub fn capacity(&self) -> usize {
+        self.chunks.len() * CHUNK
     }
 
     /// Item `i`, if it has one.
@@ -264,6 +277,35 @@ mod tests {
         assert_eq!(s[CHUNK], 7);
         assert_eq!(s.get_mut(3 * CHUNK + 5), None);
         assert_eq!(s.get_mut(2).copied(), Some(2));
+    }
+
+    #[test]
+    fn pushes_fill_the_room_reserved_before_taking_more() {
+        let mut s = Slab::default();
+        s.reserve(2 * CHUNK + 1, 0u32);
+        assert_eq!((s.len(), s.capacity()), (0, 3 * CHUNK));
+        let chunk: *const u32 = &s.chunks[1][0];
+        for i in 0..3 * CHUNK as u32 {
+            s.push(i);
+        }
+        assert_eq!(
+            s.capacity(),
+            3 * CHUNK,
+            "the reserved chunks took every push"
+        );
+        assert!(
+            std::ptr::eq(chunk, &s[CHUNK]),
+            "a reserved chunk was used, not replaced"
+        );
+        assert!(s.iter().copied().eq(0..3 * CHUNK as u32));
+        s.push(7);
+        assert_eq!((s.len(), s.capacity()), (3 * CHUNK + 1, 4 * CHUNK));
+        s.reserve(CHUNK, 0);
+        assert_eq!(
+            s.capacity(),
+            4 * CHUNK,
+            "room it has already is not taken again"
+        );
     }
 
     #[test]
