@@ -37,7 +37,7 @@ const NO_KEYS: u32 = u32::MAX;
 /// The most request slots [`Core::built`] reserves: 2 MB of 64-byte requests, a quarter of
 /// the engine's 8 MB budget. Stage 7's app servers hold 20,480 (64 servers of 64 threads and a
 /// backlog of 256); only a scenario file with longer queues asks for more.
-pub const MAX_RESERVED_REQUESTS: usize = 32_768;
+const MAX_RESERVED_REQUESTS: usize = 32_768;
 /// A request's `held` when it holds no server.
 const NO_HELD: u32 = u32::MAX;
 
@@ -912,6 +912,8 @@ pub struct Core<H = ()> {
     /// balancer that compares many servers per request.
     present: Vec<u32>,
     requests: Slab<Request>,
+    /// Request slots to reserve when the first request starts (see [`Core::built`]).
+    to_reserve: usize,
     /// The plans requests follow.
     plans: PlanTable,
     /// The servers held by the requests that hold some, each request's at its `held` index.
@@ -977,28 +979,30 @@ impl<H: Hooks> Core<H> {
 
     /// The system is built: what was added one by one keeps no room for more (at stage 7 with
     /// every knob at its maximum, the resources alone would keep room for 442 more), and the
-    /// requests get room for as many as its bounded pools can hold at once.
+    /// requests will get room for as many as its bounded pools can hold at once.
     ///
     /// A pool with a queue limit (an app server's threads and its listen backlog) holds at most
-    /// its servers plus its queue, and its room is taken when it is built, as a kernel sizes a
-    /// listen backlog at `listen()`. The busiest moment of a long overload is a burst in those
-    /// queues (a slow replica holds every app thread, and their queues fill behind them): it
-    /// then fills room the engine already has instead of taking more, so that the engine's
-    /// memory stops at what the design can hold rather than creeping up with the worst moment
-    /// seen so far. At most [`MAX_RESERVED_REQUESTS`] are reserved.
+    /// its servers plus its queue, and its room is taken up front, as a kernel sizes a listen
+    /// backlog at `listen()`. The busiest moments of a long overload are bursts in those queues
+    /// (a slow replica holds every app thread, and their queues fill behind them): they then
+    /// fill room the engine already has, where they would otherwise raise its memory a chunk at
+    /// a time with each worst moment so far. (Requests elsewhere, and the keys and held servers
+    /// of all, still take room as they come.) At most `MAX_RESERVED_REQUESTS` are reserved,
+    /// and only when the first request starts: a system built to replace another does not hold
+    /// the room while the other is still alive.
     pub fn built(&mut self) {
         self.resources.shrink_to_fit();
         self.present.shrink_to_fit();
         self.hosts.shrink_to_fit();
         self.stats.groups.shrink_to_fit();
-        let bounded: usize = self
+        let bounded = self
             .resources
             .iter()
             .filter(|r| r.spec.kind == Kind::Pool && r.spec.queue_cap != u32::MAX)
-            .map(|r| r.spec.servers as usize + r.spec.queue_cap as usize)
-            .sum();
-        self.requests
-            .reserve(bounded.min(MAX_RESERVED_REQUESTS), Request::empty());
+            .fold(0u64, |n, r| {
+                n + u64::from(r.spec.servers) + u64::from(r.spec.queue_cap)
+            });
+        self.to_reserve = bounded.min(MAX_RESERVED_REQUESTS as u64) as usize;
     }
 
     /// Gives events scheduled exactly `delay` seconds ahead a FIFO lane of their own.
@@ -1097,6 +1101,7 @@ impl<H: Hooks> Core<H> {
             ticks: TickCopies::new(),
             present: Vec::new(),
             requests: Slab::default(),
+            to_reserve: 0,
             plans: PlanTable::default(),
             held: Slab::default(),
             free_held: NO_HELD,
@@ -1154,6 +1159,10 @@ impl<H: Hooks> Core<H> {
     fn new_slot(&mut self) -> u32 {
         match self.free {
             NO_SLOT => {
+                if self.to_reserve > 0 {
+                    let n = std::mem::take(&mut self.to_reserve);
+                    self.requests.reserve_total(n, Request::empty());
+                }
                 let n = self.requests.len();
                 self.requests.push(Request::empty());
                 n as u32
@@ -2381,7 +2390,7 @@ mod tests {
     }
 
     #[test]
-    fn a_built_system_has_room_for_all_its_bounded_pools_hold() {
+    fn a_built_system_takes_room_for_all_its_bounded_pools_hold_with_its_first_request() {
         // 64 app servers of 64 threads with a backlog of 256 each, as at stage 7, and a pool
         // without a queue limit, whose waiters are bounded by time, not counted.
         let mut c = Core::new(1);
@@ -2391,25 +2400,35 @@ mod tests {
             .collect();
         c.add_resource(ResourceSpec::pool(id(64, Role::Connections), h, 100));
         c.built();
+        // Nothing yet: the system this one replaces may still be alive.
+        assert_eq!(c.requests.capacity(), 0);
         let bounded: usize = 64 * (64 + 256);
-        assert_eq!(c.requests.capacity(), bounded.next_multiple_of(1024));
-        // Every place in every app server taken: no request takes new room.
-        for &res in &threads {
-            for _ in 0..64 + 256 {
+        c.start(
+            0,
+            &[],
+            &serve(threads[0], 100.0),
+            f64::INFINITY,
+            Origin::User,
+        );
+        assert_eq!(c.requests.capacity(), bounded);
+        // Every place in every app server taken: no request takes more room.
+        for (i, &res) in threads.iter().enumerate() {
+            for _ in usize::from(i == 0)..64 + 256 {
                 c.start(0, &[], &serve(res, 100.0), f64::INFINITY, Origin::User);
             }
         }
         assert_eq!(c.in_flight() as usize, bounded);
         assert_eq!(c.stats.totals.failed_total(), 0);
-        assert_eq!(c.requests.capacity(), bounded.next_multiple_of(1024));
+        assert_eq!(c.requests.capacity(), bounded);
     }
 
     #[test]
     fn longer_queues_than_the_engine_reserves_for_take_room_as_they_fill() {
-        let (mut c, res) = pool(1, 1_000_000, f64::INFINITY);
+        let (mut c, res) = pool(1, u32::MAX - 1, f64::INFINITY);
         c.built();
+        c.start(0, &[], &serve(res, 100.0), f64::INFINITY, Origin::User);
         assert_eq!(c.requests.capacity(), MAX_RESERVED_REQUESTS);
-        for _ in 0..MAX_RESERVED_REQUESTS + 1 {
+        for _ in 0..MAX_RESERVED_REQUESTS {
             c.start(0, &[], &serve(res, 100.0), f64::INFINITY, Origin::User);
         }
         assert_eq!(c.requests.capacity(), MAX_RESERVED_REQUESTS + 1024);

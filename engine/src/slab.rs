@@ -61,7 +61,7 @@ impl<T: Clone> Slab<T> {
 
     /// Takes the chunks for `n` items in all now, filled with copies of `value`, so that the
     /// first `n` pushes take no more memory.
-    pub fn reserve(&mut self, n: usize, value: T) {
+    pub fn reserve_total(&mut self, n: usize, value: T) {
         while self.chunks.len() * CHUNK < n {
             self.chunks.push(filled(value.clone()));
         }
@@ -92,7 +92,7 @@ impl<T> Index<usize> for Slab<T> {
 
     #[inline]
     fn index(&self, i: usize) -> &T {
-        // (Past `len` but within the last chunk is a spare item, not unsafe: checked in tests.)
+        // (Past `len` but within a chunk it has is a spare item, not unsafe: checked in tests.)
         debug_assert!(i < self.len, "slot {i} of {}", self.len);
         &self.chunks[i / CHUNK][i % CHUNK]
     }
@@ -282,7 +282,7 @@ mod tests {
     #[test]
     fn pushes_fill_the_room_reserved_before_taking_more() {
         let mut s = Slab::default();
-        s.reserve(2 * CHUNK + 1, 0u32);
+        s.reserve_total(2 * CHUNK + 1, 0u32);
         assert_eq!((s.len(), s.capacity()), (0, 3 * CHUNK));
         let chunk: *const u32 = &s.chunks[1][0];
         for i in 0..3 * CHUNK as u32 {
@@ -300,7 +300,7 @@ mod tests {
         assert!(s.iter().copied().eq(0..3 * CHUNK as u32));
         s.push(7);
         assert_eq!((s.len(), s.capacity()), (3 * CHUNK + 1, 4 * CHUNK));
-        s.reserve(CHUNK, 0);
+        s.reserve_total(CHUNK, 0);
         assert_eq!(
             s.capacity(),
             4 * CHUNK,
