@@ -50,11 +50,10 @@ impl<T: Clone> Slab<T> {
 
     /// Appends `value`; a new chunk starts filled with copies of it.
     pub fn push(&mut self, value: T) {
-        let offset = self.len % CHUNK;
-        if offset == 0 && self.len / CHUNK == self.chunks.len() {
+        if self.len == self.capacity() {
             self.chunks.push(filled(value));
         } else {
-            self.chunks[self.len / CHUNK][offset] = value;
+            self.chunks[self.len / CHUNK][self.len % CHUNK] = value;
         }
         self.len += 1;
     }
