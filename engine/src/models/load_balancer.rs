@@ -9,6 +9,8 @@ pub struct LoadBalancer {
     policy: LbPolicy,
     healthy: Vec<bool>,
     draining: Vec<bool>,
+    /// Healthy and not draining: where new requests may go.
+    usable: Vec<bool>,
     next: usize,
 }
 
@@ -19,6 +21,7 @@ impl LoadBalancer {
             policy,
             healthy: vec![true; servers.max(1)],
             draining: vec![false; servers.max(1)],
+            usable: vec![true; servers.max(1)],
             next: 0,
         }
     }
@@ -28,6 +31,7 @@ impl LoadBalancer {
     pub fn set_healthy(&mut self, i: usize, up: bool) {
         if let Some(h) = self.healthy.get_mut(i) {
             *h = up;
+            self.usable[i] = up && !self.draining[i];
         }
     }
 
@@ -36,6 +40,7 @@ impl LoadBalancer {
     pub fn set_draining(&mut self, i: usize, draining: bool) {
         if let Some(d) = self.draining.get_mut(i) {
             *d = draining;
+            self.usable[i] = self.healthy[i] && !draining;
         }
     }
 
@@ -53,24 +58,24 @@ impl LoadBalancer {
         }
         let start = self.next;
         self.next = (self.next + 1) % n;
-        let usable = |i: usize| self.healthy[i] && !self.draining[i];
-        // Turn order from `start`: `start..n`, then `0..start`.
+        let usable = &self.usable;
         match self.policy {
-            LbPolicy::RoundRobin => (start..n).chain(0..start).find(|&i| usable(i)),
-            // Ties go to the first in turn order, so equal servers still take turns.
+            // Turn order from `start`: `start..n`, then `0..start`.
+            LbPolicy::RoundRobin => (start..n).chain(0..start).find(|&i| usable[i]),
+            // The idlest usable server, ties to the first in turn order: each server's key is
+            // its load, then its place in the turn, and an unusable one's is above them all.
+            // (No branch per server: this runs for every request, over up to 64 servers.)
             LbPolicy::LeastConnections => {
-                let mut best: Option<(u32, usize)> = None;
-                for range in [start..n, 0..start] {
-                    for i in range {
-                        if usable(i) {
-                            let load = in_progress(i);
-                            if best.is_none_or(|(b, _)| load < b) {
-                                best = Some((load, i));
-                            }
-                        }
+                let key = |i: usize| {
+                    let turn = if i >= start { i - start } else { i + n - start };
+                    if usable[i] {
+                        u64::from(in_progress(i)) << 32 | turn as u64
+                    } else {
+                        u64::MAX
                     }
-                }
-                best.map(|(_, i)| i)
+                };
+                let best = (0..n).map(key).min().unwrap_or(u64::MAX);
+                (best != u64::MAX).then(|| (start + (best & 0xffff_ffff) as usize) % n)
             }
         }
         .unwrap_or(start)
@@ -101,6 +106,32 @@ mod tests {
         assert!(!lb.is_healthy(1));
         lb.set_healthy(1, true);
         assert_eq!(lb.pick(|i| load[i]), 1);
+    }
+
+    #[test]
+    fn least_connections_breaks_ties_by_turn_and_skips_servers_out_of_rotation() {
+        // Against the rule written out plainly: the first server in turn order, from the
+        // turn's start, among the usable ones with the fewest requests in progress.
+        let mut rng = crate::rng::SimRng::new(3);
+        let n = 64;
+        let mut lb = LoadBalancer::new(LbPolicy::LeastConnections, n);
+        for round in 0..2_000 {
+            let load: Vec<u32> = (0..n).map(|_| rng.below(4)).collect();
+            let i = round % n;
+            lb.set_healthy(i, !rng.chance(0.3));
+            lb.set_draining((i * 7) % n, rng.chance(0.1));
+            let start = lb.next;
+            let usable = |i: usize| lb.is_healthy(i) && !lb.draining[i];
+            let expected = (start..n)
+                .chain(0..start)
+                .filter(|&i| usable(i))
+                .fold(None::<usize>, |best, i| match best {
+                    Some(b) if load[b] <= load[i] => Some(b),
+                    _ => Some(i),
+                })
+                .unwrap_or(start);
+            assert_eq!(lb.pick(|i| load[i]), expected, "round {round}");
+        }
     }
 
     #[test]
