@@ -20,10 +20,10 @@ const SLICE_S: f64 = 1.0 / 480.0;
 /// cost, so it says what the learner sees the clock do, and short enough to follow a change.
 const PACE_WINDOW_MS: f64 = 1_000.0;
 /// Wall milliseconds of simulation that slices which ran out of budget may leave owed, to be
-/// made up by the next slices: a short stall (a reading, a garbage collection, a late timer)
-/// costs the clock nothing. A debt that reaches this much means the simulation cannot keep up,
-/// and it is dropped: a simulation that cannot keep up does not carry a debt to pay out in a
-/// burst once it can (and a change of speed drops it too).
+/// made up by the next slices: a short stall (a reading, a garbage collection, a late timer,
+/// a few seconds of a busier model) costs the clock nothing. What is owed beyond this is
+/// dropped: a simulation that cannot keep up does not pile up a debt to pay out in a long
+/// burst once it can; it pays at most this much (and a change of speed drops it all).
 const MAX_OWED_MS: f64 = 250.0;
 /// Wall seconds a dot takes to cross its edge, whatever the speed.
 pub const DOT_CROSSING_S: f64 = 0.6;
@@ -157,8 +157,8 @@ impl Runner {
 
     /// Advances the simulation by `wall_dt_ms` of wall time times the speed, plus what the
     /// last slice left owed, stopping early once `elapsed_ms()` passes `budget_ms`. What is
-    /// left is owed, below [`MAX_OWED_MS`] of wall time's worth; a debt that reaches it is
-    /// dropped: then the simulation runs slower than asked, and the pace says so.
+    /// left is owed, up to [`MAX_OWED_MS`] of wall time's worth; the rest is dropped: then the
+    /// simulation runs slower than asked, and the pace says so.
     /// Returns what to send back.
     pub fn tick(
         &mut self,
@@ -179,11 +179,7 @@ impl Runner {
                 }
             }
             let short = target - self.engine.now();
-            self.owed_s = if short >= MAX_OWED_MS / 1e3 * speed {
-                0.0
-            } else {
-                short.max(0.0)
-            };
+            self.owed_s = short.clamp(0.0, MAX_OWED_MS / 1e3 * speed);
             // The pace is what the clock did over a whole window: every slice, long or short,
             // counts for the time it took.
             let (sim_s, wall_ms) = &mut self.pace_window;
@@ -321,19 +317,26 @@ mod tests {
             r.tick(50.0, &mut free, 10.0);
         }
         a_second_in_a_second(&r, start);
-        // A simulation that stays behind drops what it owes: after a second of 250 ms slices
-        // that each move one step (owing, then dropping it, in turn), the next second, with time
-        // to spare, moves its own second and nothing more.
+        // A simulation that stays behind keeps owing at most the cap and drops the rest: after
+        // a second of 250 ms slices that each move one step (owing more each time), the next
+        // second, with time to spare, moves its own second and the cap's worth, nothing more.
         let start = r.engine().now();
         for _ in 0..4 {
             r.tick(250.0, &mut over, 10.0);
         }
         let stalled = r.engine().now() - start;
         assert!((stalled - 4.0 * SLICE_S).abs() < 1e-9, "{stalled}");
+        assert!((r.owed_s - MAX_OWED_MS / 1e3).abs() < 1e-9, "{}", r.owed_s);
+        let resumed = r.engine().now();
         for _ in 0..20 {
             r.tick(50.0, &mut free, 10.0);
         }
-        a_second_in_a_second(&r, start + stalled);
+        let moved = r.engine().now() - resumed;
+        assert!(
+            (moved - 1.0 - MAX_OWED_MS / 1e3).abs() < 1e-9,
+            "{moved}: a second and the cap"
+        );
+        assert!(r.owed_s == 0.0, "paid off");
         // Paused or hidden: time stands still.
         r.command(Command::Visible(false));
         let t = r.engine().now();
