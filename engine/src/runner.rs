@@ -20,11 +20,14 @@ const SLICE_S: f64 = 1.0 / 480.0;
 /// cost, so it says what the learner sees the clock do, and short enough to follow a change.
 const PACE_WINDOW_MS: f64 = 1_000.0;
 /// Wall milliseconds of simulation that slices which ran out of budget may leave owed, to be
-/// made up by the next slices: a short stall (a reading, a garbage collection, a late timer,
-/// a few seconds of a busier model) costs the clock nothing. What is owed beyond this is
+/// made up by the next slices: a stall (a reading, a garbage collection, a late timer) or a few
+/// busier seconds of the model cost the clock nothing. A simulated second is not always the
+/// same work: at stage 7 with 10,000,000 users the costliest 5 s stretch of ten minutes took
+/// 35% longer than the average, and the costliest second 58%, so a worker that is 27% faster
+/// than 10× on average still falls behind for seconds at a time. What is owed beyond this is
 /// dropped: a simulation that cannot keep up does not pile up a debt to pay out in a long
 /// burst once it can; it pays at most this much (and a change of speed drops it all).
-const MAX_OWED_MS: f64 = 250.0;
+const MAX_OWED_MS: f64 = 1_000.0;
 /// Wall seconds a dot takes to cross its edge, whatever the speed.
 pub const DOT_CROSSING_S: f64 = 0.6;
 
@@ -318,14 +321,14 @@ mod tests {
         }
         a_second_in_a_second(&r, start);
         // A simulation that stays behind keeps owing at most the cap and drops the rest: after
-        // a second of 250 ms slices that each move one step (owing more each time), the next
+        // two seconds of 250 ms slices that each move one step (owing more each time), the next
         // second, with time to spare, moves its own second and the cap's worth, nothing more.
         let start = r.engine().now();
-        for _ in 0..4 {
+        for _ in 0..8 {
             r.tick(250.0, &mut over, 10.0);
         }
         let stalled = r.engine().now() - start;
-        assert!((stalled - 4.0 * SLICE_S).abs() < 1e-9, "{stalled}");
+        assert!((stalled - 8.0 * SLICE_S).abs() < 1e-9, "{stalled}");
         assert!((r.owed_s - MAX_OWED_MS / 1e3).abs() < 1e-9, "{}", r.owed_s);
         let resumed = r.engine().now();
         for _ in 0..20 {
