@@ -22,11 +22,11 @@ const PACE_WINDOW_MS: f64 = 1_000.0;
 /// Wall milliseconds of simulation that slices which ran out of budget may leave owed, to be
 /// made up by the next slices: a stall (a reading, a garbage collection, a late timer) or a few
 /// busier seconds of the model cost the clock nothing. A simulated second is not always the
-/// same work: at stage 7 with 10,000,000 users the costliest 5 s stretch of ten minutes took
-/// 35% longer than the average, and the costliest second 58%, so a worker that is 27% faster
-/// than 10× on average still falls behind for seconds at a time. What is owed beyond this is
-/// dropped: a simulation that cannot keep up does not pile up a debt to pay out in a long
-/// burst once it can; it pays at most this much (and a change of speed drops it all).
+/// same work: at stage 7 with 10,000,000 users, over ten simulated minutes, the costliest 5 s
+/// stretch took 35% longer than the average and the costliest second 58%, so a worker that is
+/// 27% faster than 10× on average still falls behind for seconds at a time. What is owed
+/// beyond this is dropped: a simulation that cannot keep up does not pile up a debt to pay out
+/// in a long burst once it can; it pays at most this much (and a change of speed drops it all).
 const MAX_OWED_MS: f64 = 1_000.0;
 /// Wall seconds a dot takes to cross its edge, whatever the speed.
 pub const DOT_CROSSING_S: f64 = 0.6;
