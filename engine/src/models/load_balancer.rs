@@ -63,16 +63,14 @@ impl LoadBalancer {
             // Turn order from `start`: `start..n`, then `0..start`.
             LbPolicy::RoundRobin => (start..n).chain(0..start).find(|&i| usable[i]),
             // The idlest usable server, ties to the first in turn order: each server's key is
-            // its load, then its place in the turn, and an unusable one's is above them all.
-            // (No branch per server: this runs for every request, over up to 64 servers.)
+            // its load, then its place in the turn, and an unusable one's is above them all
+            // (all ones). One key per server and their minimum: this runs for every request,
+            // over up to 64 servers.
             LbPolicy::LeastConnections => {
                 let key = |i: usize| {
                     let turn = if i >= start { i - start } else { i + n - start };
-                    if usable[i] {
-                        u64::from(in_progress(i)) << 32 | turn as u64
-                    } else {
-                        u64::MAX
-                    }
+                    let out = u64::from(!usable[i]).wrapping_neg();
+                    u64::from(in_progress(i)) << 32 | turn as u64 | out
                 };
                 let best = (0..n).map(key).min().unwrap_or(u64::MAX);
                 (best != u64::MAX).then(|| (start + (best & 0xffff_ffff) as usize) % n)
@@ -142,6 +140,21 @@ mod tests {
         assert!((0..4).all(|_| lb.pick(|_| 0) == 1));
         lb.set_draining(0, false);
         assert!((0..4).any(|_| lb.pick(|_| 0) == 0));
+    }
+
+    #[test]
+    fn with_no_server_in_rotation_least_connections_still_takes_turns() {
+        let mut lb = LoadBalancer::new(LbPolicy::LeastConnections, 3);
+        for i in 0..3 {
+            lb.set_healthy(i, false);
+        }
+        lb.set_healthy(7, true); // no such server: nothing changes
+        let picks: Vec<_> = (0..4).map(|_| lb.pick(|i| [5, 0, 9][i])).collect();
+        assert_eq!(
+            picks,
+            [0, 1, 2, 0],
+            "the turn's own server, the request to fail there"
+        );
     }
 
     #[test]
