@@ -5,9 +5,10 @@
 //   - per-frame work on the renderer's main thread, from a Chrome trace: the script time of the
 //     animation-frame callbacks (FireAnimationFrame: the dots and Leptos's DOM updates) and the
 //     whole main-thread task of each frame (callbacks + style + layout + paint);
-// then, for PACE_S seconds with no trace running, the simulated pace: simulated seconds on the
-// page's clock per wall second (the engine runs in its own worker; the page says when it falls
-// behind the speed asked for).
+// then, SETTLE_S seconds after the trace (collecting it loads both cores, and the worker makes
+// up afterwards what it fell behind then), for PACE_S seconds with no trace running, the
+// simulated pace: simulated seconds on the page's clock per wall second (the engine runs in its
+// own worker; the page says when it falls behind the speed asked for).
 // Then it drags the shards slider from 1 to 16 at 1× (a key press every 60 ms, each a new
 // system) and records the same through the drag.
 // Prints p50, p95 and max of each, the frames over 50 ms, and PASS/FAIL against each target:
@@ -16,7 +17,7 @@
 //
 // Usage: node scripts/perf.mjs [--json FILE]   (scripts/perf builds dist/ first)
 // Environment: HEADROOM_DIST, CHROMIUM, WARMUP_S (default 3), RECORD_S (default 10),
-// PACE_S (default 30).
+// SETTLE_S (default 5), PACE_S (default 30).
 import { writeFileSync } from 'node:fs';
 import { startHarness, UNTHROTTLED } from '../tests/e2e/harness.mjs';
 
@@ -24,6 +25,10 @@ import { startHarness, UNTHROTTLED } from '../tests/e2e/harness.mjs';
 const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
 const RECORD_S = Number(process.env.RECORD_S ?? 10);
 const PACE_S = Number(process.env.PACE_S ?? 30);
+// Seconds between the trace's collection and the pace's window: the worker owes the clock up to
+// a second of wall time's worth, which it makes up faster than the speed; counting that inside
+// the window would flatter the pace.
+const SETTLE_S = Number(process.env.SETTLE_S ?? 5);
 // A display frame, seconds: how late a requestAnimationFrame poll may see the clock move.
 const FRAME_S = 1 / 60;
 const TARGET_P95_SCRIPT_MS = 4;
@@ -140,7 +145,9 @@ try {
   for (const speed of [1, 10, 100]) {
     await page.getByTestId(`speed-${speed}`).check();
     await page.waitForTimeout(WARMUP_S * 1000);
-    speeds[speed] = { ...(await record(RECORD_S)), ...(await paceOver(PACE_S)) };
+    const frames = await record(RECORD_S);
+    await page.waitForTimeout(SETTLE_S * 1000);
+    speeds[speed] = { ...frames, ...(await paceOver(PACE_S)) };
   }
   const dots = await countDots();
 
@@ -161,7 +168,7 @@ try {
   await context.close();
 
   const one = speeds[1];
-  const summary = { users, dots_at_end: dots, recorded_s: RECORD_S, pace_s: PACE_S, speeds, shards_drag: { ...drag, shards_after: shardsAfter } };
+  const summary = { users, dots_at_end: dots, recorded_s: RECORD_S, settle_s: SETTLE_S, pace_s: PACE_S, speeds, shards_drag: { ...drag, shards_after: shardsAfter } };
   const targets = [
     // Within the clock's resolution of the target.
     [`pace at 1× ${fmtPace(one.pace)} ± ${one.pace_resolution.toFixed(2)} (target >= 1.0)`, one.pace + one.pace_resolution >= 1.0],
@@ -184,7 +191,7 @@ try {
     console.log(row('  of it on the CPU (thread time), ms', w.script_cpu_ms_per_frame));
     console.log(row('main thread per frame (whole task), ms', w.main_thread_ms_per_frame));
   };
-  console.log(`Stage 7, ${users}; at each speed, ${RECORD_S} s of frames recorded after ${WARMUP_S} s warm-up, then the pace over ${PACE_S} s; ${dots} dots drawn at the end`);
+  console.log(`Stage 7, ${users}; at each speed, ${RECORD_S} s of frames recorded after ${WARMUP_S} s warm-up, then the pace over ${PACE_S} s from ${SETTLE_S} s after the trace; ${dots} dots drawn at the end`);
   for (const speed of [1, 10, 100]) show(`  at ${speed}×:`, speeds[speed]);
   show(`  the shards slider dragged from 1 to 16 (now ${shardsAfter}) at 1×, recorded through the drag and 2 s after:`, drag, false);
   for (const [what, pass] of targets) console.log(`${pass ? 'PASS' : 'FAIL'}: ${what}`);
