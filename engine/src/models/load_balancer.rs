@@ -9,8 +9,6 @@ pub struct LoadBalancer {
     policy: LbPolicy,
     healthy: Vec<bool>,
     draining: Vec<bool>,
-    /// Healthy and not draining: where new requests may go.
-    usable: Vec<bool>,
     next: usize,
 }
 
@@ -21,7 +19,6 @@ impl LoadBalancer {
             policy,
             healthy: vec![true; servers.max(1)],
             draining: vec![false; servers.max(1)],
-            usable: vec![true; servers.max(1)],
             next: 0,
         }
     }
@@ -31,7 +28,6 @@ impl LoadBalancer {
     pub fn set_healthy(&mut self, i: usize, up: bool) {
         if let Some(h) = self.healthy.get_mut(i) {
             *h = up;
-            self.usable[i] = up && !self.draining[i];
         }
     }
 
@@ -40,7 +36,6 @@ impl LoadBalancer {
     pub fn set_draining(&mut self, i: usize, draining: bool) {
         if let Some(d) = self.draining.get_mut(i) {
             *d = draining;
-            self.usable[i] = self.healthy[i] && !draining;
         }
     }
 
@@ -58,10 +53,11 @@ impl LoadBalancer {
         }
         let start = self.next;
         self.next = (self.next + 1) % n;
-        let usable = &self.usable;
+        // Healthy and not draining: where new requests may go (`&`, not `&&`: no branch).
+        let usable = |i: usize| self.healthy[i] & !self.draining[i];
         match self.policy {
             // Turn order from `start`: `start..n`, then `0..start`.
-            LbPolicy::RoundRobin => (start..n).chain(0..start).find(|&i| usable[i]),
+            LbPolicy::RoundRobin => (start..n).chain(0..start).find(|&i| usable(i)),
             // The idlest usable server, ties to the first in turn order: each server's key is
             // its load, then its place in the turn, and an unusable one's is above them all
             // (all ones). One key per server and their minimum: this runs for every request,
@@ -69,7 +65,7 @@ impl LoadBalancer {
             LbPolicy::LeastConnections => {
                 let key = |i: usize| {
                     let turn = if i >= start { i - start } else { i + n - start };
-                    let out = u64::from(!usable[i]).wrapping_neg();
+                    let out = u64::from(!usable(i)).wrapping_neg();
                     u64::from(in_progress(i)) << 32 | turn as u64 | out
                 };
                 let best = (0..n).map(key).min().unwrap_or(u64::MAX);
