@@ -201,11 +201,11 @@ impl KeyPopularity {
             let inv_b = self.inv_cdf(rng.uniform());
             let x = Float::floor(inv_b + 1.0);
             let y = rng.uniform();
-            if x > 1.0 {
-                let r = inv_b / x;
-                if y < 1.0 - self.s * (1.0 - r) / r - ZIPF_MARGIN {
-                    return (x as u32).clamp(1, self.keys);
-                }
+            // Accepted at once below `1 - s (1 - r) / r` (a lower bound of the ratio below),
+            // with `r = inv_b / x`: that is `1 + s - s x / inv_b`, and multiplied out by
+            // `inv_b` (at least 1 here) the test needs no division.
+            if x > 1.0 && (1.0 + self.s - ZIPF_MARGIN - y) * inv_b > self.s * x {
+                return (x as u32).clamp(1, self.keys);
             }
             let mut ratio = Float::powf(x, -self.s);
             if x > 1.0 {
