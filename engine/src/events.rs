@@ -8,10 +8,12 @@
 //! time order by construction, so they wait in a FIFO "lane" per delay instead of the heap:
 //! O(1) instead of O(log n), and a smaller heap for the rest.
 //!
-//! The rest wait in a 4-ary min-heap of 24-byte entries: the time as an integer key with the
-//! same order as [`f64::total_cmp`], the sequence number with the event's kind packed under
-//! it, and the kind's payload. Every (time, sequence) pair is unique, so the order in which
-//! events come out does not depend on the heap's shape.
+//! The rest are 24-byte entries: the time as an integer key with the same order as
+//! [`f64::total_cmp`], the sequence number with the event's kind packed under it, and the
+//! kind's payload. While there are few (an M/M/c queue keeps about ten) they wait in a 4-ary
+//! min-heap; once there are many (a busy stage keeps thousands) they move to a radix heap,
+//! which needs far fewer comparisons (see [`RadixHeap`]). Every (time, sequence) pair is
+//! unique, so the order in which events come out depends on neither.
 
 use crate::slab::Fifo;
 
@@ -126,59 +128,20 @@ impl Entry {
     }
 }
 
-/// Children per heap node.
+/// Children per node of the 4-ary heap.
 const ARITY: usize = 4;
 
-/// A min-queue of events by (time, sequence number).
+/// Entries from which the 4-ary heap becomes a radix heap.
+const MANY: usize = 256;
+
+/// A 4-ary min-heap of entries.
 #[derive(Debug, Default, Clone)]
-pub struct EventQueue {
-    heap: Vec<Entry>,
-    lanes: Vec<(f64, Fifo<Entry>)>,
-    seq: u64,
-    scheduled: u64,
-}
+struct Heap4(Vec<Entry>);
 
-impl EventQueue {
-    /// An empty queue.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    #[inline]
-    fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.scheduled += 1;
-        self.seq
-    }
-
-    /// Schedules `kind` at time `t`.
-    #[inline]
-    pub fn schedule(&mut self, t: f64, kind: EventKind) {
-        let e = Entry::new(t, self.next_seq(), kind);
-        self.push_heap(e);
-    }
-
-    /// Adds a FIFO lane for events scheduled exactly `delay` seconds ahead.
-    pub fn add_lane(&mut self, delay: f64) {
-        if delay > 0.0 && !self.lanes.iter().any(|(d, _)| *d == delay) {
-            self.lanes.push((delay, Fifo::default()));
-        }
-    }
-
-    /// Schedules `kind` at `now + delay`, in a lane when one has exactly that delay.
-    #[inline]
-    pub fn schedule_after(&mut self, now: f64, delay: f64, kind: EventKind) {
-        let seq = self.next_seq();
-        let e = Entry::new(now + delay, seq, kind);
-        match self.lanes.iter_mut().find(|(d, _)| *d == delay) {
-            Some((_, lane)) => lane.push_back(e),
-            None => self.push_heap(e),
-        }
-    }
-
-    #[inline]
-    fn push_heap(&mut self, e: Entry) {
-        let heap = &mut self.heap;
+impl Heap4 {
+    #[inline(always)]
+    fn push(&mut self, e: Entry) {
+        let heap = &mut self.0;
         let mut hole = heap.len();
         heap.push(e);
         while hole > 0 {
@@ -192,10 +155,10 @@ impl EventQueue {
         heap[hole] = e;
     }
 
-    /// Removes the heap's first entry (the heap must not be empty).
+    /// Removes the first entry (the heap must not be empty).
     #[inline]
-    fn pop_heap(&mut self) -> Entry {
-        let heap = &mut self.heap;
+    fn pop(&mut self) -> Entry {
+        let heap = &mut self.0;
         let last = heap.pop().expect("a non-empty heap");
         let n = heap.len();
         if n == 0 {
@@ -225,15 +188,241 @@ impl EventQueue {
         heap[hole] = last;
         top
     }
+}
 
-    /// Where the next event is: `None` for the heap, `Some(i)` for lane `i`.
+/// The entries that wait in no lane: in a 4-ary heap while they are few, in a radix heap once
+/// they have been many.
+#[derive(Debug, Clone)]
+enum Pending {
+    Few(Heap4),
+    Many(Box<RadixHeap>),
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Pending::Few(Heap4::default())
+    }
+}
+
+impl Pending {
+    #[inline(always)]
+    fn push(&mut self, e: Entry) {
+        if matches!(self, Pending::Few(heap) if heap.0.len() >= MANY) {
+            self.grow();
+        }
+        match self {
+            Pending::Few(heap) => heap.push(e),
+            Pending::Many(radix) => radix.push(e),
+        }
+    }
+
+    /// Moves the heap's entries to a radix heap.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        if let Pending::Few(heap) = self {
+            let mut radix = Box::<RadixHeap>::default();
+            for &e in &heap.0 {
+                radix.push(e);
+            }
+            *self = Pending::Many(radix);
+        }
+    }
+
+    /// The first entry, and where it is (see [`RadixHeap::first`]).
     #[inline]
-    fn next_source(&self) -> Option<(Option<usize>, Entry)> {
-        let mut best: Option<(Option<usize>, Entry)> = self.heap.first().map(|e| (None, *e));
+    fn first(&self) -> Option<(usize, usize, Entry)> {
+        match self {
+            Pending::Few(heap) => heap.0.first().map(|&e| (0, 0, e)),
+            Pending::Many(radix) => radix.first(),
+        }
+    }
+
+    /// Takes the entry that [`Pending::first`] found first, at `(bucket, index)`.
+    #[inline]
+    fn take(&mut self, bucket: usize, index: usize) -> Entry {
+        match self {
+            Pending::Few(heap) => heap.pop(),
+            Pending::Many(radix) => radix.take(bucket, index),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Pending::Few(heap) => heap.0.len(),
+            Pending::Many(radix) => radix.len,
+        }
+    }
+}
+
+/// Buckets of the [`RadixHeap`]: one for the last key taken, and one per bit of a key.
+const BUCKETS: usize = 65;
+
+/// Room a [`RadixHeap`]'s bucket keeps once it is empty, in entries.
+const KEPT_ROOM: usize = 64;
+
+/// A monotone min-queue of entries (a radix heap): no entry comes in below the last one taken,
+/// as in a simulation, where nothing is scheduled in the past.
+///
+/// Bucket 0 holds the entries with the last key taken (an entry that does come in below it
+/// goes there too, and still comes out first); bucket `i` holds those whose highest bit that
+/// differs from it is bit `i - 1`. Every entry of a bucket is below every entry of the buckets
+/// after it, so the first is in the first bucket that is not empty. Taking it from bucket
+/// `i > 0` makes its key the last one and spreads the rest of bucket `i` over the buckets
+/// below: an entry moves down at most once per bit, with no comparisons but the scan for the
+/// first, instead of the log n comparisons, each hard to predict, of every heap operation.
+///
+/// A bucket that empties keeps room for at most [`KEPT_ROOM`] entries, so the room kept follows
+/// the entries as they move between buckets instead of each bucket's busiest moment.
+#[derive(Debug, Clone)]
+struct RadixHeap {
+    /// The key of the last entry taken.
+    last: u64,
+    buckets: Vec<Vec<Entry>>,
+    /// Bit `i` is set when bucket `i` is not empty.
+    full: u128,
+    len: usize,
+}
+
+impl Default for RadixHeap {
+    fn default() -> Self {
+        Self {
+            last: 0,
+            buckets: vec![Vec::new(); BUCKETS],
+            full: 0,
+            len: 0,
+        }
+    }
+}
+
+impl RadixHeap {
+    /// The bucket for `key`.
+    #[inline]
+    fn bucket(&self, key: u64) -> usize {
+        if key <= self.last {
+            0
+        } else {
+            64 - (key ^ self.last).leading_zeros() as usize
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, e: Entry) {
+        let b = self.bucket(e.key);
+        self.buckets[b].push(e);
+        self.full |= 1 << b;
+        self.len += 1;
+    }
+
+    /// The first entry, and where it is: (bucket, index in it).
+    #[inline]
+    fn first(&self) -> Option<(usize, usize, Entry)> {
+        if self.full == 0 {
+            return None;
+        }
+        let b = self.full.trailing_zeros() as usize;
+        let bucket = &self.buckets[b];
+        let mut m = 0;
+        for i in 1..bucket.len() {
+            if bucket[i].before(&bucket[m]) {
+                m = i;
+            }
+        }
+        Some((b, m, bucket[m]))
+    }
+
+    /// Takes the entry at `index` of bucket `b`, which [`RadixHeap::first`] found first.
+    #[inline]
+    fn take(&mut self, b: usize, index: usize) -> Entry {
+        self.len -= 1;
+        if b == 0 {
+            let bucket = &mut self.buckets[0];
+            let first = bucket.swap_remove(index);
+            if bucket.is_empty() {
+                self.full &= !1;
+            }
+            return first;
+        }
+        // Its key is the last one now: the rest of its bucket moves down.
+        let mut bucket = std::mem::take(&mut self.buckets[b]);
+        let first = bucket.swap_remove(index);
+        self.last = first.key;
+        self.full &= !(1 << b);
+        for e in bucket.drain(..) {
+            let to = self.bucket(e.key);
+            self.buckets[to].push(e);
+            self.full |= 1 << to;
+        }
+        bucket.shrink_to(KEPT_ROOM);
+        self.buckets[b] = bucket;
+        first
+    }
+}
+
+/// Where the next event waits.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// Not in a lane: where [`Pending::first`] found it, (bucket, index).
+    Heap(usize, usize),
+    /// At the front of this lane.
+    Lane(usize),
+}
+
+/// A min-queue of events by (time, sequence number).
+#[derive(Debug, Default, Clone)]
+pub struct EventQueue {
+    heap: Pending,
+    lanes: Vec<(f64, Fifo<Entry>)>,
+    seq: u64,
+    scheduled: u64,
+}
+
+impl EventQueue {
+    /// An empty queue.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    #[inline]
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.scheduled += 1;
+        self.seq
+    }
+
+    /// Schedules `kind` at time `t`.
+    #[inline]
+    pub fn schedule(&mut self, t: f64, kind: EventKind) {
+        let e = Entry::new(t, self.next_seq(), kind);
+        self.heap.push(e);
+    }
+
+    /// Adds a FIFO lane for events scheduled exactly `delay` seconds ahead.
+    pub fn add_lane(&mut self, delay: f64) {
+        if delay > 0.0 && !self.lanes.iter().any(|(d, _)| *d == delay) {
+            self.lanes.push((delay, Fifo::default()));
+        }
+    }
+
+    /// Schedules `kind` at `now + delay`, in a lane when one has exactly that delay.
+    #[inline]
+    pub fn schedule_after(&mut self, now: f64, delay: f64, kind: EventKind) {
+        let seq = self.next_seq();
+        let e = Entry::new(now + delay, seq, kind);
+        match self.lanes.iter_mut().find(|(d, _)| *d == delay) {
+            Some((_, lane)) => lane.push_back(e),
+            None => self.heap.push(e),
+        }
+    }
+
+    /// Where the next event is, and the event.
+    #[inline]
+    fn next_source(&self) -> Option<(Source, Entry)> {
+        let mut best = self.heap.first().map(|(b, i, e)| (Source::Heap(b, i), e));
         for (i, (_, lane)) in self.lanes.iter().enumerate() {
             if let Some(e) = lane.front() {
                 if best.is_none_or(|(_, b)| e.before(&b)) {
-                    best = Some((Some(i), *e));
+                    best = Some((Source::Lane(i), *e));
                 }
             }
         }
@@ -255,12 +444,12 @@ impl EventQueue {
     }
 
     #[inline]
-    fn remove(&mut self, source: Option<usize>) {
+    fn remove(&mut self, source: Source) {
         match source {
-            None => {
-                self.pop_heap();
+            Source::Heap(b, i) => {
+                self.heap.take(b, i);
             }
-            Some(i) => {
+            Source::Lane(i) => {
                 self.lanes[i].1.pop_front();
             }
         }
@@ -336,6 +525,26 @@ mod tests {
             [4, 1, 2, 5, 3].map(EventKind::Arrival).to_vec(),
             "time first, then the order of scheduling"
         );
+    }
+
+    #[test]
+    fn the_radix_heap_puts_an_event_from_the_past_first() {
+        // Enough events that they wait in the radix heap.
+        let mut q = EventQueue::new();
+        for i in 0..2 * MANY as u16 {
+            q.schedule(10.0 + f64::from(i), EventKind::Expire(i));
+        }
+        assert!(matches!(q.heap, Pending::Many(_)));
+        assert_eq!(q.pop(), Some((10.0, EventKind::Expire(0))));
+        assert_eq!(q.pop(), Some((11.0, EventKind::Expire(1))));
+        // Before the last one taken: nothing in a simulation does this, and it still works.
+        q.schedule(5.0, EventKind::Tick);
+        q.schedule(11.0, EventKind::HostUp(1));
+        assert_eq!(q.pop(), Some((5.0, EventKind::Tick)));
+        assert_eq!(q.pop(), Some((11.0, EventKind::HostUp(1))));
+        assert_eq!(q.pop_until(11.5), None);
+        assert_eq!(q.next_time(), Some(12.0));
+        assert_eq!(q.len(), 2 * MANY - 2);
     }
 
     #[test]
