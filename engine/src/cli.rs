@@ -160,6 +160,7 @@ const FIELD_PARTS: &[(&str, Feature)] = &[
     ("cache_op_ms", Feature::Cache),
     ("cdn_hit", Feature::Cdn),
     ("cdn_edge_ms", Feature::Cdn),
+    ("cdn_hits_simulated_per_s", Feature::Cdn),
     ("workers", Feature::Queue),
     ("job_max_attempts", Feature::Queue),
     ("job_backoff_s", Feature::Queue),

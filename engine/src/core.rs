@@ -95,9 +95,9 @@ pub trait Hooks {
     /// A request reached `Step::Mark(mark)`: what happens to it.
     fn mark(&mut self, mark: Self::Mark, at: At<'_>) -> Verdict;
 
-    /// A request set off along `edge`, now.
+    /// A request that counts `weight` times set off along `edge`, now.
     #[inline]
-    fn hop(&mut self, _now: f64, _edge: u16, _class: Class, _job: bool) {}
+    fn hop(&mut self, _now: f64, _edge: u16, _class: Class, _job: bool, _weight: u32) {}
 
     /// A user request failed now, at resource `origin` ([`NONE`]: at none).
     #[inline]
@@ -762,11 +762,12 @@ impl Histograms {
         }
     }
 
+    /// Records `n` of the same time at `now`.
     #[inline]
-    fn record(&mut self, now: f64, seconds: f64) {
+    fn record(&mut self, now: f64, seconds: f64, n: u64) {
         match &mut self.live {
-            Some(live) => live.record_also(now, seconds, &mut self.run),
-            None => self.run.record(seconds),
+            Some(live) => live.record_also(now, seconds, n, &mut self.run),
+            None => self.run.record_n(seconds, n),
         }
     }
 
@@ -912,6 +913,10 @@ pub struct Core<H = ()> {
     /// balancer that compares many servers per request.
     present: Vec<u32>,
     requests: Slab<Request>,
+    /// How many requests the request in each slot counts for: 1, or more for one that stands
+    /// for a thinned flow's others (see [`Core::start_weighted`]). Read only where a request is
+    /// counted, so it is kept apart from the line every event reads.
+    weights: Slab<u16>,
     /// Request slots to reserve when the first request starts (see [`Core::built`]).
     to_reserve: usize,
     /// The plans requests follow.
@@ -1101,6 +1106,7 @@ impl<H: Hooks> Core<H> {
             ticks: TickCopies::new(),
             present: Vec::new(),
             requests: Slab::default(),
+            weights: Slab::default(),
             to_reserve: 0,
             plans: PlanTable::default(),
             held: Slab::default(),
@@ -1162,9 +1168,11 @@ impl<H: Hooks> Core<H> {
                 if self.to_reserve > 0 {
                     let n = std::mem::take(&mut self.to_reserve);
                     self.requests.reserve_total(n, Request::empty());
+                    self.weights.reserve_total(n, 1);
                 }
                 let n = self.requests.len();
                 self.requests.push(Request::empty());
+                self.weights.push(1);
                 n as u32
             }
             slot => {
@@ -1219,7 +1227,7 @@ impl<H: Hooks> Core<H> {
             return;
         }
         self.stats.totals.jobs_enqueued += 1;
-        rs.arrive();
+        rs.arrive(1);
         rs.integrate(now);
         rs.waiting += 1;
         rs.backlog.push(now);
@@ -1319,8 +1327,34 @@ impl<H: Hooks> Core<H> {
         deadline_s: f64,
         origin: Origin,
     ) {
+        self.start_weighted(class, keys, plan, deadline_s, origin, 1);
+    }
+
+    /// As [`Core::start`], for a request that stands for `weight` identical ones: every count
+    /// it adds to (arrivals, completions, response times, its resources' tallies, the hops the
+    /// model sees) it adds `weight` times.
+    ///
+    /// This is how a model thins a flow it would otherwise simulate request by request: it
+    /// starts one request in `weight` and drops the rest. That is exact in distribution only
+    /// for requests that cannot affect one another or anything else, so the plan of a weighted
+    /// request may only travel and visit delays that take no time (a CDN's edge serving a
+    /// cached file): it never waits for, holds or uses a server.
+    pub fn start_weighted(
+        &mut self,
+        class: Class,
+        keys: &[u32],
+        plan: &Plan,
+        deadline_s: f64,
+        origin: Origin,
+        weight: u16,
+    ) {
+        debug_assert!(
+            weight == 1 || (origin == Origin::User && self.takes_no_time(plan)),
+            "a weighted request is a user's, and only travels and visits instant delays"
+        );
         let job = origin == Origin::Job;
         let slot = self.new_slot();
+        self.weights[slot as usize] = weight.max(1);
         let now = self.now;
         let plan_id = self.plans.intern(plan);
         let keys = self.store_keys(keys);
@@ -1337,17 +1371,31 @@ impl<H: Hooks> Core<H> {
         r.born = now;
         r.deadline = if job { f64::INFINITY } else { now + deadline_s };
         self.live += 1;
+        let weight = weight.max(1);
         match origin {
-            Origin::Job => self.stats.totals.jobs_enqueued += 1,
+            Origin::Job => self.stats.totals.jobs_enqueued += u64::from(weight),
             Origin::User => {
-                self.stats.totals.arrivals += 1;
-                self.stats.user_count_changes(now, 1);
+                self.stats.totals.arrivals += u64::from(weight);
+                self.stats.user_count_changes(now, i32::from(weight));
             }
             Origin::Internal => {}
         }
         let gen = r.gen;
         self.advance(slot, gen);
         self.drain_ready();
+    }
+
+    /// True when `plan` only travels and visits delays that take no time: what a weighted
+    /// request may do.
+    fn takes_no_time(&self, plan: &Plan) -> bool {
+        plan.steps().all(|step| match step {
+            Step::Travel { .. } => true,
+            Step::Visit(res) => matches!(
+                self.resources[usize::from(res)].spec.kind,
+                Kind::Delay(Delay::Fixed(s)) if s <= 0.0
+            ),
+            _ => false,
+        })
     }
 
     /// Handles a `Resume` event.
@@ -1396,13 +1444,14 @@ impl<H: Hooks> Core<H> {
                     } else {
                         Departure::Served
                     },
+                    1,
                 );
                 if !(late || failed) {
                     rs.tally.service_sum += now - since;
                     rs.tally.services += 1;
                 }
                 let group = rs.spec.group;
-                self.stats.groups[usize::from(group)].record(now, now - since);
+                self.stats.groups[usize::from(group)].record(now, now - since, 1);
                 self.requests[slot as usize].set_phase(Phase::Ready);
                 if late {
                     self.fail(slot, Cause::Timeout, res);
@@ -1445,7 +1494,8 @@ impl<H: Hooks> Core<H> {
                     self.travelling += 1;
                     r.step_start = now;
                     let (class, job) = (r.class, r.is_job());
-                    self.hooks.hop(now, edge, class, job);
+                    let weight = u32::from(self.weights[slot as usize]);
+                    self.hooks.hop(now, edge, class, job, weight);
                     self.events.schedule_after(
                         now,
                         f64::from(secs),
@@ -1482,10 +1532,11 @@ impl<H: Hooks> Core<H> {
                 Step::Hold(res) | Step::Serve { res, .. } | Step::Visit(res) => {
                     let refused = Departure::Failed { job: r.is_job() };
                     let host = self.resources[res as usize].spec.host;
+                    let weight = u64::from(self.weights[slot as usize]);
                     let rs = &mut self.resources[res as usize];
-                    rs.arrive();
+                    rs.arrive(weight);
                     if !self.hosts[host as usize].up {
-                        rs.depart(0.0, refused);
+                        rs.depart(0.0, refused, weight);
                         self.fail(slot, Cause::Down, res);
                         return;
                     }
@@ -1496,7 +1547,7 @@ impl<H: Hooks> Core<H> {
                             return; // serving, visiting, or killed with its host
                         }
                     } else if rs.waiting >= rs.spec.queue_cap {
-                        rs.depart(0.0, refused);
+                        rs.depart(0.0, refused, weight);
                         self.fail(slot, Cause::QueueFull, res);
                         return;
                     } else {
@@ -1589,12 +1640,13 @@ impl<H: Hooks> Core<H> {
                     // An instant visit (a load balancer's routing): count it, schedule nothing.
                     r.set_phase(Phase::Ready);
                     r.pc += 1;
+                    let weight = u64::from(self.weights[slot as usize]);
                     let rs = &mut self.resources[res as usize];
                     rs.busy -= 1;
                     self.present[res as usize] -= 1;
-                    rs.depart(0.0, Departure::Served);
-                    rs.tally.services += 1;
-                    rs.tally.waits += 1;
+                    rs.depart(0.0, Departure::Served, weight);
+                    rs.tally.services += weight;
+                    rs.tally.waits += weight;
                     return;
                 }
                 // A call still running at the deadline is abandoned then.
@@ -1623,14 +1675,14 @@ impl<H: Hooks> Core<H> {
         rs.integrate(now);
         rs.busy -= 1;
         self.present[res as usize] -= 1;
-        rs.depart(sojourn, how);
+        rs.depart(sojourn, how, 1);
         // Every release counts, a failed request's too: its server was busy all the same, so
         // the window's arrival rate times this mean service is its utilization (and Erlang C
         // beside it reads the same seconds).
         rs.tally.service_sum += service;
         rs.tally.services += 1;
         let (host, group) = (rs.spec.host, rs.spec.group);
-        self.stats.groups[usize::from(group)].record(now, sojourn);
+        self.stats.groups[usize::from(group)].record(now, sojourn, 1);
         self.hooks.gave_back(res, host);
         self.wake(res);
     }
@@ -1655,7 +1707,7 @@ impl<H: Hooks> Core<H> {
             if late {
                 rs.tally.wait_sum += now - joined;
                 rs.tally.waits += 1;
-                rs.depart(now - joined, Departure::Failed { job });
+                rs.depart(now - joined, Departure::Failed { job }, 1);
                 self.requests[slot as usize].set_phase(Phase::Ready);
                 self.fail(slot, Cause::Timeout, res);
                 continue;
@@ -1710,8 +1762,9 @@ impl<H: Hooks> Core<H> {
     /// instead, until its attempts run out.
     fn fail(&mut self, slot: u32, cause: Cause, origin: u16) {
         let now = self.now;
+        let weight = self.weights[slot as usize];
         if let Some(res) = self.resources.get_mut(origin as usize) {
-            res.tally.errors[cause.index()] += 1;
+            res.tally.errors[cause.index()] += u64::from(weight);
         }
         let r = &mut self.requests[slot as usize];
         let failed = Departure::Failed { job: r.is_job() };
@@ -1727,7 +1780,7 @@ impl<H: Hooks> Core<H> {
                 self.present[res as usize] -= 1;
                 rs.tally.wait_sum += now - since;
                 rs.tally.waits += 1;
-                rs.depart(now - since, failed);
+                rs.depart(now - since, failed, 1);
             }
             Phase::Serving(res) => {
                 let (since, start) = (r.at_since, r.step_start);
@@ -1739,7 +1792,7 @@ impl<H: Hooks> Core<H> {
                 rs.integrate(now);
                 rs.busy -= 1;
                 self.present[res as usize] -= 1;
-                rs.depart(now - since, failed);
+                rs.depart(now - since, failed, 1);
             }
             Phase::Travelling => {
                 self.travelling -= 1;
@@ -1784,9 +1837,9 @@ impl<H: Hooks> Core<H> {
             self.hooks.user_failed(now, origin);
             let counted = self.failure_counts_as_s.unwrap_or(now - r.born);
             let s = &mut self.stats;
-            s.totals.failed[cause.index()] += 1;
-            s.totals.response_time_sum += now - r.born;
-            s.latency.record(now, counted);
+            s.totals.failed[cause.index()] += u64::from(weight);
+            s.totals.response_time_sum += (now - r.born) * f64::from(weight);
+            s.latency.record(now, counted, u64::from(weight));
         }
         self.release_slot(slot);
     }
@@ -1794,18 +1847,19 @@ impl<H: Hooks> Core<H> {
     fn finish(&mut self, slot: u32) {
         let now = self.now;
         let r = &self.requests[slot as usize];
+        let weight = u64::from(self.weights[slot as usize]);
         let s = &mut self.stats;
         if let Some(n) = s.totals.finished_by_class.get_mut(usize::from(r.class)) {
-            *n += 1;
+            *n += weight;
         }
         if r.is_job() {
-            s.totals.jobs_done += 1;
-            s.job_latency.record(now - r.born);
+            s.totals.jobs_done += weight;
+            s.job_latency.record_n(now - r.born, weight);
         } else if r.origin == Origin::User {
-            s.totals.completed += 1;
-            s.totals.response_time_sum += now - r.born;
-            s.latency.record(now, now - r.born);
-            s.latency_ok.record(now, now - r.born);
+            s.totals.completed += weight;
+            s.totals.response_time_sum += (now - r.born) * weight as f64;
+            s.latency.record(now, now - r.born, weight);
+            s.latency_ok.record(now, now - r.born, weight);
         }
         self.release_slot(slot);
     }
@@ -1813,8 +1867,9 @@ impl<H: Hooks> Core<H> {
     fn release_slot(&mut self, slot: u32) {
         let now = self.now;
         let r = &mut self.requests[slot as usize];
+        let weight = std::mem::replace(&mut self.weights[slot as usize], 1);
         if r.origin == Origin::User {
-            self.stats.user_count_changes(now, -1);
+            self.stats.user_count_changes(now, -i32::from(weight));
         }
         r.gen = r.gen.wrapping_add(1);
         r.set_phase(Phase::Free);
@@ -2242,6 +2297,44 @@ mod tests {
 
     fn run_until(c: &mut Core, t: f64) {
         super::run_until(c, t, |_| false);
+    }
+
+    #[test]
+    fn a_weighted_request_counts_its_weight_wherever_it_is_counted() {
+        let mut c = Core::new(1);
+        let h = c.add_host(Host::new("edge", 10.0));
+        let edge = c.add_resource(ResourceSpec::delay(
+            id(0, Role::Requests),
+            h,
+            Delay::Fixed(0.0),
+        ));
+        let mut p = Plan::new();
+        p.push(Step::Travel {
+            edge: 0,
+            secs: 0.01,
+        })
+        .push(Step::Visit(edge))
+        .push(Step::Travel {
+            edge: 1,
+            secs: 0.01,
+        });
+        c.start_weighted(0, &[], &p, 30.0, Origin::User, 5);
+        c.start(0, &[], &p, 30.0, Origin::User);
+        assert_eq!(c.live_user_requests(), 6);
+        run_until(&mut c, 1.0);
+        let totals = &c.stats().totals;
+        assert_eq!((totals.arrivals, totals.completed), (6, 6));
+        assert!((totals.response_time_sum - 6.0 * 0.02).abs() < 1e-6);
+        assert_eq!(totals.finished_by_class[0], 6);
+        assert_eq!(c.stats().latency.run.count(), 6);
+        assert_eq!(c.stats().latency_ok.run.count(), 6);
+        let tally = &c.resources()[usize::from(edge)].tally;
+        assert_eq!((tally.arrivals, tally.completed, tally.services), (6, 6, 6));
+        assert_eq!(c.live_user_requests(), 0);
+        // The slot goes back as a request that counts once.
+        c.start(0, &[], &p, 30.0, Origin::User);
+        run_until(&mut c, 2.0);
+        assert_eq!(c.stats().totals.arrivals, 7);
     }
 
     fn serve(res: u16, mean: f32) -> Plan {

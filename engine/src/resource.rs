@@ -260,22 +260,23 @@ impl Resource {
         self.is_delay() || self.busy < self.spec.servers
     }
 
-    /// Records an arrival.
+    /// Records the arrival of a request that counts `n` times (its weight, see
+    /// [`crate::core::Core::start_weighted`]).
     #[inline]
-    pub fn arrive(&mut self) {
-        self.tally.arrivals += 1;
+    pub fn arrive(&mut self, n: u64) {
+        self.tally.arrivals += n;
     }
 
-    /// Records a departure after `sojourn` seconds here.
+    /// Records the departure, after `sojourn` seconds here, of a request that counts `n` times.
     #[inline]
-    pub fn depart(&mut self, sojourn: f64, how: Departure) {
+    pub fn depart(&mut self, sojourn: f64, how: Departure, n: u64) {
         match how {
-            Departure::Served => self.tally.completed += 1,
+            Departure::Served => self.tally.completed += n,
             Departure::Failed { job } => {
-                self.tally.failed += 1;
-                self.tally.failed_jobs += u64::from(job);
+                self.tally.failed += n;
+                self.tally.failed_jobs += u64::from(job) * n;
             }
         }
-        self.tally.sojourn_sum += sojourn;
+        self.tally.sojourn_sum += sojourn * n as f64;
     }
 }

@@ -80,9 +80,11 @@ impl Trail {
         *self = Self::new(window_s);
     }
 
-    /// Notes a hop along `edge` starting at `now`.
+    /// Notes a hop along `edge` starting at `now`, by a request that counts `weight` times.
+    /// A weighted hop is kept as a trace when the hops it stands for reach the next k-th, so
+    /// an edge keeps its share of the traces however its requests are weighted.
     #[inline]
-    pub fn record(&mut self, now: f64, edge: u16, class: u8, job: bool) {
+    pub fn record(&mut self, now: f64, edge: u16, class: u8, job: bool, weight: u32) {
         let slot = (now / self.bucket_s) as i64;
         let i = Self::index(slot);
         if self.buckets[i].slot != slot {
@@ -96,11 +98,14 @@ impl Trail {
             self.buckets[i] = Bucket { slot, ..EMPTY };
         }
         let b = &mut self.buckets[i];
-        if b.seen.is_multiple_of(self.stride) && usize::from(b.len) < PER_BUCKET {
+        // Hops `seen..seen + weight` include a multiple of the stride (for one hop: `seen` is
+        // one).
+        let next_kept = b.seen.div_ceil(self.stride) * self.stride;
+        if next_kept - b.seen < weight && usize::from(b.len) < PER_BUCKET {
             b.hops[usize::from(b.len)] = (edge, class, job, now);
             b.len += 1;
         }
-        b.seen += 1;
+        b.seen += weight;
     }
 
     fn index(slot: i64) -> usize {
@@ -146,8 +151,8 @@ mod tests {
     #[test]
     fn a_quiet_edge_keeps_every_hop_within_the_window() {
         let mut t = Trail::new(1.6);
-        t.record(0.05, 3, 1, false);
-        t.record(0.55, 4, 2, true);
+        t.record(0.05, 3, 1, false, 1);
+        t.record(0.55, 4, 2, true, 1);
         let seen = count(&t, 1.0);
         assert_eq!(seen.len(), 2);
         assert_eq!((seen[0].edge, seen[0].class, seen[0].job), (3, 1, false));
@@ -163,7 +168,7 @@ mod tests {
         let n = 100_000;
         for i in 0..n {
             let now = 2.0 * f64::from(i) / f64::from(n);
-            t.record(now, (i % 3) as u16, 0, false);
+            t.record(now, (i % 3) as u16, 0, false, 1);
         }
         let seen = count(&t, 2.0);
         assert!(seen.len() <= BUCKETS * PER_BUCKET);
@@ -190,7 +195,7 @@ mod tests {
         for i in 0..n {
             let now = 3.2 * f64::from(i) / f64::from(n);
             x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            t.record(now, u16::from((x >> 16).is_multiple_of(10)), 0, false);
+            t.record(now, u16::from((x >> 16).is_multiple_of(10)), 0, false, 1);
         }
         let seen = count(&t, 3.2);
         assert!(seen.len() <= BUCKETS * PER_BUCKET);
@@ -207,14 +212,39 @@ mod tests {
         assert!((quiet / 8_000.0 - 1.0).abs() < 0.5, "{quiet}");
         // A quiet trail keeps every hop: each stands for itself.
         let mut q = Trail::new(1.6);
-        q.record(0.05, 3, 1, false);
+        q.record(0.05, 3, 1, false, 1);
         assert_eq!(count(&q, 0.1)[0].weight, 1.0);
+    }
+
+    #[test]
+    fn a_thinned_flow_keeps_its_share_of_the_traces() {
+        // As above, but edge 1's hops come as one in eight, each counting eight times.
+        let mut t = Trail::new(1.6);
+        let n = 160_000;
+        for i in 0..n {
+            let now = 3.2 * f64::from(i) / f64::from(n);
+            match i % 80 {
+                0 => t.record(now, 1, 0, false, 8),
+                k if k % 10 == 0 => {} // a hop of edge 1's that the kept one stands for
+                _ => t.record(now, 0, 0, false, 1),
+            }
+        }
+        let seen = count(&t, 3.2);
+        let carried = |edge: u16| -> f32 {
+            seen.iter()
+                .filter(|s| s.edge == edge)
+                .map(|s| s.weight)
+                .sum()
+        };
+        let (busy, quiet) = (carried(0), carried(1));
+        assert!((busy / 72_000.0 - 1.0).abs() < 0.15, "{busy}");
+        assert!((quiet / 8_000.0 - 1.0).abs() < 0.5, "{quiet}");
     }
 
     #[test]
     fn a_new_window_starts_empty() {
         let mut t = Trail::new(1.0);
-        t.record(0.5, 1, 0, false);
+        t.record(0.5, 1, 0, false, 1);
         t.set_window(10.0);
         assert!(count(&t, 0.6).is_empty());
         assert!((t.window_s() - 10.0).abs() < 1e-12);

@@ -1,9 +1,10 @@
 //! The stage simulation against the laws any queueing system obeys, and its determinism.
 
 use headroom_engine::core::Window;
+use headroom_engine::parts::Tier;
 use headroom_engine::run::{fingerprint, run_stage};
 use headroom_engine::scenario::Scenario;
-use headroom_engine::sim::Sim;
+use headroom_engine::sim::{class, Sim};
 
 /// Little's law, L = λW, per resource and end to end, on a busy stage with every kind of
 /// resource (pools, delays, a queue, replicas, shards).
@@ -140,4 +141,72 @@ fn reference_run_has_the_recorded_fingerprint() {
         golden,
         "update golden-fingerprint.txt if the model changed on purpose"
     );
+}
+
+/// Thinning the CDN's hits (one simulated in k and counted k times, the rest dropped; see
+/// `Scenario::cdn_hits_simulated_per_s`) measures what simulating every hit measures. A hit
+/// draws no random number once it is a hit and touches nothing another request uses, so every
+/// other request meets exactly the same system, and the hits' counts are short by less than k.
+#[test]
+fn thinned_cdn_hits_measure_what_simulating_every_hit_does() {
+    let thinned = Scenario::for_stage(7, 2_000_000.0);
+    let mut every = thinned.clone();
+    every.cdn_hits_simulated_per_s = 0.0;
+    let hits_per_s = thinned.network_rps() * thinned.network_static_share() * thinned.cdn_hit;
+    let stride = (hits_per_s / thinned.cdn_hits_simulated_per_s).floor() as u64;
+    assert!(stride >= 4, "the run must thin: one hit in {stride}");
+    let run = |sc: &Scenario| {
+        let mut sim = Sim::new(sc, 5);
+        sim.step_until(10.0);
+        sim.reset_stats();
+        sim.step_until(40.0);
+        sim.reading(Window::Run)
+    };
+    let (t, e) = (run(&thinned), run(&every));
+    assert!(
+        t.events * 20 < e.events * 19,
+        "{} events thinned, {} not",
+        t.events,
+        e.events
+    );
+    let near = |a: u64, b: u64, by: u64, what: &str| {
+        assert!(a.abs_diff(b) <= by, "{what}: {a} thinned, {b} not");
+    };
+    // A hit kept just after the window opened stands for some from before it; those dropped
+    // since the last one kept are not counted yet.
+    near(t.arrivals, e.arrivals, stride, "arrivals");
+    near(t.completed, e.completed, 2 * stride, "completed");
+    assert_eq!(t.failed, e.failed, "failures");
+    let edge = &t.finished_by_class;
+    let hits = class::STATIC_EDGE as usize;
+    assert!((edge[hits] - e.finished_by_class[hits]).abs() * 30.0 <= 2.0 * stride as f64);
+    for (a, b) in t.resources.iter().zip(&e.resources) {
+        if a.id.part.tier == Tier::Cdn {
+            near(a.arrivals, b.arrivals, stride, "the edge's arrivals");
+            near(
+                a.completed,
+                b.completed,
+                2 * stride,
+                "the edge's completions",
+            );
+        } else {
+            assert_eq!(
+                (a.arrivals, a.completed, a.failed, a.busy, a.queue_len),
+                (b.arrivals, b.completed, b.failed, b.busy, b.queue_len),
+                "{:?}: every other part meets the same requests",
+                a.id
+            );
+            assert_eq!(a.mean_ms.to_bits(), b.mean_ms.to_bits(), "{:?}", a.id);
+        }
+    }
+    // Every hit takes the same time, so the response times keep their distribution.
+    for (a, b, what) in [
+        (t.p50_ms, e.p50_ms, "p50"),
+        (t.p95_ms, e.p95_ms, "p95"),
+        (t.p99_ms, e.p99_ms, "p99"),
+        (t.mean_ms, e.mean_ms, "mean"),
+        (t.mean_in_flight, e.mean_in_flight, "mean in flight"),
+    ] {
+        assert!((a - b).abs() <= 1e-3 * b, "{what}: {a} thinned, {b} not");
+    }
 }

@@ -9,9 +9,11 @@ pub mod load_balancer;
 pub mod replication;
 pub mod request_mix;
 pub mod shard_router;
+pub mod thinning;
 
 pub use cache::HotKeyCache;
 pub use load_balancer::LoadBalancer;
 pub use replication::ReplicaLag;
 pub use request_mix::RequestMix;
 pub use shard_router::ShardRouter;
+pub use thinning::Thinning;

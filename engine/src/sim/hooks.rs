@@ -291,8 +291,8 @@ impl Hooks for WebHooks {
     }
 
     #[inline]
-    fn hop(&mut self, now: f64, edge: u16, class: Class, job: bool) {
-        self.trail.record(now, edge, class, job);
+    fn hop(&mut self, now: f64, edge: u16, class: Class, job: bool, weight: u32) {
+        self.trail.record(now, edge, class, job, weight);
     }
 
     fn user_failed(&mut self, now: f64, origin: u16) {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::{Core, InFlight, Model, RetryPolicy};
 use crate::events::EventKind;
-use crate::models::{HotKeyCache, LoadBalancer, RequestMix, ShardRouter};
+use crate::models::{HotKeyCache, LoadBalancer, RequestMix, ShardRouter, Thinning};
 use crate::parts::{PartId, ResourceId};
 use crate::rng::KeyPopularity;
 use crate::scenario::Scenario;
@@ -143,6 +143,8 @@ pub struct Sim {
     replica_next: Vec<usize>,
     keys: KeyPopularity,
     cache_keys: HotKeyCache,
+    /// Which CDN edge hits are simulated (see [`Scenario::cdn_hits_simulated_per_s`]).
+    cdn_hits: Thinning,
     user_rate: f64,
     analytics_rate: f64,
     /// When the pending arrival of each stream (users, analysts) is due; an arrival event at
@@ -211,6 +213,7 @@ impl Sim {
             replica_next: Vec::new(),
             keys: KeyPopularity::new(sc.keys.max(1), sc.zipf_s),
             cache_keys: HotKeyCache::new(sc.keys.max(1), 0),
+            cdn_hits: Thinning::new(sc.cdn_hits_simulated_per_s),
             user_rate: sc.network_rps(),
             arrival_due: [None; 2],
             analytics_rate: sc.analytics_per_s_per_100k_users * sc.users.max(0.0) / 100_000.0,

@@ -35,7 +35,18 @@ impl Sim {
         let users = self.users_node;
 
         if class == class::STATIC {
+            let mut weight = 1;
             if let Some((cdn, cdn_node)) = self.cdn {
+                // The edge serves a hit itself, and fetches a miss from the origin.
+                let hit = self.core.rng().chance(sc.cdn_hit);
+                if hit {
+                    class = class::STATIC_EDGE;
+                    let hits_per_s = self.user_rate * self.mix.static_share * sc.cdn_hit;
+                    match self.cdn_hits.next(hits_per_s) {
+                        Some(stands_for) => weight = stands_for,
+                        None => return, // a later hit stands for this one
+                    }
+                }
                 let edge_s = (sc.cdn_edge_ms / 1e3) as f32;
                 let e = self.edge(users, cdn_node);
                 p.push(Step::Travel {
@@ -43,9 +54,7 @@ impl Sim {
                     secs: edge_s,
                 })
                 .push(Step::Visit(cdn));
-                if self.core.rng().chance(sc.cdn_hit) {
-                    class = class::STATIC_EDGE;
-                } else {
+                if !hit {
                     self.origin_static(&mut p, cdn_node);
                 }
                 let e = self.edge(cdn_node, users);
@@ -62,8 +71,14 @@ impl Sim {
                     secs: INTERNET_S,
                 });
             }
-            self.core
-                .start(class, &[key], &p, sc.request_timeout_s, Origin::User);
+            self.core.start_weighted(
+                class,
+                &[key],
+                &p,
+                sc.request_timeout_s,
+                Origin::User,
+                weight,
+            );
             return;
         }
 

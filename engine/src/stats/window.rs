@@ -81,17 +81,17 @@ impl WindowedHistogram {
     #[inline]
     pub fn record(&mut self, now: f64, seconds: f64) {
         self.move_to(now);
-        self.record_sample(Sample::new(seconds));
+        self.record_sample(Sample::new(seconds), 1);
     }
 
-    /// Records a value at `now` here and in `also` (the same value kept since the start, say),
-    /// bucketing it once.
+    /// Records `n` of the same value at `now` here and in `also` (the same values kept since
+    /// the start, say), bucketing it once.
     #[inline]
-    pub fn record_also(&mut self, now: f64, seconds: f64, also: &mut LatencyHistogram) {
+    pub fn record_also(&mut self, now: f64, seconds: f64, n: u64, also: &mut LatencyHistogram) {
         let v = Sample::new(seconds);
-        also.record_sample(v, 1);
+        also.record_sample(v, n);
         self.move_to(now);
-        self.record_sample(v);
+        self.record_sample(v, n);
     }
 
     /// Makes the newest slot the one for `now` (a `now` older than it counts in it).
@@ -108,9 +108,9 @@ impl WindowedHistogram {
     }
 
     #[inline]
-    fn record_sample(&mut self, v: Sample) {
-        self.ring[self.current_index].record_sample(v, 1);
-        self.total.record_sample(v, 1);
+    fn record_sample(&mut self, v: Sample, n: u64) {
+        self.ring[self.current_index].record_sample(v, n);
+        self.total.record_sample(v, n);
     }
 
     fn set_current(&mut self, slot: i64) {
