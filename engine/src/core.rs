@@ -518,7 +518,7 @@ impl PlanTable {
             let k = id as usize;
             if self.hashes[k] == hash
                 && self.lens[k] as usize == steps.len()
-                && self.steps_of(id) == steps
+                && self.steps_of(id).iter().zip(steps).all(|(a, b)| a == b)
             {
                 if self.refs[k] == 0 {
                     self.followed += 1;
@@ -1532,7 +1532,11 @@ impl<H: Hooks> Core<H> {
                 Step::Hold(res) | Step::Serve { res, .. } | Step::Visit(res) => {
                     let refused = Departure::Failed { job: r.is_job() };
                     let host = self.resources[res as usize].spec.host;
-                    let weight = u64::from(self.weights[slot as usize]);
+                    // (Only a visit may be weighted: see `start_weighted`.)
+                    let weight = match step {
+                        Step::Visit(_) => u64::from(self.weights[slot as usize]),
+                        _ => 1,
+                    };
                     let rs = &mut self.resources[res as usize];
                     rs.arrive(weight);
                     if !self.hosts[host as usize].up {

@@ -1,8 +1,8 @@
 //! The future event list: events ordered by (time, sequence number).
 //!
 //! Equal times break ties by the order in which events were scheduled, so a run is the same
-//! every time. The heap's storage grows to the largest number of pending events and is then
-//! reused: no allocation per event in steady state.
+//! every time. The storage grows to about the largest number of pending events and is then
+//! reused.
 //!
 //! Events scheduled a fixed delay ahead (a network hop always takes the same time) arrive in
 //! time order by construction, so they wait in a FIFO "lane" per delay instead of the heap:
