@@ -258,37 +258,100 @@ impl Pending {
 /// Buckets of the [`RadixHeap`]: one for the last key taken, and one per bit of a key.
 const BUCKETS: usize = 65;
 
-/// Room a [`RadixHeap`]'s bucket keeps once it is empty, in entries.
-const KEPT_ROOM: usize = 64;
+/// Entries per chunk of a [`RadixHeap`]'s buckets: 1.5 KB.
+const CHUNK: usize = 64;
+
+/// No chunk: the end of a chain.
+const NO_CHUNK: u32 = u32::MAX;
 
 /// A monotone min-queue of entries (a radix heap): no entry comes in below the last one taken,
 /// as in a simulation, where nothing is scheduled in the past.
 ///
-/// Bucket 0 holds the entries with the last key taken (an entry that does come in below it
-/// goes there too, and still comes out first); bucket `i` holds those whose highest bit that
-/// differs from it is bit `i - 1`. Every entry of a bucket is below every entry of the buckets
-/// after it, so the first is in the first bucket that is not empty. Taking it from bucket
-/// `i > 0` makes its key the last one and spreads the rest of bucket `i` over the buckets
-/// below: an entry moves down at most once per bit, with no comparisons but the scan for the
-/// first, instead of the log n comparisons, each hard to predict, of every heap operation.
+/// An entry waits in the bucket of the highest bit in which its key differs from the last key
+/// taken (bucket 0 when equal). The first entry is in the lowest bucket that is not empty; all
+/// of that bucket's entries share the bits above it with the first, so once the first is taken
+/// (its key the last one now) each of the rest differs from it in a lower bit and moves to a
+/// bucket below: an entry moves down at most once per bit, and each bucket keeps its first
+/// entry as entries come in, one comparison each, instead of the log n comparisons, each hard to
+/// predict, of every heap operation.
 ///
-/// A bucket that empties keeps room for at most [`KEPT_ROOM`] entries, so the room kept follows
-/// the entries as they move between buckets instead of each bucket's busiest moment.
+/// Bucket 0 holds the entries due at one instant, in a `Vec`. The others are chains of
+/// fixed-size chunks from one store, allocated once and kept (as in [`crate::slab`]): the chunks
+/// a bucket's entries leave as they move down take the next ones, so the heap holds what is
+/// pending plus at most a chunk per bucket. Buckets of `Vec`s would each keep room for their
+/// busiest moment, or give it back and take it again, and in a WebAssembly module's memory,
+/// which never shrinks, a block given back is a hole the next bigger one does not fit.
 #[derive(Debug, Clone)]
 struct RadixHeap {
     /// The key of the last entry taken.
     last: u64,
-    buckets: Vec<Vec<Entry>>,
+    /// Bucket 0: the entries whose key is `last`.
+    due: Vec<Entry>,
+    /// Buckets 1 and up (index 0 is unused).
+    chains: [Chain; BUCKETS],
+    /// The chunks, by number.
+    #[expect(
+        clippy::vec_box,
+        reason = "chunks that never move: a Vec of arrays would copy them all into a bigger \
+                  block as it grew, and leave a hole"
+    )]
+    chunks: Vec<Box<[Entry; CHUNK]>>,
+    /// The chunk after each in its chain, or in the free list.
+    next: Vec<u32>,
+    /// The first chunk no bucket holds.
+    free: u32,
     /// Bit `i` is set when bucket `i` is not empty.
     full: u128,
     len: usize,
+}
+
+/// A bucket's chunks: all full but the last, which holds `tail` entries; and the first of its
+/// entries, kept as they come in, so that finding it takes no scan.
+#[derive(Debug, Clone, Copy)]
+struct Chain {
+    first: u32,
+    last: u32,
+    tail: u32,
+    /// Where its first entry is: chunk × [`CHUNK`] + place in it.
+    least_at: u32,
+    least: Entry,
+}
+
+impl Chain {
+    /// No chunks; as full as a full chunk, so the first entry takes a chunk; and a first entry
+    /// after every other.
+    const EMPTY: Chain = Chain {
+        first: NO_CHUNK,
+        last: NO_CHUNK,
+        tail: CHUNK as u32,
+        least_at: 0,
+        least: Entry {
+            key: u64::MAX,
+            order: u64::MAX,
+            data: 0,
+        },
+    };
+
+    /// Entries in chunk `c` of this chain.
+    #[inline]
+    fn in_chunk(&self, c: u32) -> usize {
+        if c == self.last {
+            self.tail as usize
+        } else {
+            CHUNK
+        }
+    }
 }
 
 impl Default for RadixHeap {
     fn default() -> Self {
         Self {
             last: 0,
-            buckets: vec![Vec::new(); BUCKETS],
+            due: Vec::new(),
+            chains: [Chain::EMPTY; BUCKETS],
+            chunks: Vec::new(),
+            next: Vec::new(),
+            free: NO_CHUNK,
             full: 0,
             len: 0,
         }
@@ -308,27 +371,84 @@ impl RadixHeap {
 
     #[inline(always)]
     fn push(&mut self, e: Entry) {
-        let b = self.bucket(e.key);
-        self.buckets[b].push(e);
-        self.full |= 1 << b;
+        self.put(e);
         self.len += 1;
     }
 
-    /// The first entry, and where it is: (bucket, index in it).
+    /// Puts `e` in its bucket.
+    #[inline(always)]
+    fn put(&mut self, e: Entry) {
+        let b = self.bucket(e.key);
+        if b == 0 {
+            self.due.push(e);
+        } else {
+            if self.chains[b].tail as usize == CHUNK {
+                self.link(b);
+            }
+            let chain = &mut self.chains[b];
+            self.chunks[chain.last as usize][chain.tail as usize] = e;
+            if e.before(&chain.least) {
+                chain.least = e;
+                chain.least_at = chain.last * CHUNK as u32 + chain.tail;
+            }
+            chain.tail += 1;
+        }
+        self.full |= 1 << b;
+    }
+
+    /// Adds a chunk to the end of bucket `b`'s chain: a free one, or a new one.
+    #[inline]
+    fn link(&mut self, b: usize) {
+        let c = if self.free == NO_CHUNK {
+            self.new_chunk()
+        } else {
+            let c = self.free;
+            self.free = self.next[c as usize];
+            c
+        };
+        self.next[c as usize] = NO_CHUNK;
+        let chain = &mut self.chains[b];
+        if chain.last == NO_CHUNK {
+            chain.first = c;
+        } else {
+            self.next[chain.last as usize] = c;
+        }
+        chain.last = c;
+        chain.tail = 0;
+    }
+
+    /// A new chunk's number.
+    #[cold]
+    #[inline(never)]
+    fn new_chunk(&mut self) -> u32 {
+        let empty = Entry {
+            key: 0,
+            order: 0,
+            data: 0,
+        };
+        self.chunks.push(Box::new([empty; CHUNK]));
+        self.next.push(NO_CHUNK);
+        assert!(
+            self.chunks.len() as u64 * CHUNK as u64 <= 1 << 32,
+            "where an entry is, chunk × CHUNK + place, fits in a u32"
+        );
+        (self.chunks.len() - 1) as u32
+    }
+
+    /// The first entry, and where it is: (bucket, index), the index in bucket 0's `Vec` or
+    /// chunk × [`CHUNK`] + place in it.
     #[inline]
     fn first(&self) -> Option<(usize, usize, Entry)> {
         if self.full == 0 {
             return None;
         }
         let b = self.full.trailing_zeros() as usize;
-        let bucket = &self.buckets[b];
-        let mut m = 0;
-        for i in 1..bucket.len() {
-            if bucket[i].before(&bucket[m]) {
-                m = i;
-            }
+        if b == 0 {
+            let m = least(&self.due);
+            return Some((0, m, self.due[m]));
         }
-        Some((b, m, bucket[m]))
+        let chain = &self.chains[b];
+        Some((b, chain.least_at as usize, chain.least))
     }
 
     /// Takes the entry at `index` of bucket `b`, which [`RadixHeap::first`] found first.
@@ -336,27 +456,55 @@ impl RadixHeap {
     fn take(&mut self, b: usize, index: usize) -> Entry {
         self.len -= 1;
         if b == 0 {
-            let bucket = &mut self.buckets[0];
-            let first = bucket.swap_remove(index);
-            if bucket.is_empty() {
+            let first = self.due.swap_remove(index);
+            if self.due.is_empty() {
                 self.full &= !1;
             }
             return first;
         }
-        // Its key is the last one now: the rest of its bucket moves down.
-        let mut bucket = std::mem::take(&mut self.buckets[b]);
-        let first = bucket.swap_remove(index);
-        self.last = first.key;
+        // Its key is the last one now: the rest of its bucket moves down, and each chunk, once
+        // read, is free for them.
+        let mut chain = std::mem::replace(&mut self.chains[b], Chain::EMPTY);
         self.full &= !(1 << b);
-        for e in bucket.drain(..) {
-            let to = self.bucket(e.key);
-            self.buckets[to].push(e);
-            self.full |= 1 << to;
+        let (c, i) = (index / CHUNK, index % CHUNK);
+        let first = self.chunks[c][i];
+        self.last = first.key;
+        // The chain's last entry takes the first's place.
+        chain.tail -= 1;
+        self.chunks[c][i] = self.chunks[chain.last as usize][chain.tail as usize];
+        let mut c = chain.first;
+        loop {
+            for i in 0..chain.in_chunk(c) {
+                let e = self.chunks[c as usize][i];
+                self.put(e);
+            }
+            let next = self.next[c as usize];
+            self.next[c as usize] = self.free;
+            self.free = c;
+            if c == chain.last {
+                return first;
+            }
+            c = next;
         }
-        bucket.shrink_to(KEPT_ROOM);
-        self.buckets[b] = bucket;
-        first
     }
+
+    /// Chunks ever made (for tests of the room kept).
+    #[cfg(test)]
+    fn chunks_made(&self) -> usize {
+        self.chunks.len()
+    }
+}
+
+/// Where in `entries` (not empty) the first of them is.
+#[inline]
+fn least(entries: &[Entry]) -> usize {
+    let mut m = 0;
+    for i in 1..entries.len() {
+        if entries[i].before(&entries[m]) {
+            m = i;
+        }
+    }
+    m
 }
 
 /// Where the next event waits.
@@ -545,6 +693,37 @@ mod tests {
         assert_eq!(q.pop_until(11.5), None);
         assert_eq!(q.next_time(), Some(12.0));
         assert_eq!(q.len(), 2 * MANY - 2);
+    }
+
+    #[test]
+    fn the_radix_heap_keeps_room_for_what_is_pending_not_for_every_bucket_s_busiest_moment() {
+        // 5,000 events pending at once, each due from 0 to 100 s after the last one taken, as
+        // a busy stage keeps them: each passes through a dozen buckets on its way to the front.
+        const PENDING: usize = 5_000;
+        let mut q = EventQueue::new();
+        let mut rng = crate::rng::SimRng::new(3);
+        let mut now = 0.0;
+        for i in 0..PENDING as u32 {
+            q.schedule(rng.uniform() * 100.0, EventKind::Resume { req: i, gen: 0 });
+        }
+        let mut taken = 0u32;
+        while taken < 1_000_000 {
+            let (t, kind) = q.pop().unwrap();
+            assert!(t >= now, "in time order");
+            now = t;
+            q.schedule(now + rng.uniform() * 100.0, kind);
+            taken += 1;
+        }
+        let Pending::Many(radix) = &q.heap else {
+            panic!("5,000 events wait in the radix heap");
+        };
+        let least = PENDING.div_ceil(CHUNK);
+        // What is pending, plus at most one chunk partly used per bucket.
+        assert!(
+            (least..=least + BUCKETS).contains(&radix.chunks_made()),
+            "{} chunks for {PENDING} events, {least} at least",
+            radix.chunks_made()
+        );
     }
 
     #[test]
