@@ -1352,9 +1352,10 @@ impl<H: Hooks> Core<H> {
             weight == 1 || (origin == Origin::User && self.takes_no_time(plan)),
             "a weighted request is a user's, and only travels and visits instant delays"
         );
+        let weight = weight.max(1);
         let job = origin == Origin::Job;
         let slot = self.new_slot();
-        self.weights[slot as usize] = weight.max(1);
+        self.weights[slot as usize] = weight;
         let now = self.now;
         let plan_id = self.plans.intern(plan);
         let keys = self.store_keys(keys);
@@ -1371,7 +1372,6 @@ impl<H: Hooks> Core<H> {
         r.born = now;
         r.deadline = if job { f64::INFINITY } else { now + deadline_s };
         self.live += 1;
-        let weight = weight.max(1);
         match origin {
             Origin::Job => self.stats.totals.jobs_enqueued += u64::from(weight),
             Origin::User => {
@@ -2303,15 +2303,17 @@ mod tests {
         super::run_until(c, t, |_| false);
     }
 
+    /// A core with one host and one resource that holds each request `secs`.
+    fn one_delay(role: Role, secs: f64) -> (Core, u16) {
+        let mut c = Core::new(1);
+        let h = c.add_host(Host::new("host", 0.0));
+        let r = c.add_resource(ResourceSpec::delay(id(0, role), h, Delay::Fixed(secs)));
+        (c, r)
+    }
+
     #[test]
     fn a_weighted_request_counts_its_weight_wherever_it_is_counted() {
-        let mut c = Core::new(1);
-        let h = c.add_host(Host::new("edge", 10.0));
-        let edge = c.add_resource(ResourceSpec::delay(
-            id(0, Role::Requests),
-            h,
-            Delay::Fixed(0.0),
-        ));
+        let (mut c, edge) = one_delay(Role::Requests, 0.0);
         let mut p = Plan::new();
         p.push(Step::Travel {
             edge: 0,
@@ -2815,13 +2817,7 @@ mod tests {
 
     #[test]
     fn a_call_past_the_deadline_is_abandoned_at_the_deadline() {
-        let mut c = Core::new(1);
-        let h = c.add_host(Host::new("api", 0.0));
-        let api = c.add_resource(ResourceSpec::delay(
-            id(0, Role::Calls),
-            h,
-            Delay::Fixed(8.2),
-        ));
+        let (mut c, api) = one_delay(Role::Calls, 8.2);
         let mut p = Plan::new();
         p.push(Step::Visit(api));
         c.start(0, &[], &p, 5.0, Origin::User);

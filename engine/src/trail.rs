@@ -142,6 +142,14 @@ impl Trail {
 mod tests {
     use super::*;
 
+    /// The hops the traces of `edge` stand for.
+    fn carried(seen: &[Trace], edge: u16) -> f32 {
+        seen.iter()
+            .filter(|s| s.edge == edge)
+            .map(|s| s.weight)
+            .sum()
+    }
+
     fn count(trail: &Trail, now: f64) -> Vec<Trace> {
         let mut out = Vec::new();
         trail.traces(now, &mut out);
@@ -199,15 +207,9 @@ mod tests {
         }
         let seen = count(&t, 3.2);
         assert!(seen.len() <= BUCKETS * PER_BUCKET);
-        let carried = |edge: u16| -> f32 {
-            seen.iter()
-                .filter(|s| s.edge == edge)
-                .map(|s| s.weight)
-                .sum()
-        };
         // The window held 1.6 s of hops: 72,000 on edge 0 and 8,000 on edge 1, within the
         // thinning's sampling error.
-        let (busy, quiet) = (carried(0), carried(1));
+        let (busy, quiet) = (carried(&seen, 0), carried(&seen, 1));
         assert!((busy / 72_000.0 - 1.0).abs() < 0.15, "{busy}");
         assert!((quiet / 8_000.0 - 1.0).abs() < 0.5, "{quiet}");
         // A quiet trail keeps every hop: each stands for itself.
@@ -230,13 +232,7 @@ mod tests {
             }
         }
         let seen = count(&t, 3.2);
-        let carried = |edge: u16| -> f32 {
-            seen.iter()
-                .filter(|s| s.edge == edge)
-                .map(|s| s.weight)
-                .sum()
-        };
-        let (busy, quiet) = (carried(0), carried(1));
+        let (busy, quiet) = (carried(&seen, 0), carried(&seen, 1));
         assert!((busy / 72_000.0 - 1.0).abs() < 0.15, "{busy}");
         assert!((quiet / 8_000.0 - 1.0).abs() < 0.5, "{quiet}");
     }
