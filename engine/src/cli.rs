@@ -185,6 +185,8 @@ pub enum Command {
     Stage(StageArgs),
     /// Print the full parameter set a `stage` run would use.
     Defaults(StageArgs),
+    /// Run the stage on every machine of the price ladder and print where each stops serving.
+    Ladder(StageArgs),
 }
 
 /// The validated flags of the `mmc` subcommand.
@@ -499,6 +501,8 @@ pub fn usage() -> String {
          [--app-servers A] [--workers W] [--duration SECONDS] [--seed S] [--instance NAME]\n    \
          [--scenario FILE.json] [--max-requests N] [--max-in-flight N]\n  \
          headroom-sim defaults [the stage flags]: print every parameter a stage run would use\n  \
+         headroom-sim ladder [the stage flags]: stages 1 to 3 on every machine of the price\n    \
+         ladder, with where each stops serving (measured and predicted)\n  \
          headroom-sim --help\n\n\
          mmc: an M/M/c queue beside Erlang C's prediction; prints the report as one JSON object.\n\
          lambda may exceed servers x mu: the queue then grows until --max-in-flight stops it.\n",
@@ -758,6 +762,13 @@ pub fn parse<S: AsRef<OsStr>>(args: &[S]) -> Result<Command, CliError> {
         "mmc" => parse_mmc(rest).map(Command::Mmc),
         "stage" => parse_stage(rest).map(Command::Stage),
         "defaults" => parse_stage(rest).map(Command::Defaults),
+        // (The ladder searches the users itself: `--users` only starts the scenario.)
+        "ladder" => parse_stage(rest).map(|a| {
+            Command::Ladder(StageArgs {
+                users: a.users.or(Some(1_000)),
+                ..a
+            })
+        }),
         other => Err(CliError::new(format!(
             "unknown subcommand {other:?}: expected mmc or stage (try --help)"
         ))),
@@ -1075,6 +1086,49 @@ pub fn show_defaults(args: &StageArgs) -> Result<String, CliError> {
         .map_err(|e| CliError::new(format!("cannot write the scenario as JSON: {e}")))
 }
 
+/// One machine of `ladder`'s output.
+#[derive(Serialize)]
+struct LadderRow {
+    /// The instance type.
+    name: &'static str,
+    /// Its virtual CPUs, memory (MB) and price (USD a month).
+    vcpus: u32,
+    memory_mb: f64,
+    machine_usd_month: f64,
+    /// Where the simulation measured the system to stop serving (null: it holds to the top).
+    measured: Option<crate::vertical::Breaking>,
+    /// Where the analytic companion predicts it, and what the whole system costs there.
+    predicted_users: Option<f64>,
+    predicted_usd_month: f64,
+}
+
+/// Every machine of the price ladder in the app server's place (the one VM on stage 1), with
+/// where the simulation (with `--seed`) and the companion find that system stops serving.
+pub fn show_ladder(args: &StageArgs) -> Result<String, CliError> {
+    use crate::vertical;
+    let sc = build_scenario(args)?.scenario;
+    if !vertical::scales_up(crate::StageId::of_scenario(sc.stage)) {
+        return Err(CliError::new(
+            "ladder: only stages 1 to 3 run one app server to scale up",
+        ));
+    }
+    let (lo, hi) = vertical::USERS;
+    let rows: Vec<LadderRow> = vertical::ladder(&sc)
+        .into_iter()
+        .map(|rung| LadderRow {
+            name: rung.name,
+            vcpus: rung.machine.vcpus,
+            memory_mb: rung.machine.memory_mb,
+            machine_usd_month: rung.machine.usd_month,
+            measured: vertical::breaking_point(&vertical::on(&sc, rung.machine), args.seed, lo, hi),
+            predicted_users: rung.serves_users,
+            predicted_usd_month: rung.usd_month,
+        })
+        .collect();
+    serde_json::to_string_pretty(&rows)
+        .map_err(|e| CliError::new(format!("cannot write the ladder as JSON: {e}")))
+}
+
 /// Runs a parsed command and returns what to print on stdout.
 pub fn execute(cmd: Command) -> Result<String, CliError> {
     match cmd {
@@ -1082,6 +1136,7 @@ pub fn execute(cmd: Command) -> Result<String, CliError> {
         Command::Mmc(args) => run_mmc(&args),
         Command::Stage(args) => run_stage(&args),
         Command::Defaults(args) => show_defaults(&args),
+        Command::Ladder(args) => show_ladder(&args),
     }
 }
 

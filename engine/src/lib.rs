@@ -32,6 +32,7 @@ pub mod stats;
 pub mod topology;
 pub mod traffic;
 pub mod trail;
+pub mod vertical;
 
 pub use stages::{StageId, STAGES};
 pub use traffic::TrafficProfile;
