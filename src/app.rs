@@ -1,14 +1,14 @@
 use headroom_engine::protocol::Command;
-use headroom_engine::StageId;
+use headroom_engine::{vertical, StageId};
 use leptos::html::Figure;
 use leptos::prelude::*;
 
 use crate::animation::{use_animation_frame, MAX_FRAME_S};
 use crate::components::{
     CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, KeyboardHelp,
-    LatencyChart, LinkNotices, LiveMetrics, NodeDetails, OfferedLoad, PlaybackControls, ShareLinks,
-    StageLead, StageStepper, SystemSummary, TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks,
-    STEP_S,
+    LatencyChart, LinkNotices, LiveMetrics, MachineChart, NodeDetails, OfferedLoad,
+    PlaybackControls, ShareLinks, StageLead, StageStepper, SystemSummary, TimelineChart,
+    TrafficDiagram, UsersSlider, WhatBreaks, STEP_S,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::faults::FaultKind;
@@ -309,6 +309,9 @@ pub fn App() -> impl IntoView {
                 </a>
             </p>
             <TimelineChart reading=reading settings=Signal::derive(current_query)/>
+            <Show when=move || vertical::scales_up(stage.get())>
+                <MachineChart settings=settings/>
+            </Show>
             <div class="columns">
                 <LatencyChart settings=settings/>
                 <CostChart stage=stage users=users/>

@@ -21,6 +21,15 @@ pub fn grouped(x: f64) -> String {
     }
 }
 
+/// Dollars: to the cent under $100 ("$8.50"), else whole and grouped ("$2,940").
+pub fn usd(x: f64) -> String {
+    if x < 100.0 {
+        format!("${}", fixed(x, 2))
+    } else {
+        format!("${}", grouped(x))
+    }
+}
+
 /// A short label for a round number: 1000 → "1K", 2500000 → "2.5M".
 pub fn compact(x: f64) -> String {
     let (value, suffix) = match x.abs() {

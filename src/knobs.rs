@@ -3,8 +3,9 @@
 //! [`Scenario`]. [`Settings`] is everything that picks a scenario; the app keeps one.
 
 use headroom_engine::diagnosis::Lever;
-use headroom_engine::scenario::Scenario;
+use headroom_engine::scenario::{Scenario, MACHINES};
 use headroom_engine::topology::{first_stage_with, Feature};
+use headroom_engine::vertical;
 use headroom_engine::StageId;
 
 use crate::format;
@@ -12,6 +13,9 @@ use crate::format;
 /// A slider besides the users slider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Knob {
+    /// The app server's machine (on stage 1, the one VM), by its place on the price ladder:
+    /// vertical scaling, at the stages that run one app server.
+    Machine,
     /// Cache hit rate for reads, %.
     CacheHit,
     /// App servers behind the load balancer.
@@ -31,7 +35,8 @@ pub enum Knob {
 }
 
 /// Every knob, in the order the controls show them.
-pub const KNOBS: [Knob; 8] = [
+pub const KNOBS: [Knob; 9] = [
+    Knob::Machine,
     Knob::CacheHit,
     Knob::Replicas,
     Knob::AppServers,
@@ -69,6 +74,7 @@ impl Knob {
     /// Short stable name, for element ids, tests and the URL (e.g. `hit`).
     pub fn key(self) -> &'static str {
         match self {
+            Self::Machine => "machine",
             Self::CacheHit => "hit",
             Self::AppServers => "apps",
             Self::Workers => "workers",
@@ -83,6 +89,7 @@ impl Knob {
     /// The slider's label.
     pub fn label(self) -> &'static str {
         match self {
+            Self::Machine => "Machine size",
             Self::CacheHit => "Cache hit rate",
             Self::AppServers => "App servers",
             Self::Workers => "Queue workers",
@@ -103,6 +110,7 @@ impl Knob {
     pub fn range(self) -> Range {
         let r = |min, max, step| Range { min, max, step };
         match self {
+            Self::Machine => r(0.0, (MACHINES.len() - 1) as f64, 1.0),
             Self::CacheHit => r(0.0, 99.0, 1.0),
             Self::AppServers => r(1.0, 64.0, 1.0),
             Self::Workers => r(100.0, 10_000.0, 100.0),
@@ -124,7 +132,7 @@ impl Knob {
             Self::Replicas => Some(Feature::Replicas),
             Self::Shards => Some(Feature::Shards),
             Self::Index => Some(Feature::Index),
-            Self::Writes | Self::ApiLatency => None,
+            Self::Machine | Self::Writes | Self::ApiLatency => None,
         }
     }
 
@@ -135,6 +143,16 @@ impl Knob {
 
     /// Why the knob does nothing at `stage`, or `None` when it does something.
     pub fn unavailable(self, stage: StageId) -> Option<String> {
+        if self == Self::Machine {
+            return (!vertical::scales_up(stage)).then(|| {
+                format!(
+                    "From stage {}, a load balancer spreads the load over app servers on {} \
+                     machines: set their number instead.",
+                    first_stage_with(Feature::LoadBalancer).number(),
+                    machine_name(&Scenario::for_stage(stage.number(), 0.0)).unwrap_or("their")
+                )
+            });
+        }
         let feature = self.feature()?;
         if stage.design().has(feature) {
             return None;
@@ -150,7 +168,7 @@ impl Knob {
                 "Nobody has found the slow query yet",
                 "adds the metrics that show it",
             ),
-            Self::Writes | Self::ApiLatency => return None,
+            Self::Machine | Self::Writes | Self::ApiLatency => return None,
         };
         Some(format!("{before}: stage {first} {adds}."))
     }
@@ -158,7 +176,7 @@ impl Knob {
     /// Whether the knob describes the world the system lives in (its traffic, a vendor's
     /// speed) rather than the system's design; such knobs keep their value across stages.
     pub fn describes_the_world(self) -> bool {
-        self.feature().is_none()
+        self.feature().is_none() && self != Self::Machine
     }
 
     /// Whether the running simulation takes a new value as it runs; otherwise the system is
@@ -173,6 +191,10 @@ impl Knob {
     /// The knob's value in `sc`, in its units.
     pub fn value(self, sc: &Scenario) -> f64 {
         match self {
+            Self::Machine => MACHINES
+                .iter()
+                .position(|(_, m)| *m == sc.app_machine)
+                .unwrap_or(0) as f64,
             Self::CacheHit => (sc.cache_hit * 100.0).round(),
             Self::AppServers => f64::from(sc.app_servers),
             Self::Workers => f64::from(sc.workers),
@@ -189,6 +211,7 @@ impl Knob {
         let v = self.clamp(value);
         let count = v as u32;
         match self {
+            Self::Machine => sc.app_machine = MACHINES[count as usize].1,
             Self::CacheHit => sc.cache_hit = v / 100.0,
             Self::AppServers => sc.app_servers = count,
             Self::Workers => sc.workers = count,
@@ -227,6 +250,15 @@ impl Knob {
             }
         };
         match self {
+            Self::Machine => {
+                let (name, m) = MACHINES[self.clamp(value) as usize];
+                format!(
+                    "{name}: {} vCPU, {} GB, {} a month",
+                    m.vcpus,
+                    format::grouped(m.memory_mb / 1024.0),
+                    format::usd(m.usd_month)
+                )
+            }
             Self::CacheHit => format!("{}% of reads", format::fixed(value, 0)),
             Self::AppServers => plural("server", "servers"),
             Self::Workers => plural("worker", "workers"),
@@ -313,12 +345,7 @@ pub fn stage_change_note(from: StageId, to: StageId, knobs: &[(Knob, f64)]) -> O
             ));
         }
     }
-    let machine = |sc: &Scenario| {
-        headroom_engine::scenario::MACHINES
-            .iter()
-            .find(|(_, m)| *m == sc.app_machine)
-            .map(|(name, _)| *name)
-    };
+    let machine = machine_name;
     let shared = |id: StageId| !id.design().has(Feature::SeparateDatabase);
     if machine(&before) != machine(&after) && !shared(from) && !shared(to) {
         if let Some(name) = machine(&after) {
@@ -326,6 +353,14 @@ pub fn stage_change_note(from: StageId, to: StageId, knobs: &[(Knob, f64)]) -> O
         }
     }
     (!changes.is_empty()).then(|| format!("Stage {} also starts {}.", to.number(), join(&changes)))
+}
+
+/// The name of `sc`'s app machine in the price table, if it has one.
+pub fn machine_name(sc: &Scenario) -> Option<&'static str> {
+    MACHINES
+        .iter()
+        .find(|(_, m)| *m == sc.app_machine)
+        .map(|(name, _)| *name)
 }
 
 /// "a", "a and b", "a, b and c".
@@ -423,13 +458,27 @@ mod tests {
         for knob in KNOBS {
             for n in 1..=7 {
                 let stage = StageId::from_number(n).unwrap();
+                // The machine is for the stages with one app server; every other knob is for
+                // its part's stage and those after.
+                let does_something = if knob == Knob::Machine {
+                    n <= 3
+                } else {
+                    stage >= knob.first_stage()
+                };
                 assert_eq!(
                     knob.unavailable(stage).is_none(),
-                    stage >= knob.first_stage(),
+                    does_something,
                     "{knob:?} at {n}"
                 );
             }
         }
+        assert_eq!(
+            Knob::Machine.unavailable(StageId::LoadBalance).as_deref(),
+            Some(
+                "From stage 4, a load balancer spreads the load over app servers on t3.large \
+                 machines: set their number instead."
+            )
+        );
     }
 
     #[test]
@@ -438,6 +487,14 @@ mod tests {
         assert_eq!(Knob::Workers.value_text(8_000.0), "8,000 workers");
         assert_eq!(Knob::CacheHit.value_text(90.0), "90% of reads");
         assert_eq!(Knob::ApiLatency.value_text(400.0), "400 ms median");
+        assert_eq!(
+            Knob::Machine.value_text(0.0),
+            "t3.micro: 2 vCPU, 1 GB, $8.50 a month"
+        );
+        assert_eq!(
+            Knob::Machine.value_text(4.0),
+            "c5.24xlarge: 96 vCPU, 192 GB, $2,940 a month"
+        );
     }
 
     #[test]

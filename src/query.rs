@@ -30,7 +30,7 @@ pub enum Control {
 }
 
 /// Every control, in the order the page shows them.
-pub const CONTROLS: [Control; 11] = [
+pub const CONTROLS: [Control; 12] = [
     Control::Users,
     Control::Knob(KNOBS[0]),
     Control::Knob(KNOBS[1]),
@@ -40,6 +40,7 @@ pub const CONTROLS: [Control; 11] = [
     Control::Knob(KNOBS[5]),
     Control::Knob(KNOBS[6]),
     Control::Knob(KNOBS[7]),
+    Control::Knob(KNOBS[8]),
     Control::Faults,
     Control::Playback,
 ];

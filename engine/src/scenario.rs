@@ -380,6 +380,29 @@ impl Scenario {
         })
     }
 
+    /// The next stage's scenario at the same users: its own topology and defaults, with the
+    /// workload copied from this one (traffic per user, the request mix, the data, the third party),
+    /// since those describe the users rather than the system.
+    pub fn next_stage(&self) -> Option<Scenario> {
+        let next = StageId::of_scenario(self.stage).next()?;
+        Some(Scenario {
+            users: self.users,
+            requests_per_user_per_day: self.requests_per_user_per_day,
+            peak_hour_factor: self.peak_hour_factor,
+            static_share: self.static_share,
+            write_share: self.write_share,
+            third_party_share: self.third_party_share,
+            deferred_share: self.deferred_share,
+            queries_per_request: self.queries_per_request,
+            keys: self.keys,
+            zipf_s: self.zipf_s,
+            third_party_median_ms: self.third_party_median_ms,
+            third_party_p95_ms: self.third_party_p95_ms,
+            third_party_error_rate: self.third_party_error_rate,
+            ..Scenario::for_stage(next.number(), self.users)
+        })
+    }
+
     /// The requests that reach the network at the peak hour, per second: every request but
     /// the static files the browser's own cache answers.
     pub fn network_rps(&self) -> f64 {
@@ -633,6 +656,20 @@ impl std::error::Error for FieldError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_stage_keeps_the_workload_and_takes_its_own_system() {
+        let mut sc = Scenario::for_stage(3, 20_000.0);
+        sc.write_share = 0.2;
+        sc.app_servers = 2;
+        let next = sc.next_stage().unwrap();
+        assert_eq!(
+            (next.stage, next.users, next.write_share),
+            (4, 20_000.0, 0.2)
+        );
+        assert_eq!(next.app_servers, Scenario::for_stage(4, 1.0).app_servers);
+        assert!(Scenario::for_stage(7, 1.0).next_stage().is_none());
+    }
 
     #[test]
     fn every_stage_default_is_valid() {

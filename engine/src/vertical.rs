@@ -17,7 +17,7 @@ use crate::diagnosis::Failure;
 use crate::run::run_stage;
 use crate::scenario::{Machine, Scenario, MACHINES};
 use crate::stages::StageId;
-use crate::topology::Topology;
+use crate::topology::{Feature, Topology};
 
 /// The users axis the ladder searches: from a handful to ten million.
 pub const USERS: (f64, f64) = (10.0, 10_000_000.0);
@@ -35,6 +35,8 @@ pub struct Rung {
     pub machine: Machine,
     /// The users the system serves before it fails (`None`: more than [`USERS`] reaches).
     pub serves_users: Option<f64>,
+    /// What gives out first there (`Nothing` when it holds up).
+    pub limit: analytic::Measure,
     /// What the system's machines cost a month, USD. (Its traffic is left out: that costs
     /// the same per user whatever the machine.)
     pub usd_month: f64,
@@ -51,7 +53,7 @@ impl Rung {
 /// Whether `stage` runs a single app server, which a bigger machine can replace (stages 1 to
 /// 3; from stage 4 the load balancer spreads the load over many).
 pub fn scales_up(stage: StageId) -> bool {
-    stage.design().app_servers == 1 && stage < StageId::LoadBalance
+    !stage.design().has(Feature::LoadBalancer)
 }
 
 /// `sc` with `machine` as the app server (on stage 1, the one VM).
@@ -64,10 +66,19 @@ pub fn on(sc: &Scenario, machine: Machine) -> Scenario {
 
 /// Where the companion predicts a system stops serving, and what its machines cost.
 fn predicted_rung(name: &'static str, sc: &Scenario) -> Rung {
+    let serves_users = analytic::failure_users_of(sc, USERS.0, USERS.1);
+    let limit = serves_users.map_or(analytic::Measure::Nothing, |users| {
+        analytic::predict(&Scenario {
+            users,
+            ..sc.clone()
+        })
+        .bottleneck
+    });
     Rung {
         name,
         machine: sc.app_machine,
-        serves_users: analytic::failure_users_of(sc, USERS.0, USERS.1),
+        serves_users,
+        limit,
         usd_month: cost::machines_monthly(&Topology::of(sc), sc),
     }
 }
@@ -81,19 +92,18 @@ pub fn ladder(sc: &Scenario) -> Vec<Rung> {
         .collect()
 }
 
-/// The next stage at its defaults (with `sc`'s world: its traffic and vendors), the same way,
-/// for comparison: what scaling out instead of up buys. `None` on the last stage.
+/// The next stage at its defaults (with `sc`'s workload), the same way, for comparison: what
+/// scaling out instead of up buys. `None` on the last stage.
 pub fn next_stage(sc: &Scenario) -> Option<(StageId, Rung)> {
-    let next = StageId::of_scenario(sc.stage).next()?;
-    let mut n = Scenario::for_stage(next.number(), sc.users);
-    n.write_share = sc.write_share;
-    n.third_party_median_ms = sc.third_party_median_ms;
-    n.third_party_p95_ms = sc.third_party_p95_ms;
-    let name = crate::scenario::MACHINES
+    let next = sc.next_stage()?;
+    let name = MACHINES
         .iter()
-        .find(|(_, m)| *m == n.app_machine)
+        .find(|(_, m)| *m == next.app_machine)
         .map_or("", |(name, _)| *name);
-    Some((next, predicted_rung(name, &n)))
+    Some((
+        StageId::of_scenario(next.stage),
+        predicted_rung(name, &next),
+    ))
 }
 
 /// A breaking point the simulation measured.
@@ -192,5 +202,16 @@ mod tests {
         assert_eq!(rung.name, "t3.large");
         assert!(rung.serves_users.is_some());
         assert!(next_stage(&stage(7)).is_none());
+    }
+
+    #[test]
+    fn each_rung_names_what_gives_out_first() {
+        let rungs = ladder(&stage(3));
+        let words: Vec<&str> = rungs.iter().map(|r| r.limit.words()).collect();
+        // A small machine runs out of memory or CPU; on the biggest the database behind it
+        // is what stops the stage.
+        assert_eq!(words[0], "memory", "{words:?}");
+        assert_eq!(words[1], "app CPU", "{words:?}");
+        assert!(words[4].starts_with("database"), "{words:?}");
     }
 }

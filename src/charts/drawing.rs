@@ -13,6 +13,7 @@ use headroom_engine::StageId;
 
 use super::cost::{self, CostCurves};
 use super::latency::{self, LatencyCurves};
+use super::machines::{self, Ladder};
 use super::timeline;
 use super::MIN_WIDTH;
 use crate::export::{self, FileFormat};
@@ -28,6 +29,9 @@ pub enum Drawing {
     /// p95 against users for the settings' stage and the next, with a marker at their users.
     /// (The seed plays no part.)
     Latency { settings: Settings, width: u32 },
+    /// Users served per dollar of machines for each machine of the price ladder in the
+    /// settings' stage (1 to 3), their machine highlighted, beside the next stage.
+    Machines { settings: Settings, width: u32 },
     /// Every stage's monthly cost, `stage` highlighted, with its cost at `users`.
     Cost { stage: u8, users: f64, width: u32 },
     /// The last minute of the running system.
@@ -48,6 +52,7 @@ const LATENCY: f64 = 1.0;
 const COST: f64 = 2.0;
 const TIMELINE: f64 = 3.0;
 const EXPORT: f64 = 4.0;
+const MACHINES: f64 = 5.0;
 /// A sample's stale-read share, encoded, for a system without replicas.
 const NO_REPLICAS: f64 = -1.0;
 
@@ -56,9 +61,14 @@ impl Drawing {
     pub fn encode(&self) -> Vec<f64> {
         let mut out = Vec::new();
         match self {
-            Drawing::Latency { settings, width } => {
+            Drawing::Latency { settings, width } | Drawing::Machines { settings, width } => {
+                let kind = if matches!(self, Drawing::Latency { .. }) {
+                    LATENCY
+                } else {
+                    MACHINES
+                };
                 out.extend([
-                    LATENCY,
+                    kind,
                     f64::from(*width),
                     f64::from(settings.stage.number()),
                     settings.users,
@@ -112,7 +122,7 @@ impl Drawing {
             return None;
         }
         let width = (width as u32).clamp(MIN_WIDTH, MAX_WIDTH);
-        if kind == LATENCY {
+        if kind == LATENCY || kind == MACHINES {
             let [stage, users, ref knobs @ ..] = *rest else {
                 return None;
             };
@@ -128,7 +138,11 @@ impl Drawing {
                 let knob = *KNOBS.get(whole(pair[0])?)?;
                 settings.set(knob, pair[1]);
             }
-            Some(Drawing::Latency { settings, width })
+            Some(if kind == LATENCY {
+                Drawing::Latency { settings, width }
+            } else {
+                Drawing::Machines { settings, width }
+            })
         } else if kind == COST {
             match *rest {
                 [stage, users] => Some(Drawing::Cost {
@@ -251,6 +265,8 @@ pub struct Painter {
     costs: Option<CostCurves>,
     /// The scenario the latency curves are for (users left out) and the curves.
     latency: Option<(Scenario, LatencyCurves)>,
+    /// The scenario the machines' ladder is for (users left out) and the ladder.
+    ladder: Option<(Scenario, Ladder)>,
 }
 
 impl Painter {
@@ -274,6 +290,18 @@ impl Painter {
                 Picture {
                     svg: latency::svg(curves, sc.users, *width),
                     description: latency::summary(&sc, curves),
+                }
+            }
+            Drawing::Machines { settings, width } => {
+                let sc = settings.scenario();
+                let shape = Scenario { users: 0.0, ..sc };
+                let ladder = match &self.ladder {
+                    Some((s, l)) if *s == shape => l,
+                    _ => &self.ladder.insert((shape.clone(), Ladder::of(&shape))).1,
+                };
+                Picture {
+                    svg: machines::svg(ladder, *width),
+                    description: machines::summary(ladder),
                 }
             }
             Drawing::Cost {
@@ -424,6 +452,10 @@ mod tests {
                 users: 200_000.0,
                 width: 900,
             },
+            Drawing::Machines {
+                settings: settings(StageId::Observe, 50_000.0, &[(Knob::Machine, 3.0)]),
+                width: 640,
+            },
             Drawing::Timeline {
                 timeline: timeline(),
                 width: 500,
@@ -502,8 +534,9 @@ mod tests {
         assert!(words(&all[0]).contains("Stage 2 is predicted to fail at about"));
         assert!(words(&all[1]).contains("At 50,000 users"));
         assert!(words(&all[2]).contains("stage 5 costs $"));
-        assert!(words(&all[3]).contains("At 69 s:"));
-        assert!(words(&all[4]).contains("no data yet"));
+        assert!(words(&all[3]).contains("In use now: c5.4xlarge."));
+        assert!(words(&all[4]).contains("At 69 s:"));
+        assert!(words(&all[5]).contains("no data yet"));
     }
 
     #[test]
@@ -532,7 +565,7 @@ mod tests {
             vec![LATENCY, 640.0, 0.0, 1_000.0],
             vec![LATENCY, 640.0, 2.0, f64::NAN],
             vec![LATENCY, 640.0, 2.0, 1_000.0, 1.0],
-            vec![LATENCY, 640.0, 2.0, 1_000.0, 8.0, 1.0],
+            vec![LATENCY, 640.0, 2.0, 1_000.0, KNOBS.len() as f64, 1.0],
             vec![LATENCY, 640.0, 2.0, 1_000.0, 0.5, 1.0],
             vec![COST, 640.0, 8.0, 1_000.0],
             vec![COST, 640.0, 2.5, 1_000.0],

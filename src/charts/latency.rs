@@ -5,7 +5,6 @@ use headroom_engine::analytic;
 use headroom_engine::analytic::Measure;
 use headroom_engine::calibration::P95_TARGET_MS;
 use headroom_engine::scenario::Scenario;
-use headroom_engine::StageId;
 use plotters::prelude::Color;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -53,29 +52,6 @@ pub struct LatencyCurves {
     pub next: Option<Curve>,
 }
 
-/// The next stage's scenario at the same users: its own topology and defaults, with the
-/// workload copied from `sc` (traffic per user, the request mix, the data, the third party),
-/// since those describe the users rather than the system.
-pub fn next_stage(sc: &Scenario) -> Option<Scenario> {
-    let next = StageId::of_scenario(sc.stage).next()?;
-    Some(Scenario {
-        users: sc.users,
-        requests_per_user_per_day: sc.requests_per_user_per_day,
-        peak_hour_factor: sc.peak_hour_factor,
-        static_share: sc.static_share,
-        write_share: sc.write_share,
-        third_party_share: sc.third_party_share,
-        deferred_share: sc.deferred_share,
-        queries_per_request: sc.queries_per_request,
-        keys: sc.keys,
-        zipf_s: sc.zipf_s,
-        third_party_median_ms: sc.third_party_median_ms,
-        third_party_p95_ms: sc.third_party_p95_ms,
-        third_party_error_rate: sc.third_party_error_rate,
-        ..Scenario::for_stage(next.number(), sc.users)
-    })
-}
-
 /// The curve of `sc`'s stage over the users axis.
 pub fn curve(sc: &Scenario) -> Curve {
     let users = user_grid(POINTS);
@@ -118,7 +94,7 @@ pub fn curve(sc: &Scenario) -> Curve {
 pub fn curves(sc: &Scenario) -> LatencyCurves {
     LatencyCurves {
         current: curve(sc),
-        next: next_stage(sc).map(|n| curve(&n)),
+        next: sc.next_stage().map(|n| curve(&n)),
     }
 }
 
@@ -309,20 +285,6 @@ const RING_R: i32 = 7;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_next_stage_keeps_the_workload_and_takes_its_own_system() {
-        let mut sc = Scenario::for_stage(3, 20_000.0);
-        sc.write_share = 0.2;
-        sc.app_servers = 2;
-        let next = next_stage(&sc).unwrap();
-        assert_eq!(
-            (next.stage, next.users, next.write_share),
-            (4, 20_000.0, 0.2)
-        );
-        assert_eq!(next.app_servers, Scenario::for_stage(4, 1.0).app_servers);
-        assert!(next_stage(&Scenario::for_stage(7, 1.0)).is_none());
-    }
 
     #[test]
     fn curves_end_at_capacity_and_mark_where_they_fail() {

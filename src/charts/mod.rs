@@ -12,6 +12,7 @@
 pub mod cost;
 pub mod drawing;
 pub mod latency;
+pub mod machines;
 pub mod timeline;
 
 use plotters::coord::ranged1d::Ranged;

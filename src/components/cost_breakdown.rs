@@ -10,13 +10,7 @@ pub fn CostBreakdown(
     /// What the running system costs, from the engine's reading.
     cost: Signal<Option<Cost>>,
 ) -> impl IntoView {
-    let dollars = |x: f64| {
-        if x < 100.0 {
-            format!("${}", format::fixed(x, 2))
-        } else {
-            format!("${}", format::grouped(x))
-        }
-    };
+    let dollars = format::usd;
 
     view! {
         <section class="panel cost" aria-labelledby="cost-title">

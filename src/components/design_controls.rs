@@ -23,7 +23,11 @@ pub fn DesignControls(
         let stage = stage.get();
         let names: Vec<String> = KNOBS
             .iter()
-            .filter(|&&k| shown.get().shows(Control::Knob(k)) && k.unavailable(stage).is_some())
+            .filter(|&&k| {
+                shown.get().shows(Control::Knob(k))
+                    && k.unavailable(stage).is_some()
+                    && k.first_stage() > stage
+            })
             .map(|k| {
                 format!(
                     "{} (stage {})",
