@@ -3,8 +3,11 @@
 
 use std::sync::OnceLock;
 
+use headroom_engine::core::Window;
 use headroom_engine::diagnosis::Failure;
-use headroom_engine::scenario::{Scenario, MACHINES};
+use headroom_engine::run::WARMUP_S;
+use headroom_engine::scenario::{Scenario, C5_24XLARGE, MACHINES};
+use headroom_engine::sim::{Fault, Sim};
 use headroom_engine::vertical::{breaking_point, ladder, on, Breaking, USERS};
 
 const SEED: u64 = 1;
@@ -95,4 +98,22 @@ fn the_companion_predicts_each_machine_where_the_simulation_measures_it() {
             );
         }
     }
+}
+
+#[test]
+fn on_the_biggest_machine_a_deploy_is_still_downtime() {
+    // Stage 3 well within what a c5.24xlarge serves: a deploy restarts its one app server,
+    // and while it restarts nobody is served, whatever the machine cost.
+    let sc = on(&Scenario::for_stage(3, 10_000.0), C5_24XLARGE);
+    let mut sim = Sim::with_stats(&sc, SEED, false);
+    sim.step_until(WARMUP_S);
+    sim.reset_stats();
+    sim.step_until(WARMUP_S + 10.0);
+    let calm = sim.reading(Window::Run).error_rate;
+    assert!(calm < 0.01, "before the deploy: {calm}");
+    sim.reset_stats();
+    sim.set_fault(Fault::RollingDeploy, true);
+    sim.step_until(WARMUP_S + 10.0 + sc.app_restart_s);
+    let deploying = sim.reading(Window::Run).error_rate;
+    assert!(deploying > 0.9, "during the deploy: {deploying}");
 }
