@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::animation::{use_animation_frame, MAX_FRAME_S};
 use crate::components::{
-    CostBreakdown, CostChart, DesignControls, DotLegend, FaultButtons, Header, KeyboardHelp,
-    LatencyChart, LinkNotices, LiveMetrics, MachineChart, NodeDetails, OfferedLoad,
+    CostBreakdown, CostChart, DesignControls, DiagramDownloads, DotLegend, FaultButtons, Header,
+    KeyboardHelp, LatencyChart, LinkNotices, LiveMetrics, MachineChart, NodeDetails, OfferedLoad,
     PlaybackControls, ShareLinks, StageLead, StageStepper, SystemSummary, TimelineChart,
     TrafficDiagram, UsersSlider, WhatBreaks, STEP_S,
 };
@@ -281,6 +281,7 @@ pub fn App() -> impl IntoView {
                         pace=pace
                     />
                     <DotLegend/>
+                    <DiagramDownloads layout=layout.into()/>
                 </div>
                 <div class="sidebar">
                     <section class="controls" aria-label="Load and design">

@@ -11,8 +11,13 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
         "data:{mime};charset=utf-8,{}",
         String::from(js_sys::encode_uri_component(text))
     );
+    download_address(name, &address)
+}
+
+/// Offers the file at `address` (a `data:` address) as a download called `name`.
+pub fn download_address(name: &str, address: &str) -> Result<(), JsValue> {
     let link: web_sys::HtmlElement = document().create_element("a")?.unchecked_into();
-    link.set_attribute("href", &address)?;
+    link.set_attribute("href", address)?;
     link.set_attribute("download", name)?;
     link.click();
     Ok(())

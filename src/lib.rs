@@ -6,6 +6,7 @@ pub mod chart_painter;
 mod chart_width;
 pub mod charts;
 pub mod components;
+mod diagram_export;
 pub mod diagram_layout;
 pub mod diagram_route;
 pub mod dots;

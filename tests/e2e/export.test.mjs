@@ -97,3 +97,55 @@ test('the timeline downloads as CSV and JSON that end with what the page shows',
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the diagram saves as an SVG that opens on its own and a PNG twice its size, both as shown', async () => {
+  const { page, context, problems } = await openPage(harness, '?stage=3&users=50000');
+  await running(page, 3, 3);
+  await page.getByTestId('play-pause').click();
+  await settledTime(page);
+  const shownStates = await page.locator('[data-testid="diagram"] .node-state').allTextContents();
+
+  const svg = await download(page, 'save-svg');
+  assert.equal(svg.name, 'headroom-diagram.svg');
+  // It parses as SVG on its own, with the states the page shows and the colours written in.
+  const parsed = await page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    const root = doc.documentElement;
+    return {
+      error: doc.getElementsByTagName('parsererror').length,
+      root: root.localName,
+      ns: root.namespaceURI,
+      width: Number(root.getAttribute('width')),
+      height: Number(root.getAttribute('height')),
+      states: [...doc.querySelectorAll('.node-state')].map((e) => e.textContent),
+      styled: [...doc.querySelectorAll('.node rect')].every((e) => /fill:/.test(e.getAttribute('style') ?? '')),
+    };
+  }, svg.text);
+  assert.equal(parsed.error, 0, 'no parse error');
+  assert.equal(parsed.root, 'svg');
+  assert.equal(parsed.ns, 'http://www.w3.org/2000/svg');
+  assert.deepEqual(parsed.states, shownStates);
+  assert.ok(parsed.styled, 'each part carries its style');
+  // It draws as an image, at its own size.
+  const drawn = await page.evaluate(
+    (text) =>
+      new Promise((resolve) => {
+        const image = new Image();
+        image.onload = () => resolve({ w: image.naturalWidth, h: image.naturalHeight });
+        image.onerror = () => resolve(null);
+        image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+      }),
+    svg.text,
+  );
+  assert.deepEqual(drawn, { w: Math.round(parsed.width), h: Math.round(parsed.height) });
+
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-png').click()]);
+  assert.equal(file.suggestedFilename(), 'headroom-diagram.png');
+  const png = await readFile(await file.path());
+  assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+  // IHDR: width and height, twice the diagram's.
+  assert.equal(png.readUInt32BE(16), Math.floor(parsed.width * 2));
+  assert.equal(png.readUInt32BE(20), Math.floor(parsed.height * 2));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
