@@ -5,10 +5,10 @@ use leptos::prelude::*;
 
 use crate::animation::{use_animation_frame, MAX_FRAME_S};
 use crate::components::{
-    CostBreakdown, CostChart, DesignControls, DiagramDownloads, DotLegend, FaultButtons, Header,
-    KeyboardHelp, LatencyChart, LinkNotices, LiveMetrics, MachineChart, NodeDetails, OfferedLoad,
-    PlaybackControls, ShareLinks, StageLead, StageStepper, SystemSummary, TimelineChart,
-    TrafficDiagram, UsersSlider, WhatBreaks, STEP_S,
+    CostBreakdown, CostChart, CustomizeLauncher, DesignControls, DiagramDownloads, DotLegend,
+    FaultButtons, Header, KeyboardHelp, LatencyChart, LinkNotices, LiveMetrics, MachineChart,
+    NodeDetails, OfferedLoad, PlaybackControls, ShareLinks, StageLead, StageStepper, SystemSummary,
+    TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks, STEP_S,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::faults::FaultKind;
@@ -318,6 +318,7 @@ pub fn App() -> impl IntoView {
                 <CostChart stage=stage users=users/>
             </div>
             <CostBreakdown cost=cost/>
+            <CustomizeLauncher/>
         </main>
     }
 }

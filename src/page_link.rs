@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use leptos::web_sys;
 use send_wrapper::SendWrapper;
 
 use crate::live_hooks::{Hook, Live};
@@ -43,15 +44,25 @@ pub fn show_as(view: &ViewOptions) {
 }
 
 /// The page's address without its query or fragment.
-fn base() -> String {
+/// The page's address without its query or fragment.
+pub fn base() -> String {
     let href = window().location().href().unwrap_or_default();
     href.split(['?', '#']).next().unwrap_or_default().to_owned()
 }
 
 /// The full link to `page`.
 pub fn link_to(page: &PageQuery) -> String {
-    format!("{}?{}", base(), query::write(page))
+    link_from(&base(), page)
 }
+
+/// The link to `page` from the page's address `base`.
+pub fn link_from(base: &str, page: &PageQuery) -> String {
+    format!("{base}?{}", query::write(page))
+}
+
+/// The event the window gets each time the page writes its address: the parts of the page
+/// that load later ([`crate::lazy_module`]) read the page's state from it.
+pub const ADDRESS_CHANGED: &str = "headroom-address";
 
 /// Milliseconds between writes of the address while a slider moves: browsers limit how often
 /// a page may replace its history entry.
@@ -77,6 +88,10 @@ pub fn use_address_writer(
             if window().location().search().ok().as_deref() != Some(q.as_str()) {
                 if let Ok(history) = window().history() {
                     let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&q));
+                }
+                // For the parts of the page that load later and read the address.
+                if let Ok(changed) = web_sys::Event::new(ADDRESS_CHANGED) {
+                    let _ = window().dispatch_event(&changed);
                 }
             }
         })

@@ -56,6 +56,16 @@ impl Control {
         }
     }
 
+    /// What it is called on the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Users => "Daily active users",
+            Self::Knob(knob) => knob.label(),
+            Self::Faults => "Inject a fault",
+            Self::Playback => "Play, pause, speed and seed",
+        }
+    }
+
     fn bit(self) -> u16 {
         let i = CONTROLS.iter().position(|&c| c == self).unwrap_or(0);
         1 << i
@@ -87,6 +97,15 @@ impl ControlSet {
     pub fn with(self, control: Control) -> Self {
         Self(self.0 | control.bit())
     }
+
+    /// This set with `control` in it (`on`) or out of it.
+    pub fn toggled(self, control: Control, on: bool) -> Self {
+        if on {
+            self.with(control)
+        } else {
+            Self(self.0 & !control.bit())
+        }
+    }
 }
 
 /// A colour theme (`theme=`); without one the page follows the system's light or dark.
@@ -110,10 +129,23 @@ impl Theme {
         }
     }
 
-    fn from_key(key: &str) -> Option<Self> {
-        [Self::Light, Self::Dark, Self::Projector]
-            .into_iter()
-            .find(|t| t.key() == key)
+    /// The theme called `key` in the URL.
+    pub fn from_key(key: &str) -> Option<Self> {
+        THEMES.into_iter().find(|t| t.key() == key)
+    }
+}
+
+/// Every theme.
+pub const THEMES: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::Projector];
+
+impl Theme {
+    /// What it is called on the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Light => "Light",
+            Self::Dark => "Dark",
+            Self::Projector => "Projector (high contrast)",
+        }
     }
 }
 
@@ -412,12 +444,24 @@ pub fn write(page: &PageQuery) -> String {
     out
 }
 
+/// The title of an iframe that embeds `settings`: "Headroom: stage 3, Logs, metrics and
+/// analytics, with 50,000 users".
+pub fn embed_title(settings: &Settings) -> String {
+    format!(
+        "Headroom: stage {}, {}, with {} users",
+        settings.stage.number(),
+        settings.stage.stage().title,
+        format::grouped(settings.users)
+    )
+}
+
 /// Width and height of the iframe in the embed code, CSS pixels.
 pub const EMBED_SIZE: (u32, u32) = (800, 600);
 
-/// An `<iframe>` snippet that embeds the page at `src`, titled `title`.
-pub fn embed_code(src: &str, title: &str) -> String {
-    let (w, h) = EMBED_SIZE;
+/// An `<iframe>` snippet that embeds the page at `src`, titled `title`, `size` (width, height)
+/// CSS pixels.
+pub fn embed_code(src: &str, title: &str, size: (u32, u32)) -> String {
+    let (w, h) = size;
     format!(
         "<iframe src=\"{}\" title=\"{}\" width=\"{w}\" height=\"{h}\" \
          style=\"border: 0; max-width: 100%\" loading=\"lazy\"></iframe>",
@@ -668,6 +712,7 @@ mod tests {
         let code = embed_code(
             "https://example.org/h/?stage=3&users=50000",
             "Headroom \"3\"",
+            EMBED_SIZE,
         );
         assert_eq!(
             code,
@@ -675,6 +720,18 @@ mod tests {
              title=\"Headroom &quot;3&quot;\" width=\"800\" height=\"600\" \
              style=\"border: 0; max-width: 100%\" loading=\"lazy\"></iframe>"
         );
+    }
+
+    #[test]
+    fn a_control_set_takes_controls_in_and_out() {
+        let set = ControlSet::ALL.toggled(Control::Faults, false);
+        assert!(!set.shows(Control::Faults));
+        assert!(set.shows(Control::Users));
+        assert_eq!(set.toggled(Control::Faults, true), ControlSet::ALL);
+        assert_eq!(Control::Knob(Knob::Machine).label(), "Machine size");
+        for theme in THEMES {
+            assert_eq!(Theme::from_key(theme.key()), Some(theme));
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 mod chart_canvas;
 mod cost_breakdown;
 mod cost_chart;
+mod customize_launcher;
+mod customize_panel;
 mod design_controls;
 mod diagram_downloads;
 mod dot_legend;
@@ -29,6 +31,8 @@ mod what_breaks;
 pub use chart_canvas::ChartCanvas;
 pub use cost_breakdown::CostBreakdown;
 pub use cost_chart::CostChart;
+pub use customize_launcher::{CustomizeLauncher, CUSTOMIZE_ROOT};
+pub use customize_panel::CustomizePanel;
 pub use design_controls::DesignControls;
 pub use diagram_downloads::DiagramDownloads;
 pub use dot_legend::DotLegend;

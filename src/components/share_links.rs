@@ -1,8 +1,22 @@
 use leptos::prelude::*;
 
-use crate::format;
 use crate::page_link::link_to;
-use crate::query::{embed_code, PageQuery};
+use crate::query::{embed_code, embed_title, PageQuery, EMBED_SIZE};
+
+/// What the page says when the browser refuses the clipboard.
+pub const REFUSED: &str = "The browser did not allow copying; select this text and copy it:";
+
+/// Puts `text` on the clipboard; calls `refused` if the browser does not allow it. (Not
+/// generic: one copy of the task for every caller.)
+pub fn copy_text(text: String, refused: Box<dyn FnOnce()>) {
+    let clipboard = window().navigator().clipboard();
+    leptos::task::spawn_local(async move {
+        let done = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
+        if done.is_err() {
+            refused();
+        }
+    });
+}
 
 /// "Copy link" and "Copy embed code": the link to exactly this scenario, or an iframe snippet
 /// for a course page. What was copied stays shown, so it can be copied by hand where the
@@ -18,15 +32,7 @@ pub fn ShareLinks(
     let copy = move |what: &str, text: String| {
         status.set(Some(what.to_owned()));
         copied.set(Some(text.clone()));
-        let clipboard = window().navigator().clipboard();
-        leptos::task::spawn_local(async move {
-            let done = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
-            if done.is_err() {
-                status.set(Some(
-                    "The browser did not allow copying; select this text and copy it:".to_owned(),
-                ));
-            }
-        });
+        copy_text(text, Box::new(move || status.set(Some(REFUSED.to_owned()))));
     };
     let on_link = move |_| {
         if let Some(p) = page() {
@@ -38,16 +44,10 @@ pub fn ShareLinks(
             return;
         };
         embedded.view.embed = true;
-        let s = &embedded.settings;
-        let title = format!(
-            "Headroom: stage {}, {}, with {} users",
-            s.stage.number(),
-            s.stage.stage().title,
-            format::grouped(s.users)
-        );
+        let title = embed_title(&embedded.settings);
         copy(
             "Embed code copied.",
-            embed_code(&link_to(&embedded), &title),
+            embed_code(&link_to(&embedded), &title, EMBED_SIZE),
         );
     };
 

@@ -1,0 +1,40 @@
+use leptos::prelude::*;
+
+use crate::lazy_module;
+
+/// The id of the element the customize panel mounts into.
+pub const CUSTOMIZE_ROOT: &str = "customize-root";
+
+/// "Customize for a course", closed until a teacher opens it; opening it the first time
+/// loads the panel (`src/bin/customize.rs`), which costs the page's first load nothing.
+#[component]
+pub fn CustomizeLauncher() -> impl IntoView {
+    let requested = StoredValue::new(false);
+    let failed = RwSignal::new(false);
+    let on_toggle = move |_| {
+        if !requested.get_value() {
+            requested.set_value(true);
+            if lazy_module::load("customize", move || failed.set(true)).is_err() {
+                failed.set(true);
+            }
+        }
+    };
+    view! {
+        <details class="panel customize" data-testid="customize" on:toggle=on_toggle>
+            <summary>
+                <h2>"Customize for a course"</h2>
+            </summary>
+            <div id=CUSTOMIZE_ROOT>
+                <p class="hint" role="status">
+                    {move || {
+                        if failed.get() {
+                            "The panel could not be loaded: check the connection and open it again."
+                        } else {
+                            "Loading the panel…"
+                        }
+                    }}
+                </p>
+            </div>
+        </details>
+    }
+}
