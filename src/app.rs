@@ -8,7 +8,7 @@ use crate::components::{
     CostBreakdown, CostChart, CustomizeLauncher, DesignControls, DiagramDownloads, DotLegend,
     FaultButtons, Header, KeyboardHelp, LatencyChart, LinkNotices, LiveMetrics, MachineChart,
     NodeDetails, OfferedLoad, PlaybackControls, ShareLinks, StageLead, StageStepper, SystemSummary,
-    TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks, STEP_S,
+    TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks, COMPARE_ROOT, STEP_S,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::faults::FaultKind;
@@ -113,6 +113,15 @@ pub fn App() -> impl IntoView {
         }
         write_address_soon();
         s.stage
+    });
+    // Two designs side by side: their module loads the first time a link asks for them.
+    Effect::new(move |loaded: Option<bool>| {
+        let wanted = view_options.with(|v| v.compare);
+        let loaded = loaded.unwrap_or(false);
+        if wanted && !loaded {
+            let _ = crate::lazy_module::load("compare", || {});
+        }
+        loaded || wanted
     });
     // A course page may change how the page is shown: the address follows.
     Effect::new(move |_| {
@@ -246,6 +255,9 @@ pub fn App() -> impl IntoView {
                     "The simulation could not start in this browser: it needs web workers."
                 </p>
             </Show>
+            <div id=COMPARE_ROOT class="compare-root" data-testid="compare">
+                <p class="hint">"Loading the comparison…"</p>
+            </div>
             <div class="workbench">
                 <StageLead stage=stage/>
                 // Which system the views below draw: a new one comes a moment after a stage

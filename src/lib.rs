@@ -5,6 +5,7 @@ mod app;
 pub mod chart_painter;
 mod chart_width;
 pub mod charts;
+pub mod compare;
 pub mod components;
 mod diagram_export;
 pub mod diagram_layout;

@@ -33,6 +33,7 @@ pub fn show_as(view: &ViewOptions) {
         ("data-theme", view.theme.map(|t| t.key().to_owned())),
         ("data-embed", view.embed.then(String::new)),
         ("data-lock", view.lock.then(String::new)),
+        ("data-compare", view.compare.then(String::new)),
         ("data-hide", (!hidden.is_empty()).then(|| hidden.join(" "))),
     ];
     for (name, value) in attributes {
@@ -43,7 +44,6 @@ pub fn show_as(view: &ViewOptions) {
     }
 }
 
-/// The page's address without its query or fragment.
 /// The page's address without its query or fragment.
 pub fn base() -> String {
     let href = window().location().href().unwrap_or_default();

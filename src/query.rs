@@ -162,6 +162,8 @@ pub struct ViewOptions {
     pub autoplay: bool,
     /// The colour theme (`theme=`).
     pub theme: Option<Theme>,
+    /// The next stage beside this one, on the same load and seed (`compare=1`).
+    pub compare: bool,
 }
 
 impl Default for ViewOptions {
@@ -172,6 +174,7 @@ impl Default for ViewOptions {
             controls: ControlSet::ALL,
             autoplay: true,
             theme: None,
+            compare: false,
         }
     }
 }
@@ -210,8 +213,8 @@ pub struct Notice {
 const QUOTE_CHARS: usize = 24;
 
 /// The parameters a query string may set besides the knobs'.
-const PARAMETERS: [&str; 9] = [
-    "stage", "users", "seed", "speed", "embed", "lock", "autoplay", "controls", "theme",
+const PARAMETERS: [&str; 10] = [
+    "stage", "users", "seed", "speed", "embed", "lock", "autoplay", "controls", "theme", "compare",
 ];
 
 /// Whether `name` is a knob's parameter.
@@ -344,6 +347,7 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
         ("embed", &mut page.view.embed, false),
         ("lock", &mut page.view.lock, false),
         ("autoplay", &mut page.view.autoplay, true),
+        ("compare", &mut page.view.compare, false),
     ] {
         let Some(v) = last(name) else { continue };
         match flag(v) {
@@ -425,6 +429,7 @@ pub fn write(page: &PageQuery) -> String {
         ("embed", view.embed, false),
         ("lock", view.lock, false),
         ("autoplay", view.autoplay, true),
+        ("compare", view.compare, false),
     ] {
         if on != default {
             out += &format!("&{name}={}", u8::from(on));

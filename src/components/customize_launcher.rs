@@ -4,6 +4,8 @@ use crate::lazy_module;
 
 /// The id of the element the customize panel mounts into.
 pub const CUSTOMIZE_ROOT: &str = "customize-root";
+/// The id of the element the comparison mounts into.
+pub const COMPARE_ROOT: &str = "compare-root";
 
 /// "Customize for a course", closed until a teacher opens it; opening it the first time
 /// loads the panel (`src/bin/customize.rs`), which costs the page's first load nothing.

@@ -176,6 +176,12 @@ pub fn CustomizePanel(
                 {switch("customize-lock", "Lock the stage", |v| v.lock, |v, on| v.lock = on)}
                 {switch("customize-embed", "Compact, for an iframe", |v| v.embed, |v, on| v.embed = on)}
                 {switch("customize-paused", "Open paused", |v| !v.autoplay, |v, on| v.autoplay = !on)}
+                {switch(
+                    "customize-compare",
+                    "The next stage beside it, on the same load",
+                    |v| v.compare,
+                    |v, on| v.compare = on,
+                )}
                 <label>
                     "Theme "
                     <select

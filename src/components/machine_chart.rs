@@ -32,7 +32,7 @@ pub fn MachineChart(
     );
 
     view! {
-        <figure class="panel chart" data-testid="machine-chart" node_ref=figure>
+        <figure class="panel chart machines" data-testid="machine-chart" node_ref=figure>
             <ChartCanvas container=container picture=picture/>
             <figcaption>
                 "Why not just buy a bigger server? Each bar puts one machine in the app server's \

@@ -1,6 +1,8 @@
 //! The app's components, one per file.
 
 mod chart_canvas;
+mod compare_side;
+mod compare_view;
 mod cost_breakdown;
 mod cost_chart;
 mod customize_launcher;
@@ -29,9 +31,11 @@ mod users_slider;
 mod what_breaks;
 
 pub use chart_canvas::ChartCanvas;
+pub use compare_side::CompareSide;
+pub use compare_view::CompareView;
 pub use cost_breakdown::CostBreakdown;
 pub use cost_chart::CostChart;
-pub use customize_launcher::{CustomizeLauncher, CUSTOMIZE_ROOT};
+pub use customize_launcher::{CustomizeLauncher, COMPARE_ROOT, CUSTOMIZE_ROOT};
 pub use customize_panel::CustomizePanel;
 pub use design_controls::DesignControls;
 pub use diagram_downloads::DiagramDownloads;

@@ -1,0 +1,128 @@
+//! Two designs side by side: the stage in the link and the next one, on the same load and the
+//! same seed (`compare=1`). Each runs in an engine worker of its own; the page shows both
+//! systems and the differences between the two readings it shows.
+
+use headroom_engine::diagnosis::{duration_ms, percent};
+use headroom_engine::live::LiveReading;
+
+use crate::format;
+use crate::knobs::{KnobValues, Settings};
+
+/// The design set beside `settings`: the next stage at the same users and seed, with the
+/// learner's knobs that it has (the rest at its own design). `None` on the last stage.
+pub fn beside(settings: &Settings) -> Option<Settings> {
+    let next = settings.stage.next()?;
+    Some(Settings {
+        stage: next,
+        users: settings.users,
+        knobs: KnobValues::from(settings).at(next),
+        seed: settings.seed,
+    })
+}
+
+/// A headline figure both sides show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figure {
+    /// The 95th percentile response time, ms.
+    P95,
+    /// The share of requests that fail.
+    Errors,
+    /// What the system costs a month, USD.
+    Cost,
+}
+
+/// The figures, in the order the comparison lists them.
+pub const FIGURES: [Figure; 3] = [Figure::P95, Figure::Errors, Figure::Cost];
+
+impl Figure {
+    /// Its name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::P95 => "p95 latency",
+            Self::Errors => "Errors",
+            Self::Cost => "Monthly cost",
+        }
+    }
+
+    /// Short stable name, for test ids.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::P95 => "p95",
+            Self::Errors => "errors",
+            Self::Cost => "cost",
+        }
+    }
+
+    /// Its value in `r`: ms, a fraction, USD a month.
+    pub fn of(self, r: &LiveReading) -> f64 {
+        match self {
+            Self::P95 => r.reading.p95_ms,
+            Self::Errors => r.reading.error_rate,
+            Self::Cost => r.cost.monthly_usd,
+        }
+    }
+
+    /// A value for people: "820 ms", "4.2%", "$1,349".
+    pub fn text(self, v: f64) -> String {
+        match self {
+            Self::P95 => duration_ms(v),
+            Self::Errors => percent(v),
+            Self::Cost => format::usd(v),
+        }
+    }
+
+    /// The difference `b - a` for people, signed: "−7.9 s", "+0.3 points", "+$612".
+    pub fn difference(self, a: f64, b: f64) -> String {
+        let d = b - a;
+        let sign = if d < 0.0 { "−" } else { "+" };
+        let size = d.abs();
+        let text = match self {
+            Self::P95 => duration_ms(size),
+            // (Rounded as the shares themselves are shown.)
+            Self::Errors => format!("{} points", percent(size).trim_end_matches('%')),
+            Self::Cost => format::usd(size),
+        };
+        format!("{sign}{text}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knobs::Knob;
+    use headroom_engine::StageId;
+
+    #[test]
+    fn the_next_stage_keeps_the_load_the_seed_and_the_knobs_it_has() {
+        let mut s = Settings {
+            stage: StageId::Observe,
+            users: 50_000.0,
+            seed: 7,
+            ..Settings::default()
+        };
+        s.set(Knob::Machine, 3.0);
+        s.set(Knob::Writes, 20.0);
+        let b = beside(&s).unwrap();
+        assert_eq!(
+            (b.stage, b.users, b.seed),
+            (StageId::LoadBalance, 50_000.0, 7)
+        );
+        // The machine size is for stages with one app server; the writes describe the world.
+        assert_eq!(b.knobs, vec![(Knob::Writes, 20.0)]);
+        let last = Settings {
+            stage: StageId::ReplicasShards,
+            ..Settings::default()
+        };
+        assert_eq!(beside(&last), None);
+    }
+
+    #[test]
+    fn differences_are_signed_in_the_figures_units() {
+        assert_eq!(Figure::P95.difference(10_000.0, 2_100.0), "−7.9 s");
+        assert_eq!(Figure::Errors.difference(0.113, 0.0), "−11 points");
+        assert_eq!(Figure::Errors.difference(0.0, 0.004), "+0.4 points");
+        assert_eq!(Figure::Cost.difference(924.0, 1_536.0), "+$612");
+        assert_eq!(Figure::P95.difference(100.0, 100.0), "+0 ms");
+        assert_eq!(Figure::Errors.text(0.113), "11%");
+    }
+}

@@ -1,0 +1,93 @@
+use headroom_engine::live::LiveReading;
+use leptos::prelude::*;
+
+use super::TrafficDiagram;
+use crate::compare::FIGURES;
+use crate::diagram_layout::DiagramLayout;
+use crate::diagram_layout::Orientation;
+use crate::knobs::Settings;
+use crate::link::EngineLink;
+
+/// One side of the comparison: its stage's system running live in its own engine, what breaks
+/// there (or that it is healthy), and its headline figures, all from its own reading.
+#[component]
+pub fn CompareSide(
+    /// What it runs.
+    settings: Signal<Settings>,
+    /// Its engine.
+    link: EngineLink,
+    /// "a" or "b", for test ids.
+    side: &'static str,
+) -> impl IntoView {
+    let reading: Signal<Option<LiveReading>> = link.reading.into();
+    let layout = Memo::new(move |_| {
+        link.system.with(|s| {
+            s.as_ref()
+                .map(|s| DiagramLayout::oriented(s, Orientation::Wide))
+                .unwrap_or_default()
+        })
+    });
+    let title = move || {
+        let stage = settings.with(|s| s.stage);
+        format!("Stage {}: {}", stage.number(), stage.stage().title)
+    };
+    let state = move || {
+        reading.with(|r| match r {
+            None => "Starting…".to_owned(),
+            Some(r) => match &r.diagnosis {
+                Some(d) => format!("✗ Failing: {}", d.failure.title()),
+                None if r.verdict.healthy() => "✓ Healthy: within every target".to_owned(),
+                None => "Watching…".to_owned(),
+            },
+        })
+    };
+    let code = move || {
+        reading.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.diagnosis.as_ref())
+                .map(|d| d.failure.code())
+        })
+    };
+    let time = move || {
+        reading.with(|r| {
+            r.as_ref().map_or(String::new(), |r| {
+                format!(
+                    "Simulated time {} s · seed {}",
+                    crate::format::fixed(r.reading.time_s, 1),
+                    settings.with(|s| s.seed)
+                )
+            })
+        })
+    };
+    view! {
+        <section class="panel compare-side" data-testid=format!("compare-{side}")>
+            <h2>{title}</h2>
+            <TrafficDiagram
+                layout=layout.into()
+                reading=reading
+                motion=link.motion.into()
+                motion_since_s=Signal::derive(|| 0.0)
+                selected=RwSignal::new(None)
+            />
+            <p class="compare-state" data-testid=format!("compare-{side}-state") data-code=code>
+                {state}
+            </p>
+            <dl class="compare-figures">
+                {FIGURES
+                    .iter()
+                    .map(|&f| {
+                        view! {
+                            <dt>{f.label()}</dt>
+                            <dd data-testid=format!("compare-{side}-{}", f.key())>
+                                {move || {
+                                    reading.with(|r| r.as_ref().map(|r| f.text(f.of(r))))
+                                }}
+                            </dd>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+            <p class="hint" data-testid=format!("compare-{side}-time")>{time}</p>
+        </section>
+    }
+}

@@ -1,0 +1,125 @@
+use headroom_engine::protocol::Command;
+use leptos::prelude::*;
+
+use super::CompareSide;
+use crate::compare::{beside, FIGURES};
+use crate::knobs::Settings;
+use crate::link::EngineLink;
+use crate::page_link::{base, link_from};
+use crate::query::PageQuery;
+
+/// Two designs side by side: the page's stage and the next, on the same load and seed, each in
+/// an engine of its own, with the differences between the figures the two sides show. Loaded
+/// only for a link with `compare=1` (`src/bin/compare.rs`).
+#[component]
+pub fn CompareView(
+    /// The page as its address has it.
+    current: Signal<PageQuery>,
+) -> impl IntoView {
+    let a = Memo::new(move |_| current.with(|p| p.settings.clone()));
+    let b = Memo::new(move |_| a.with(beside));
+    let speed = Memo::new(move |_| current.with(|p| p.speed));
+    let first = a.get_untracked();
+    let other = b.get_untracked().unwrap_or_else(|| first.clone());
+    let start =
+        |s: &Settings| EngineLink::start(&s.scenario(), s.seed, true, speed.get_untracked());
+    let (link_a, link_b) = (start(&first), start(&other));
+    // Both start afresh together whenever the page's settings change, so they stay comparable.
+    Effect::new(move |previous: Option<(Settings, Option<Settings>)>| {
+        let (sa, sb) = (a.get(), b.get());
+        let unchanged = previous
+            .as_ref()
+            .is_none_or(|(pa, pb)| *pa == sa && *pb == sb);
+        if !unchanged {
+            let sb_or_a = sb.clone().unwrap_or_else(|| sa.clone());
+            for (link, s) in [(link_a, &sa), (link_b, &sb_or_a)] {
+                link.send(Command::Reset {
+                    scenario: s.scenario(),
+                    seed: s.seed,
+                });
+            }
+        }
+        (sa, sb)
+    });
+    Effect::new(move |_| {
+        let speed = speed.get();
+        for link in [link_a, link_b] {
+            link.send(Command::Play {
+                playing: true,
+                speed,
+            });
+        }
+    });
+    let other_settings = Signal::derive(move || b.get().unwrap_or_else(|| a.get()));
+    let difference = move |f: crate::compare::Figure| {
+        link_a.reading.with(|ra| {
+            link_b.reading.with(|rb| match (ra, rb) {
+                (Some(ra), Some(rb)) => f.difference(f.of(ra), f.of(rb)),
+                _ => String::new(),
+            })
+        })
+    };
+
+    // The same page with one design.
+    let alone = move || {
+        current.with(|p| {
+            let mut p = p.clone();
+            p.view.compare = false;
+            link_from(&base(), &p)
+        })
+    };
+
+    view! {
+        <div class="compare">
+            <p class="compare-lead">
+                "The stage in the link beside the next one, on the same load and the same seed,                  each running in its own engine. "
+                <a href=alone data-testid="compare-leave">"Show one design"</a>
+            </p>
+            <Show when=move || b.with(Option::is_none)>
+                <p class="note" data-testid="compare-last">
+                    "This is the last stage: there is no next stage to set beside it."
+                </p>
+            </Show>
+            <div class="compare-sides">
+                <CompareSide settings=a.into() link=link_a side="a"/>
+                <CompareSide settings=other_settings link=link_b side="b"/>
+            </div>
+            <table class="panel compare-table" data-testid="compare-table">
+                <caption>
+                    {move || {
+                        let (sa, sb) = (a.with(|s| s.stage.number()), other_settings.with(|s| s.stage.number()));
+                        format!("Stage {sb} against stage {sa}, at the same load and seed")
+                    }}
+                </caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Figure"</th>
+                        <th scope="col">{move || format!("Stage {}", a.with(|s| s.stage.number()))}</th>
+                        <th scope="col">{move || format!("Stage {}", other_settings.with(|s| s.stage.number()))}</th>
+                        <th scope="col">"Difference"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {FIGURES
+                        .iter()
+                        .map(|&f| {
+                            let shown = move |link: EngineLink| {
+                                link.reading.with(|r| r.as_ref().map(|r| f.text(f.of(r))))
+                            };
+                            view! {
+                                <tr>
+                                    <th scope="row">{f.label()}</th>
+                                    <td>{move || shown(link_a)}</td>
+                                    <td>{move || shown(link_b)}</td>
+                                    <td data-testid=format!("compare-delta-{}", f.key())>
+                                        {move || difference(f)}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

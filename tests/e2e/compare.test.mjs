@@ -1,0 +1,84 @@
+// End-to-end: two designs side by side (`compare=1`). At stage 3's failure link, stage 4 runs
+// beside it on the same load and seed: stage 3 fails, stage 4 is healthy, and the differences
+// the table shows are those between the figures the two sides show. It works in an embed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, openPage, until } from './harness.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.stop();
+});
+
+/** A figure as shown ("1.2 s", "807 ms", "11%", "$1,120", "−709 ms", "+0.4 points") → a number (ms, %, $). */
+function value(text) {
+  const m = text.replace(/,/g, '').replace('−', '-').match(/[-+]?\d+(\.\d+)?/);
+  const n = Number(m[0]);
+  return /\d s\b/.test(text) ? n * 1000 : n;
+}
+
+/** Everything both sides and the table show, read at one moment. */
+function snapshot(page) {
+  return page.evaluate(() => {
+    const t = (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
+    const out = {};
+    for (const side of ['a', 'b']) {
+      out[side] = {
+        title: document.querySelector(`[data-testid="compare-${side}"] h2`)?.textContent,
+        code: document.querySelector(`[data-testid="compare-${side}-state"]`)?.dataset.code ?? null,
+        state: t(`compare-${side}-state`),
+        time: t(`compare-${side}-time`),
+        p95: t(`compare-${side}-p95`),
+        errors: t(`compare-${side}-errors`),
+        cost: t(`compare-${side}-cost`),
+      };
+    }
+    out.delta = { p95: t('compare-delta-p95'), errors: t('compare-delta-errors'), cost: t('compare-delta-cost') };
+    return out;
+  });
+}
+
+for (const [name, query, viewport] of [
+  ['on the full page', '', { width: 1440, height: 900 }],
+  ['in an embed', '&embed=1', { width: 390, height: 844 }],
+]) {
+  test(`stage 3's failure beside stage 4, ${name}: stage 4 is healthy on the same load and seed, and the differences are the sides' own`, async () => {
+    const context = await harness.browser.newContext({ viewport });
+    const { page, problems } = await openPage(harness, `?stage=3&users=50000&seed=3&speed=10&compare=1${query}`, context);
+    await page.getByTestId('compare-a').waitFor({ timeout: 20_000 });
+    const s = await until(
+      () => snapshot(page),
+      (s) => s.a.code === 'app_saturated' && value(s.b.time.match(/time ([\d.]+)/)?.[0] ?? '0') >= 30,
+      'stage 3 failing and stage 4 running 30 s',
+      40_000,
+    );
+    assert.match(s.a.title, /^Stage 3:/);
+    assert.match(s.b.title, /^Stage 4:/);
+    assert.match(s.b.state, /^✓ Healthy/);
+    assert.equal(s.b.code, null);
+    // The same seed, the link's.
+    assert.match(s.a.time, /seed 3$/);
+    assert.match(s.b.time, /seed 3$/);
+    // Each difference is stage 4's figure less stage 3's, as the sides show them (to the
+    // rounding of what is shown).
+    for (const [key, slack] of [['p95', 1], ['errors', 1], ['cost', 1]]) {
+      const expected = value(s.b[key]) - value(s.a[key]);
+      assert.ok(Math.abs(value(s.delta[key]) - expected) <= slack * Math.max(1, Math.abs(expected) * 0.05), `${key}: ${JSON.stringify(s)}`);
+    }
+    assert.ok(value(s.delta.p95) < 0, 'stage 4 is faster');
+    // Both diagrams are drawn and visible.
+    for (const side of ['a', 'b']) {
+      const diagram = page.getByTestId(`compare-${side}`).getByTestId('diagram');
+      assert.ok(await diagram.isVisible(), side);
+    }
+    // One design again, without the comparison.
+    const alone = await page.getByTestId('compare-leave').getAttribute('href');
+    assert.ok(!alone.includes('compare='), alone);
+    assert.ok(alone.includes('stage=3') && alone.includes('seed=3'), alone);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
