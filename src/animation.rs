@@ -76,3 +76,23 @@ pub fn use_animation_frame(on_frame: impl FnMut(f64) + 'static) {
     let state = SendWrapper::new(state);
     on_cleanup(move || state.stop());
 }
+
+/// Simulated seconds since `link`'s latest motion was taken, for the dots to move on by between
+/// motion updates: the wall time since it came, times `speed`, taken every frame while
+/// `moving()` holds, and never more than two frames' worth (so a late frame is not a jump).
+pub fn use_motion_clock(
+    link: crate::link::EngineLink,
+    moving: impl Fn() -> bool + 'static,
+    speed: Signal<u32>,
+) -> Signal<f64> {
+    let frame_ms = RwSignal::new(0.0);
+    use_animation_frame(move |_| {
+        if moving() {
+            frame_ms.set(crate::link::now_ms());
+        }
+    });
+    Signal::derive(move || {
+        let elapsed = (frame_ms.get() - link.motion_at.get()).max(0.0) / 1e3;
+        elapsed.min(MAX_FRAME_S * 2.0) * f64::from(speed.get())
+    })
+}

@@ -3,7 +3,7 @@ use headroom_engine::{vertical, StageId};
 use leptos::html::Figure;
 use leptos::prelude::*;
 
-use crate::animation::{use_animation_frame, MAX_FRAME_S};
+use crate::animation::use_motion_clock;
 use crate::components::{
     CostBreakdown, CostChart, CustomizeLauncher, DesignControls, DiagramDownloads, DotLegend,
     FaultButtons, Header, KeyboardHelp, LatencyChart, LinkNotices, LiveMetrics, MachineChart,
@@ -13,7 +13,7 @@ use crate::components::{
 use crate::diagram_layout::DiagramLayout;
 use crate::faults::FaultKind;
 use crate::knobs::{stage_change_note, Knob, KnobValues, Settings};
-use crate::link::{now_ms, EngineLink};
+use crate::link::EngineLink;
 use crate::orientation::use_orientation;
 use crate::page_link::{self, link_to, use_address_writer};
 use crate::parent_commands::{reply, set, use_parent_commands, ParentCommand};
@@ -217,16 +217,11 @@ pub fn App() -> impl IntoView {
     let cost = Signal::derive(move || reading.with(|r| r.as_ref().map(|r| r.cost.clone())));
     // Between motion updates the dots move on, by the wall time since the last one times the
     // speed, every frame while the simulation runs.
-    let frame_ms = RwSignal::new(0.0);
-    use_animation_frame(move |_| {
-        if playing.get_untracked() && in_view.get_untracked() && page_visible.get_untracked() {
-            frame_ms.set(now_ms());
-        }
-    });
-    let motion_since_s = Signal::derive(move || {
-        let elapsed = (frame_ms.get() - link.motion_at.get()).max(0.0) / 1e3;
-        elapsed.min(MAX_FRAME_S * 2.0) * f64::from(speed.get())
-    });
+    let motion_since_s = use_motion_clock(
+        link,
+        move || playing.get_untracked() && in_view.get_untracked() && page_visible.get_untracked(),
+        speed.into(),
+    );
 
     let full_page = move || {
         settings.track();

@@ -62,6 +62,11 @@ impl Figure {
         }
     }
 
+    /// What `r` shows for it, if there is a reading yet.
+    pub fn shown(self, r: Option<&LiveReading>) -> Option<String> {
+        r.map(|r| self.text(self.of(r)))
+    }
+
     /// A value for people: "820 ms", "4.2%", "$1,349".
     pub fn text(self, v: f64) -> String {
         match self {

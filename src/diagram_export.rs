@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use leptos::web_sys;
 
-use crate::download::download_address;
+use crate::download::{data_address, download_address};
 use crate::format;
 
 /// The properties that decide how the diagram looks, written onto each element.
@@ -102,16 +102,19 @@ pub fn standalone(svg: &web_sys::Element, width: f64, height: f64) -> Result<Str
     ))
 }
 
-/// Saves the diagram on the page, `width` × `height` units, as `picture`.
-pub fn save(picture: Picture, width: f64, height: f64) -> Result<(), JsValue> {
+/// Saves the diagram on the page, `width` × `height` units, as `picture`; calls `failed` if
+/// the file cannot be made (for a PNG, that may be after this returns).
+pub fn save(
+    picture: Picture,
+    width: f64,
+    height: f64,
+    failed: impl FnOnce() + 'static,
+) -> Result<(), JsValue> {
     let svg = document()
         .query_selector("[data-testid=\"diagram\"]")?
         .ok_or_else(|| JsValue::from_str("no diagram"))?;
     let text = standalone(&svg, width, height)?;
-    let address = format!(
-        "data:image/svg+xml;charset=utf-8,{}",
-        String::from(js_sys::encode_uri_component(&text))
-    );
+    let address = data_address("image/svg+xml", &text);
     match picture {
         Picture::Svg => download_address(picture.file_name(), &address),
         Picture::Png => {
@@ -123,6 +126,7 @@ pub fn save(picture: Picture, width: f64, height: f64) -> Result<(), JsValue> {
                 let drawn = wasm_bindgen_futures::JsFuture::from(image.decode()).await;
                 if let Err(e) = drawn.and_then(|_| draw_png(&image, w, h)) {
                     web_sys::console::warn_2(&"Headroom: the PNG could not be drawn:".into(), &e);
+                    failed();
                 }
             });
             Ok(())

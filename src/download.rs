@@ -7,11 +7,15 @@ use leptos::web_sys;
 /// Offers `text` as a file called `name` of media type `mime`, as a download (from a `data:`
 /// address: the file is small, and nothing is left to free afterwards).
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let address = format!(
+    download_address(name, &data_address(mime, text))
+}
+
+/// A `data:` address holding `text` as `mime`.
+pub fn data_address(mime: &str, text: &str) -> String {
+    format!(
         "data:{mime};charset=utf-8,{}",
         String::from(js_sys::encode_uri_component(text))
-    );
-    download_address(name, &address)
+    )
 }
 
 /// Offers the file at `address` (a `data:` address) as a download called `name`.

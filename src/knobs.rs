@@ -3,7 +3,7 @@
 //! [`Scenario`]. [`Settings`] is everything that picks a scenario; the app keeps one.
 
 use headroom_engine::diagnosis::Lever;
-use headroom_engine::scenario::{Scenario, MACHINES};
+use headroom_engine::scenario::{machine_named, Scenario, MACHINES};
 use headroom_engine::topology::{first_stage_with, Feature};
 use headroom_engine::vertical;
 use headroom_engine::StageId;
@@ -191,10 +191,7 @@ impl Knob {
     /// The knob's value in `sc`, in its units.
     pub fn value(self, sc: &Scenario) -> f64 {
         match self {
-            Self::Machine => MACHINES
-                .iter()
-                .position(|(_, m)| *m == sc.app_machine)
-                .unwrap_or(0) as f64,
+            Self::Machine => machine_named(&sc.app_machine).map_or(0, |(i, _)| i) as f64,
             Self::CacheHit => (sc.cache_hit * 100.0).round(),
             Self::AppServers => f64::from(sc.app_servers),
             Self::Workers => f64::from(sc.workers),
@@ -357,10 +354,7 @@ pub fn stage_change_note(from: StageId, to: StageId, knobs: &[(Knob, f64)]) -> O
 
 /// The name of `sc`'s app machine in the price table, if it has one.
 pub fn machine_name(sc: &Scenario) -> Option<&'static str> {
-    MACHINES
-        .iter()
-        .find(|(_, m)| *m == sc.app_machine)
-        .map(|(name, _)| *name)
+    machine_named(&sc.app_machine).map(|(_, name)| name)
 }
 
 /// "a", "a and b", "a, b and c".

@@ -47,6 +47,30 @@ pub fn load(name: &'static str, failed: impl FnOnce() + 'static) -> Result<(), J
     Ok(())
 }
 
+/// For a module's `main`: mounts `view` into the page's element `root` (in place of what the
+/// page put there while it loaded), given the page's state as its address has it, read again
+/// each time the page writes it. The module lives as long as the page, so its view and its
+/// listener are kept for good.
+pub fn mount_beside_the_page<V: IntoView + 'static>(
+    root: &str,
+    view: impl FnOnce(Signal<crate::query::PageQuery>) -> V + 'static,
+) {
+    let Some(root) = document().get_element_by_id(root) else {
+        return;
+    };
+    let read = || crate::query::parse(&window().location().search().unwrap_or_default()).0;
+    let current = RwSignal::new(read());
+    let on_address = Closure::<dyn FnMut()>::new(move || current.set(read()));
+    let _ = window().add_event_listener_with_callback(
+        crate::page_link::ADDRESS_CHANGED,
+        on_address.as_ref().unchecked_ref(),
+    );
+    on_address.forget();
+    root.set_inner_html("");
+    let root: web_sys::HtmlElement = root.unchecked_into();
+    leptos::mount::mount_to(root, move || view(current.into())).forget();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

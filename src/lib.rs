@@ -1,6 +1,6 @@
 //! Headroom's web app: a Leptos client-side-rendered shell around the simulation engine.
 
-mod animation;
+pub mod animation;
 mod app;
 pub mod chart_painter;
 mod chart_width;
@@ -17,7 +17,7 @@ pub mod faults;
 pub mod flow;
 pub mod format;
 pub mod knobs;
-mod lazy_module;
+pub mod lazy_module;
 pub mod link;
 mod listen;
 pub mod live_hooks;

@@ -501,8 +501,8 @@ pub fn usage() -> String {
          [--app-servers A] [--workers W] [--duration SECONDS] [--seed S] [--instance NAME]\n    \
          [--scenario FILE.json] [--max-requests N] [--max-in-flight N]\n  \
          headroom-sim defaults [the stage flags]: print every parameter a stage run would use\n  \
-         headroom-sim ladder [the stage flags]: stages 1 to 3 on every machine of the price\n    \
-         ladder, with where each stops serving (measured and predicted)\n  \
+         headroom-sim ladder [the stage flags]: a stage with one app server on every machine of\n    \
+         the price ladder, with where each stops serving (measured and predicted)\n  \
          headroom-sim --help\n\n\
          mmc: an M/M/c queue beside Erlang C's prediction; prints the report as one JSON object.\n\
          lambda may exceed servers x mu: the queue then grows until --max-in-flight stops it.\n",
@@ -754,7 +754,7 @@ pub fn parse<S: AsRef<OsStr>>(args: &[S]) -> Result<Command, CliError> {
     }
     let Some((cmd, rest)) = text.split_first() else {
         return Err(CliError::new(
-            "missing subcommand: expected mmc or stage (try --help)",
+            "missing subcommand: expected mmc, stage, defaults or ladder (try --help)",
         ));
     };
     match cmd.as_str() {
@@ -770,7 +770,7 @@ pub fn parse<S: AsRef<OsStr>>(args: &[S]) -> Result<Command, CliError> {
             })
         }),
         other => Err(CliError::new(format!(
-            "unknown subcommand {other:?}: expected mmc or stage (try --help)"
+            "unknown subcommand {other:?}: expected mmc, stage, defaults or ladder (try --help)"
         ))),
     }
 }
@@ -1108,9 +1108,10 @@ pub fn show_ladder(args: &StageArgs) -> Result<String, CliError> {
     use crate::vertical;
     let sc = build_scenario(args)?.scenario;
     if !vertical::scales_up(crate::StageId::of_scenario(sc.stage)) {
-        return Err(CliError::new(
-            "ladder: only stages 1 to 3 run one app server to scale up",
-        ));
+        return Err(CliError::new(format!(
+            "ladder: {}; a bigger machine is for those stages",
+            Feature::LoadBalancer.arrives().1
+        )));
     }
     let (lo, hi) = vertical::USERS;
     let rows: Vec<LadderRow> = vertical::ladder(&sc)
@@ -1385,11 +1386,11 @@ mod tests {
     fn missing_or_unknown_subcommand() {
         fails(
             &[],
-            "missing subcommand: expected mmc or stage (try --help)",
+            "missing subcommand: expected mmc, stage, defaults or ladder (try --help)",
         );
         fails(
             &["mmk"],
-            "unknown subcommand \"mmk\": expected mmc or stage (try --help)",
+            "unknown subcommand \"mmk\": expected mmc, stage, defaults or ladder (try --help)",
         );
     }
 

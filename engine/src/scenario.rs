@@ -249,6 +249,14 @@ pub const MACHINES: [(&str, Machine); 5] = [
     ("c5.24xlarge", C5_24XLARGE),
 ];
 
+/// `m`'s name and place in the instance table, if the table has it.
+pub fn machine_named(m: &Machine) -> Option<(usize, &'static str)> {
+    MACHINES
+        .iter()
+        .position(|(_, t)| t == m)
+        .map(|i| (i, MACHINES[i].0))
+}
+
 /// The instance type called `name`, if the table has it.
 pub fn machine(name: &str) -> Option<Machine> {
     MACHINES.iter().find(|(n, _)| *n == name).map(|&(_, m)| m)

@@ -1,13 +1,13 @@
 //! Vertical scaling: the same stage on each machine of the price ladder
 //! ([`crate::scenario::MACHINES`]), and how many users each serves for its price.
 //!
-//! Stages 1 to 3 run one app server (on stage 1, the one VM), so the first answer to "it is
+//! The stages before the load balancer run one app server (on stage 1, the one VM), so the first answer to "it is
 //! too slow" is a bigger machine. [`ladder`] puts each machine in the app server's place and
 //! asks the analytic companion where that system stops serving, which is instant and draws
 //! the page's chart. [`breaking_point`] measures the same thing with the simulation (a run per
 //! step of a bisection), for the command line, the README's figures and the tests, which check
-//! that the two tell the same story: each step up the ladder serves fewer users per dollar,
-//! and the walls a bigger machine cannot move stay where they are.
+//! that the two tell the same story: the bigger machines buy fewer users per dollar, and the
+//! walls a bigger machine cannot move stay where they are.
 
 use serde::Serialize;
 
@@ -15,7 +15,7 @@ use crate::analytic;
 use crate::cost;
 use crate::diagnosis::Failure;
 use crate::run::run_stage;
-use crate::scenario::{Machine, Scenario, MACHINES};
+use crate::scenario::{machine_named, Machine, Scenario, MACHINES};
 use crate::stages::StageId;
 use crate::topology::{Feature, Topology};
 
@@ -96,10 +96,7 @@ pub fn ladder(sc: &Scenario) -> Vec<Rung> {
 /// scaling out instead of up buys. `None` on the last stage.
 pub fn next_stage(sc: &Scenario) -> Option<(StageId, Rung)> {
     let next = sc.next_stage()?;
-    let name = MACHINES
-        .iter()
-        .find(|(_, m)| *m == next.app_machine)
-        .map_or("", |(name, _)| *name);
+    let name = machine_named(&next.app_machine).map_or("", |(_, name)| name);
     Some((
         StageId::of_scenario(next.stage),
         predicted_rung(name, &next),
@@ -175,7 +172,7 @@ mod tests {
     }
 
     #[test]
-    fn each_step_up_the_ladder_serves_fewer_users_per_dollar_at_stage_3() {
+    fn at_stage_3_the_biggest_machine_buys_the_fewest_users_per_dollar() {
         let rungs = ladder(&stage(3));
         assert_eq!(rungs.len(), MACHINES.len());
         let per_usd: Vec<f64> = rungs.iter().filter_map(Rung::users_per_usd).collect();

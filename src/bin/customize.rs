@@ -1,39 +1,18 @@
 //! The customize panel for teachers ([`CustomizePanel`](headroom::components::CustomizePanel)),
-//! loaded only when a teacher opens "Customize for a course" (`src/lazy_module.rs`), so it costs
-//! the page's first load nothing. Trunk builds it with the workers' classic-script glue
-//! (`data-type="worker"` in index.html), and the page starts it on its own thread.
-//!
-//! It mounts into the page's [`CUSTOMIZE_ROOT`](headroom::components::CUSTOMIZE_ROOT) and reads
-//! the page's state from its address, again each time the page writes it.
+//! loaded only when a teacher opens "Customize for a course" ([`headroom::lazy_module`]), so it
+//! costs the page's first load nothing. Trunk builds it with the workers' classic-script glue
+//! (`data-type="worker"` in index.html), and the page starts it on its own thread. It mounts
+//! into the page's [`CUSTOMIZE_ROOT`](headroom::components::CUSTOMIZE_ROOT).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
     use headroom::components::{CustomizePanel, CUSTOMIZE_ROOT};
-    use headroom::page_link::ADDRESS_CHANGED;
-    use headroom::query;
     use leptos::prelude::*;
-    use wasm_bindgen::{closure::Closure, JsCast};
 
     console_error_panic_hook::set_once();
-    let Some(root) = document().get_element_by_id(CUSTOMIZE_ROOT) else {
-        return;
-    };
-    let read = || {
-        let search = window().location().search().unwrap_or_default();
-        Some(query::parse(&search).0)
-    };
-    let current = RwSignal::new(read());
-    let on_address = Closure::<dyn FnMut()>::new(move || current.set(read()));
-    let _ = window()
-        .add_event_listener_with_callback(ADDRESS_CHANGED, on_address.as_ref().unchecked_ref());
-    // The panel lives as long as the page.
-    on_address.forget();
-    root.set_inner_html("");
-    let root: web_sys::HtmlElement = root.unchecked_into();
-    let mounted = leptos::mount::mount_to(root, move || {
-        view! { <CustomizePanel current=current.into()/> }
+    headroom::lazy_module::mount_beside_the_page(CUSTOMIZE_ROOT, |current| {
+        view! { <CustomizePanel current=current/> }
     });
-    mounted.forget();
 }
 
 /// Natively there is nothing to mount (the panel's logic is tested in the library).

@@ -39,18 +39,46 @@ impl Ladder {
         }
     }
 
-    /// The bars, top to bottom: each machine, then the next stage. (Their label, rung, and
-    /// the stage whose colour they take.)
-    fn bars(&self) -> Vec<(String, &Rung, StageId)> {
+    /// The bars, top to bottom: each machine, then the next stage, with their labels.
+    fn bars(&self) -> Vec<(String, &Rung, Bar)> {
         let mut bars: Vec<_> = self
             .rungs
             .iter()
-            .map(|r| (r.name.to_owned(), r, self.stage))
+            .enumerate()
+            .map(|(i, r)| {
+                let bar = if i == self.current {
+                    Bar::InUse
+                } else {
+                    Bar::Machine
+                };
+                (r.name.to_owned(), r, bar)
+            })
             .collect();
         if let Some((stage, rung)) = &self.next {
-            bars.push((format!("Stage {}", stage.number()), rung, *stage));
+            bars.push((format!("Stage {}", stage.number()), rung, Bar::Next(*stage)));
         }
         bars
+    }
+}
+
+/// What a bar stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bar {
+    /// A machine of the ladder.
+    Machine,
+    /// The machine in use.
+    InUse,
+    /// The next stage at its defaults.
+    Next(StageId),
+}
+
+impl Bar {
+    /// The stage whose colour it takes.
+    fn colour_of(self, ladder: &Ladder) -> u8 {
+        match self {
+            Bar::Next(stage) => stage.number(),
+            Bar::Machine | Bar::InUse => ladder.stage.number(),
+        }
     }
 }
 
@@ -72,7 +100,7 @@ fn figure(rung: &Rung, narrow: bool) -> String {
             format::usd(rung.usd_month),
             rung.limit.words()
         ),
-        _ => "holds past 10 million users".to_owned(),
+        _ => format!("holds past {} users", format::grouped(vertical::USERS.1)),
     }
 }
 
@@ -145,13 +173,13 @@ fn draw(root: &Area<'_>, ladder: &Ladder, width: u32) -> super::DrawResult {
         &text,
     )?;
     let half = ((plot.at(0.0, 0.0).1 - plot.at(0.0, -1.0).1).abs() as f64 * 0.32) as i32;
-    for (i, (_, rung, stage)) in bars.iter().enumerate() {
+    for (i, &(_, rung, bar)) in bars.iter().enumerate() {
         let y = -(i as f64);
         let (x0, cy) = plot.at(0.0, y);
         let (x1, _) = plot.at(rung.users_per_usd().unwrap_or(0.0), y);
-        let colour = stage_colour(stage.number());
-        let current = i == ladder.current && *stage == ladder.stage;
-        let next = *stage != ladder.stage;
+        let colour = stage_colour(bar.colour_of(ladder));
+        let current = bar == Bar::InUse;
+        let next = matches!(bar, Bar::Next(_));
         // The machine in use is filled; the others are outlined, the next stage's bar filled
         // in its own colour. Each bar is named on the axis, so colour is never the only cue.
         let fill = if current || next {

@@ -16,8 +16,10 @@ pub fn CompareSide(
     settings: Signal<Settings>,
     /// Its engine.
     link: EngineLink,
-    /// "a" or "b", for test ids.
+    /// "a" or "b", for ids.
     side: &'static str,
+    /// Simulated seconds since its latest motion, every frame.
+    motion_since_s: Signal<f64>,
 ) -> impl IntoView {
     let reading: Signal<Option<LiveReading>> = link.reading.into();
     let layout = Memo::new(move |_| {
@@ -66,8 +68,10 @@ pub fn CompareSide(
                 layout=layout.into()
                 reading=reading
                 motion=link.motion.into()
-                motion_since_s=Signal::derive(|| 0.0)
+                motion_since_s=motion_since_s
                 selected=RwSignal::new(None)
+                name=if side == "a" { "compare-a-diagram" } else { "compare-b-diagram" }
+                hint="Its state is written on it."
             />
             <p class="compare-state" data-testid=format!("compare-{side}-state") data-code=code>
                 {state}
@@ -79,9 +83,7 @@ pub fn CompareSide(
                         view! {
                             <dt>{f.label()}</dt>
                             <dd data-testid=format!("compare-{side}-{}", f.key())>
-                                {move || {
-                                    reading.with(|r| r.as_ref().map(|r| f.text(f.of(r))))
-                                }}
+                                {move || reading.with(|r| f.shown(r.as_ref()))}
                             </dd>
                         }
                     })

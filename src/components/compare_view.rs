@@ -2,6 +2,7 @@ use headroom_engine::protocol::Command;
 use leptos::prelude::*;
 
 use super::CompareSide;
+use crate::animation::use_motion_clock;
 use crate::compare::{beside, FIGURES};
 use crate::knobs::Settings;
 use crate::link::EngineLink;
@@ -19,10 +20,18 @@ pub fn CompareView(
     let a = Memo::new(move |_| current.with(|p| p.settings.clone()));
     let b = Memo::new(move |_| a.with(beside));
     let speed = Memo::new(move |_| current.with(|p| p.speed));
+    // Running unless the link opens paused; the button here pauses and plays both.
+    let playing = RwSignal::new(current.with_untracked(|p| p.view.autoplay));
     let first = a.get_untracked();
     let other = b.get_untracked().unwrap_or_else(|| first.clone());
-    let start =
-        |s: &Settings| EngineLink::start(&s.scenario(), s.seed, true, speed.get_untracked());
+    let start = |s: &Settings| {
+        EngineLink::start(
+            &s.scenario(),
+            s.seed,
+            playing.get_untracked(),
+            speed.get_untracked(),
+        )
+    };
     let (link_a, link_b) = (start(&first), start(&other));
     // Both start afresh together whenever the page's settings change, so they stay comparable.
     Effect::new(move |previous: Option<(Settings, Option<Settings>)>| {
@@ -42,15 +51,15 @@ pub fn CompareView(
         (sa, sb)
     });
     Effect::new(move |_| {
-        let speed = speed.get();
+        let (playing, speed) = (playing.get(), speed.get());
         for link in [link_a, link_b] {
-            link.send(Command::Play {
-                playing: true,
-                speed,
-            });
+            link.send(Command::Play { playing, speed });
         }
     });
     let other_settings = Signal::derive(move || b.get().unwrap_or_else(|| a.get()));
+    let clock =
+        |link: EngineLink| use_motion_clock(link, move || playing.get_untracked(), speed.into());
+    let (since_a, since_b) = (clock(link_a), clock(link_b));
     let difference = move |f: crate::compare::Figure| {
         link_a.reading.with(|ra| {
             link_b.reading.with(|rb| match (ra, rb) {
@@ -72,7 +81,17 @@ pub fn CompareView(
     view! {
         <div class="compare">
             <p class="compare-lead">
-                "The stage in the link beside the next one, on the same load and the same seed,                  each running in its own engine. "
+                "The stage in the link beside the next one, on the same load and the same seed, "
+                "each running in its own engine. "
+                <button
+                    type="button"
+                    class="action"
+                    data-testid="compare-play"
+                    on:click=move |_| playing.update(|p| *p = !*p)
+                >
+                    {move || if playing.get() { "Pause both" } else { "Play both" }}
+                </button>
+                " "
                 <a href=alone data-testid="compare-leave">"Show one design"</a>
             </p>
             <Show when=move || b.with(Option::is_none)>
@@ -81,8 +100,13 @@ pub fn CompareView(
                 </p>
             </Show>
             <div class="compare-sides">
-                <CompareSide settings=a.into() link=link_a side="a"/>
-                <CompareSide settings=other_settings link=link_b side="b"/>
+                <CompareSide settings=a.into() link=link_a side="a" motion_since_s=since_a/>
+                <CompareSide
+                    settings=other_settings
+                    link=link_b
+                    side="b"
+                    motion_since_s=since_b
+                />
             </div>
             <table class="panel compare-table" data-testid="compare-table">
                 <caption>
@@ -104,7 +128,7 @@ pub fn CompareView(
                         .iter()
                         .map(|&f| {
                             let shown = move |link: EngineLink| {
-                                link.reading.with(|r| r.as_ref().map(|r| f.text(f.of(r))))
+                                link.reading.with(|r| f.shown(r.as_ref()))
                             };
                             view! {
                                 <tr>

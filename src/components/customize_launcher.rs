@@ -13,11 +13,17 @@ pub const COMPARE_ROOT: &str = "compare-root";
 pub fn CustomizeLauncher() -> impl IntoView {
     let requested = StoredValue::new(false);
     let failed = RwSignal::new(false);
+    // A load that fails is tried again the next time the panel is opened.
+    let give_up = move || {
+        requested.set_value(false);
+        failed.set(true);
+    };
     let on_toggle = move |_| {
         if !requested.get_value() {
             requested.set_value(true);
-            if lazy_module::load("customize", move || failed.set(true)).is_err() {
-                failed.set(true);
+            failed.set(false);
+            if lazy_module::load("customize", give_up).is_err() {
+                give_up();
             }
         }
     };

@@ -64,15 +64,16 @@ pub fn dimension(v: f64, (lo, hi): (u32, u32)) -> Option<u32> {
 #[component]
 pub fn CustomizePanel(
     /// The page as it is now (from its address).
-    current: Signal<Option<PageQuery>>,
+    current: Signal<PageQuery>,
 ) -> impl IntoView {
-    let choices = RwSignal::new(Choices::default());
+    // (A page that compares two designs starts a link that compares them too.)
+    let mut start = Choices::default();
+    start.view.compare = current.with_untracked(|p| p.view.compare);
+    let choices = RwSignal::new(start);
     let here = base();
-    let outputs = Memo::new(move |_| {
-        current.with(|p| p.as_ref().map(|p| choices.with(|c| c.outputs(&here, p))))
-    });
-    let link = move || outputs.with(|o| o.as_ref().map(|o| o.0.clone()).unwrap_or_default());
-    let code = move || outputs.with(|o| o.as_ref().map(|o| o.1.clone()).unwrap_or_default());
+    let outputs = Memo::new(move |_| current.with(|p| choices.with(|c| c.outputs(&here, p))));
+    let link = move || outputs.with(|o| o.0.clone());
+    let code = move || outputs.with(|o| o.1.clone());
     // The preview follows the link once the teacher stops changing it for a moment: each
     // change reloads a whole page, and a reload cut short wastes the requests it made.
     let preview = RwSignal::new(String::new());

@@ -25,8 +25,9 @@ pub fn DesignControls(
             .iter()
             .filter(|&&k| {
                 shown.get().shows(Control::Knob(k))
-                    && k.unavailable(stage).is_some()
-                    && k.first_stage() > stage
+                    // (A part this stage's design lacks comes with a later stage; the
+                    // machine size, which the later stages scale out instead, does not.)
+                    && k.feature().is_some_and(|f| !stage.design().has(f))
             })
             .map(|k| {
                 format!(

@@ -13,7 +13,10 @@ pub fn DiagramDownloads(
     let failed = RwSignal::new(false);
     let save_as = move |picture: Picture| {
         let (_, _, w, h) = layout.with(DiagramLayout::view_box);
-        failed.set(save(picture, w, h).is_err());
+        failed.set(false);
+        if save(picture, w, h, move || failed.set(true)).is_err() {
+            failed.set(true);
+        }
     };
     view! {
         <div class="diagram-downloads">

@@ -3,6 +3,7 @@ use headroom_engine::StageId;
 use leptos::prelude::*;
 
 use crate::faults::{FaultKind, FAULTS};
+use crate::query::Control;
 
 /// Buttons that break something on purpose: crash, deploy, a slow API, a traffic spike, replica
 /// lag. The last three are switches that show whether they are on: the engine says which are.
@@ -17,7 +18,7 @@ pub fn FaultButtons(
 ) -> impl IntoView {
     view! {
         <section class="panel faults" aria-labelledby="faults-title">
-            <h2 id="faults-title">"Inject a fault"</h2>
+            <h2 id="faults-title">{Control::Faults.label()}</h2>
             <ul class="fault-list">
                 {FAULTS
                     .iter()

@@ -143,7 +143,15 @@ pub fn TrafficDiagram(
     motion_since_s: Signal<f64>,
     /// The node selected for details.
     selected: RwSignal<Option<usize>>,
+    /// What its ids start with: one per diagram on the page.
+    #[prop(default = "diagram")]
+    name: &'static str,
+    /// What pointing at a part does, for screen readers.
+    #[prop(default = "Shows what is inside this part, under the diagram.")]
+    hint: &'static str,
 ) -> impl IntoView {
+    let (title_id, hint_id) = (format!("{name}-title"), format!("{name}-node-hint"));
+    let (labelled_by, node_hint) = (title_id.clone(), hint_id.clone());
     let scene = Memo::new(move |_| {
         reading
             .with(|r| r.as_ref().map(|r| layout.with(|l| scene_labels(l, r))))
@@ -261,7 +269,7 @@ pub fn TrafficDiagram(
                         data-node=id
                         tabindex="0"
                         role="button"
-                        aria-describedby="diagram-node-hint"
+                        aria-describedby=node_hint.clone()
                         on:mouseenter=move |_| selected.set(Some(i))
                         on:focus=move |_| selected.set(Some(i))
                         on:click=move |_| selected.set(Some(i))
@@ -347,13 +355,13 @@ pub fn TrafficDiagram(
                 format!("{} {} {} {}", coord(x), coord(y), coord(w), coord(h))
             }
             role="group"
-            aria-labelledby="diagram-title"
+            aria-labelledby=labelled_by
             data-testid="diagram"
         >
-            <title id="diagram-title">"The system and the requests moving through it"</title>
+            <title id=title_id>"The system and the requests moving through it"</title>
             // A part's button is named by what it shows (its name and state); this says what
             // it does.
-            <desc id="diagram-node-hint">"Shows what is inside this part, under the diagram."</desc>
+            <desc id=hint_id>{hint}</desc>
             <g class="hosts" inner_html=hosts></g>
             <g class="edges">{edges}</g>
             <g class="dots" aria-hidden="true">

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::query::Control;
 use crate::{format, log_scale};
 
 /// A logarithmic slider for the number of daily active users, 10 to 10,000,000.
@@ -13,7 +14,7 @@ pub fn UsersSlider(
 
     view! {
         <div class="slider users-control">
-            <label for="users-slider">"Daily active users"</label>
+            <label for="users-slider">{Control::Users.label()}</label>
             <input
                 id="users-slider"
                 type="range"

@@ -82,3 +82,26 @@ for (const [name, query, viewport] of [
     await context.close();
   });
 }
+
+test('the comparison pauses and plays both sides, opens paused when the link says so, and the customize panel loads beside it', async () => {
+  const { page, context, problems } = await openPage(harness, '?stage=3&users=50000&compare=1&autoplay=0');
+  await page.getByTestId('compare-a').waitFor({ timeout: 20_000 });
+  const times = async () => (await snapshot(page)).a.time + ' | ' + (await snapshot(page)).b.time;
+  // Opened paused: both clocks stay at the start.
+  await until(() => snapshot(page), (s) => /time 0\.0 s/.test(s.a.time) && /time 0\.0 s/.test(s.b.time), 'both at the start');
+  await page.waitForTimeout(1000);
+  assert.match(await times(), /time 0\.0 s.*time 0\.0 s/);
+  await page.getByTestId('compare-play').click();
+  await until(() => snapshot(page), (s) => value(s.a.time.match(/time ([\d.]+)/)[0]) > 1 && value(s.b.time.match(/time ([\d.]+)/)[0]) > 1, 'both running');
+  await page.getByTestId('compare-play').click();
+  await page.waitForTimeout(800);
+  const paused = await times();
+  await page.waitForTimeout(1000);
+  assert.equal(await times(), paused, 'both paused');
+  // The second module on the page: the customize panel loads too.
+  await page.getByTestId('customize').locator('summary').click();
+  await page.getByTestId('customize-link').waitFor({ timeout: 20_000 });
+  assert.ok((await page.getByTestId('customize-link').inputValue()).includes('compare=1'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
