@@ -237,3 +237,17 @@ test('keyboard: shortcuts from the page, the help dialog, and keys left to field
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('axe finds no violation in the parts that load later: two designs side by side, and the customize panel open', async () => {
+  const { page, context, problems } = await openPage(harness, '?stage=3&users=50000&compare=1');
+  await page.addScriptTag({ path: AXE });
+  await page.getByTestId('compare-a').waitFor({ timeout: 20_000 });
+  await page.getByTestId('compare-b').locator('.node-state').first().waitFor();
+  await page.getByTestId('customize').locator('summary').click();
+  await page.getByTestId('customize-link').waitFor({ timeout: 20_000 });
+  // (The preview is a page of its own, scanned as such by the other tests.)
+  const found = (await violationsInEveryTheme(page)).filter((v) => !v.includes('customize-preview >'));
+  assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
