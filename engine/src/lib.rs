@@ -13,6 +13,7 @@ pub mod cost;
 pub mod diagnosis;
 pub mod erlang;
 pub mod events;
+pub mod lessons;
 pub mod live;
 pub mod mmc;
 pub mod models;
