@@ -1,11 +1,8 @@
 use headroom_engine::StageId;
-use leptos::html::{Div, Figure};
 use leptos::prelude::*;
 
-use crate::chart_painter::use_chart_picture;
-use crate::chart_width::use_chart_width;
 use crate::charts::drawing::Drawing;
-use crate::components::ChartCanvas;
+use crate::components::ChartFigure;
 
 /// Monthly cost (USD, log scale) against users (log scale) for all seven stages at their
 /// defaults, from the engine's cost model: the current stage thick and solid, the others thin
@@ -21,27 +18,19 @@ pub fn CostChart(
     #[prop(into)]
     users: Signal<f64>,
 ) -> impl IntoView {
-    let figure = NodeRef::<Figure>::new();
-    let container = NodeRef::<Div>::new();
-    let width = use_chart_width(container);
-    let picture = use_chart_picture(
-        figure,
-        "Monthly cost against daily active users for the seven stages.",
-        move || Drawing::Cost {
-            stage: stage.get().number(),
-            users: users.get(),
-            width: width.get(),
-        },
-    );
-
     view! {
-        <figure class="panel chart" data-testid="cost-chart" node_ref=figure>
-            <ChartCanvas container=container picture=picture/>
-            <figcaption>
-                "What each stage costs a month as users grow. Every step adds machines and "
-                "services, so a later stage costs more for few users and about the same for many. "
-                "A line ends with a cross where queueing theory says its stage stops serving."
-            </figcaption>
-        </figure>
+        <ChartFigure
+            testid="cost-chart"
+            placeholder="Monthly cost against daily active users for the seven stages."
+            drawing=Callback::new(move |width: u32| Drawing::Cost {
+                stage: stage.get().number(),
+                users: users.get(),
+                width,
+            })
+        >
+            "What each stage costs a month as users grow. Every step adds machines and "
+            "services, so a later stage costs more for few users and about the same for many. "
+            "A line ends with a cross where queueing theory says its stage stops serving."
+        </ChartFigure>
     }
 }

@@ -78,11 +78,14 @@ pub fn CustomizePanel(
     // change reloads a whole page, and a reload cut short wastes the requests it made.
     let preview = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    Effect::new(move |first: Option<()>| {
-        let to = link();
+    let cancel = move || {
         if let Some(waiting) = pending.try_update_value(Option::take).flatten() {
             waiting.clear();
         }
+    };
+    Effect::new(move |first: Option<()>| {
+        let to = link();
+        cancel();
         if first.is_none() {
             preview.set(to);
         } else {
@@ -90,11 +93,7 @@ pub fn CustomizePanel(
             pending.set_value(handle.ok());
         }
     });
-    on_cleanup(move || {
-        if let Some(waiting) = pending.try_update_value(Option::take).flatten() {
-            waiting.clear();
-        }
-    });
+    on_cleanup(cancel);
     let status = RwSignal::new(None::<&'static str>);
     let copy = move |what: &'static str, text: String| {
         status.set(Some(what));
@@ -212,22 +211,22 @@ pub fn CustomizePanel(
             <textarea readonly rows=3 data-testid="customize-code" prop:value=code></textarea>
         </label>
         <div class="share">
-            <button
-                type="button"
-                class="action"
-                data-testid="customize-copy-link"
-                on:click=move |_| copy("Link copied.", link())
-            >
-                "Copy link"
-            </button>
-            <button
-                type="button"
-                class="action"
-                data-testid="customize-copy-code"
-                on:click=move |_| copy("Embed code copied.", code())
-            >
-                "Copy embed code"
-            </button>
+            {[
+                ("customize-copy-link", "Copy link", "Link copied.", false),
+                ("customize-copy-code", "Copy embed code", "Embed code copied.", true),
+            ]
+                .map(|(id, words, done, is_code)| {
+                    view! {
+                        <button
+                            type="button"
+                            class="action"
+                            data-testid=id
+                            on:click=move |_| copy(done, if is_code { code() } else { link() })
+                        >
+                            {words}
+                        </button>
+                    }
+                })}
             <span role="status" data-testid="customize-status">{move || status.get()}</span>
         </div>
         <p class="hint">"The preview is that link, at that size:"</p>

@@ -1,10 +1,7 @@
-use leptos::html::{Div, Figure};
 use leptos::prelude::*;
 
-use crate::chart_painter::use_chart_picture;
-use crate::chart_width::use_chart_width;
 use crate::charts::drawing::Drawing;
-use crate::components::ChartCanvas;
+use crate::components::ChartFigure;
 use crate::format;
 use crate::knobs::Settings;
 use headroom_engine::calibration::P95_TARGET_MS;
@@ -20,30 +17,22 @@ pub fn LatencyChart(
     #[prop(into)]
     settings: Signal<Settings>,
 ) -> impl IntoView {
-    let figure = NodeRef::<Figure>::new();
-    let container = NodeRef::<Div>::new();
-    let width = use_chart_width(container);
-    let picture = use_chart_picture(
-        figure,
-        "p95 latency against daily active users, for this stage and the next.",
-        move || Drawing::Latency {
-            settings: settings.get(),
-            width: width.get(),
-        },
-    );
-
     view! {
-        <figure class="panel chart" data-testid="latency-chart" node_ref=figure>
-            <ChartCanvas container=container picture=picture/>
-            <figcaption>
-                {format!(
-                    "How slow the slowest 5% of requests get as users grow, for this stage and the \
-                     next, from queueing theory rather than the running simulation. A ring marks \
-                     where each stage fails: p95 above {} ms, or a part of the system past its \
-                     capacity.",
-                    format::grouped(P95_TARGET_MS),
-                )}
-            </figcaption>
-        </figure>
+        <ChartFigure
+            testid="latency-chart"
+            placeholder="p95 latency against daily active users, for this stage and the next."
+            drawing=Callback::new(move |width: u32| Drawing::Latency {
+                settings: settings.get(),
+                width,
+            })
+        >
+            {format!(
+                "How slow the slowest 5% of requests get as users grow, for this stage and the \
+                 next, from queueing theory rather than the running simulation. A ring marks \
+                 where each stage fails: p95 above {} ms, or a part of the system past its \
+                 capacity.",
+                format::grouped(P95_TARGET_MS),
+            )}
+        </ChartFigure>
     }
 }

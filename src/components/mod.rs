@@ -1,6 +1,7 @@
 //! The app's components, one per file.
 
 mod chart_canvas;
+mod chart_figure;
 mod compare_side;
 mod compare_view;
 mod cost_breakdown;
@@ -31,6 +32,7 @@ mod users_slider;
 mod what_breaks;
 
 pub use chart_canvas::ChartCanvas;
+pub use chart_figure::ChartFigure;
 pub use compare_side::CompareSide;
 pub use compare_view::CompareView;
 pub use cost_breakdown::CostBreakdown;
