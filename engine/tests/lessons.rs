@@ -1,30 +1,52 @@
-//! Each stage's lesson, measured: at the load where the stage fails, the stage's own failure
-//! shows; the change the lesson teaches cures it; and each tempting change does what the lesson
+//! Each stage's lesson, measured as the page runs it: the users ramp up until the system
+//! fails, with the stage's own failure; there, the change the lesson teaches cures it; and each tempting change does what the lesson
 //! says: it leaves the system failing, or cures it for more a month than the taught change.
 
-use headroom_engine::lessons::{outcome, try_change, Expect, LESSONS};
+use headroom_engine::lessons::{outcome, try_change, Expect, Lesson, Ramp, LESSONS};
+use headroom_engine::scenario::Scenario;
 
 const SEED: u64 = 1;
 
+/// Where the page holds `lesson`'s system to try the changes: the first load of its ramp that
+/// fails, which must show the stage's own failure.
+fn held(lesson: &Lesson) -> Scenario {
+    let ramp = Ramp::run(&lesson.scenario(), lesson.load, SEED);
+    let stage = lesson.stage.number();
+    let (users, failing) = ramp.broke().expect("the ramp finds the failure");
+    assert_eq!(
+        failing.failure,
+        Some(lesson.stage.stage().failure()),
+        "stage {stage}: {:?}",
+        ramp.steps
+    );
+    assert!(
+        ramp.last_healthy().is_some(),
+        "stage {stage} is healthy below"
+    );
+    // The ramp reaches the failure by the load of the stage's failure link.
+    assert!(users <= lesson.load, "stage {stage} at {users}");
+    Scenario {
+        users,
+        ..lesson.scenario()
+    }
+}
+
 #[test]
-fn every_lesson_s_failure_is_its_stage_s_and_the_taught_change_cures_it() {
+fn every_lesson_s_ramp_fails_with_its_stage_s_failure_and_the_taught_change_cures_it() {
     for lesson in &LESSONS {
-        let sc = lesson.scenario();
-        let failing = outcome(&sc, SEED);
+        let sc = held(lesson);
         assert_eq!(
-            failing.failure,
-            Some(lesson.stage.stage().failure()),
-            "stage {} at {} users",
-            lesson.stage.number(),
-            lesson.load
+            outcome(&sc, SEED).failure,
+            Some(lesson.stage.stage().failure())
         );
         if let Some(change) = lesson.taught {
             let cured = try_change(&sc, change, SEED).unwrap();
             assert_eq!(
                 cured.failure,
                 None,
-                "stage {}: {change:?}",
-                lesson.stage.number()
+                "stage {} at {} users: {change:?}",
+                lesson.stage.number(),
+                sc.users
             );
         }
     }
@@ -33,11 +55,15 @@ fn every_lesson_s_failure_is_its_stage_s_and_the_taught_change_cures_it() {
 #[test]
 fn every_tempting_change_does_what_its_lesson_says() {
     for lesson in &LESSONS {
-        let sc = lesson.scenario();
+        let sc = held(lesson);
         let taught = lesson.taught.and_then(|c| try_change(&sc, c, SEED));
         for &(change, expect) in lesson.tempting {
             let got = try_change(&sc, change, SEED).unwrap();
-            let what = format!("stage {}: {change:?} gave {got:?}", lesson.stage.number());
+            let what = format!(
+                "stage {} at {} users: {change:?} gave {got:?}",
+                lesson.stage.number(),
+                sc.users
+            );
             match expect {
                 Expect::LeavesItFailing => assert!(got.failure.is_some(), "{what}"),
                 Expect::CuresForMore => {
