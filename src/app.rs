@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use crate::animation::use_motion_clock;
 use crate::components::{
     CostBreakdown, CostChart, CustomizeLauncher, DesignControls, DiagramDownloads, DotLegend,
-    FaultButtons, Header, KeyboardHelp, LatencyChart, LinkNotices, LiveMetrics, MachineChart,
-    NodeDetails, OfferedLoad, PlaybackControls, ShareLinks, StageLead, StageStepper, SystemSummary,
-    TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks, COMPARE_ROOT, STEP_S,
+    FaultButtons, Header, KeyboardHelp, LatencyChart, LessonSwitch, LinkNotices, LiveMetrics,
+    MachineChart, NodeDetails, OfferedLoad, PlaybackControls, ShareLinks, StageLead, StageStepper,
+    SystemSummary, TimelineChart, TrafficDiagram, UsersSlider, WhatBreaks, COMPARE_ROOT,
+    LESSON_ROOT, STEP_S,
 };
 use crate::diagram_layout::DiagramLayout;
 use crate::faults::FaultKind;
@@ -114,15 +115,19 @@ pub fn App() -> impl IntoView {
         write_address_soon();
         s.stage
     });
-    // Two designs side by side: their module loads the first time a link asks for them.
-    Effect::new(move |loaded: Option<bool>| {
-        let wanted = view_options.with(|v| v.compare);
-        let loaded = loaded.unwrap_or(false);
-        if wanted && !loaded {
-            let _ = crate::lazy_module::load("compare", || {});
-        }
-        loaded || wanted
-    });
+    // Two designs side by side, and the lesson: each module loads the first time it is asked for.
+    type Asks = fn(&query::ViewOptions) -> bool;
+    let wanted: [(&'static str, Asks); 2] = [("compare", |v| v.compare), ("lessons", |v| v.lesson)];
+    for (name, asks) in wanted {
+        Effect::new(move |loaded: Option<bool>| {
+            let wanted = view_options.with(asks);
+            let loaded = loaded.unwrap_or(false);
+            if wanted && !loaded {
+                let _ = crate::lazy_module::load(name, || {});
+            }
+            loaded || wanted
+        });
+    }
     // A course page may change how the page is shown: the address follows.
     Effect::new(move |_| {
         view_options.track();
@@ -242,6 +247,7 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <LinkNotices notices=opened_notices/>
             <StageStepper stage=stage/>
+            <LessonSwitch view_options=view_options/>
             <p class="stage-note" data-testid="stage-note" aria-live="polite">
                 {move || stage_note.get()}
             </p>
@@ -252,6 +258,9 @@ pub fn App() -> impl IntoView {
             </Show>
             <div id=COMPARE_ROOT class="compare-root" data-testid="compare">
                 <p class="hint">"Loading the comparison…"</p>
+            </div>
+            <div id=LESSON_ROOT class="lesson-root">
+                <p class="hint">"Loading the lesson…"</p>
             </div>
             <div class="workbench">
                 <StageLead stage=stage/>

@@ -18,6 +18,7 @@ pub mod flow;
 pub mod format;
 pub mod knobs;
 pub mod lazy_module;
+pub mod lesson;
 pub mod link;
 mod listen;
 pub mod live_hooks;
@@ -32,6 +33,7 @@ pub mod summary;
 #[cfg(test)]
 mod test_support;
 pub mod timeline;
+mod trials;
 mod visibility;
 
 pub use app::App;

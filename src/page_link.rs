@@ -34,6 +34,7 @@ pub fn show_as(view: &ViewOptions) {
         ("data-embed", view.embed.then(String::new)),
         ("data-lock", view.lock.then(String::new)),
         ("data-compare", view.compare.then(String::new)),
+        ("data-lesson", view.lesson.then(String::new)),
         ("data-hide", (!hidden.is_empty()).then(|| hidden.join(" "))),
     ];
     for (name, value) in attributes {

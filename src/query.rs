@@ -164,6 +164,8 @@ pub struct ViewOptions {
     pub theme: Option<Theme>,
     /// The next stage beside this one, on the same load and seed (`compare=1`).
     pub compare: bool,
+    /// The stage's lesson: predict, run, explain (`lesson=1`).
+    pub lesson: bool,
 }
 
 impl Default for ViewOptions {
@@ -175,6 +177,7 @@ impl Default for ViewOptions {
             autoplay: true,
             theme: None,
             compare: false,
+            lesson: false,
         }
     }
 }
@@ -213,8 +216,9 @@ pub struct Notice {
 const QUOTE_CHARS: usize = 24;
 
 /// The parameters a query string may set besides the knobs'.
-const PARAMETERS: [&str; 10] = [
+const PARAMETERS: [&str; 11] = [
     "stage", "users", "seed", "speed", "embed", "lock", "autoplay", "controls", "theme", "compare",
+    "lesson",
 ];
 
 /// Whether `name` is a knob's parameter.
@@ -348,6 +352,7 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
         ("lock", &mut page.view.lock, false),
         ("autoplay", &mut page.view.autoplay, true),
         ("compare", &mut page.view.compare, false),
+        ("lesson", &mut page.view.lesson, false),
     ] {
         let Some(v) = last(name) else { continue };
         match flag(v) {
@@ -430,6 +435,7 @@ pub fn write(page: &PageQuery) -> String {
         ("lock", view.lock, false),
         ("autoplay", view.autoplay, true),
         ("compare", view.compare, false),
+        ("lesson", view.lesson, false),
     ] {
         if on != default {
             out += &format!("&{name}={}", u8::from(on));

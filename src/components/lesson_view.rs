@@ -1,0 +1,294 @@
+use std::collections::HashMap;
+
+use headroom_engine::lessons::{Outcome, Trial, TrialOutcome};
+use headroom_engine::live::LiveReading;
+use headroom_engine::protocol::Command;
+use headroom_engine::scenario::Scenario;
+use leptos::prelude::*;
+
+use super::{LessonAnswer, LessonChanges, LessonGuess, LessonProgress, LessonRamp, TrafficDiagram};
+use crate::animation::use_motion_clock;
+use crate::diagram_layout::DiagramLayout;
+use crate::format;
+use crate::lesson::{change_label, LessonRun, Progress, PROGRESS_KEY};
+use crate::link::EngineLink;
+use crate::orientation::use_orientation;
+use crate::page_link::{base, link_from};
+use crate::query::PageQuery;
+use crate::trials::use_trials;
+
+/// The least speed the lesson's live system runs at, simulated seconds per second.
+const LIVE_SPEED: u32 = 10;
+
+/// The stage's lesson (`lesson=1`): the learner guesses where the system breaks, the engine
+/// grows the users until it does and holds there, the answer stands beside the guess, and
+/// each change on offer is run on that load and seed. The system shown runs live in an engine
+/// of its own; a second worker makes the runs the lesson reports. Loaded only for such a link
+/// (`src/bin/lessons.rs`).
+#[component]
+pub fn LessonView(
+    /// The page as its address has it.
+    current: Signal<PageQuery>,
+) -> impl IntoView {
+    let settings = Memo::new(move |_| current.with(|p| p.settings.clone()));
+    let on = Memo::new(move |_| current.with(|p| p.view.lesson));
+    // Ten times the page's speed at least: each change's system starts afresh, and the
+    // learner should see it reach what its run measured within seconds.
+    let speed = Memo::new(move |_| current.with(|p| p.speed.max(LIVE_SPEED)));
+    let run = RwSignal::new(LessonRun::new(&settings.get_untracked(), 1));
+    // The change the diagram shows (`None`: the lesson's own system).
+    let showing = RwSignal::new(None::<usize>);
+    let progress = RwSignal::new(Progress::parse(&kept().unwrap_or_default()));
+
+    // The system shown: a change tried, else where the ramp holds, else the step it runs,
+    // else where it starts.
+    let shown = Memo::new(move |_| {
+        let showing = showing.get();
+        run.with(|r| {
+            showing
+                .and_then(|i| r.changed(i))
+                .or_else(|| r.held())
+                .or_else(|| r.next_step())
+                .unwrap_or_else(|| Scenario {
+                    users: r.ramp.loads()[0],
+                    ..r.base.clone()
+                })
+        })
+    });
+    let seed = move || run.with_untracked(|r| r.seed);
+    let link = EngineLink::start(&shown.get_untracked(), seed(), false, speed.get_untracked());
+
+    // A new stage, model or seed in the address: the lesson starts again.
+    Effect::new(move |before: Option<_>| {
+        let s = settings.get();
+        if before.is_some_and(|b| b != s) {
+            showing.set(None);
+            run.update(|r| *r = LessonRun::new(&s, r.id + 1));
+        }
+        s
+    });
+    Effect::new(move |before: Option<Scenario>| {
+        let sc = shown.get();
+        if before.is_some_and(|b| b != sc) {
+            link.send(Command::Apply {
+                scenario: sc.clone(),
+                seed: seed(),
+            });
+        }
+        sc
+    });
+    // It runs while the lesson is on.
+    Effect::new(move |_| {
+        link.send(Command::Play {
+            playing: on.get(),
+            speed: speed.get(),
+        })
+    });
+
+    // The run the lesson needs next goes to the trial worker, unless it was run before (the
+    // same system and seed give the same outcome).
+    let trials = use_trials();
+    let ran = StoredValue::new(HashMap::<String, Outcome>::new());
+    let key = |t: &Trial| format!("{:?}/{}", t.scenario, t.seed);
+    Effect::new(move |sent: Option<Option<u32>>| {
+        let trial = run.with(LessonRun::trial)?;
+        match ran.with_value(|r| r.get(&key(&trial)).copied()) {
+            Some(outcome) => {
+                run.update(|r| {
+                    r.take(trial.tag, outcome);
+                });
+            }
+            None if sent.flatten() != Some(trial.tag) => trials.run(&trial),
+            None => {}
+        }
+        Some(trial.tag)
+    });
+    Effect::new(move |_| {
+        let Some(TrialOutcome { tag, outcome }) = trials.outcome.get() else {
+            return;
+        };
+        if let Some(asked) = run
+            .with_untracked(LessonRun::trial)
+            .filter(|t| t.tag == tag)
+        {
+            ran.update_value(|r| {
+                r.insert(key(&asked), outcome);
+            });
+        }
+        run.update(|r| {
+            r.take(tag, outcome);
+        });
+    });
+    // A finished lesson is kept in this browser.
+    Effect::new(move |_| {
+        if run.with(LessonRun::finished) {
+            let stage = run.with_untracked(|r| r.lesson.stage);
+            progress.update(|p| p.finish(stage));
+            keep(&progress.get_untracked().write());
+        }
+    });
+
+    let reading: Signal<Option<LiveReading>> = link.reading.into();
+    // The diagram runs across, or down on a phone held upright.
+    let orientation = use_orientation();
+    let layout = Memo::new(move |_| {
+        let way = orientation.get();
+        link.system.with(|s| {
+            s.as_ref()
+                .map(|s| DiagramLayout::oriented(s, way))
+                .unwrap_or_default()
+        })
+    });
+    let since = use_motion_clock(link, move || on.get_untracked(), speed.into());
+    let run_signal: Signal<LessonRun> = run.into();
+    let ramp = Signal::derive(move || run.with(|r| r.ramp.clone()));
+    let guess = Signal::derive(move || run.with(|r| r.guess));
+    let from_users = Signal::derive(move || run.with(|r| r.ramp.loads()[0]));
+    let running = Signal::derive(move || {
+        run.with(|r| {
+            r.trying
+                .is_none()
+                .then(|| r.next_step())
+                .flatten()
+                .map(|s| s.users)
+        })
+    });
+    let ramp_started = move || run.with(|r| r.guess.is_some());
+    let ramp_done = move || run.with(|r| r.held().is_some());
+    let broke = move || run.with(|r| r.ramp.broke().is_some());
+    let stage = move || run.with(|r| r.lesson.stage);
+    let lesson_link = Callback::new(move |n: u8| {
+        current.with_untracked(|p| {
+            let mut p = p.clone();
+            if let Some(stage) = headroom_engine::StageId::from_number(n) {
+                p.settings.set_stage(stage);
+            }
+            p.view.lesson = true;
+            link_from(&base(), &p)
+        })
+    });
+    let caption = move || {
+        let what = run.with(|r| match showing.get().and_then(|i| r.changes.get(i)) {
+            Some((c, _)) => change_label(*c, r.lesson.stage),
+            None => format!("Stage {} as it is", r.lesson.stage.number()),
+        });
+        let state = reading.with(|r| match r {
+            None => "starting…".to_owned(),
+            Some(r) => {
+                let state = match &r.diagnosis {
+                    Some(d) => format!("✗ failing: {}", d.failure.title()),
+                    None if r.verdict.healthy() => "✓ within every target so far".to_owned(),
+                    None => "missing a target…".to_owned(),
+                };
+                format!("{} s in, {state}", format::fixed(r.reading.time_s, 0))
+            }
+        });
+        let users = shown.with(|s| format::grouped(s.users));
+        format!("Live, from the start: {what}, {users} daily users. {state}")
+    };
+
+    view! {
+        <section class="panel lesson" data-testid="lesson" data-stage=move || stage().number()>
+            <h2>
+                {move || format!("Lesson, stage {}: {}", stage().number(), stage().stage().title)}
+            </h2>
+            <LessonProgress progress=progress.into() lesson_link=lesson_link/>
+            <Show when=move || trials.failed.get() || link.failed.get()>
+                <p class="note" role="alert" data-testid="lesson-failed">
+                    "The lesson could not run in this browser: it needs web workers."
+                </p>
+            </Show>
+            <div class="lesson-body">
+                <ol class="lesson-steps">
+                    <li>
+                        <h3>"Guess"</h3>
+                        <LessonGuess from_users=from_users sent=guess on_run=Callback::new(move |g| run.update(|r| r.guess = Some(g)))/>
+                    </li>
+                    <li hidden=move || !ramp_started()>
+                        <h3>"Run"</h3>
+                        <LessonRamp ramp=ramp running=running/>
+                    </li>
+                    <li hidden=move || !ramp_done()>
+                        <h3>"The answer"</h3>
+                        <LessonAnswer
+                            run=run_signal
+                            on_again=Callback::new(move |()| {
+                                showing.set(None);
+                                let s = settings.get_untracked();
+                                run.update(|r| *r = LessonRun::new(&s, r.id + 1));
+                            })
+                        />
+                    </li>
+                    <li hidden=move || !(ramp_done() && broke())>
+                        <h3>"Fix it"</h3>
+                        <p>
+                            "Each change is run on the same load and seed. The diagram shows the \
+                             one you tried."
+                        </p>
+                        <LessonChanges
+                            run=run_signal
+                            on_try=Callback::new(move |i| {
+                                let mut tried = false;
+                                run.update(|r| tried = r.try_change(i));
+                                if tried {
+                                    showing.set(Some(i));
+                                }
+                            })
+                        />
+                        <button
+                            type="button"
+                            class="action"
+                            data-testid="lesson-show-failing"
+                            prop:disabled=move || showing.with(Option::is_none)
+                            on:click=move |_| showing.set(None)
+                        >
+                            "Show the failing system again"
+                        </button>
+                        <p data-testid="lesson-finished" hidden=move || !run.with(LessonRun::finished)>
+                            {move || {
+                                match stage().next() {
+                                    Some(next) => view! {
+                                        "Every change tried: this lesson is finished. "
+                                        <a href=move || lesson_link.run(next.number()) data-testid="lesson-next">
+                                            {format!("Next: stage {}'s lesson", next.number())}
+                                        </a>
+                                    }.into_any(),
+                                    None => "Every change tried: that was the last lesson.".into_any(),
+                                }
+                            }}
+                        </p>
+                    </li>
+                </ol>
+                <figure class="lesson-diagram">
+                    <TrafficDiagram
+                        layout=layout.into()
+                        reading=reading
+                        motion=link.motion.into()
+                        motion_since_s=since
+                        selected=RwSignal::new(None)
+                        name="lesson-diagram"
+                        hint="Its state is written on it."
+                    />
+                    <figcaption data-testid="lesson-live" aria-live="polite">{caption}</figcaption>
+                </figure>
+            </div>
+        </section>
+    }
+}
+
+/// What this browser kept of the lessons finished (`None`: no storage here).
+fn kept() -> Option<String> {
+    window()
+        .local_storage()
+        .ok()??
+        .get_item(PROGRESS_KEY)
+        .ok()?
+}
+
+/// Keeps `progress` in this browser, if it may.
+fn keep(progress: &str) {
+    if let Ok(Some(storage)) = window().local_storage() {
+        // A browser that refuses (private mode, full) just forgets.
+        let _ = storage.set_item(PROGRESS_KEY, progress);
+    }
+}
