@@ -1,5 +1,6 @@
 // Minifies a staged build's JS (wasm-bindgen's glue for the app and the chart worker) and CSS
-// with esbuild, in place, and updates the integrity hashes index.html gives them. Trunk's own
+// with esbuild, in place, and updates the integrity hashes index.html gives them; it drops
+// index.html's comments. Trunk's own
 // minifier leaves wasm-bindgen's glue as it is, and the glue is most of the first load's JS.
 // Run by scripts/post-build.mjs; the service worker's file (sw.js) is written after this.
 import { createHash } from 'node:crypto';
@@ -32,6 +33,10 @@ export async function minify(dir) {
     html = html.replaceAll(integrity(before), integrity(after));
     saved += before.length - after.length;
   }
-  await writeFile(join(dir, 'index.html'), html);
+  // index.html's comments are for its readers here, not for the browser: every page load
+  // carries them. (Its inline scripts hold no "<!--".)
+  const bare = html.replace(/<!--[\s\S]*?-->/g, '').replace(/\n\s*\n/g, '\n');
+  saved += html.length - bare.length;
+  await writeFile(join(dir, 'index.html'), bare);
   return saved;
 }

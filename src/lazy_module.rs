@@ -47,17 +47,24 @@ pub fn load(name: &'static str, failed: impl FnOnce() + 'static) -> Result<(), J
     Ok(())
 }
 
-/// For a module's `main`: mounts `view` into the page's element `root` (in place of what the
-/// page put there while it loaded), given the page's state as its address has it, read again
-/// each time the page writes it. The module lives as long as the page, so its view and its
-/// listener are kept for good.
+/// For a module's `main`: adds its `style` sheet to the page (a module's style is not part of
+/// the first load either) and mounts `view` into the page's element `root` (in place of what
+/// the page put there while it loaded), given the page's state as its address has it, read
+/// again each time the page writes it. The module lives as long as the page, so its view and
+/// its listener are kept for good.
 pub fn mount_beside_the_page<V: IntoView + 'static>(
     root: &str,
+    style: &str,
     view: impl FnOnce(Signal<crate::query::PageQuery>) -> V + 'static,
 ) {
-    let Some(root) = document().get_element_by_id(root) else {
+    let document = document();
+    let Some(root) = document.get_element_by_id(root) else {
         return;
     };
+    if let (Ok(sheet), Some(body)) = (document.create_element("style"), document.body()) {
+        sheet.set_text_content(Some(style));
+        let _ = body.append_child(&sheet);
+    }
     let read = || crate::query::parse(&window().location().search().unwrap_or_default()).0;
     let current = RwSignal::new(read());
     let on_address = Closure::<dyn FnMut()>::new(move || current.set(read()));

@@ -10,9 +10,13 @@ fn main() {
     use leptos::prelude::*;
 
     console_error_panic_hook::set_once();
-    headroom::lazy_module::mount_beside_the_page(COMPARE_ROOT, |current| {
-        view! { <CompareView current=current/> }
-    });
+    headroom::lazy_module::mount_beside_the_page(
+        COMPARE_ROOT,
+        include_str!("../../styles/compare.css"),
+        |current| {
+            view! { <CompareView current=current/> }
+        },
+    );
 }
 
 /// Natively there is nothing to mount (the comparison's logic is tested in the library).

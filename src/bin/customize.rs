@@ -10,9 +10,13 @@ fn main() {
     use leptos::prelude::*;
 
     console_error_panic_hook::set_once();
-    headroom::lazy_module::mount_beside_the_page(CUSTOMIZE_ROOT, |current| {
-        view! { <CustomizePanel current=current/> }
-    });
+    headroom::lazy_module::mount_beside_the_page(
+        CUSTOMIZE_ROOT,
+        include_str!("../../styles/customize.css"),
+        |current| {
+            view! { <CustomizePanel current=current/> }
+        },
+    );
 }
 
 /// Natively there is nothing to mount (the panel's logic is tested in the library).

@@ -69,6 +69,7 @@ pub fn CustomizePanel(
     // (A page that compares two designs starts a link that compares them too.)
     let mut start = Choices::default();
     start.view.compare = current.with_untracked(|p| p.view.compare);
+    start.view.lesson = current.with_untracked(|p| p.view.lesson);
     let choices = RwSignal::new(start);
     let here = base();
     let outputs = Memo::new(move |_| current.with(|p| choices.with(|c| c.outputs(&here, p))));
@@ -181,6 +182,12 @@ pub fn CustomizePanel(
                     "The next stage beside it, on the same load",
                     |v| v.compare,
                     |v, on| v.compare = on,
+                )}
+                {switch(
+                    "customize-lesson",
+                    "The stage's lesson: guess, run, fix",
+                    |v| v.lesson,
+                    |v, on| v.lesson = on,
                 )}
                 <label>
                     "Theme "

@@ -251,3 +251,17 @@ test('axe finds no violation in the parts that load later: two designs side by s
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('axe finds no violation in a lesson, answered and with a change tried', async () => {
+  const { page, context, problems } = await openPage(harness, '?stage=1&lesson=1');
+  await page.addScriptTag({ path: AXE });
+  await page.getByTestId('lesson').waitFor({ timeout: 20_000 });
+  await page.getByTestId('lesson-run').click();
+  await page.locator('[data-testid="lesson-measured"][data-users]').waitFor({ timeout: 60_000 });
+  await page.getByTestId('lesson-change-0').getByRole('button').click();
+  await page.locator('[data-testid="lesson-change-0"][data-cures]').waitFor({ timeout: 60_000 });
+  const found = await violationsInEveryTheme(page);
+  assert.deepEqual(found, [], `axe violations:\n${found.join('\n')}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
