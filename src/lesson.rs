@@ -125,9 +125,11 @@ impl LessonRun {
         Some(close(self.guess?, users))
     }
 
-    /// Whether the learner has finished: the ramp ran and every change was tried.
+    /// Whether the learner has finished: the ramp ran and, if it broke, every change was
+    /// tried (a system that held out to the ramp's top has nothing to fix).
     pub fn finished(&self) -> bool {
-        self.ramp.done() && self.changes.iter().all(|(_, o)| o.is_some())
+        self.ramp.done()
+            && (self.ramp.broke().is_none() || self.changes.iter().all(|(_, o)| o.is_some()))
     }
 }
 
@@ -212,6 +214,7 @@ mod tests {
     fn ran(failing: bool, usd: f64) -> Outcome {
         Outcome {
             failure: failing.then_some(Failure::OomCascade),
+            within_targets: !failing,
             usd_month: usd,
             p95_ms: 100.0,
             error_rate: 0.0,
@@ -263,6 +266,33 @@ mod tests {
         }
         assert!(run.finished());
         assert_eq!(run.changed(0).map(|s| s.stage), Some(4));
+    }
+
+    #[test]
+    fn a_system_that_never_breaks_is_finished_when_the_ramp_is_done() {
+        let mut run = LessonRun::new(&settings(2), 4);
+        run.guess = Some(500.0);
+        let mut steps = 0;
+        while let Some(t) = run.trial() {
+            assert!(!run.finished());
+            assert!(run.take(t.tag, ran(false, 1.0)));
+            steps += 1;
+        }
+        assert_eq!(steps, run.ramp.loads().len());
+        assert_eq!(
+            run.held().map(|s| s.users),
+            run.ramp.loads().last().copied()
+        );
+        assert_eq!(run.guessed_right(), None, "nothing broke to guess");
+        assert!(run.finished());
+        // An outcome with an earlier run's tag is not taken.
+        let old = LessonRun::new(&settings(2), 3);
+        let mut old = LessonRun {
+            guess: Some(1.0),
+            ..old
+        };
+        assert!(!old.take(run.tag(0), ran(true, 1.0)));
+        assert!(old.take(old.tag(0), ran(true, 1.0)));
     }
 
     #[test]

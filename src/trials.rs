@@ -67,8 +67,9 @@ pub fn use_trials() -> Trials {
                     post(&worker, &bytes);
                 }
             } else if let Ok(bytes) = data.dyn_into::<js_sys::Uint8Array>() {
-                if let Ok(answer) = decode::<TrialOutcome>(&bytes.to_vec()) {
-                    outcome.set(Some(answer));
+                match decode::<TrialOutcome>(&bytes.to_vec()) {
+                    Ok(answer) => outcome.set(Some(answer)),
+                    Err(e) => leptos::logging::warn!("Headroom: a trial's outcome is {e}"),
                 }
             }
         })

@@ -152,8 +152,10 @@ pub const RUN_S: f64 = 60.0;
 /// What a system showed over a run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
-    /// The failure the run shows (`None`: healthy).
+    /// The failure the run shows (`None`: none named).
     pub failure: Option<Failure>,
+    /// Whether it met every target over the run.
+    pub within_targets: bool,
     /// What the system cost a month over the run, USD.
     pub usd_month: f64,
     /// The 95th percentile response time over the run, ms.
@@ -167,6 +169,7 @@ pub fn outcome(sc: &Scenario, seed: u64) -> Outcome {
     let run = run_stage(sc, seed, RUN_S);
     Outcome {
         failure: run.diagnosis.map(|d| d.failure),
+        within_targets: run.verdict.healthy(),
         usd_month: run.cost_monthly_usd,
         p95_ms: run.reading.p95_ms,
         error_rate: run.reading.error_rate,
@@ -349,6 +352,7 @@ mod tests {
     fn ran(failing: bool) -> Outcome {
         Outcome {
             failure: failing.then_some(Failure::AppSaturated),
+            within_targets: !failing,
             usd_month: 1.0,
             p95_ms: 1.0,
             error_rate: 0.0,

@@ -52,9 +52,11 @@ pub fn LessonAnswer(
                     format::grouped(users))
             } else {
                 let ratio = (r.guess? / users).max(users / r.guess?);
+                // Two places below ten, so a ratio just past the factor does not read as it.
+                let places = if ratio < 10.0 { 2 } else { 0 };
                 format!(
                     "✗ Your guess, {guess}, is {} times off (within {factor} times counts as close).",
-                    format::fixed(ratio, 1)
+                    format::fixed(ratio, places)
                 )
             })
         })
@@ -65,7 +67,7 @@ pub fn LessonAnswer(
         <p data-testid="lesson-measured" data-users=broke_at>
             {measured}
         </p>
-        <p class="lesson-verdict" data-testid="lesson-verdict" data-right=right>
+        <p class="lesson-verdict" data-testid="lesson-verdict" data-right=right role="status">
             {guess}
         </p>
         <button

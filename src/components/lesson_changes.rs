@@ -15,7 +15,8 @@ pub fn LessonChanges(
     /// Called with the change to try.
     on_try: Callback<usize>,
 ) -> impl IntoView {
-    let count = move || run.with(|r| r.changes.len());
+    // (The list is built again only when the changes on offer change, so a button keeps focus.)
+    let count = Memo::new(move |_| run.with(|r| r.changes.len()));
     let failing_cost = move || run.with(|r| r.ramp.broke().map(|(_, o)| o.usd_month));
     let result = move |o: Outcome| {
         let cost = format::usd(o.usd_month);
@@ -30,7 +31,7 @@ pub fn LessonChanges(
     view! {
         <ul class="lesson-changes" data-testid="lesson-changes">
             {move || {
-                (0..count())
+                (0..count.get())
                     .map(|i| {
                         let entry = move || run.with(|r| r.changes.get(i).copied());
                         let label = move || {
@@ -56,7 +57,11 @@ pub fn LessonChanges(
                                 >
                                     {move || format!("Try: {}", label())}
                                 </button>
-                                <span class="lesson-outcome" data-testid=format!("lesson-outcome-{i}")>
+                                <span
+                                    class="lesson-outcome"
+                                    role="status"
+                                    data-testid=format!("lesson-outcome-{i}")
+                                >
                                     {move || {
                                         if run.with(|r| r.trying == Some(i)) {
                                             "Running it…".to_owned()

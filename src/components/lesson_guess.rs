@@ -20,8 +20,8 @@ pub fn LessonGuess(
         <p>
             {move || {
                 format!(
-                    "This system serves {} daily users and meets its targets. The users now grow, \
-                     step by step. At about how many does it stop meeting them?",
+                    "The system starts at {} daily users, and the users grow step by step. At \
+                     about how many does it stop meeting its targets?",
                     format::grouped(from_users.get()),
                 )
             }}

@@ -8,6 +8,8 @@ use crate::lesson::Progress;
 pub fn LessonProgress(
     /// The finished lessons.
     progress: Signal<Progress>,
+    /// The lesson shown.
+    current: Signal<headroom_engine::StageId>,
     /// The link to stage `n`'s lesson.
     lesson_link: Callback<u8, String>,
 ) -> impl IntoView {
@@ -28,6 +30,7 @@ pub fn LessonProgress(
                                 <a
                                     href=move || lesson_link.run(n)
                                     data-finished=move || finished().then_some("")
+                                    aria-current=move || (current.get() == s.id).then_some("page")
                                     aria-label=move || {
                                         format!(
                                             "Stage {n}'s lesson{}",

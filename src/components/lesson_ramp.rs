@@ -1,5 +1,6 @@
 use headroom_engine::diagnosis::{duration_ms, percent};
 use headroom_engine::lessons::{Ramp, RUN_S};
+use headroom_engine::run::WARMUP_S;
 use leptos::prelude::*;
 
 use crate::format;
@@ -20,7 +21,8 @@ pub fn LessonRamp(
                 .map(|&(users, o)| {
                     let state = match o.failure {
                         Some(f) => format!("✗ {}", f.title()),
-                        None => "✓ Meets its targets".to_owned(),
+                        None if o.within_targets => "✓ Meets its targets".to_owned(),
+                        None => "Misses a target, no failure named".to_owned(),
                     };
                     view! {
                         <tr data-failing=o.failure.is_some().then_some("")>
@@ -39,7 +41,8 @@ pub fn LessonRamp(
         <table class="lesson-ramp" data-testid="lesson-ramp">
             <caption>
                 {format!(
-                    "Each load run for {} simulated seconds, same seed",
+                    "Each load runs {} simulated seconds to warm up, then {} measured, same seed",
+                    format::grouped(WARMUP_S),
                     format::grouped(RUN_S),
                 )}
             </caption>

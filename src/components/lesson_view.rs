@@ -10,6 +10,7 @@ use super::{LessonAnswer, LessonChanges, LessonGuess, LessonProgress, LessonRamp
 use crate::animation::use_motion_clock;
 use crate::diagram_layout::DiagramLayout;
 use crate::format;
+use crate::knobs::Settings;
 use crate::lesson::{change_label, LessonRun, Progress, PROGRESS_KEY};
 use crate::link::EngineLink;
 use crate::orientation::use_orientation;
@@ -30,7 +31,13 @@ pub fn LessonView(
     /// The page as its address has it.
     current: Signal<PageQuery>,
 ) -> impl IntoView {
-    let settings = Memo::new(move |_| current.with(|p| p.settings.clone()));
+    // (The ramp sets the users: the link's do not matter here.)
+    let settings = Memo::new(move |_| {
+        current.with(|p| Settings {
+            users: 0.0,
+            ..p.settings.clone()
+        })
+    });
     let on = Memo::new(move |_| current.with(|p| p.view.lesson));
     // Ten times the page's speed at least: each change's system starts afresh, and the
     // learner should see it reach what its run measured within seconds.
@@ -55,8 +62,12 @@ pub fn LessonView(
                 })
         })
     });
-    let seed = move || run.with_untracked(|r| r.seed);
-    let link = EngineLink::start(&shown.get_untracked(), seed(), false, speed.get_untracked());
+    let link = EngineLink::start(
+        &shown.get_untracked(),
+        run.with_untracked(|r| r.seed),
+        false,
+        speed.get_untracked(),
+    );
 
     // A new stage, model or seed in the address: the lesson starts again.
     Effect::new(move |before: Option<_>| {
@@ -67,15 +78,16 @@ pub fn LessonView(
         }
         s
     });
-    Effect::new(move |before: Option<Scenario>| {
-        let sc = shown.get();
-        if before.is_some_and(|b| b != sc) {
-            link.send(Command::Apply {
-                scenario: sc.clone(),
-                seed: seed(),
+    // Each system shown starts afresh, as its run did.
+    Effect::new(move |before: Option<(Scenario, u64)>| {
+        let now = (shown.get(), run.with(|r| r.seed));
+        if before.is_some_and(|b| b != now) {
+            link.send(Command::Reset {
+                scenario: now.0.clone(),
+                seed: now.1,
             });
         }
-        sc
+        now
     });
     // It runs while the lesson is on.
     Effect::new(move |_| {
@@ -91,7 +103,7 @@ pub fn LessonView(
     let ran = StoredValue::new(HashMap::<String, Outcome>::new());
     let key = |t: &Trial| format!("{:?}/{}", t.scenario, t.seed);
     Effect::new(move |sent: Option<Option<u32>>| {
-        let trial = run.with(LessonRun::trial)?;
+        let trial = run.with(LessonRun::trial).filter(|_| on.get())?;
         match ran.with_value(|r| r.get(&key(&trial)).copied()) {
             Some(outcome) => {
                 run.update(|r| {
@@ -115,9 +127,11 @@ pub fn LessonView(
                 r.insert(key(&asked), outcome);
             });
         }
-        run.update(|r| {
-            r.take(tag, outcome);
-        });
+        if run.with_untracked(|r| r.trial().is_some_and(|t| t.tag == tag)) {
+            run.update(|r| {
+                r.take(tag, outcome);
+            });
+        }
     });
     // A finished lesson is kept in this browser.
     Effect::new(move |_| {
@@ -167,6 +181,13 @@ pub fn LessonView(
             link_from(&base(), &p)
         })
     });
+    let live_code = move || {
+        reading.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.diagnosis.as_ref())
+                .map(|d| d.failure.code())
+        })
+    };
     let caption = move || {
         let what = run.with(|r| match showing.get().and_then(|i| r.changes.get(i)) {
             Some((c, _)) => change_label(*c, r.lesson.stage),
@@ -192,7 +213,11 @@ pub fn LessonView(
             <h2>
                 {move || format!("Lesson, stage {}: {}", stage().number(), stage().stage().title)}
             </h2>
-            <LessonProgress progress=progress.into() lesson_link=lesson_link/>
+            <LessonProgress
+                progress=progress.into()
+                current=Signal::derive(stage)
+                lesson_link=lesson_link
+            />
             <Show when=move || trials.failed.get() || link.failed.get()>
                 <p class="note" role="alert" data-testid="lesson-failed">
                     "The lesson could not run in this browser: it needs web workers."
@@ -269,7 +294,7 @@ pub fn LessonView(
                         name="lesson-diagram"
                         hint="Its state is written on it."
                     />
-                    <figcaption data-testid="lesson-live" aria-live="polite">{caption}</figcaption>
+                    <figcaption data-testid="lesson-live" data-code=live_code>{caption}</figcaption>
                 </figure>
             </div>
         </section>

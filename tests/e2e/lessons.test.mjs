@@ -92,6 +92,9 @@ test('each of the seven lessons: a wrong guess and a right one, and every change
     const rows = await page.locator('[data-testid="lesson-ramp"] tbody tr').count();
     assert.ok(rows >= 2, `stage ${stage}: healthy steps before the failure`);
     await until(() => text(page, 'lesson-live'), (t) => t.includes(`${wrong.users.toLocaleString('en')} daily users`), 'the live system at the breaking load', 30_000);
+    // Running live from the start, the system there names the same failure as its run.
+    const live = page.getByTestId('lesson-live');
+    await until(() => live.getAttribute('data-code'), (c) => c === FAILURES[stage], `stage ${stage} failing live`, 90_000);
 
     // Again, with a guess near where it broke: the same measurement, now right.
     await page.getByTestId('lesson-guess-again').click();
