@@ -12,7 +12,7 @@ const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
 // The modules the page loads later on its own thread (src/lazy_module.rs). Each one's glue
 // declares the global `wasm_bindgen` that its start statement calls at once; declared with
 // `let`, a second module's glue could not declare it again, so each declares it with `var`.
-const LAZY_MODULES = ['customize.js', 'compare.js', 'lessons.js'];
+const LAZY_MODULES = ['customize.js', 'compare.js', 'lessons.js', 'diagram_export.js'];
 
 async function shareGlue(dir) {
   for (const file of LAZY_MODULES) {

@@ -67,6 +67,14 @@ pub fn App() -> impl IntoView {
         playing.get_untracked(),
         speed.get_untracked(),
     );
+    // A replay link runs the system it recorded to the moment it was copied, and pauses there.
+    if let Some(history) = query::replay(&window().location().search().unwrap_or_default()) {
+        link.send(Command::Replay {
+            scenario: first.scenario(),
+            seed: first.seed,
+            history,
+        });
+    }
     let reading: Signal<Option<headroom_engine::live::LiveReading>> = link.reading.into();
     // The diagram runs across, or down on a phone held upright.
     let orientation = use_orientation();
@@ -82,6 +90,12 @@ pub fn App() -> impl IntoView {
     let selected = RwSignal::new(None::<usize>);
     // What else a stage change brought besides what the stage adds, in one line.
     let stage_note = RwSignal::new(None::<String>);
+    // The engine says so when it cannot read a replay link.
+    Effect::new(move |_| {
+        if let Some(why) = link.refused.get() {
+            stage_note.set(Some(why));
+        }
+    });
 
     // Settings go to the engine: a change in place or a new system, Reset all a fresh one.
     // What was last sent is kept, so a change made before this first runs still goes out.
@@ -241,7 +255,10 @@ pub fn App() -> impl IntoView {
     // for every page keeps the app small.
     view! {
         <Header>
-            <ShareLinks page=page/>
+            <ShareLinks
+                page=page
+                replay=Signal::derive(move || reading.with(|r| r.as_ref().and_then(|r| r.replay.clone())))
+            />
             <KeyboardHelp open=help_open/>
         </Header>
         <main class="layout">
@@ -297,7 +314,7 @@ pub fn App() -> impl IntoView {
                         pace=pace
                     />
                     <DotLegend/>
-                    <DiagramDownloads layout=layout.into()/>
+                    <DiagramDownloads/>
                 </div>
                 <div class="sidebar">
                     <section class="controls" aria-label="Load and design">

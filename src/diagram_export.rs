@@ -4,6 +4,11 @@
 //!
 //! The page's stylesheet does not travel with a file, so each element's style, as the browser
 //! computed it (the theme's colours resolved), is written onto the element.
+//!
+//! The files are made by a module of their own (`src/bin/diagram_export.rs`), loaded the first
+//! time a learner asks for one ([`ask`]), so making them costs the page's first load nothing.
+//! The page names the picture it wants on its root element and sends [`EXPORT_ASKED`]; the
+//! module ([`serve`]) makes it.
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
@@ -32,6 +37,74 @@ const PROPERTIES: [&str; 16] = [
     "visibility",
 ];
 
+/// The event that asks the module for the picture named in [`ASKED`].
+pub const EXPORT_ASKED: &str = "headroom-export";
+/// The root element's attribute naming the picture asked for: `svg` or `png`.
+const ASKED: &str = "data-export";
+/// The id of the element that says when a file could not be made.
+pub const EXPORT_STATUS: &str = "diagram-export-status";
+
+thread_local! {
+    /// The module has been asked for (and not failed to load).
+    static REQUESTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// For the page: asks for the diagram as `picture`, loading the module that makes it the first
+/// time (a module that fails to load is tried again on the next click).
+pub fn ask(picture: Picture) {
+    let Some(root) = document().document_element() else {
+        return;
+    };
+    let _ = root.set_attribute(ASKED, picture.key());
+    if REQUESTED.replace(true) {
+        if let Ok(asked) = web_sys::Event::new(EXPORT_ASKED) {
+            let _ = window().dispatch_event(&asked);
+        }
+        return;
+    }
+    let failed = || {
+        REQUESTED.set(false);
+        say_failed();
+    };
+    if crate::lazy_module::load("diagram_export", failed).is_err() {
+        failed();
+    }
+}
+
+/// Says on the page that the file could not be made.
+fn say_failed() {
+    if let Some(status) = document().get_element_by_id(EXPORT_STATUS) {
+        status.set_text_content(Some("The browser could not make the file."));
+    }
+}
+
+/// For the module: makes the picture asked for now, and each one asked for later.
+pub fn serve() {
+    let make = || {
+        let Some(root) = document().document_element() else {
+            return;
+        };
+        let asked = root
+            .get_attribute(ASKED)
+            .and_then(|k| Picture::from_key(&k));
+        let _ = root.remove_attribute(ASKED);
+        if let Some(status) = document().get_element_by_id(EXPORT_STATUS) {
+            status.set_text_content(None);
+        }
+        if let Some(picture) = asked {
+            if save(picture, say_failed).is_err() {
+                say_failed();
+            }
+        }
+    };
+    make();
+    let on_asked = leptos::wasm_bindgen::closure::Closure::<dyn FnMut()>::new(make);
+    let _ =
+        window().add_event_listener_with_callback(EXPORT_ASKED, on_asked.as_ref().unchecked_ref());
+    // The module lives as long as the page.
+    on_asked.forget();
+}
+
 /// How many pixels a PNG has per unit of the diagram: sharp on a slide or a worksheet.
 pub const PNG_SCALE: f64 = 2.0;
 
@@ -43,6 +116,19 @@ pub enum Picture {
 }
 
 impl Picture {
+    /// Its name where the page asks for it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Svg => "svg",
+            Self::Png => "png",
+        }
+    }
+
+    /// The picture named `key`.
+    pub fn from_key(key: &str) -> Option<Self> {
+        [Self::Svg, Self::Png].into_iter().find(|p| p.key() == key)
+    }
+
     /// The name the file is saved under.
     pub fn file_name(self) -> &'static str {
         match self {
@@ -102,17 +188,26 @@ pub fn standalone(svg: &web_sys::Element, width: f64, height: f64) -> Result<Str
     ))
 }
 
-/// Saves the diagram on the page, `width` × `height` units, as `picture`; calls `failed` if
-/// the file cannot be made (for a PNG, that may be after this returns).
-pub fn save(
-    picture: Picture,
-    width: f64,
-    height: f64,
-    failed: impl FnOnce() + 'static,
-) -> Result<(), JsValue> {
+/// The width and height of a `viewBox` ("x y width height").
+pub fn view_box_size(view_box: &str) -> Option<(f64, f64)> {
+    let mut numbers = view_box.split_whitespace().skip(2).map(str::parse::<f64>);
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(w)), Some(Ok(h))) => Some((w, h)),
+        _ => None,
+    }
+}
+
+/// Saves the diagram on the page as `picture`, at its own size; calls `failed` if the file
+/// cannot be made (for a PNG, that may be after this returns).
+pub fn save(picture: Picture, failed: impl FnOnce() + 'static) -> Result<(), JsValue> {
     let svg = document()
         .query_selector("[data-testid=\"diagram\"]")?
         .ok_or_else(|| JsValue::from_str("no diagram"))?;
+    let (width, height) = svg
+        .get_attribute("viewBox")
+        .as_deref()
+        .and_then(view_box_size)
+        .ok_or_else(|| JsValue::from_str("no size"))?;
     let text = standalone(&svg, width, height)?;
     let address = data_address("image/svg+xml", &text);
     match picture {
@@ -122,7 +217,9 @@ pub fn save(
             let image = web_sys::HtmlImageElement::new()?;
             image.set_src(&address);
             let (w, h) = (width * PNG_SCALE, height * PNG_SCALE);
-            leptos::task::spawn_local(async move {
+            // (The module mounts no view, so Leptos's executor is not set up: wasm-bindgen's
+            // runs the task.)
+            wasm_bindgen_futures::spawn_local(async move {
                 let drawn = wasm_bindgen_futures::JsFuture::from(image.decode()).await;
                 if let Err(e) = drawn.and_then(|_| draw_png(&image, w, h)) {
                     web_sys::console::warn_2(&"Headroom: the PNG could not be drawn:".into(), &e);
@@ -159,6 +256,16 @@ mod tests {
             ("font-size", "14px".to_owned()),
         ];
         assert_eq!(style_text(pairs), "fill:rgb(1, 2, 3);font-size:14px;");
+    }
+
+    #[test]
+    fn a_picture_is_asked_for_by_name_and_sized_from_its_view_box() {
+        for p in [Picture::Svg, Picture::Png] {
+            assert_eq!(Picture::from_key(p.key()), Some(p));
+        }
+        assert_eq!(Picture::from_key("gif"), None);
+        assert_eq!(view_box_size("0 0 640.5 300"), Some((640.5, 300.0)));
+        assert_eq!(view_box_size("0 0 640"), None);
     }
 
     #[test]

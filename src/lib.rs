@@ -7,7 +7,7 @@ mod chart_width;
 pub mod charts;
 pub mod compare;
 pub mod components;
-mod diagram_export;
+pub mod diagram_export;
 pub mod diagram_layout;
 pub mod diagram_route;
 pub mod dots;

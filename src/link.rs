@@ -28,6 +28,8 @@ pub struct EngineLink {
     pub motion: RwSignal<Motion>,
     /// Wall time (ms) when `motion` arrived: the dots move on from there until the next.
     pub motion_at: RwSignal<f64>,
+    /// What the engine could not do, and why.
+    pub refused: RwSignal<Option<String>>,
     /// The engine could not start in this browser.
     pub failed: RwSignal<bool>,
     sender: StoredValue<Rc<dyn Fn(Command)>, LocalStorage>,
@@ -47,6 +49,7 @@ impl EngineLink {
             pace: RwSignal::new((1.0, 1)),
             motion: RwSignal::new(Motion::default()),
             motion_at: RwSignal::new(0.0),
+            refused: RwSignal::new(None),
             failed: RwSignal::new(false),
             sender: StoredValue::new_local(Rc::new(|_| {})),
         };
@@ -85,6 +88,7 @@ impl EngineLink {
                     self.reading.set(Some(reading));
                 }
             }
+            Event::Refused(why) => self.refused.set(Some(why)),
             Event::Motion { generation, motion } => {
                 if current == Some(generation) {
                     self.motion.set(motion);

@@ -231,6 +231,15 @@ pub fn is_parameter(name: &str) -> bool {
     PARAMETERS.contains(&name) || is_knob(name)
 }
 
+/// The history a replay link carries (`replay=`), as the engine wrote it
+/// ([`headroom_engine::replay::History`]); the engine reads it.
+pub fn replay(query: &str) -> Option<String> {
+    pairs(query)
+        .into_iter()
+        .rev()
+        .find_map(|(k, v)| (k == "replay").then_some(v))
+}
+
 /// Reads a query string (with or without its leading `?`).
 pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
     let mut page = PageQuery::default();

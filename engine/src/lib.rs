@@ -21,6 +21,7 @@ pub mod numbers;
 pub mod parts;
 pub mod protocol;
 pub mod reading;
+pub mod replay;
 pub mod resource;
 pub mod rng;
 pub mod run;

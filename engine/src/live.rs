@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::replay::{History, LiveKnobs, Step};
+
 use crate::calibration::SATURATED;
 use crate::core::Window;
 use crate::cost::{self, Cost};
@@ -62,6 +64,9 @@ pub struct LiveReading {
     /// What the learner changed in this system over the last [`CHANGES_KEPT_S`] simulated
     /// seconds, oldest first: the marks on the timeline.
     pub changes: Vec<Change>,
+    /// The text that runs this system again to now with the same numbers
+    /// ([`crate::replay::History`]; `None` after too many changes).
+    pub replay: Option<String>,
 }
 
 /// Simulated seconds a change is kept for the readings: the timeline's minute.
@@ -124,6 +129,8 @@ pub struct Engine {
     trail_window_s: f64,
     /// The learner's changes to this system, oldest first (a new system starts with none).
     changes: Vec<Change>,
+    /// Everything done to this system since it was built, to replay it.
+    history: History,
 }
 
 impl Engine {
@@ -135,6 +142,7 @@ impl Engine {
             diagnoser: Diagnoser::default(),
             trail_window_s: crate::sim::hooks::TRAIL_WINDOW_S,
             changes: Vec::new(),
+            history: History::new(sc, []),
         }
     }
 
@@ -172,6 +180,8 @@ impl Engine {
             // The live window starts at the change (see `Core::cut_live_window`).
             self.sim.cut_live_window();
             self.note(Changed::Settings);
+            let now = self.sim.now();
+            self.history.note(now, Step::Settings(LiveKnobs::of(sc)));
             return Applied::InPlace;
         }
         self.rebuild(sc, seed);
@@ -188,6 +198,7 @@ impl Engine {
         self.seed = seed;
         self.diagnoser = Diagnoser::default();
         self.changes.clear();
+        self.history = History::new(sc, faults.switches());
     }
 
     /// Builds the system afresh with no faults.
@@ -197,12 +208,15 @@ impl Engine {
         self.seed = seed;
         self.diagnoser = Diagnoser::default();
         self.changes.clear();
+        self.history = History::new(sc, []);
     }
 
     /// Switches `fault` on or off (a one-off fault happens when `on`).
     pub fn set_fault(&mut self, fault: Fault, on: bool) {
         self.sim.set_fault(fault, on);
         self.note(Changed::Fault { fault, on });
+        let now = self.sim.now();
+        self.history.note(now, Step::Fault(fault, on));
     }
 
     /// The system it runs, as the page draws it, numbered `generation`.
@@ -288,6 +302,7 @@ impl Engine {
                 .filter(|c| c.time_s >= now - CHANGES_KEPT_S)
                 .copied()
                 .collect(),
+            replay: self.history.write(now),
             verdict: Verdict::of(&reading),
             diagnosis,
             cost,
@@ -296,6 +311,9 @@ impl Engine {
         }
     }
 }
+
+/// Utilizations closer than this are a tie for a part's gauge.
+const GAUGE_TIE: f64 = 1e-9;
 
 /// Each part's state from `r`.
 pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
@@ -316,7 +334,10 @@ pub fn part_states(parts: &[PartInfo], r: &Reading) -> Vec<PartState> {
                 }
                 saturated |= x.saturated(SATURATED);
                 let busy = x.utilization * f64::from(x.servers);
-                let better = gauge.is_none_or(|(_, b, n, _)| x.utilization > b / f64::from(n));
+                // A tie (two resources both flat out) keeps the first: rounding in how the
+                // busy time was summed must not decide what the part shows.
+                let better =
+                    gauge.is_none_or(|(_, b, n, _)| x.utilization > b / f64::from(n) + GAUGE_TIE);
                 if better {
                     gauge = Some((x.id.role, busy, x.servers, x.queue_len));
                 }

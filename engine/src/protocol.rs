@@ -15,7 +15,7 @@ use crate::sim::{EdgeInfo, Fault, PartInfo};
 use crate::topology::Topology;
 
 /// The version of the messages' layout: bump it whenever a message type changes.
-pub const VERSION: u8 = 4;
+pub const VERSION: u8 = 5;
 
 /// What the page asks of the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +58,16 @@ pub enum Command {
     Visible(bool),
     /// Take a reading now.
     Read,
+    /// Run `scenario` with `seed` through `history` ([`crate::replay::History`]'s text) to the
+    /// time it reached, and pause there; a history that cannot be read changes nothing.
+    Replay {
+        /// The scenario as it is at the end (its live knobs as the history starts).
+        scenario: Scenario,
+        /// The seed.
+        seed: u64,
+        /// The history.
+        history: String,
+    },
 }
 
 /// The system a page draws: what was built for the scenario.
@@ -98,6 +108,8 @@ pub enum Event {
     System(System),
     /// A reading.
     Frame(Box<Frame>),
+    /// A command that could not be carried out, and why, in words for the page.
+    Refused(String),
     /// The hops requests took lately, for the animation.
     Motion {
         /// Which system it is of.
@@ -177,6 +189,11 @@ mod tests {
             Command::Step { seconds: 0.1 },
             Command::Visible(false),
             Command::Read,
+            Command::Replay {
+                scenario: Scenario::for_stage(2, 900.0),
+                seed: 4,
+                history: "5~u900h0w0.1a400p1200i1".to_owned(),
+            },
         ];
         for c in commands {
             assert_eq!(decode::<Command>(&encode(&c)), Ok(c));

@@ -155,6 +155,28 @@ impl Runner {
                 self.owed_s = 0.0;
             }
             Command::Read => {}
+            Command::Replay {
+                scenario,
+                seed,
+                history,
+            } => {
+                match crate::replay::History::parse(&history) {
+                    Ok((history, at)) => {
+                        // Read as often as the page would have at this speed, so the diagnosis
+                        // follows the same course.
+                        let every = f64::from(self.speed) * READING_MS / 1_000.0;
+                        self.engine = history.run(&scenario, seed, at, every);
+                        self.set_trail();
+                        self.generation += 1;
+                        self.owed_s = 0.0;
+                        self.playing = false;
+                        out.push(self.system());
+                    }
+                    Err(why) => out.push(Event::Refused(format!(
+                        "This replay link cannot be read: {why}. The link's settings start afresh."
+                    ))),
+                }
+            }
         }
         out.extend(self.read());
         out

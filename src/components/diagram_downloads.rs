@@ -1,30 +1,18 @@
 use leptos::prelude::*;
 
-use crate::diagram_export::{save, Picture};
-use crate::diagram_layout::DiagramLayout;
+use crate::diagram_export::{ask, Picture, EXPORT_STATUS};
 
 /// "Save the diagram as SVG" and "as PNG": the diagram as the page shows it now, as a file for
-/// slides or a worksheet.
+/// slides or a worksheet. The files are made by a module loaded on the first click.
 #[component]
-pub fn DiagramDownloads(
-    /// The diagram's layout, for its size.
-    layout: Signal<DiagramLayout>,
-) -> impl IntoView {
-    let failed = RwSignal::new(false);
-    let save_as = move |picture: Picture| {
-        let (_, _, w, h) = layout.with(DiagramLayout::view_box);
-        failed.set(false);
-        if save(picture, w, h, move || failed.set(true)).is_err() {
-            failed.set(true);
-        }
-    };
+pub fn DiagramDownloads() -> impl IntoView {
     view! {
         <div class="diagram-downloads">
             <button
                 type="button"
                 class="action"
                 data-testid="save-svg"
-                on:click=move |_| save_as(Picture::Svg)
+                on:click=move |_| ask(Picture::Svg)
             >
                 "Save diagram as SVG"
             </button>
@@ -32,13 +20,11 @@ pub fn DiagramDownloads(
                 type="button"
                 class="action"
                 data-testid="save-png"
-                on:click=move |_| save_as(Picture::Png)
+                on:click=move |_| ask(Picture::Png)
             >
                 "Save as PNG"
             </button>
-            <span role="status">
-                {move || failed.get().then_some("The browser could not make the file.")}
-            </span>
+            <span role="status" id=EXPORT_STATUS></span>
         </div>
     }
 }

@@ -18,13 +18,15 @@ pub fn copy_text(text: String, refused: Box<dyn FnOnce()>) {
     });
 }
 
-/// "Copy link" and "Copy embed code": the link to exactly this scenario, or an iframe snippet
-/// for a course page. What was copied stays shown, so it can be copied by hand where the
+/// "Copy link", "Copy embed code" and "Copy replay link": the link to exactly this scenario,
+/// an iframe snippet for a course page, or a link that runs this very run again to now. What was copied stays shown, so it can be copied by hand where the
 /// browser refuses the clipboard.
 #[component]
 pub fn ShareLinks(
     /// The scenario and view the links open, now.
     page: impl Fn() -> Option<PageQuery> + Copy + Send + Sync + 'static,
+    /// The engine's history of the running system, to replay it to now.
+    replay: Signal<Option<String>>,
 ) -> impl IntoView {
     // What was copied, and what it was.
     let status = RwSignal::new(None::<String>);
@@ -51,6 +53,18 @@ pub fn ShareLinks(
         );
     };
 
+    // The same system run again to this moment, paused there: the same numbers.
+    let on_replay = move |_| {
+        let (Some(mut p), Some(history)) = (page(), replay.get_untracked()) else {
+            return;
+        };
+        p.view.autoplay = false;
+        copy(
+            "Replay link copied.",
+            format!("{}&replay={history}", link_to(&p)),
+        );
+    };
+
     view! {
         <div class="share">
             <button type="button" class="action" data-testid="copy-link" on:click=on_link>
@@ -58,6 +72,15 @@ pub fn ShareLinks(
             </button>
             <button type="button" class="action" data-testid="copy-embed" on:click=on_embed>
                 "Copy embed code"
+            </button>
+            <button
+                type="button"
+                class="action"
+                data-testid="copy-replay"
+                prop:disabled=move || replay.with(Option::is_none)
+                on:click=on_replay
+            >
+                "Copy replay link"
             </button>
             <p class="share-status" role="status">
                 <span>{move || status.get()}</span>
