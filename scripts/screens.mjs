@@ -2,7 +2,8 @@
 // (a tenth of its failure link's users) and failing (its failure link), at 1440 × 900, on a
 // 390 × 844 phone and in a 320 × 400 embed; and the README's picture. Each calm screen waits
 // until "What breaks" says healthy, each failing one until it names a failure, then lets the
-// requests move for two simulated seconds more.
+// requests move for two simulated seconds more. Then the parts that load later: stage 3's lesson
+// answered with a change tried (desktop and phone), and stage 3 on two machines side by side.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHarness, openPage, failureLinks, ROOT } from '../tests/e2e/harness.mjs';
@@ -52,8 +53,47 @@ try {
       }
     }
   }
+  const later = [
+    ['lesson-stage3-desktop', '?stage=3&lesson=1', VIEWS[0], lessonAnswered],
+    ['lesson-stage3-phone', '?stage=3&lesson=1', VIEWS[1], lessonAnswered],
+    ['compare-stage3-machines-desktop', '?stage=3&users=50000&speed=10&compare=machine.4', VIEWS[0], compared],
+  ];
+  for (const [name, query, view, ready] of later) {
+    const context = await harness.browser.newContext({ viewport: { width: view.width, height: view.height } });
+    const { page, problems } = await openPage(harness, query, context);
+    const file = `${name}.png`;
+    try {
+      await ready(page);
+      await page.waitForTimeout(SETTLE_MS);
+      await page.screenshot({ path: join(OUT, file), fullPage: true });
+      console.log(`wrote docs/screens/${file}`);
+    } catch (e) {
+      failed += 1;
+      console.error(`${file}: ${e.message.split('\n')[0]}`);
+    }
+    if (problems.length) {
+      failed += 1;
+      console.error(`${file}: ${problems.join('; ')}`);
+    }
+    await context.close();
+  }
 } finally {
   await harness.stop();
+}
+
+/** A lesson with its guess run, the answer given and the c5.24xlarge tried. */
+async function lessonAnswered(page) {
+  await page.getByTestId('lesson').waitFor({ timeout: 30_000 });
+  await page.getByTestId('lesson-guess').fill('60');
+  await page.getByTestId('lesson-run').click();
+  await page.locator('[data-testid="lesson-measured"][data-users]').waitFor({ timeout: 120_000 });
+  await page.getByTestId('lesson-change-2').getByRole('button').click();
+  await page.locator('[data-testid="lesson-change-2"][data-cures]').waitFor({ timeout: 120_000 });
+}
+
+/** Both sides running, the first failing. */
+async function compared(page) {
+  await page.locator('[data-testid="compare-a-state"][data-code]').waitFor({ timeout: 60_000 });
 }
 if (failed) {
   console.error(`${failed} screens went wrong`);

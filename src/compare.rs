@@ -1,16 +1,22 @@
-//! Two designs side by side: the stage in the link and the next one, on the same load and the
-//! same seed (`compare=1`). Each runs in an engine worker of its own; the page shows both
+//! Two designs side by side, on the same load and the same seed: the stage in the link and the
+//! next one (`compare=1`), or the same stage with one knob set otherwise (`compare=machine.4`). Each runs in an engine worker of its own; the page shows both
 //! systems and the differences between the two readings it shows.
 
 use headroom_engine::diagnosis::{duration_ms, percent};
 use headroom_engine::live::LiveReading;
 
 use crate::format;
-use crate::knobs::{KnobValues, Settings};
+use crate::knobs::{Knob, KnobValues, Settings};
 
-/// The design set beside `settings`: the next stage at the same users and seed, with the
-/// learner's knobs that it has (the rest at its own design). `None` on the last stage.
-pub fn beside(settings: &Settings) -> Option<Settings> {
+/// The design set beside `settings`: the same stage with knob `with` set, or else the next stage
+/// at the same users and seed, with the learner's knobs that it has (the rest at its own
+/// design). `None` beside the last stage.
+pub fn beside(settings: &Settings, with: Option<(Knob, u32)>) -> Option<Settings> {
+    if let Some((knob, value)) = with {
+        let mut same = settings.clone();
+        same.set(knob, f64::from(value));
+        return Some(same);
+    }
     let next = settings.stage.next()?;
     Some(Settings {
         stage: next,
@@ -18,6 +24,20 @@ pub fn beside(settings: &Settings) -> Option<Settings> {
         knobs: KnobValues::from(settings).at(next),
         seed: settings.seed,
     })
+}
+
+/// A side's name: its stage, and the knob set on it, if that is what the comparison is about
+/// ("Stage 3 with Machine size: c5.24xlarge: 96 vCPU, 192 GB, $2,940 a month").
+pub fn side_name(settings: &Settings, with: Option<(Knob, u32)>) -> String {
+    let stage = format!("Stage {}", settings.stage.number());
+    match with {
+        Some((knob, value)) => format!(
+            "{stage} with {}: {}",
+            knob.label(),
+            knob.value_text(f64::from(value))
+        ),
+        None => stage,
+    }
 }
 
 /// A headline figure both sides show.
@@ -94,7 +114,6 @@ impl Figure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knobs::Knob;
     use headroom_engine::StageId;
 
     #[test]
@@ -107,7 +126,7 @@ mod tests {
         };
         s.set(Knob::Machine, 3.0);
         s.set(Knob::Writes, 20.0);
-        let b = beside(&s).unwrap();
+        let b = beside(&s, None).unwrap();
         assert_eq!(
             (b.stage, b.users, b.seed),
             (StageId::LoadBalance, 50_000.0, 7)
@@ -118,7 +137,27 @@ mod tests {
             stage: StageId::ReplicasShards,
             ..Settings::default()
         };
-        assert_eq!(beside(&last), None);
+        assert_eq!(beside(&last, None), None);
+    }
+
+    #[test]
+    fn one_knob_set_keeps_the_stage_the_load_the_seed_and_the_other_knobs() {
+        let mut s = Settings {
+            stage: StageId::Observe,
+            users: 50_000.0,
+            seed: 7,
+            ..Settings::default()
+        };
+        s.set(Knob::Writes, 20.0);
+        let b = beside(&s, Some((Knob::Machine, 4))).unwrap();
+        assert_eq!((b.stage, b.users, b.seed), (s.stage, s.users, s.seed));
+        assert_eq!(b.scenario().app_machine.vcpus, 96);
+        assert_eq!(b.scenario().write_share, 0.2);
+        assert_eq!(
+            side_name(&b, Some((Knob::Machine, 4))),
+            "Stage 3 with Machine size: c5.24xlarge: 96 vCPU, 192 GB, $2,940 a month"
+        );
+        assert_eq!(side_name(&s, None), "Stage 3");
     }
 
     #[test]

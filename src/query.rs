@@ -164,6 +164,9 @@ pub struct ViewOptions {
     pub theme: Option<Theme>,
     /// The next stage beside this one, on the same load and seed (`compare=1`).
     pub compare: bool,
+    /// Beside this one instead, the same stage with this knob at this value (its knobs' values
+    /// are whole numbers: `compare=machine.4`).
+    pub compare_with: Option<(Knob, u32)>,
     /// The stage's lesson: predict, run, explain (`lesson=1`).
     pub lesson: bool,
 }
@@ -177,6 +180,7 @@ impl Default for ViewOptions {
             autoplay: true,
             theme: None,
             compare: false,
+            compare_with: None,
             lesson: false,
         }
     }
@@ -360,7 +364,6 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
         ("embed", &mut page.view.embed, false),
         ("lock", &mut page.view.lock, false),
         ("autoplay", &mut page.view.autoplay, true),
-        ("compare", &mut page.view.compare, false),
         ("lesson", &mut page.view.lesson, false),
     ] {
         let Some(v) = last(name) else { continue };
@@ -372,6 +375,30 @@ pub fn parse(query: &str) -> (PageQuery, Vec<Notice>) {
                     "{} is neither 1 nor 0; using {}.",
                     quote(v),
                     u8::from(default)
+                ),
+            ),
+        }
+    }
+
+    if let Some(v) = last("compare") {
+        // 1 or 0, or a knob of this stage and its value.
+        let with = v.split_once('.').and_then(|(key, value)| {
+            let knob = KNOBS.into_iter().find(|k| k.key() == key)?;
+            let value = knob.clamp(number(value)?) as u32;
+            knob.unavailable(stage).is_none().then_some((knob, value))
+        });
+        match (flag(v), with) {
+            (Some(on), _) => page.view.compare = on,
+            (None, Some(with)) => {
+                page.view.compare = true;
+                page.view.compare_with = Some(with);
+            }
+            (None, None) => notice(
+                "compare",
+                format!(
+                    "{} is neither 1, 0 nor one of this stage's knobs with a value \
+                     (machine.4); using 0.",
+                    quote(v)
                 ),
             ),
         }
@@ -443,12 +470,19 @@ pub fn write(page: &PageQuery) -> String {
         ("embed", view.embed, false),
         ("lock", view.lock, false),
         ("autoplay", view.autoplay, true),
-        ("compare", view.compare, false),
+        (
+            "compare",
+            view.compare && view.compare_with.is_none(),
+            false,
+        ),
         ("lesson", view.lesson, false),
     ] {
         if on != default {
             out += &format!("&{name}={}", u8::from(on));
         }
+    }
+    if let (true, Some((knob, value))) = (view.compare, view.compare_with) {
+        out += &format!("&compare={}.{value}", knob.key());
     }
     if view.controls != ControlSet::ALL {
         let names: Vec<&str> = CONTROLS
@@ -760,6 +794,31 @@ mod tests {
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%zz%4"), "%zz%4");
         assert_eq!(decode("%ff"), "\u{fffd}");
+    }
+
+    #[test]
+    fn compare_takes_a_flag_or_one_of_the_stage_s_knobs_with_a_value() {
+        let (page, notices) = parse("stage=3&compare=machine.4");
+        assert_eq!(notices, vec![]);
+        assert!(page.view.compare);
+        assert_eq!(page.view.compare_with, Some((Knob::Machine, 4)));
+        assert!(
+            write(&page).ends_with("&compare=machine.4"),
+            "{}",
+            write(&page)
+        );
+        assert_eq!(parse(&write(&page)).0.view, page.view);
+        assert_eq!(parse("stage=3&compare=1").0.view.compare_with, None);
+        for bad in [
+            "stage=3&compare=apps.4",
+            "stage=3&compare=size.4",
+            "compare=machine.x",
+        ] {
+            let (page, notices) = parse(bad);
+            assert!(!page.view.compare, "{bad}");
+            assert_eq!(notices.len(), 1, "{bad}");
+            assert_eq!(notices[0].param, "compare");
+        }
     }
 
     #[test]

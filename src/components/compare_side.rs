@@ -14,6 +14,8 @@ use crate::link::EngineLink;
 pub fn CompareSide(
     /// What it runs.
     settings: Signal<Settings>,
+    /// Its name.
+    title: Signal<String>,
     /// Its engine.
     link: EngineLink,
     /// "a" or "b", for ids.
@@ -29,10 +31,6 @@ pub fn CompareSide(
                 .unwrap_or_default()
         })
     });
-    let title = move || {
-        let stage = settings.with(|s| s.stage);
-        format!("Stage {}: {}", stage.number(), stage.stage().title)
-    };
     let state = move || {
         reading.with(|r| match r {
             None => "Starting…".to_owned(),

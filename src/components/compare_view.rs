@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use super::CompareSide;
 use crate::animation::use_motion_clock;
-use crate::compare::{beside, FIGURES};
+use crate::compare::{beside, side_name, FIGURES};
 use crate::knobs::Settings;
 use crate::link::EngineLink;
 use crate::page_link::{base, link_from};
@@ -18,7 +18,8 @@ pub fn CompareView(
     current: Signal<PageQuery>,
 ) -> impl IntoView {
     let a = Memo::new(move |_| current.with(|p| p.settings.clone()));
-    let b = Memo::new(move |_| a.with(beside));
+    let with = Memo::new(move |_| current.with(|p| p.view.compare_with));
+    let b = Memo::new(move |_| a.with(|a| beside(a, with.get())));
     let speed = Memo::new(move |_| current.with(|p| p.speed));
     // Running unless the link opens paused; the button here pauses and plays both.
     let playing = RwSignal::new(current.with_untracked(|p| p.view.autoplay));
@@ -78,11 +79,38 @@ pub fn CompareView(
         })
     };
 
+    // Each side's name: its stage, or, when one knob is what differs, that knob's value on it.
+    let knob_on = move |s: &Settings| {
+        with.get()
+            .map(|(knob, _)| (knob, knob.value(&s.scenario()) as u32))
+    };
+    let short = move |s: &Settings| match knob_on(s) {
+        Some((knob, value)) => knob.value_text(f64::from(value)),
+        None => side_name(s, None),
+    };
+    let (short_a, short_b) = (
+        move || a.with(|s| short(s)),
+        move || other_settings.with(|s| short(s)),
+    );
+    let title = move |s: &Settings| match knob_on(s) {
+        Some(on) => side_name(s, Some(on)),
+        None => format!("{}: {}", side_name(s, None), s.stage.stage().title),
+    };
+    let lead = move || match with.get() {
+        Some((knob, _)) => format!(
+            "The stage in the link beside itself with another {}, on the same load and the \
+             same seed, each running in its own engine. ",
+            knob.label().to_lowercase()
+        ),
+        None => "The stage in the link beside the next one, on the same load and the same \
+                 seed, each running in its own engine. "
+            .to_owned(),
+    };
+
     view! {
         <div class="compare">
             <p class="compare-lead">
-                "The stage in the link beside the next one, on the same load and the same seed, "
-                "each running in its own engine. "
+                {lead}
                 <button
                     type="button"
                     class="action"
@@ -100,9 +128,16 @@ pub fn CompareView(
                 </p>
             </Show>
             <div class="compare-sides">
-                <CompareSide settings=a.into() link=link_a side="a" motion_since_s=since_a/>
+                <CompareSide
+                    settings=a.into()
+                    title=Signal::derive(move || a.with(|s| title(s)))
+                    link=link_a
+                    side="a"
+                    motion_since_s=since_a
+                />
                 <CompareSide
                     settings=other_settings
+                    title=Signal::derive(move || other_settings.with(|s| title(s)))
                     link=link_b
                     side="b"
                     motion_since_s=since_b
@@ -110,16 +145,13 @@ pub fn CompareView(
             </div>
             <table class="panel compare-table" data-testid="compare-table">
                 <caption>
-                    {move || {
-                        let (sa, sb) = (a.with(|s| s.stage.number()), other_settings.with(|s| s.stage.number()));
-                        format!("Stage {sb} against stage {sa}, at the same load and seed")
-                    }}
+                    {move || format!("{} against {}, at the same load and seed", short_b(), short_a())}
                 </caption>
                 <thead>
                     <tr>
                         <th scope="col">"Figure"</th>
-                        <th scope="col">{move || format!("Stage {}", a.with(|s| s.stage.number()))}</th>
-                        <th scope="col">{move || format!("Stage {}", other_settings.with(|s| s.stage.number()))}</th>
+                        <th scope="col">{short_a}</th>
+                        <th scope="col">{short_b}</th>
                         <th scope="col">"Difference"</th>
                     </tr>
                 </thead>

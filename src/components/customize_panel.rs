@@ -69,6 +69,7 @@ pub fn CustomizePanel(
     // (A page that compares two designs starts a link that compares them too.)
     let mut start = Choices::default();
     start.view.compare = current.with_untracked(|p| p.view.compare);
+    start.view.compare_with = current.with_untracked(|p| p.view.compare_with);
     start.view.lesson = current.with_untracked(|p| p.view.lesson);
     let choices = RwSignal::new(start);
     let here = base();

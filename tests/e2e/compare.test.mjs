@@ -1,4 +1,5 @@
-// End-to-end: two designs side by side (`compare=1`). At stage 3's failure link, stage 4 runs
+// End-to-end: two designs side by side (`compare=1`, or `compare=machine.4` for one stage with
+// two settings). At stage 3's failure link, stage 4 runs
 // beside it on the same load and seed: stage 3 fails, stage 4 is healthy, and the differences
 // the table shows are those between the figures the two sides show. It works in an embed.
 import { test, before, after } from 'node:test';
@@ -82,6 +83,33 @@ for (const [name, query, viewport] of [
     await context.close();
   });
 }
+
+test('one stage with two settings: stage 3 on a c5.24xlarge beside its t3.medium, same load and seed, named by the machine', async () => {
+  const { page, context, problems } = await openPage(harness, '?stage=3&users=50000&seed=3&speed=10&compare=machine.4');
+  await page.getByTestId('compare-a').waitFor({ timeout: 20_000 });
+  const s = await until(
+    () => snapshot(page),
+    (s) => s.a.code === 'app_saturated' && value(s.b.time.match(/time ([\d.]+)/)?.[0] ?? '0') >= 30,
+    'the t3.medium failing and the c5.24xlarge running 30 s',
+    40_000,
+  );
+  assert.equal(s.a.title, 'Stage 3 with Machine size: t3.medium: 2 vCPU, 4 GB, $30.37 a month');
+  assert.equal(s.b.title, 'Stage 3 with Machine size: c5.24xlarge: 96 vCPU, 192 GB, $2,940 a month');
+  assert.match(s.b.state, /^✓ Healthy/);
+  assert.match(s.a.time, /seed 3$/);
+  assert.match(s.b.time, /seed 3$/);
+  for (const [key, slack] of [['p95', 1], ['errors', 1], ['cost', 1]]) {
+    const expected = value(s.b[key]) - value(s.a[key]);
+    assert.ok(Math.abs(value(s.delta[key]) - expected) <= slack * Math.max(1, Math.abs(expected) * 0.05), `${key}: ${JSON.stringify(s)}`);
+  }
+  assert.ok(value(s.delta.cost) > 2_000, `the bigger machine costs more: ${s.delta.cost}`);
+  const caption = await page.getByTestId('compare-table').locator('caption').innerText();
+  assert.match(caption, /^c5\.24xlarge.* against t3\.medium/);
+  // The link keeps the comparison as it was asked for.
+  await until(() => page.url(), (u) => u.includes('compare=machine.4'), 'the address to keep compare=machine.4');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
 
 test('the comparison pauses and plays both sides, opens paused when the link says so, and the customize panel loads beside it', async () => {
   const { page, context, problems } = await openPage(harness, '?stage=3&users=50000&compare=1&autoplay=0');
