@@ -4,6 +4,7 @@ use headroom_engine::lessons::{Outcome, Trial, TrialOutcome};
 use headroom_engine::live::LiveReading;
 use headroom_engine::protocol::Command;
 use headroom_engine::scenario::Scenario;
+use leptos::html::H3;
 use leptos::prelude::*;
 
 use super::{LessonAnswer, LessonChanges, LessonGuess, LessonProgress, LessonRamp, TrafficDiagram};
@@ -168,6 +169,8 @@ pub fn LessonView(
         })
     });
     let ramp_started = move || run.with(|r| r.guess.is_some());
+    // A button that hides or disables itself hands the focus on to where the lesson goes next.
+    let (guess_heading, run_heading) = (NodeRef::<H3>::new(), NodeRef::<H3>::new());
     let ramp_done = move || run.with(|r| r.held().is_some());
     let broke = move || run.with(|r| r.ramp.broke().is_some());
     let stage = move || run.with(|r| r.lesson.stage);
@@ -226,11 +229,18 @@ pub fn LessonView(
             <div class="lesson-body">
                 <ol class="lesson-steps">
                     <li>
-                        <h3>"Guess"</h3>
-                        <LessonGuess from_users=from_users sent=guess on_run=Callback::new(move |g| run.update(|r| r.guess = Some(g)))/>
+                        <h3 tabindex="-1" node_ref=guess_heading>"Guess"</h3>
+                        <LessonGuess
+                            from_users=from_users
+                            sent=guess
+                            on_run=Callback::new(move |g| {
+                                run.update(|r| r.guess = Some(g));
+                                focus_soon(run_heading);
+                            })
+                        />
                     </li>
                     <li hidden=move || !ramp_started()>
-                        <h3>"Run"</h3>
+                        <h3 tabindex="-1" node_ref=run_heading>"Run"</h3>
                         <LessonRamp ramp=ramp running=running/>
                     </li>
                     <li hidden=move || !ramp_done()>
@@ -241,6 +251,7 @@ pub fn LessonView(
                                 showing.set(None);
                                 let s = settings.get_untracked();
                                 run.update(|r| *r = LessonRun::new(&s, r.id + 1));
+                                focus_soon(guess_heading);
                             })
                         />
                     </li>
@@ -299,6 +310,15 @@ pub fn LessonView(
             </div>
         </section>
     }
+}
+
+/// Moves the focus to `heading` once the step it heads is shown (after this update).
+fn focus_soon(heading: NodeRef<H3>) {
+    request_animation_frame(move || {
+        if let Some(h) = heading.get_untracked() {
+            let _ = h.focus();
+        }
+    });
 }
 
 /// What this browser kept of the lessons finished (`None`: no storage here).

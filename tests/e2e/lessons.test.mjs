@@ -82,8 +82,10 @@ test('each of the seven lessons: a wrong guess and a right one, and every change
     // Lessons finished so far are kept in the browser.
     assert.equal(await text(page, 'lesson-done'), `Lessons finished: ${stage - 1} of 7`);
 
-    // A wrong guess: ten users.
+    // A wrong guess: ten users. "Run it" disables itself, and the focus goes on to the run.
     const wrong = await guessAndRun(page, 10);
+    const focused = () => page.evaluate(() => document.activeElement?.textContent);
+    assert.equal(await focused(), 'Run');
     assert.equal(wrong.failing, FAILURES[stage], `stage ${stage}: ${wrong.measured}`);
     assert.equal(wrong.right, 'false');
     assert.match(wrong.verdict, /^✗ Your guess, 10, is [\d,.]+ times off/);
@@ -98,6 +100,7 @@ test('each of the seven lessons: a wrong guess and a right one, and every change
 
     // Again, with a guess near where it broke: the same measurement, now right.
     await page.getByTestId('lesson-guess-again').click();
+    await until(focused, (f) => f === 'Guess', 'the focus back on the guess');
     const right = await guessAndRun(page, wrong.users);
     assert.equal(right.users, wrong.users);
     assert.equal(right.right, 'true');
