@@ -52,7 +52,9 @@ pub fn LessonChanges(
                                 <button
                                     type="button"
                                     class="action"
-                                    prop:disabled=busy
+                                    // (Not `disabled`: a disabled button drops the focus. A
+                                    // change asked for while another runs is not taken.)
+                                    aria-disabled=move || busy().then_some("true")
                                     on:click=move |_| on_try.run(i)
                                 >
                                     {move || format!("Try: {}", label())}

@@ -65,6 +65,8 @@ async function tryChange(page, i) {
   const row = page.getByTestId(`lesson-change-${i}`);
   await row.getByRole('button').click();
   await until(() => row.getAttribute('data-cures'), (c) => c !== null, `change ${i} to be run`, 120_000);
+  // The button kept the focus while its change ran.
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), await row.getByRole('button').innerText());
   return {
     label: await row.getByRole('button').innerText(),
     outcome: await text(page, `lesson-outcome-${i}`),
