@@ -1,9 +1,17 @@
 //! The lesson's side of its trial worker (`src/bin/trial_worker.rs`): [`use_trials`] starts
 //! it, sends it [`Trial`]s (holding them until it says it is ready) and keeps the latest
 //! outcome in a signal. The worker ends with the view that started it.
+//!
+//! A worker can go silent without the page hearing an error: one whose files failed to load
+//! never says "ready", and one that stalls never answers. While a trial waits, a worker silent
+//! for [`SILENCE_MS`] is ended and a new one is asked the same trial (the same system and seed
+//! give the same outcome). Each restart waits twice as long as the one before, so a slow
+//! machine's long runs are not cut short for ever; after [`RESTARTS`] the lesson says it
+//! cannot run.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
 
 use headroom_engine::lessons::{Trial, TrialOutcome};
 use headroom_engine::protocol::{decode, encode};
@@ -18,80 +26,229 @@ use crate::live_hooks::{Hook, Live};
 /// The worker's loader (trunk names it after the worker's binary, `data-loader-shim`).
 const WORKER_URL: &str = "./trial_worker_loader.js";
 
-/// What sends a trial to the worker.
-type Sender = Rc<dyn Fn(&Trial)>;
+/// How long a worker may stay silent while a trial waits, at first, ms: a stage 7 run takes
+/// a second or two on a laptop.
+pub const SILENCE_MS: u64 = 30_000;
+
+/// How many times a silent worker is started again before the lesson gives up.
+pub const RESTARTS: u32 = 3;
 
 /// How a view runs trials.
 #[derive(Clone, Copy)]
 pub struct Trials {
     /// The latest outcome.
     pub outcome: RwSignal<Option<TrialOutcome>>,
-    /// The worker could not start, or failed.
+    /// The worker could not start, or went silent every time it was started.
     pub failed: RwSignal<bool>,
-    send: StoredValue<Sender, LocalStorage>,
+    /// How many times the worker went silent and was started again.
+    pub restarts: RwSignal<u32>,
+    state: StoredValue<Rc<RefCell<State>>, LocalStorage>,
 }
 
 impl Trials {
     /// Asks for `trial`; its outcome comes in [`Trials::outcome`].
     pub fn run(&self, trial: &Trial) {
-        if let Some(send) = self.send.try_get_value() {
-            send(trial);
+        if let Some(state) = self.state.try_get_value() {
+            State::ask(&state, trial.tag, encode(trial));
+        }
+    }
+}
+
+/// One worker and what it was asked.
+struct State {
+    outcome: RwSignal<Option<TrialOutcome>>,
+    failed: RwSignal<bool>,
+    restarts: RwSignal<u32>,
+    /// The running worker, with its handlers (`None` once given up, or the view is gone).
+    worker: Option<Running>,
+    /// Whether that worker said it is ready.
+    ready: bool,
+    /// The trial waiting for its outcome: its tag and bytes.
+    waiting: Option<(u32, Vec<u8>)>,
+    /// The watch on the worker's silence, while a trial waits.
+    watch: Option<(TimeoutHandle, Live)>,
+}
+
+/// A started worker and the handlers it calls.
+struct Running {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut()>,
+    _live: Live,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+impl State {
+    /// Starts a worker in `state`, in place of any before it.
+    fn start(state: &Rc<RefCell<Self>>) {
+        let worker = Worker::new(&format!("{WORKER_URL}{}", build_query()));
+        let mut s = state.borrow_mut();
+        s.ready = false;
+        s.worker = None;
+        let Ok(worker) = worker else {
+            s.failed.set(true);
+            return;
+        };
+        let weak = Rc::downgrade(state);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(state) = weak.upgrade() {
+                Self::heard(&state, e.data());
+            }
+        });
+        let weak = Rc::downgrade(state);
+        // An error in the worker (a panic): it says nothing more, so start it again, once
+        // this handler has returned (starting ends the worker it belongs to).
+        let on_error = Closure::<dyn FnMut()>::new(move || {
+            let weak = SendWrapper::new(weak.clone());
+            set_timeout(
+                move || {
+                    if let Some(state) = weak.upgrade() {
+                        Self::restart(&state);
+                    }
+                },
+                Duration::ZERO,
+            );
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        s.worker = Some(Running {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+            _live: Live::new(Hook::Worker),
+        });
+    }
+
+    /// What the worker said: "ready", or an outcome.
+    fn heard(state: &Rc<RefCell<Self>>, data: leptos::wasm_bindgen::JsValue) {
+        let mut s = state.borrow_mut();
+        if data.as_string().as_deref() == Some("ready") {
+            s.ready = true;
+            if let Some((_, bytes)) = &s.waiting {
+                s.post(bytes);
+            }
+            return;
+        }
+        let Ok(bytes) = data.dyn_into::<js_sys::Uint8Array>() else {
+            return;
+        };
+        match decode::<TrialOutcome>(&bytes.to_vec()) {
+            Ok(answer) => {
+                if s.waiting
+                    .as_ref()
+                    .is_some_and(|(tag, _)| *tag == answer.tag)
+                {
+                    s.waiting = None;
+                    s.unwatch();
+                }
+                let outcome = s.outcome;
+                drop(s);
+                outcome.set(Some(answer));
+            }
+            Err(e) => leptos::logging::warn!("Headroom: a trial's outcome is {e}"),
+        }
+    }
+
+    /// Sends the trial tagged `tag` (after any waiting before it, which the worker answers
+    /// first), and watches for the worker's silence.
+    fn ask(state: &Rc<RefCell<Self>>, tag: u32, bytes: Vec<u8>) {
+        let mut s = state.borrow_mut();
+        if s.worker.is_none() {
+            return;
+        }
+        if s.ready {
+            s.post(&bytes);
+        }
+        s.waiting = Some((tag, bytes));
+        drop(s);
+        Self::watch(state);
+    }
+
+    /// (Re)starts the watch on the worker's silence, for as long as this restart allows.
+    fn watch(state: &Rc<RefCell<Self>>) {
+        let weak: Weak<RefCell<Self>> = Rc::downgrade(state);
+        let mut s = state.borrow_mut();
+        s.unwatch();
+        let wait = Duration::from_millis(SILENCE_MS << s.restarts.get_untracked().min(8));
+        let handle = set_timeout_with_handle(
+            move || {
+                if let Some(state) = weak.upgrade() {
+                    state.borrow_mut().watch = None;
+                    Self::restart(&state);
+                }
+            },
+            wait,
+        );
+        s.watch = handle.ok().map(|h| (h, Live::new(Hook::Timeout)));
+    }
+
+    fn unwatch(&mut self) {
+        if let Some((handle, _live)) = self.watch.take() {
+            handle.clear();
+        }
+    }
+
+    /// Ends a silent worker and asks a new one the trial that waits, or gives up.
+    fn restart(state: &Rc<RefCell<Self>>) {
+        let (restarts, failed) = {
+            let s = state.borrow();
+            (s.restarts, s.failed)
+        };
+        if restarts.get_untracked() >= RESTARTS {
+            let mut s = state.borrow_mut();
+            s.worker = None;
+            s.unwatch();
+            drop(s);
+            failed.set(true);
+            return;
+        }
+        leptos::logging::warn!(
+            "Headroom: the lesson's runs stopped answering; starting them again"
+        );
+        restarts.update(|n| *n += 1);
+        Self::start(state);
+        if state.borrow().waiting.is_some() {
+            Self::watch(state);
+        }
+    }
+
+    fn post(&self, bytes: &[u8]) {
+        if let Some(running) = &self.worker {
+            let _ = running
+                .worker
+                .post_message(&js_sys::Uint8Array::from(bytes));
         }
     }
 }
 
 /// Starts the trial worker for the current view.
 pub fn use_trials() -> Trials {
-    let outcome = RwSignal::new(None);
-    let failed = RwSignal::new(false);
-    let nothing: Sender = Rc::new(|_| {});
-    let Ok(worker) = Worker::new(&format!("{WORKER_URL}{}", build_query())) else {
-        failed.set(true);
-        return Trials {
-            outcome,
-            failed,
-            send: StoredValue::new_local(nothing),
-        };
-    };
-    // What waits for "ready"; `None` once the worker listens.
-    let waiting = Rc::new(RefCell::new(Some(Vec::<Vec<u8>>::new())));
-    let post = |worker: &Worker, bytes: &[u8]| {
-        let _ = worker.post_message(&js_sys::Uint8Array::from(bytes));
-    };
-    let on_message = {
-        let (worker, waiting) = (worker.clone(), Rc::clone(&waiting));
-        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let data = e.data();
-            if data.as_string().as_deref() == Some("ready") {
-                for bytes in waiting.borrow_mut().take().unwrap_or_default() {
-                    post(&worker, &bytes);
-                }
-            } else if let Ok(bytes) = data.dyn_into::<js_sys::Uint8Array>() {
-                match decode::<TrialOutcome>(&bytes.to_vec()) {
-                    Ok(answer) => outcome.set(Some(answer)),
-                    Err(e) => leptos::logging::warn!("Headroom: a trial's outcome is {e}"),
-                }
-            }
-        })
-    };
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let on_error = Closure::<dyn FnMut()>::new(move || failed.set(true));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    let send: Sender = {
-        let worker = worker.clone();
-        Rc::new(move |trial: &Trial| {
-            let bytes = encode(trial);
-            match waiting.borrow_mut().as_mut() {
-                Some(queue) => queue.push(bytes),
-                None => post(&worker, &bytes),
-            }
-        })
-    };
-    let held = SendWrapper::new((worker, on_message, on_error, Live::new(Hook::Worker)));
-    on_cleanup(move || held.0.terminate());
+    let (outcome, failed, restarts) = (RwSignal::new(None), RwSignal::new(false), RwSignal::new(0));
+    let state = Rc::new(RefCell::new(State {
+        outcome,
+        failed,
+        restarts,
+        worker: None,
+        ready: false,
+        waiting: None,
+        watch: None,
+    }));
+    State::start(&state);
+    let held = SendWrapper::new(Rc::clone(&state));
+    on_cleanup(move || {
+        let mut s = held.borrow_mut();
+        s.unwatch();
+        s.worker = None;
+    });
     Trials {
         outcome,
         failed,
-        send: StoredValue::new_local(send),
+        restarts,
+        state: StoredValue::new_local(state),
     }
 }

@@ -17,7 +17,7 @@ use crate::link::EngineLink;
 use crate::orientation::use_orientation;
 use crate::page_link::{base, link_from};
 use crate::query::PageQuery;
-use crate::trials::use_trials;
+use crate::trials::{self, use_trials};
 
 /// The least speed the lesson's live system runs at, simulated seconds per second.
 const LIVE_SPEED: u32 = 10;
@@ -223,7 +223,20 @@ pub fn LessonView(
             />
             <Show when=move || trials.failed.get() || link.failed.get()>
                 <p class="note" role="alert" data-testid="lesson-failed">
-                    "The lesson could not run in this browser: it needs web workers."
+                    "The lesson could not run here: its runs need a web worker, and none \
+                     answered."
+                </p>
+            </Show>
+            <Show when=move || { trials.restarts.get() > 0 && !trials.failed.get() }>
+                <p class="hint" role="status" data-testid="lesson-restarted">
+                    {move || {
+                        format!(
+                            "The runs stopped answering and were started again ({} of at most \
+                             {} restarts).",
+                            trials.restarts.get(),
+                            trials::RESTARTS,
+                        )
+                    }}
                 </p>
             </Show>
             <div class="lesson-body">

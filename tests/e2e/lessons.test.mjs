@@ -50,7 +50,13 @@ async function guessAndRun(page, users) {
   await page.getByTestId('lesson-guess').fill(String(position(users)));
   await page.getByTestId('lesson-run').click();
   const measured = page.getByTestId('lesson-measured');
-  await until(() => measured.getAttribute('data-users'), (u) => u !== null, 'the ramp to find where it breaks', 120_000);
+  try {
+    await until(() => measured.getAttribute('data-users'), (u) => u !== null, 'the ramp to find where it breaks', 120_000);
+  } catch (e) {
+    // What the lesson showed when it gave up waiting, to tell a slow run from a stalled one.
+    e.message += `\nThe lesson said:\n${await page.getByTestId('lesson').innerText()}`;
+    throw e;
+  }
   return {
     users: Number(await measured.getAttribute('data-users')),
     right: await page.getByTestId('lesson-verdict').getAttribute('data-right'),
@@ -172,5 +178,27 @@ test('the switch turns the lesson on and off, and the link follows', async () =>
   assert.equal(await page.getByTestId('lesson').isVisible(), false);
   await until(() => page.url(), (u) => !u.includes('lesson='), 'the link to drop lesson');
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a trial worker that never starts is started again, and the lesson goes on', async () => {
+  // The trial worker's first try at its code fails, as on a network that drops a request: it
+  // never says "ready", and the page hears no error. (No service worker: it would answer from
+  // its cache.)
+  const context = await harness.browser.newContext({ serviceWorkers: 'block' });
+  let dropped = 0;
+  await context.route('**/trial_worker_bg.wasm*', (route) => (dropped++ === 0 ? route.abort() : route.continue()));
+  const { page, problems } = await openPage(harness, '?stage=3&lesson=1', context);
+  await page.getByTestId('lesson').waitFor({ timeout: 30_000 });
+  const started = Date.now();
+  const run = await guessAndRun(page, 50_000);
+  assert.equal(run.failing, FAILURES[3]);
+  // The lesson waited out the worker's silence, then said it started the runs again.
+  assert.ok(Date.now() - started >= 29_000, `answered after ${Date.now() - started} ms`);
+  assert.match(await text(page, 'lesson-restarted'), /^The runs stopped answering and were started again \(1 of at most 3 restarts\)/);
+  assert.equal(await page.getByTestId('lesson-failed').count(), 0);
+  assert.equal(dropped, 2);
+  // The one problem is the request dropped, and the worker's failure to fetch it.
+  assert.deepEqual(problems.filter((p) => !/trial_worker_bg\.wasm|^uncaught: Failed to fetch$/.test(p)), []);
   await context.close();
 });
