@@ -15,6 +15,8 @@ use headroom_engine::reading::Motion;
 use headroom_engine::scenario::Scenario;
 use leptos::prelude::*;
 
+use crate::diagram_layout::{DiagramLayout, Orientation};
+
 /// What the page knows of the running system, as signals.
 #[derive(Clone, Copy)]
 pub struct EngineLink {
@@ -56,6 +58,18 @@ impl EngineLink {
         let sender = backend::start(link, scenario, seed, playing, speed);
         link.sender.set_value(sender);
         link
+    }
+
+    /// The drawn system laid out `way` (empty until the engine has built it).
+    pub fn layout(self, way: Signal<Orientation>) -> Memo<DiagramLayout> {
+        Memo::new(move |_| {
+            let way = way.get();
+            self.system.with(|s| {
+                s.as_ref()
+                    .map(|s| DiagramLayout::oriented(s, way))
+                    .unwrap_or_default()
+            })
+        })
     }
 
     /// Sends `command` to the engine.

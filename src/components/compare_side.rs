@@ -3,7 +3,6 @@ use leptos::prelude::*;
 
 use super::TrafficDiagram;
 use crate::compare::FIGURES;
-use crate::diagram_layout::DiagramLayout;
 use crate::diagram_layout::Orientation;
 use crate::knobs::Settings;
 use crate::link::EngineLink;
@@ -24,13 +23,7 @@ pub fn CompareSide(
     motion_since_s: Signal<f64>,
 ) -> impl IntoView {
     let reading: Signal<Option<LiveReading>> = link.reading.into();
-    let layout = Memo::new(move |_| {
-        link.system.with(|s| {
-            s.as_ref()
-                .map(|s| DiagramLayout::oriented(s, Orientation::Wide))
-                .unwrap_or_default()
-        })
-    });
+    let layout = link.layout(Signal::stored(Orientation::Wide));
     let state = move || {
         reading.with(|r| match r {
             None => "Starting…".to_owned(),

@@ -9,7 +9,6 @@ use leptos::prelude::*;
 
 use super::{LessonAnswer, LessonChanges, LessonGuess, LessonProgress, LessonRamp, TrafficDiagram};
 use crate::animation::use_motion_clock;
-use crate::diagram_layout::DiagramLayout;
 use crate::format;
 use crate::knobs::Settings;
 use crate::lesson::{change_label, LessonRun, Progress, PROGRESS_KEY};
@@ -145,15 +144,7 @@ pub fn LessonView(
 
     let reading: Signal<Option<LiveReading>> = link.reading.into();
     // The diagram runs across, or down on a phone held upright.
-    let orientation = use_orientation();
-    let layout = Memo::new(move |_| {
-        let way = orientation.get();
-        link.system.with(|s| {
-            s.as_ref()
-                .map(|s| DiagramLayout::oriented(s, way))
-                .unwrap_or_default()
-        })
-    });
+    let layout = link.layout(use_orientation().into());
     let since = use_motion_clock(link, move || on.get_untracked(), speed.into());
     let run_signal: Signal<LessonRun> = run.into();
     let ramp = Signal::derive(move || run.with(|r| r.ramp.clone()));
