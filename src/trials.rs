@@ -11,7 +11,6 @@
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
-use std::time::Duration;
 
 use headroom_engine::lessons::{Trial, TrialOutcome};
 use headroom_engine::protocol::{decode, encode};
@@ -65,8 +64,10 @@ struct State {
     ready: bool,
     /// The trial waiting for its outcome: its tag and bytes.
     waiting: Option<(u32, Vec<u8>)>,
-    /// The watch on the worker's silence, while a trial waits.
-    watch: Option<(TimeoutHandle, Live)>,
+    /// The watch on the worker's silence, while a trial waits: its timer's id.
+    watch: Option<(i32, Live)>,
+    /// What the watch calls when it fires (made once, for every watch).
+    on_silence: Option<Closure<dyn FnMut()>>,
 }
 
 /// A started worker and the handlers it calls.
@@ -79,6 +80,9 @@ struct Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
+        // Nothing it sent after this may reach the handlers, which go with it.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }
@@ -91,6 +95,7 @@ impl State {
         s.ready = false;
         s.worker = None;
         let Ok(worker) = worker else {
+            s.unwatch();
             s.failed.set(true);
             return;
         };
@@ -101,18 +106,12 @@ impl State {
             }
         });
         let weak = Rc::downgrade(state);
-        // An error in the worker (a panic): it says nothing more, so start it again, once
-        // this handler has returned (starting ends the worker it belongs to).
+        // An error in the worker (a panic) means it will say nothing more: the watch fires at
+        // once, after this handler (whose worker it ends), and once however many errors come.
         let on_error = Closure::<dyn FnMut()>::new(move || {
-            let weak = SendWrapper::new(weak.clone());
-            set_timeout(
-                move || {
-                    if let Some(state) = weak.upgrade() {
-                        Self::restart(&state);
-                    }
-                },
-                Duration::ZERO,
-            );
+            if let Some(state) = weak.upgrade() {
+                Self::watch(&state, 0);
+            }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -137,21 +136,27 @@ impl State {
         let Ok(bytes) = data.dyn_into::<js_sys::Uint8Array>() else {
             return;
         };
-        match decode::<TrialOutcome>(&bytes.to_vec()) {
-            Ok(answer) => {
-                if s.waiting
-                    .as_ref()
-                    .is_some_and(|(tag, _)| *tag == answer.tag)
-                {
-                    s.waiting = None;
-                    s.unwatch();
-                }
-                let outcome = s.outcome;
-                drop(s);
-                outcome.set(Some(answer));
+        let answer = match decode::<TrialOutcome>(&bytes.to_vec()) {
+            Ok(answer) => answer,
+            Err(e) => {
+                leptos::logging::warn!("Headroom: a trial's outcome is {e}");
+                return;
             }
-            Err(e) => leptos::logging::warn!("Headroom: a trial's outcome is {e}"),
+        };
+        if s.waiting
+            .as_ref()
+            .is_some_and(|(tag, _)| *tag == answer.tag)
+        {
+            s.waiting = None;
+            s.unwatch();
         }
+        let (outcome, waiting) = (s.outcome, s.waiting.is_some());
+        drop(s);
+        // Still waiting after an answer to an earlier trial: the worker is busy, not silent.
+        if waiting {
+            Self::watch_silence(state);
+        }
+        outcome.set(Some(answer));
     }
 
     /// Sends the trial tagged `tag` (after any waiting before it, which the worker answers
@@ -166,44 +171,45 @@ impl State {
         }
         s.waiting = Some((tag, bytes));
         drop(s);
-        Self::watch(state);
+        Self::watch_silence(state);
     }
 
-    /// (Re)starts the watch on the worker's silence, for as long as this restart allows.
-    fn watch(state: &Rc<RefCell<Self>>) {
-        let weak: Weak<RefCell<Self>> = Rc::downgrade(state);
+    /// (Re)starts the watch for as long as this restart allows the worker to be silent.
+    fn watch_silence(state: &Rc<RefCell<Self>>) {
+        let restarts = state.borrow().restarts.get_untracked();
+        Self::watch(state, SILENCE_MS << restarts.min(8));
+    }
+
+    /// (Re)starts the watch: the worker is started again in `ms` unless it answers first.
+    fn watch(state: &Rc<RefCell<Self>>, ms: u64) {
         let mut s = state.borrow_mut();
         s.unwatch();
-        let wait = Duration::from_millis(SILENCE_MS << s.restarts.get_untracked().min(8));
-        let handle = set_timeout_with_handle(
-            move || {
-                if let Some(state) = weak.upgrade() {
-                    state.borrow_mut().watch = None;
-                    Self::restart(&state);
-                }
-            },
-            wait,
+        let Some(on_silence) = &s.on_silence else {
+            return;
+        };
+        let id = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+            on_silence.as_ref().unchecked_ref(),
+            i32::try_from(ms).unwrap_or(i32::MAX),
         );
-        s.watch = handle.ok().map(|h| (h, Live::new(Hook::Timeout)));
+        s.watch = id.ok().map(|id| (id, Live::new(Hook::Timeout)));
     }
 
     fn unwatch(&mut self) {
-        if let Some((handle, _live)) = self.watch.take() {
-            handle.clear();
+        if let Some((id, _live)) = self.watch.take() {
+            window().clear_timeout_with_handle(id);
         }
     }
 
-    /// Ends a silent worker and asks a new one the trial that waits, or gives up.
+    /// The watch fired: ends the silent worker and asks a new one the trial that waits, or
+    /// gives up.
     fn restart(state: &Rc<RefCell<Self>>) {
         let (restarts, failed) = {
-            let s = state.borrow();
+            let mut s = state.borrow_mut();
+            s.watch = None;
             (s.restarts, s.failed)
         };
         if restarts.get_untracked() >= RESTARTS {
-            let mut s = state.borrow_mut();
-            s.worker = None;
-            s.unwatch();
-            drop(s);
+            state.borrow_mut().worker = None;
             failed.set(true);
             return;
         }
@@ -212,8 +218,10 @@ impl State {
         );
         restarts.update(|n| *n += 1);
         Self::start(state);
-        if state.borrow().waiting.is_some() {
-            Self::watch(state);
+        let s = state.borrow();
+        if s.worker.is_some() && s.waiting.is_some() {
+            drop(s);
+            Self::watch_silence(state);
         }
     }
 
@@ -237,6 +245,13 @@ pub fn use_trials() -> Trials {
         ready: false,
         waiting: None,
         watch: None,
+        on_silence: None,
+    }));
+    let weak: Weak<RefCell<State>> = Rc::downgrade(&state);
+    state.borrow_mut().on_silence = Some(Closure::new(move || {
+        if let Some(state) = weak.upgrade() {
+            State::restart(&state);
+        }
     }));
     State::start(&state);
     let held = SendWrapper::new(Rc::clone(&state));
@@ -244,6 +259,7 @@ pub fn use_trials() -> Trials {
         let mut s = held.borrow_mut();
         s.unwatch();
         s.worker = None;
+        s.on_silence = None;
     });
     Trials {
         outcome,

@@ -45,8 +45,9 @@ const position = (users) => Math.round(Math.log10(users / 10) * 20);
 const dollars = (text) => Number(text.match(/for \$([\d,.]+) a month/)[1].replace(/,/g, ''));
 const text = (page, id) => page.getByTestId(id).innerText();
 
-/** Guesses `users`, runs the lesson, and returns what the answer says. */
-async function guessAndRun(page, users) {
+/** Guesses `users`, runs the lesson, and returns what the answer says (`problems`: what the
+ * page did wrong, told if the run times out). */
+async function guessAndRun(page, users, problems = []) {
   await page.getByTestId('lesson-guess').fill(String(position(users)));
   await page.getByTestId('lesson-run').click();
   const measured = page.getByTestId('lesson-measured');
@@ -54,7 +55,7 @@ async function guessAndRun(page, users) {
     await until(() => measured.getAttribute('data-users'), (u) => u !== null, 'the ramp to find where it breaks', 120_000);
   } catch (e) {
     // What the lesson showed when it gave up waiting, to tell a slow run from a stalled one.
-    e.message += `\nThe lesson said:\n${await page.getByTestId('lesson').innerText()}`;
+    e.message += `\nThe lesson said:\n${await page.getByTestId('lesson').innerText()}\nProblems: ${JSON.stringify(problems)}`;
     throw e;
   }
   return {
@@ -91,7 +92,7 @@ test('each of the seven lessons: a wrong guess and a right one, and every change
     assert.equal(await text(page, 'lesson-done'), `Lessons finished: ${stage - 1} of 7`);
 
     // A wrong guess: ten users. "Run it" disables itself, and the focus goes on to the run.
-    const wrong = await guessAndRun(page, 10);
+    const wrong = await guessAndRun(page, 10, problems);
     const focused = () => page.evaluate(() => document.activeElement?.textContent);
     assert.equal(await focused(), 'Run');
     assert.equal(wrong.failing, FAILURES[stage], `stage ${stage}: ${wrong.measured}`);
@@ -109,7 +110,7 @@ test('each of the seven lessons: a wrong guess and a right one, and every change
     // Again, with a guess near where it broke: the same measurement, now right.
     await page.getByTestId('lesson-guess-again').click();
     await until(focused, (f) => f === 'Guess', 'the focus back on the guess');
-    const right = await guessAndRun(page, wrong.users);
+    const right = await guessAndRun(page, wrong.users, problems);
     assert.equal(right.users, wrong.users);
     assert.equal(right.right, 'true');
     assert.match(right.verdict, /^✓ Your guess, [\d,]+, is close: within a factor of 2/);
@@ -144,7 +145,7 @@ test('a changed model parameter changes what the lesson measures, and what a cha
   async function lesson(stage, query, changes = 0) {
     const { page, context, problems } = await openPage(harness, `?stage=${stage}&lesson=1${query}`);
     await page.getByTestId('lesson').waitFor({ timeout: 30_000 });
-    const ran = await guessAndRun(page, 10_000);
+    const ran = await guessAndRun(page, 10_000, problems);
     ran.changes = [];
     for (let i = 0; i < changes; i++) ran.changes.push(await tryChange(page, i));
     assert.deepEqual(problems, []);
@@ -191,7 +192,7 @@ test('a trial worker that never starts is started again, and the lesson goes on'
   const { page, problems } = await openPage(harness, '?stage=3&lesson=1', context);
   await page.getByTestId('lesson').waitFor({ timeout: 30_000 });
   const started = Date.now();
-  const run = await guessAndRun(page, 50_000);
+  const run = await guessAndRun(page, 50_000, problems);
   assert.equal(run.failing, FAILURES[3]);
   // The lesson waited out the worker's silence, then said it started the runs again.
   assert.ok(Date.now() - started >= 29_000, `answered after ${Date.now() - started} ms`);
