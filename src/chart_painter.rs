@@ -16,11 +16,11 @@ use std::cell::RefCell;
 
 use leptos::html::Figure;
 use leptos::prelude::*;
-use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use leptos::wasm_bindgen::JsValue;
 use leptos::web_sys::{js_sys, MessageEvent, Worker};
 
 use crate::charts::drawing::{Drawing, Picture};
-use crate::live_hooks::{Hook, Live};
+use crate::started_worker::StartedWorker;
 use crate::visibility::use_in_view;
 
 /// How near the view a chart is drawn: within half a screen of it.
@@ -45,22 +45,11 @@ enum Painting {
     Failed,
 }
 
-/// The worker, whether it has said it is ready (what is posted before would be lost), and its
-/// handlers. Dropping it terminates the worker and frees them.
+/// The worker, and whether it has said it is ready (what is posted before would be lost).
+/// Dropping it terminates the worker.
 struct Running {
-    worker: Worker,
+    worker: StartedWorker,
     ready: bool,
-    _on_answer: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(JsValue)>,
-    _live: Live,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
-    }
 }
 
 /// A chart on the page.
@@ -171,7 +160,7 @@ fn ask(id: u32, drawing: Vec<f64>) {
             Painting::Worker(Running { worker, ready, .. }) => {
                 if chart.busy || !*ready {
                     chart.waiting = Some(drawing);
-                } else if post(worker, id, &drawing) {
+                } else if post(worker.worker(), id, &drawing) {
                     chart.busy = true;
                 } else {
                     return Some((chart.picture, undrawn()));
@@ -215,16 +204,9 @@ fn start_worker(url: Option<&str>) -> Option<Running> {
         None => Worker::new(&format!("{WORKER_URL}{}", build_query())),
     }
     .ok()?;
-    let on_answer = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| answered(&e.data()));
-    worker.set_onmessage(Some(on_answer.as_ref().unchecked_ref()));
-    let on_error = Closure::<dyn FnMut(JsValue)>::new(|_| failed());
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Some(Running {
-        worker,
+        worker: StartedWorker::listen(worker, |e: MessageEvent| answered(&e.data()), |_| failed()),
         ready: false,
-        _on_answer: on_answer,
-        _on_error: on_error,
-        _live: Live::new(Hook::Worker),
     })
 }
 

@@ -29,6 +29,7 @@ mod parent_commands;
 mod parent_events;
 pub mod query;
 pub mod shortcuts;
+mod started_worker;
 pub mod summary;
 #[cfg(test)]
 mod test_support;

@@ -127,9 +127,11 @@ mod backend {
 
     use super::*;
     use headroom_engine::protocol::{decode, encode};
-    use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    use leptos::wasm_bindgen::JsCast;
     use leptos::web_sys::{js_sys, MessageEvent, Worker};
     use send_wrapper::SendWrapper;
+
+    use crate::started_worker::StartedWorker;
 
     /// The worker's loader (trunk names it after the worker's binary, `data-loader-shim`).
     const WORKER_URL: &str = "./engine_worker_loader.js";
@@ -163,7 +165,7 @@ mod backend {
         let on_message = {
             let queue = Rc::clone(&queue);
             let worker = worker.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            move |e: MessageEvent| {
                 let data = e.data();
                 if data.as_string().as_deref() == Some("ready") {
                     for command in queue.borrow_mut().take().unwrap_or_default() {
@@ -178,25 +180,14 @@ mod backend {
                     Ok(event) => deliver(link, vec![event]),
                     Err(e) => leptos::logging::warn!("headroom: the engine sent {e}"),
                 }
-            })
+            }
         };
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        let on_error = move |_| {
             let _ = link.failed.try_set(true);
-        });
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let live = crate::live_hooks::Live::new(crate::live_hooks::Hook::Worker);
-        let handlers = RefCell::new(Some((on_message, on_error, live)));
-        {
-            // The worker goes with the page that started it.
-            let (worker, handlers) = (SendWrapper::new(worker.clone()), SendWrapper::new(handlers));
-            on_cleanup(move || {
-                worker.set_onmessage(None);
-                worker.set_onerror(None);
-                worker.terminate();
-                handlers.borrow_mut().take();
-            });
-        }
+        };
+        // The worker goes with the page that started it.
+        let started = SendWrapper::new(StartedWorker::listen(worker.clone(), on_message, on_error));
+        on_cleanup(move || drop(started));
         Rc::new(move |command: Command| {
             let mut queue = queue.borrow_mut();
             match queue.as_mut() {

@@ -21,6 +21,7 @@ use send_wrapper::SendWrapper;
 
 use crate::chart_painter::build_query;
 use crate::live_hooks::{Hook, Live};
+use crate::started_worker::StartedWorker;
 
 /// The worker's loader (trunk names it after the worker's binary, `data-loader-shim`).
 const WORKER_URL: &str = "./trial_worker_loader.js";
@@ -59,7 +60,7 @@ struct State {
     failed: RwSignal<bool>,
     restarts: RwSignal<u32>,
     /// The running worker, with its handlers (`None` once given up, or the view is gone).
-    worker: Option<Running>,
+    worker: Option<StartedWorker>,
     /// Whether that worker said it is ready.
     ready: bool,
     /// The trial waiting for its outcome: its tag and bytes.
@@ -68,23 +69,6 @@ struct State {
     watch: Option<(i32, Live)>,
     /// What the watch calls when it fires (made once, for every watch).
     on_silence: Option<Closure<dyn FnMut()>>,
-}
-
-/// A started worker and the handlers it calls.
-struct Running {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut()>,
-    _live: Live,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        // Nothing it sent after this may reach the handlers, which go with it.
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
-    }
 }
 
 impl State {
@@ -100,27 +84,20 @@ impl State {
             return;
         };
         let weak = Rc::downgrade(state);
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let on_message = move |e: MessageEvent| {
             if let Some(state) = weak.upgrade() {
                 Self::heard(&state, e.data());
             }
-        });
+        };
         let weak = Rc::downgrade(state);
         // An error in the worker (a panic) means it will say nothing more: the watch fires at
         // once, after this handler (whose worker it ends), and once however many errors come.
-        let on_error = Closure::<dyn FnMut()>::new(move || {
+        let on_error = move |_| {
             if let Some(state) = weak.upgrade() {
                 Self::watch(&state, 0);
             }
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        s.worker = Some(Running {
-            worker,
-            _on_message: on_message,
-            _on_error: on_error,
-            _live: Live::new(Hook::Worker),
-        });
+        };
+        s.worker = Some(StartedWorker::listen(worker, on_message, on_error));
     }
 
     /// What the worker said: "ready", or an outcome.
@@ -226,9 +203,9 @@ impl State {
     }
 
     fn post(&self, bytes: &[u8]) {
-        if let Some(running) = &self.worker {
-            let _ = running
-                .worker
+        if let Some(started) = &self.worker {
+            let _ = started
+                .worker()
                 .post_message(&js_sys::Uint8Array::from(bytes));
         }
     }
