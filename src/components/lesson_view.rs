@@ -69,14 +69,18 @@ pub fn LessonView(
         speed.get_untracked(),
     );
 
-    // A new stage, model or seed in the address: the lesson starts again.
-    Effect::new(move |before: Option<_>| {
-        let s = settings.get();
-        if before.is_some_and(|b| b != s) {
+    // A new stage, model or seed in the address: the lesson starts again. (The system it
+    // describes, not how the address spells it: the page writes its knobs out soon after it
+    // opens, and a guess sent meanwhile must not be lost.)
+    let system = Memo::new(move |_| settings.with(|s| (s.scenario(), s.seed)));
+    Effect::new(move |before: Option<(Scenario, u64)>| {
+        let now = system.get();
+        if before.is_some_and(|b| b != now) {
             showing.set(None);
+            let s = settings.get_untracked();
             run.update(|r| *r = LessonRun::new(&s, r.id + 1));
         }
-        s
+        now
     });
     // Each system shown starts afresh, as its run did.
     Effect::new(move |before: Option<(Scenario, u64)>| {

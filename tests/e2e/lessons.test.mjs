@@ -166,6 +166,30 @@ test('a changed model parameter changes what the lesson measures, and what a cha
   assert.match(fast.changes[0].outcome, /^✗ Still failing: The primary hits its ceiling/);
 });
 
+test('the page writing its address out in full keeps the lesson going; a changed model starts it again', async () => {
+  const { page, context, problems } = await openPage(harness, '?stage=3&lesson=1');
+  await page.getByTestId('lesson').waitFor({ timeout: 30_000 });
+  // The page spells out its knobs in the address soon after it opens. Here that comes just
+  // after the guess was sent: the same system, so the ramp goes on.
+  await until(() => page.url(), (u) => u.includes('machine='), 'the page to write its address');
+  const rewrite = (query) => page.evaluate((q) => {
+    history.replaceState(null, '', q);
+    dispatchEvent(new Event('headroom-address'));
+  }, query);
+  await page.getByTestId('lesson-guess').fill(String(position(50_000)));
+  await page.getByTestId('lesson-run').click();
+  await rewrite('?lesson=1&seed=1&stage=3');
+  const measured = page.getByTestId('lesson-measured');
+  const users = await until(() => measured.getAttribute('data-users'), (u) => u !== null, 'the ramp to find where it breaks', 120_000);
+  assert.equal(Number(users), 50_000);
+  assert.equal(await page.getByTestId('lesson-run').isDisabled(), true, 'the guess was kept');
+  // A slower API is another system: the lesson starts again, from the guess.
+  await rewrite('?stage=3&api=2000&lesson=1');
+  await until(() => page.getByTestId('lesson-run').isDisabled(), (d) => d === false, 'the lesson to start again');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the switch turns the lesson on and off, and the link follows', async () => {
   const { page, context, problems } = await openPage(harness, '?stage=2');
   await page.getByTestId('stage-view').waitFor();
